@@ -1,0 +1,129 @@
+"""Verification of identity's JWTs against its published JWKS.
+
+Keys are fetched over HTTP and cached; a token signed with an unknown key id
+triggers one refresh (key rotation), at most once per `min_refresh_seconds`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+
+from chassis.errors import Unauthorized
+
+ALGORITHMS = ["EdDSA", "ES256", "RS256"]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, from a verified access token."""
+
+    account_id: str
+    email: str | None
+    roles: tuple[str, ...]
+    claims: dict[str, Any]
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+class JwksVerifier:
+    def __init__(
+        self,
+        jwks_url: str,
+        *,
+        issuer: str,
+        audience: str,
+        cache_seconds: float = 300.0,
+        min_refresh_seconds: float = 5.0,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._url = jwks_url
+        self._issuer = issuer
+        self._audience = audience
+        self._cache_seconds = cache_seconds
+        self._min_refresh = min_refresh_seconds
+        self._http = http or httpx.AsyncClient(timeout=5.0)
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _refresh(self, *, force: bool) -> None:
+        async with self._lock:
+            age = time.monotonic() - self._fetched_at
+            if (force and age < self._min_refresh) or (not force and age < self._cache_seconds):
+                return
+            try:
+                response = await self._http.get(self._url)
+                response.raise_for_status()
+                keys = jwt.PyJWKSet.from_dict(response.json()).keys
+            except (httpx.HTTPError, jwt.PyJWKSetError, ValueError) as error:
+                if not self._keys:
+                    raise Unauthorized(f"signing keys unavailable: {error}") from error
+                return  # keep serving with the keys we have
+            self._keys = {key.key_id: key for key in keys if key.key_id}
+            self._fetched_at = time.monotonic()
+
+    async def key_for(self, token: str) -> jwt.PyJWK:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.DecodeError as error:
+            raise Unauthorized("malformed token") from error
+        if not kid:
+            raise Unauthorized("token has no key id")
+        await self._refresh(force=False)
+        if kid not in self._keys:
+            await self._refresh(force=True)
+        if kid not in self._keys:
+            raise Unauthorized("token signed with an unknown key")
+        return self._keys[kid]
+
+    async def verify(self, token: str) -> Caller:
+        key = await self.key_for(token)
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=ALGORITHMS,
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "iat", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise Unauthorized("token expired") from error
+        except jwt.InvalidTokenError as error:
+            raise Unauthorized(f"invalid token: {error}") from error
+        return Caller(
+            account_id=str(claims["sub"]),
+            email=claims.get("email"),
+            roles=tuple(claims.get("roles", ())),
+            claims=claims,
+        )
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token.strip()
+
+
+async def current_caller(request: Request) -> Caller:
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("missing bearer token")
+    verifier: JwksVerifier = request.app.state.runtime.verifier
+    return await verifier.verify(token)
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]

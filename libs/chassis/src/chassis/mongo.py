@@ -1,0 +1,65 @@
+"""MongoDB access: the async client's lifecycle and indexes declared in code.
+
+PyMongo's own async API (`AsyncMongoClient`) is used: Motor reached end of life
+in May 2026 and this is its official successor. Everything here sticks to the
+subset that MongoDB, FerretDB and mongo-java-server all implement: no
+multi-document transactions, no change streams, no TTL or partial indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from chassis.settings import ServiceSettings
+
+Document = dict[str, object]
+MongoDatabase = AsyncDatabase[dict[str, object]]
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """One index of one collection, declared next to the code that needs it."""
+
+    collection: str
+    keys: Sequence[tuple[str, int]]
+    unique: bool = False
+    name: str = field(default="")
+
+    def model(self) -> IndexModel:
+        name = self.name or "_".join(f"{k}_{d}" for k, d in self.keys)
+        return IndexModel(list(self.keys), unique=self.unique, name=name)
+
+
+def ascending(collection: str, *fields: str, unique: bool = False) -> IndexSpec:
+    return IndexSpec(collection, [(f, ASCENDING) for f in fields], unique=unique)
+
+
+def connect(settings: ServiceSettings) -> AsyncMongoClient[dict[str, object]]:
+    """A client; it connects lazily, so a service starts even while Mongo is down."""
+    return AsyncMongoClient(
+        settings.mongo_url.get_secret_value(),
+        serverSelectionTimeoutMS=settings.mongo_timeout_ms,
+        connectTimeoutMS=settings.mongo_timeout_ms,
+        tz_aware=True,
+        appname=settings.service_name,
+    )
+
+
+async def ensure_indexes(db: MongoDatabase, specs: Sequence[IndexSpec]) -> None:
+    by_collection: dict[str, list[IndexModel]] = {}
+    for spec in specs:
+        by_collection.setdefault(spec.collection, []).append(spec.model())
+    for collection, models in by_collection.items():
+        await db[collection].create_indexes(models)
+
+
+async def ping(db: MongoDatabase) -> bool:
+    try:
+        await db.command("ping")
+    except Exception:
+        return False
+    return True

@@ -1,0 +1,200 @@
+"""Builds a service's FastAPI app around the shared runtime.
+
+A service describes itself with a `ServiceDefinition` (its settings, routes,
+indexes, the collections that carry outbox events, the events it publishes and
+the handlers it subscribes); `create_service_app` wires the real adapters:
+Mongo, Kafka, the outbox relay, telemetry, metrics, errors and health.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from faststream.kafka import KafkaBroker
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+from pymongo import AsyncMongoClient
+
+from contracts import Envelope, Event
+from chassis.asyncapi import asyncapi_document
+from chassis.auth import JwksVerifier
+from chassis.clock import Clock, SystemClock
+from chassis.consumer import EventConsumer
+from chassis.errors import install_problem_handlers
+from chassis.health import router as operations_router
+from chassis.kafka import build_broker, kafka_publisher
+from chassis.metrics import ServiceMetrics, install_http_metrics
+from chassis.mongo import IndexSpec, MongoDatabase, connect, ensure_indexes
+from chassis.outbox import Outbox, OutboxRelay, outbox_indexes
+from chassis.settings import ServiceSettings
+from chassis.telemetry import build_tracer_provider, configure_logging
+
+log = logging.getLogger("chassis.service")
+REQUEST_ID = "x-request-id"
+
+
+@dataclass
+class Runtime:
+    """Everything a service's routes and handlers use, built once at start."""
+
+    settings: ServiceSettings
+    clock: Clock
+    metrics: ServiceMetrics
+    tracer_provider: TracerProvider
+    mongo: AsyncMongoClient[dict[str, object]]
+    db: MongoDatabase
+    broker: KafkaBroker
+    outbox: Outbox
+    relay: OutboxRelay
+    consumer: EventConsumer
+    verifier: JwksVerifier
+    started: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+Subscribe = Callable[[EventConsumer, Runtime], None]
+Hook = Callable[[Runtime], Awaitable[None]]
+
+
+@dataclass
+class ServiceDefinition:
+    settings: ServiceSettings
+    title: str
+    description: str
+    version: str = "0.1.0"
+    routers: Sequence[APIRouter] = ()
+    indexes: Sequence[IndexSpec] = ()
+    outbox_collections: Sequence[str] = ()
+    publishes: Sequence[type[Event]] = ()
+    subscribe: Subscribe | None = None
+    on_startup: Sequence[Hook] = ()
+    on_shutdown: Sequence[Hook] = ()
+    clock: Clock | None = None
+    openapi_tags: list[dict[str, Any]] | None = None
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def _retry(what: str, attempt: Callable[[], Awaitable[Any]], *, timeout: float = 60.0) -> None:
+    """Wait for a dependency at start, as compose's depends_on cannot promise it."""
+    delay, waited = 0.5, 0.0
+    while True:
+        try:
+            await attempt()
+            return
+        except Exception as error:
+            if waited >= timeout:
+                raise RuntimeError(f"{what} still unreachable after {timeout:.0f}s: {error!r}") from error
+            log.warning("%s not ready yet (%r), retrying in %.1fs", what, error, delay)
+            await asyncio.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 5.0)
+
+
+def build_runtime(definition: ServiceDefinition) -> Runtime:
+    settings = definition.settings
+    clock = definition.clock or SystemClock()
+    metrics = ServiceMetrics(settings.service_name)
+    tracer_provider = build_tracer_provider(settings.service_name, settings.otel_exporter_otlp_endpoint)
+    mongo = connect(settings)
+    db = mongo[settings.mongo_db]
+    broker = build_broker(settings, metrics, tracer_provider)
+    outbox = Outbox(clock)
+    relay = OutboxRelay(
+        db, definition.outbox_collections, outbox.wakeup, kafka_publisher(broker), metrics,
+        poll_seconds=settings.outbox_poll_seconds, batch_size=settings.outbox_batch_size,
+    )
+    consumer = EventConsumer(
+        group_id=settings.service_name, broker=broker, db=db, metrics=metrics, clock=clock,
+        max_attempts=settings.consumer_max_attempts, backoff_seconds=settings.consumer_backoff_seconds,
+        backoff_max_seconds=settings.consumer_backoff_max_seconds,
+    )
+    verifier = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    return Runtime(
+        settings=settings, clock=clock, metrics=metrics, tracer_provider=tracer_provider, mongo=mongo, db=db,
+        broker=broker, outbox=outbox, relay=relay, consumer=consumer, verifier=verifier,
+    )
+
+
+def create_service_app(definition: ServiceDefinition) -> FastAPI:
+    settings = definition.settings
+    configure_logging(settings.service_name, settings.log_level)
+    runtime = build_runtime(definition)
+    # Subscribers and publishers are declared before start (and documented).
+    if definition.subscribe is not None:
+        definition.subscribe(runtime.consumer, runtime)
+    for event_cls in definition.publishes:
+        runtime.broker.publisher(
+            event_cls.topic, title=f"{settings.service_name}:{event_cls.topic}",
+            description=(event_cls.__doc__ or "").strip(), schema=Envelope,
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        indexes = [*definition.indexes, *outbox_indexes(*definition.outbox_collections)]
+        await _retry("MongoDB", lambda: ensure_indexes(runtime.db, indexes))
+        await _retry("Kafka", runtime.broker.start)
+        for hook in definition.on_startup:
+            await hook(runtime)
+        relay_task = asyncio.create_task(runtime.relay.run(), name="outbox-relay")
+        runtime.started = True
+        log.info("%s started", settings.service_name)
+        try:
+            yield
+        finally:
+            runtime.started = False
+            relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay_task
+            for hook in definition.on_shutdown:
+                await hook(runtime)
+            await runtime.broker.stop()
+            await runtime.mongo.close()
+            await runtime.verifier.aclose()
+            runtime.tracer_provider.shutdown()
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version=definition.version,
+        lifespan=lifespan,
+        openapi_tags=definition.openapi_tags,
+    )
+    app.state.runtime = runtime
+    app.state.asyncapi = lambda: asyncapi_document(
+        runtime.broker, title=f"{definition.title} events", version=definition.version,
+        description=definition.description,
+    )
+    install_problem_handlers(app)
+    install_http_metrics(app, runtime.metrics)
+    install_request_id(app)
+    app.include_router(operations_router)
+    for router in definition.routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=runtime.tracer_provider, excluded_urls="/health,/ready,/metrics"
+    )
+    return app
+
+
+def install_request_id(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        value = request.headers.get(REQUEST_ID) or uuid.uuid4().hex
+        response = await call_next(request)
+        response.headers[REQUEST_ID] = value
+        return response

@@ -1,0 +1,73 @@
+"""Settings every service shares; each service subclasses with its own prefix.
+
+Built in the app factory, never at import time, so tests and tools can pass
+their own. Secrets have no usable default outside development and test.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+# Values that must never reach production.
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev-secret", "development"})
+
+
+class ServiceSettings(BaseSettings):
+    """Common settings. Subclasses set `model_config = service_config("BILLING_")`."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str
+    environment: Environment = "development"
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    mongo_url: SecretStr = SecretStr("mongodb://127.0.0.1:27017")
+    mongo_db: str = ""
+    mongo_timeout_ms: int = Field(default=5000, ge=100)
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_client_id: str = ""
+    # Relay: how often it looks for pending events when not woken up by a write.
+    outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    outbox_batch_size: int = Field(default=500, ge=1)
+    # Consumers: attempts of a failing handler before its message is dead-lettered.
+    consumer_max_attempts: int = Field(default=4, ge=1)
+    consumer_backoff_seconds: float = Field(default=0.2, ge=0)
+    consumer_backoff_max_seconds: float = Field(default=5.0, ge=0)
+
+    jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
+    jwt_issuer: str = "creditdesk-identity"
+    jwt_audience: str = "creditdesk"
+
+    otel_exporter_otlp_endpoint: str | None = None
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Self:
+        # Frozen models: defaults derived from the service name are set once here.
+        if not self.mongo_db:
+            object.__setattr__(self, "mongo_db", self.service_name)
+        if not self.kafka_client_id:
+            object.__setattr__(self, "kafka_client_id", self.service_name)
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    def require_secret(self, name: str, value: SecretStr | None) -> None:
+        """Refuse a missing or placeholder secret outside development and test."""
+        if self.environment in ("development", "test"):
+            return
+        if value is None or value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(f"{name} must be set to a real secret when environment={self.environment}")
+
+
+def service_config(env_prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=env_prefix, extra="ignore", frozen=True)

@@ -1,0 +1,24 @@
+"""Billing's reactions to other services' events."""
+
+from __future__ import annotations
+
+import logging
+
+from billing.domain.profiles import open_profile
+from billing.store.profiles import ProfileStore
+from chassis.consumer import EventConsumer
+from chassis.service import Runtime
+from contracts import AccountActivated, Envelope
+
+log = logging.getLogger("billing.bus")
+
+
+def subscribe(consumer: EventConsumer, runtime: Runtime) -> None:
+    profiles = ProfileStore(runtime.db)
+
+    @consumer.on(AccountActivated)
+    async def open_billing_profile(event: AccountActivated, envelope: Envelope) -> None:
+        """Opens the creditor's billing profile when their account is activated."""
+        profile = open_profile(event, event_id=str(envelope.event_id), now=runtime.clock.now())
+        if not await profiles.add_if_absent(profile):
+            log.info("billing profile of %s already open", event.account_id)

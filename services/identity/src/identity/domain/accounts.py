@@ -1,0 +1,118 @@
+"""Accounts: registration of natural and legal persons, and activation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from stdnum.fr import siret as siret_number
+
+from contracts import AccountActivated, AccountRegistered, PersonKind
+from identity.domain.passwords import password_problems
+
+
+class AccountStatus(StrEnum):
+    PENDING_ACTIVATION = "pending_activation"
+    ACTIVE = "active"
+
+
+class Civility(StrEnum):
+    MR = "mr"
+    MRS = "mrs"
+
+
+@dataclass(frozen=True)
+class Address:
+    line: str
+    complement: str | None
+    postal_code: str
+    city: str
+
+
+@dataclass(frozen=True)
+class Registration:
+    """RegisterAccount, as submitted."""
+
+    email: str
+    password: str
+    password_confirmation: str
+    person_kind: PersonKind
+    civility: Civility | None
+    last_name: str | None
+    first_name: str | None
+    company_name: str | None
+    legal_form: str | None
+    siret: str | None
+    address: Address
+
+
+class RegistrationRefused(ValueError):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in errors.items()))
+        self.errors = errors
+
+
+def registration_problems(form: Registration) -> dict[str, list[str]]:
+    """Field -> problems; empty when the registration can be accepted."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    for problem in password_problems(form.password):
+        add("password", problem)
+    if form.password != form.password_confirmation:
+        add("password_confirmation", "does not match the password")
+    if form.person_kind is PersonKind.NATURAL:
+        for field in ("civility", "last_name", "first_name"):
+            if not getattr(form, field):
+                add(field, "is required for a natural person")
+    else:
+        for field in ("company_name", "legal_form", "siret"):
+            if not getattr(form, field):
+                add(field, "is required for a legal person")
+        if form.siret and not siret_number.is_valid(form.siret):
+            add("siret", "is not a valid SIRET (14 digits with a valid checksum)")
+    return errors
+
+
+def display_name(form: Registration) -> str:
+    if form.person_kind is PersonKind.LEGAL:
+        return str(form.company_name)
+    return f"{form.first_name} {form.last_name}"
+
+
+def siren_of(siret: str | None) -> str | None:
+    return siret_number.to_siren(siret) if siret else None
+
+
+def new_secret() -> tuple[str, str]:
+    """A single-use token for a link, and the hash under which it is stored."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_secret(token)
+
+
+def hash_secret(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def activation_expiry(now: datetime, ttl_hours: int) -> datetime:
+    return now + timedelta(hours=ttl_hours)
+
+
+def registered_event(account_id: str, form: Registration) -> AccountRegistered:
+    return AccountRegistered(
+        account_id=account_id, email=form.email, person_kind=form.person_kind,
+        display_name=display_name(form), siret=form.siret,
+    )
+
+
+def activated_event(
+    account_id: str, email: str, person_kind: PersonKind, name: str, siret: str | None
+) -> AccountActivated:
+    return AccountActivated(
+        account_id=account_id, email=email, person_kind=person_kind, display_name=name, siren=siren_of(siret)
+    )

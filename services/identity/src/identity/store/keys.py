@@ -1,0 +1,86 @@
+"""Keys that sign access tokens, and the JWKS that publishes their public halves.
+
+Every key ever used stays published until removed on purpose, so tokens signed
+before a rotation still verify; the newest key signs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from chassis.clock import Clock
+from chassis.mongo import MongoDatabase
+
+SIGNING_KEYS = "signing_keys"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_key: Ed25519PrivateKey
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _raw_public(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def key_id(key: Ed25519PublicKey) -> str:
+    return _b64(hashlib.sha256(_raw_public(key)).digest())[:16]
+
+
+def _load(pem: str) -> SigningKey:
+    private = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise ValueError("the signing key must be an Ed25519 private key (PEM, PKCS#8)")
+    return SigningKey(kid=key_id(private.public_key()), private_key=private)
+
+
+def _pem(private: Ed25519PrivateKey) -> str:
+    return private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+class KeyStore:
+    def __init__(self, db: MongoDatabase, clock: Clock) -> None:
+        self._keys = db[SIGNING_KEYS]
+        self._clock = clock
+
+    async def current(self, configured_pem: str | None) -> SigningKey:
+        """The configured key, or the newest stored one, or a new one."""
+        if configured_pem:
+            key = _load(configured_pem)
+            await self._publish(key, store_private=False)
+            return key
+        newest = await self._keys.find_one({"private_pem": {"$exists": True}}, sort=[("created_at", -1)])
+        if newest is not None:
+            return _load(str(newest["private_pem"]))
+        key = _load(_pem(Ed25519PrivateKey.generate()))
+        await self._publish(key, store_private=True)
+        return key
+
+    async def _publish(self, key: SigningKey, *, store_private: bool) -> None:
+        document: dict[str, Any] = {
+            "public_x": _b64(_raw_public(key.private_key.public_key())),
+            "created_at": self._clock.now(),
+        }
+        if store_private:
+            document["private_pem"] = _pem(key.private_key)
+        await self._keys.update_one({"_id": key.kid}, {"$setOnInsert": document}, upsert=True)
+
+    async def jwks(self) -> dict[str, Any]:
+        keys = [
+            {"kty": "OKP", "crv": "Ed25519", "x": doc["public_x"], "kid": doc["_id"], "use": "sig", "alg": "EdDSA"}
+            async for doc in self._keys.find({}, {"public_x": 1}).sort("created_at", -1)
+        ]
+        return {"keys": keys}

@@ -1,0 +1,101 @@
+"""What the end-to-end scenarios share: a person to register, reading the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+from pymongo import AsyncMongoClient
+
+from contracts import Envelope
+from devstack.stack import Stack
+
+PASSWORD = "Correct-Horse-9!"
+
+
+def legal_person(email: str) -> dict[str, Any]:
+    return {
+        "email": email,
+        "password": PASSWORD,
+        "password_confirmation": PASSWORD,
+        "person_kind": "legal",
+        "company_name": "ACME Recouvrement",
+        "legal_form": "SAS",
+        "siret": "73282932000074",
+        "address": {"line": "1 avenue des Champs", "postal_code": "75008", "city": "Paris"},
+    }
+
+
+def new_email() -> str:
+    return f"e2e-{uuid.uuid4().hex[:12]}@example.fr"
+
+
+def activation_link(text: str) -> str:
+    match = re.search(r"https?://\S+/accounts/activation\?token=[\w-]+", text)
+    assert match, f"no activation link in:\n{text}"
+    return match.group(0)
+
+
+async def find_event(
+    stack: Stack, topic: str, predicate: Callable[[Envelope], bool], timeout: float = 30
+) -> Envelope:
+    """The first event on `topic` (read from the start, no group) matching `predicate`."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=stack.bootstrap_servers, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for record in records:
+                    envelope = Envelope.model_validate_json(record.value or b"")
+                    if predicate(envelope):
+                        assert record.key == envelope.subject.encode()
+                        return envelope
+    finally:
+        await consumer.stop()
+    raise AssertionError(f"no matching event on {topic} within {timeout}s")
+
+
+async def events_matching(stack: Stack, topic: str, predicate: Callable[[Envelope], bool]) -> list[Envelope]:
+    """Every event on `topic` so far that matches `predicate`."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=stack.bootstrap_servers, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    found: list[Envelope] = []
+    try:
+        partitions = consumer.assignment()
+        while not partitions:
+            await asyncio.sleep(0.1)
+            partitions = consumer.assignment()
+        ends = await consumer.end_offsets(list(partitions))
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                found.extend(
+                    env for r in records if predicate(env := Envelope.model_validate_json(r.value or b""))
+                )
+    finally:
+        await consumer.stop()
+    return found
+
+
+def mongo(stack: Stack) -> AsyncMongoClient[dict[str, Any]]:
+    return AsyncMongoClient(stack.mongo_url, tz_aware=True)
+
+
+async def eventually(probe: Callable[[], Any], timeout: float = 30, interval: float = 0.2) -> Any:
+    """Polls an async probe until it returns something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(interval)
