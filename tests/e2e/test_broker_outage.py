@@ -8,7 +8,7 @@ import pytest
 
 from contracts import AccountActivated
 from devstack.stack import Stack
-from tests.e2e.helpers import activation_link, eventually, events_matching, legal_person, mongo, new_email
+from tests.e2e.helpers import activation_link, events_matching, eventually, legal_person, mongo, new_email
 
 pytestmark = pytest.mark.e2e
 

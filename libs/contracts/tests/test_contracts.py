@@ -55,7 +55,7 @@ def test_envelope_refuses_naive_times() -> None:
     with pytest.raises(ValidationError):
         Envelope(
             event_id=uuid.uuid4(), type="X", version=1, source="identity",
-            occurred_at=datetime(2026, 1, 1), subject="s", payload={},  # noqa: DTZ001
+            occurred_at=datetime(2026, 1, 1), subject="s", payload={},
         )
 
 

@@ -15,9 +15,14 @@ import httpx
 import jwt
 from fastapi import Depends, Request
 
-from chassis.errors import Unauthorized
+from chassis.errors import Problem, Unauthorized
 
 ALGORITHMS = ["EdDSA", "ES256", "RS256"]
+
+
+class KeysUnavailable(Problem):
+    status = 503
+    title = "Service unavailable"
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,8 @@ class JwksVerifier:
                 keys = jwt.PyJWKSet.from_dict(response.json()).keys
             except (httpx.HTTPError, jwt.PyJWKSetError, ValueError) as error:
                 if not self._keys:
-                    raise Unauthorized(f"signing keys unavailable: {error}") from error
+                    # Not the caller's fault: identity is unreachable.
+                    raise KeysUnavailable(f"the keys that verify tokens cannot be fetched: {error}") from error
                 return  # keep serving with the keys we have
             self._keys = {key.key_id: key for key in keys if key.key_id}
             self._fetched_at = time.monotonic()

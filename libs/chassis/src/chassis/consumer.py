@@ -19,6 +19,7 @@ and the inbox record redelivers the message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -33,14 +34,14 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
-from contracts import Envelope, Event, UnknownEventError, dead_letter_topic, decode_event
 from chassis.clock import Clock
 from chassis.metrics import ServiceMetrics
 from chassis.mongo import IndexSpec, MongoDatabase
+from contracts import Envelope, Event, UnknownEventError, dead_letter_topic, decode_event
 
 INBOX = "inbox"
 INBOX_INDEXES: list[IndexSpec] = []  # keyed by _id = "<group>:<event id>": unique by construction
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (ConnectionFailure, KafkaConnectionError, KafkaTimeoutError)
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (ConnectionFailure, KafkaConnectionError, KafkaTimeoutError)
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[E, Envelope], Awaitable[None]]
@@ -49,6 +50,9 @@ log = logging.getLogger("chassis.consumer")
 
 class Retryable(Exception):
     """Raised by a handler for a condition expected to clear by itself."""
+
+
+RETRY_IN_PLACE: tuple[type[Exception], ...] = (*TRANSIENT_ERRORS, Retryable)
 
 
 class PoisonMessage(Exception):
@@ -124,7 +128,7 @@ class EventConsumer:
             try:
                 await handler(event, envelope)
                 break
-            except TRANSIENT_ERRORS + (Retryable,) as error:
+            except RETRY_IN_PLACE as error:
                 # Not the message's fault: back off, then leave it uncommitted.
                 await asyncio.sleep(self._delay(attempt))
                 if attempt >= self._max_attempts:
@@ -137,12 +141,11 @@ class EventConsumer:
                     self._observe(event_type, "dead_lettered", started)
                     return
                 await asyncio.sleep(self._delay(attempt))
-        try:
+        # A duplicate key means another instance of this group applied it concurrently.
+        with contextlib.suppress(DuplicateKeyError):
             await self._inbox.insert_one(
                 {"_id": inbox_id, "event_type": event_type, "applied_at": self._clock.now()}
             )
-        except DuplicateKeyError:
-            pass  # applied concurrently by another instance of this group: same effect
         self._observe(event_type, "applied", started)
         self._record_lag(message)
 

@@ -51,7 +51,7 @@ async def read_dead_letters(bootstrap: str, group: str) -> list[DeadLetter]:
                                 auto_offset_reset="earliest")
     await consumer.start()
     try:
-        while not consumer.assignment():
+        while not consumer.assignment():  # noqa: ASYNC110  (assigned on the first fetch)
             await asyncio.sleep(0.05)
         assigned = sorted(consumer.assignment())
         await consumer.seek_to_beginning(*assigned)
@@ -82,7 +82,7 @@ async def replay(bootstrap: str, group: str, positions: Sequence[tuple[int, int]
         for letter in letters:
             await producer.send_and_wait(
                 letter.original_topic, letter.value, key=letter.key,
-                headers=[("x-replayed-from", f"{dead_letter_topic(group)}@{letter.partition}:{letter.offset}".encode())],
+                headers=[("x-replayed-from", f"{letter.partition}:{letter.offset}".encode())],
             )
     finally:
         await producer.stop()

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from chassis.settings import ServiceSettings
 
-Document = dict[str, object]
-MongoDatabase = AsyncDatabase[dict[str, object]]
+Document = dict[str, Any]
+MongoDatabase = AsyncDatabase[Document]
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def ascending(collection: str, *fields: str, unique: bool = False) -> IndexSpec:
     return IndexSpec(collection, [(f, ASCENDING) for f in fields], unique=unique)
 
 
-def connect(settings: ServiceSettings) -> AsyncMongoClient[dict[str, object]]:
+def connect(settings: ServiceSettings) -> AsyncMongoClient[Document]:
     """A client; it connects lazily, so a service starts even while Mongo is down."""
     return AsyncMongoClient(
         settings.mongo_url.get_secret_value(),

@@ -6,9 +6,12 @@ relay finds documents with pending events, publishes them (idempotent producer,
 acks=all) and pulls what was acknowledged. A broker outage leaves the events in
 place, to be retried; it never loses them.
 
-Ordering: events of one document are published in the order written, and only
-an acknowledged prefix is removed, so a failed event is retried before any that
-follow it (those may be sent again: consumers are idempotent).
+Ordering: events of one document are sent in the order written, with the
+aggregate's id as key, so they share a partition; the idempotent producer never
+writes an event of a partition after one that failed. Only the acknowledged
+prefix of a document's events is removed, so a failed event is retried before
+those that follow it. Anything may be sent twice (a crash between the send and
+the removal): consumers are idempotent.
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from contracts import Envelope, Event
 from chassis.clock import Clock
 from chassis.metrics import ServiceMetrics
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.telemetry import current_trace_context, trace_headers
+from contracts import Envelope, Event
 
 OUTBOX_FIELD = "_outbox"
 log = logging.getLogger("chassis.outbox")
@@ -220,11 +223,12 @@ class OutboxRelay:
     async def backlog(self) -> int:
         total = 0
         for name in self._collections:
-            async for doc in self._db[name].aggregate(
+            cursor = await self._db[name].aggregate(
                 [
                     {"$match": {f"{self._field}.0": {"$exists": True}}},
                     {"$group": {"_id": None, "n": {"$sum": {"$size": f"${self._field}"}}}},
                 ]
-            ):
+            )
+            async for doc in cursor:
                 total += int(doc["n"])
         return total

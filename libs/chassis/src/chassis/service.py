@@ -23,7 +23,6 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 
-from contracts import Envelope, Event
 from chassis.asyncapi import asyncapi_document
 from chassis.auth import JwksVerifier
 from chassis.clock import Clock, SystemClock
@@ -32,10 +31,11 @@ from chassis.errors import install_problem_handlers
 from chassis.health import router as operations_router
 from chassis.kafka import build_broker, kafka_publisher
 from chassis.metrics import ServiceMetrics, install_http_metrics
-from chassis.mongo import IndexSpec, MongoDatabase, connect, ensure_indexes
+from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
 from chassis.outbox import Outbox, OutboxRelay, outbox_indexes
 from chassis.settings import ServiceSettings
-from chassis.telemetry import build_tracer_provider, configure_logging
+from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
+from contracts import Envelope, Event
 
 log = logging.getLogger("chassis.service")
 REQUEST_ID = "x-request-id"
@@ -49,7 +49,7 @@ class Runtime:
     clock: Clock
     metrics: ServiceMetrics
     tracer_provider: TracerProvider
-    mongo: AsyncMongoClient[dict[str, object]]
+    mongo: AsyncMongoClient[Document]
     db: MongoDatabase
     broker: KafkaBroker
     outbox: Outbox
@@ -186,7 +186,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     for router in definition.routers:
         app.include_router(router)
     FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=runtime.tracer_provider, excluded_urls="/health,/ready,/metrics"
+        app, tracer_provider=runtime.tracer_provider, excluded_urls=UNTRACED_URLS
     )
     return app
 

@@ -17,6 +17,11 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from contracts import TraceContext
 
 
+# Operational endpoints are not traced. OpenTelemetry searches these regexes in
+# the full URL, hence the anchors: /orders/ready must still be traced.
+UNTRACED_URLS = r"^[a-z]+://[^/]+/(health|ready|metrics)/?$"
+
+
 def build_tracer_provider(service_name: str, otlp_endpoint: str | None) -> TracerProvider:
     """A provider per service; spans go to an OTLP collector when one is set.
 

@@ -61,7 +61,7 @@ def event_type(*, owner: str, version: int, subject: str) -> Callable[[E], E]:
             raise ValueError(f"unknown owner {owner!r}")
         if version < 1:
             raise ValueError("versions start at 1")
-        if subject not in cls.model_fields:
+        if subject not in cls.__pydantic_fields__:
             raise ValueError(f"{name}: subject field {subject!r} is not a field")
         cls.event_name = name
         cls.event_version = version

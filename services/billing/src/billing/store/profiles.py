@@ -38,8 +38,8 @@ class ProfileStore:
             email=str(document["email"]),
             person_kind=PersonKind(str(document["person_kind"])),
             display_name=str(document["display_name"]),
-            siren=document.get("siren"),  # type: ignore[arg-type]
+            siren=document.get("siren"),
             status=ProfileStatus(str(document["status"])),
-            opened_at=document["opened_at"],  # type: ignore[arg-type]
+            opened_at=document["opened_at"],
             opened_by_event=str(document["opened_by_event"]),
         )

@@ -22,7 +22,7 @@ from identity.domain import accounts as rules
 from identity.handlers import Identity, activate_account, log_in, register_account
 
 router = APIRouter()
-PROBLEM = {"content": {"application/problem+json": {}}}
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
 def get_identity(request: Request) -> Identity:

@@ -1,0 +1,90 @@
+"""Run the benchmarks and write their figures down.
+
+    python -m bench [gateway] [bus]
+
+Runs on the `test` profile's stack (ports +10000), restarting its services with
+the gateway's rate limit lifted, so that what is measured is the platform and
+not the limiter. Results: bench/results/<name>.json and the table in
+bench/README.md. Figures are comparisons made in the same run (gateway vs
+direct, outbox path vs raw Kafka): these machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.bus import bench_bus
+from bench.gateway import bench_gateway
+from devstack.config import StackConfig
+from devstack.stack import Stack
+
+RESULTS = Path(__file__).parent / "results"
+README = Path(__file__).parent / "README.md"
+TABLE_START, TABLE_END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def _machine() -> dict[str, Any]:
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+
+
+def _table(results: dict[str, dict[str, Any]]) -> str:
+    lines = ["| benchmark | measured | baseline (same run) | ratio |", "|---|---|---|---|"]
+    if "gateway" in results:
+        g = results["gateway"]
+        lines.append(
+            f"| gateway: GET /profiles/me, {g['concurrency']} concurrent | {g['gateway']['rps']} req/s, "
+            f"p50 {g['gateway']['p50_ms']} ms, p99 {g['gateway']['p99_ms']} ms | direct to billing: "
+            f"{g['direct']['rps']} req/s, p50 {g['direct']['p50_ms']} ms, p99 {g['direct']['p99_ms']} ms "
+            f"| {g['gateway_to_direct_throughput_ratio']} |"
+        )
+    if "bus" in results:
+        b = results["bus"]
+        lines.append(
+            f"| events: outbox -> relay -> Kafka -> idempotent consumer -> Mongo effect, {b['events']} events "
+            f"| {b['outbox_to_consumer']['events_per_second']} events/s | raw aiokafka produce+consume: "
+            f"{b['raw_aiokafka']['events_per_second']} events/s | {b['outbox_to_raw_throughput_ratio']} |"
+        )
+    return "\n".join(lines)
+
+
+def _update_readme(results: dict[str, dict[str, Any]], when: str) -> None:
+    text = README.read_text()
+    block = f"{TABLE_START}\nLast run: {when} ({os.cpu_count()} CPUs).\n\n{_table(results)}\n{TABLE_END}"
+    start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
+    README.write_text(text[:start] + block + text[end:])
+
+
+async def main(selected: list[str]) -> None:
+    stack = Stack(StackConfig.for_profile("test"))
+    stack.start_infra()
+    stack.stop_services()
+    os.environ["GATEWAY_RATE_LIMIT_PER_MINUTE"] = "10000000"
+    os.environ["GATEWAY_RATE_LIMIT_BURST"] = "100000"
+    stack.start_services()
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    results: dict[str, dict[str, Any]] = {}
+    RESULTS.mkdir(exist_ok=True)
+    try:
+        if "gateway" in selected:
+            results["gateway"] = await bench_gateway(stack)
+        if "bus" in selected:
+            results["bus"] = await bench_bus(stack)
+    finally:
+        stack.stop_services()
+    for name, figures in results.items():
+        (RESULTS / f"{name}.json").write_text(
+            json.dumps({"when": when, "machine": _machine(), **figures}, indent=2) + "\n"
+        )
+    _update_readme(results, when)
+    print(_table(results))
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1:] or ["gateway", "bus"]))

@@ -1,0 +1,125 @@
+"""Event throughput: the platform's path (state write with its event in the
+outbox -> relay -> Kafka -> idempotent consumer -> effect in Mongo) against raw
+aiokafka produce+consume on the same broker, in one run."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from asgi_lifespan import LifespanManager
+
+from chassis.consumer import EventConsumer
+from chassis.service import Runtime, ServiceDefinition, create_service_app
+from chassis.settings import ServiceSettings
+from contracts import Envelope, RatingUpdated
+from devstack.stack import Stack
+
+
+async def bench_raw(stack: Stack, events: int, payload: bytes) -> dict[str, Any]:
+    topic = f"bench.raw.{uuid.uuid4().hex[:8]}"
+    producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all", enable_idempotence=True)
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=stack.bootstrap_servers, group_id=topic,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await producer.start()
+    await producer.send_and_wait(topic, b"warm-up")  # creates the topic
+    await consumer.start()
+    received = 0
+    try:
+        began = time.perf_counter()
+        futures = [await producer.send(topic, payload, key=str(i % 64).encode()) for i in range(events)]
+        await asyncio.gather(*futures)
+        produced = time.perf_counter() - began
+        while received < events + 1:
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                received += len(records)
+            await consumer.commit()
+        elapsed = time.perf_counter() - began
+    finally:
+        await consumer.stop()
+        await producer.stop()
+    return {"events": events, "seconds": round(elapsed, 3), "events_per_second": round(events / elapsed, 1),
+            "produce_seconds": round(produced, 3)}
+
+
+class OutboxPath:
+    def __init__(self, run: str) -> None:
+        self.run = run
+        self.applied = 0
+        self.done = asyncio.Event()
+        self.expected = 0
+        self.runtime: Runtime | None = None
+
+    def subscribe(self, consumer: EventConsumer, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+        @consumer.on(RatingUpdated)
+        async def apply(event: RatingUpdated, envelope: Envelope) -> None:
+            if event.provider != self.run:
+                return  # events of earlier runs and tests on the same topic
+            await runtime.db["bench_effects"].insert_one({"_id": str(envelope.event_id)})
+            self.applied += 1
+            if self.applied >= self.expected:
+                self.done.set()
+
+
+async def bench_outbox(stack: Stack, events: int, writers: int = 16) -> dict[str, Any]:
+    run = f"bench-{uuid.uuid4().hex[:8]}"
+    path = OutboxPath(run)
+    settings = ServiceSettings(service_name=run, environment="test", mongo_url=stack.mongo_url,  # type: ignore[arg-type]
+                               kafka_bootstrap_servers=stack.bootstrap_servers, log_level="WARNING")
+    app = create_service_app(ServiceDefinition(settings=settings, title=run, description="benchmark",
+                                               outbox_collections=["bench_docs"], subscribe=path.subscribe))
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
+        runtime = path.runtime
+        assert runtime is not None
+        # Let the new group read past what earlier runs left on the topic.
+        handled = runtime.metrics.events_handled
+        previous = -1.0
+        while True:
+            await asyncio.sleep(1.5)
+            current = sum(m.value for metric in handled.collect() for m in metric.samples if m.name.endswith("_total"))
+            if current == previous:
+                break
+            previous = current
+        path.expected = events
+        docs = runtime.db["bench_docs"]
+        companies = [f"{n:09d}" for n in range(events)]
+        queue = iter(companies)
+
+        async def writer() -> None:
+            for company in queue:
+                event = RatingUpdated(company_id=company, provider=run, rating="B", national_score=50,
+                                      credit_limit_cents=100_000)
+                await docs.insert_one(runtime.outbox.new_document({"_id": f"{run}:{company}"}, event))
+                runtime.outbox.notify()
+
+        began = time.perf_counter()
+        await asyncio.gather(*(writer() for _ in range(writers)))
+        written = time.perf_counter() - began
+        await asyncio.wait_for(path.done.wait(), timeout=600)
+        elapsed = time.perf_counter() - began
+        await docs.delete_many({"_id": {"$regex": f"^{run}:"}})
+    return {"events": events, "seconds": round(elapsed, 3), "events_per_second": round(events / elapsed, 1),
+            "write_seconds": round(written, 3), "writers": writers}
+
+
+async def bench_bus(stack: Stack, events: int = 2000) -> dict[str, Any]:
+    sample = Envelope.wrap(
+        RatingUpdated(company_id="732829320", provider="bench", rating="B", national_score=50,
+                      credit_limit_cents=100_000),
+        occurred_at=datetime.now(UTC),
+    ).to_bytes()
+    raw = await bench_raw(stack, events, sample)
+    outbox = await bench_outbox(stack, events)
+    return {
+        "events": events,
+        "message_bytes": len(sample),
+        "raw_aiokafka": raw,
+        "outbox_to_consumer": outbox,
+        "outbox_to_raw_throughput_ratio": round(outbox["events_per_second"] / raw["events_per_second"], 3),
+    }

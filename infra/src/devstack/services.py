@@ -1,0 +1,106 @@
+"""The catalogue of the platform's HTTP processes: names, packages, ports, env.
+
+This is the single place those names and their configuration variables are
+defined; the docker-compose consistency test imports `service_processes`.
+Ports themselves come from StackConfig (config.DEV_PORTS + profile offset).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .component import Component
+from .config import StackConfig
+from .processes import http_ok
+
+# Backend services, each a package of the same name exposing `<name>.app:create_app`.
+BACKENDS: tuple[str, ...] = ("identity", "billing", "recovery", "ratings", "teams")
+GATEWAY = "gateway"
+# Start order: identity serves the JWKS everyone else fetches; the gateway
+# fronts the rest. Members of one wave start concurrently.
+START_WAVES: tuple[tuple[str, ...], ...] = (
+    ("identity",),
+    ("billing", "recovery", "ratings", "teams"),
+    (GATEWAY,),
+)
+READY_PATH = "/ready"
+READY_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class ServiceProcess:
+    name: str
+    package: str
+    port: int
+    env: Mapping[str, str]  # only the platform's variables, added to os.environ at start
+
+    @property
+    def app(self) -> str:
+        return f"{self.package}.app:create_app"
+
+    def argv(self, python: str = sys.executable, host: str = "127.0.0.1") -> list[str]:
+        return [python, "-m", "uvicorn", "--factory", self.app, "--host", host, "--port", str(self.port)]
+
+
+def service_processes(
+    config: StackConfig, host: Callable[[str], str] = lambda _name: "127.0.0.1"
+) -> list[ServiceProcess]:
+    """Every platform process, in start order. `host(name)` maps a component
+    (kafka, mongo, smtp, identity, ...) to the host others reach it on."""
+
+    def url(name: str) -> str:
+        return f"http://{host(name)}:{config.port(name)}"
+
+    def common(name: str) -> dict[str, str]:
+        prefix = name.upper()
+        return {
+            f"{prefix}_ENVIRONMENT": config.environment,
+            f"{prefix}_HTTP_PORT": str(config.port(name)),
+            f"{prefix}_MONGO_URL": f"mongodb://{host('mongo')}:{config.port('mongo')}",
+            f"{prefix}_MONGO_DB": name,
+            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": f"{host('kafka')}:{config.port('kafka')}",
+            f"{prefix}_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
+        }
+
+    envs: dict[str, dict[str, str]] = {name: common(name) for name in BACKENDS}
+    envs["identity"] |= {
+        "IDENTITY_SMTP_HOST": host("smtp"),
+        "IDENTITY_SMTP_PORT": str(config.port("smtp")),
+        "IDENTITY_PUBLIC_BASE_URL": url(GATEWAY),
+    }
+    envs[GATEWAY] = {
+        "GATEWAY_ENVIRONMENT": config.environment,
+        "GATEWAY_HTTP_PORT": str(config.port(GATEWAY)),
+        "GATEWAY_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
+        **{f"GATEWAY_{name.upper()}_URL": url(name) for name in BACKENDS},
+    }
+    order = [name for wave in START_WAVES for name in wave]
+    return [ServiceProcess(name, name, config.port(name), envs[name]) for name in order]
+
+
+class Service(Component):
+    """One uvicorn process serving a platform package."""
+
+    ready_timeout = READY_TIMEOUT
+    stop_timeout = 10.0
+
+    def __init__(self, config: StackConfig, spec: ServiceProcess, python: str = sys.executable) -> None:
+        super().__init__(config, spec.name, [spec.name])
+        self.spec = spec
+        self.python = python
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def argv(self) -> list[str]:
+        return self.spec.argv(self.python, self.host)
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "PYTHONUNBUFFERED": "1", **self.spec.env}
+
+    def probe(self) -> bool:
+        return http_ok(self.url + READY_PATH)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from chassis.errors import Conflict, Problem, install_problem_handlers
+from chassis.settings import ServiceSettings
+
+
+class ExampleSettings(ServiceSettings):
+    service_name: str = "example"
+    api_key: SecretStr | None = None
+
+    def model_post_init(self, context: object) -> None:
+        self.require_secret("EXAMPLE_API_KEY", self.api_key)
+
+
+def test_database_and_client_id_default_to_the_service_name() -> None:
+    settings = ExampleSettings()
+    assert settings.mongo_db == "example"
+    assert settings.kafka_client_id == "example"
+
+
+@pytest.mark.parametrize("value", [None, "changeme", "  secret "])
+def test_production_refuses_missing_or_placeholder_secrets(value: str | None) -> None:
+    with pytest.raises(ValidationError, match="EXAMPLE_API_KEY must be set"):
+        ExampleSettings(environment="production", api_key=value)  # type: ignore[arg-type]
+
+
+def test_development_accepts_no_secret_and_production_a_real_one() -> None:
+    ExampleSettings(environment="development")
+    ExampleSettings(environment="production", api_key="a-real-key-9f8e7d")  # type: ignore[arg-type]
+
+
+def test_settings_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic_settings import SettingsConfigDict
+
+    class Prefixed(ServiceSettings):
+        model_config = SettingsConfigDict(env_prefix="EXAMPLE_", frozen=True)
+        service_name: str = "example"
+
+    monkeypatch.setenv("EXAMPLE_HTTP_PORT", "9999")
+    monkeypatch.setenv("EXAMPLE_MONGO_DB", "other")
+    settings = Prefixed()
+    assert (settings.http_port, settings.mongo_db) == (9999, "other")
+
+
+class Item(BaseModel):
+    amount_cents: int
+
+
+def problem_app() -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/items")
+    async def create(item: Item) -> Item:
+        if item.amount_cents == 0:
+            raise Conflict("an item of 0 cents already exists", code="duplicate-item")
+        if item.amount_cents < 0:
+            raise RuntimeError("boom")
+        return item
+
+    return app
+
+
+@pytest.fixture
+async def client() -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=problem_app(), raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+
+async def test_problems_are_problem_json(client: httpx.AsyncClient) -> None:
+    answer = await client.post("/items", json={"amount_cents": 0})
+    assert answer.status_code == 409
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json() == {
+        "type": "https://creditdesk.dev/problems/duplicate-item", "title": "Conflict", "status": 409,
+        "detail": "an item of 0 cents already exists", "instance": "/items",
+    }
+
+
+async def test_validation_errors_name_each_field(client: httpx.AsyncClient) -> None:
+    answer = await client.post("/items", json={"amount_cents": "twelve"})
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["errors"][0]["field"] == "amount_cents"
+    assert "amount_cents" in body["detail"]
+
+
+async def test_unknown_route_and_unexpected_errors_keep_the_shape(client: httpx.AsyncClient) -> None:
+    missing = await client.get("/nowhere")
+    assert (missing.status_code, missing.json()["title"]) == (404, "Not Found")
+    crash = await client.post("/items", json={"amount_cents": -1})
+    assert crash.status_code == 500
+    assert "boom" not in crash.text  # internals are logged, not shown
+
+
+def test_a_problem_carries_its_field_errors() -> None:
+    problem = Problem("bad", errors=[{"field": "iban", "message": "bad checksum"}])
+    assert problem.body()["errors"] == [{"field": "iban", "message": "bad checksum"}]

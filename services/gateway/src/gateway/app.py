@@ -1,0 +1,214 @@
+"""The gateway app: auth check, rate limit and routing of `/api/<service>/...`, one OpenAPI.
+
+Started with `uvicorn --factory gateway.app:create_app`. Owns no data and no
+business rule: services verify tokens again and decide which routes are public.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import Histogram
+
+from chassis.auth import Caller, JwksVerifier, bearer_token
+from chassis.errors import Problem, Unauthorized, install_problem_handlers
+from chassis.metrics import LATENCY_BUCKETS, ServiceMetrics, install_http_metrics
+from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
+from gateway.openapi import Document, OpenApiAggregator, check_document, merge_documents
+from gateway.proxy import Upstreams, client_ip, upstream_timeout
+from gateway.ratelimit import TokenBucketLimiter, retry_after_header
+from gateway.requestid import RequestIdMiddleware, request_id_of
+from gateway.settings import SERVICES, GatewaySettings
+
+log = logging.getLogger("gateway")
+
+TITLE = "creditdesk API"
+DESCRIPTION = (
+    "Every creditdesk service behind one gateway: `/api/<service>/...` is forwarded to the service "
+    f"({', '.join(SERVICES)}). Send `Authorization: Bearer <token>` from identity; the gateway checks it "
+    "and each service checks it again."
+)
+PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+@dataclass
+class GatewayRuntime:
+    """What the routes use; the HTTP clients exist between start and shutdown only."""
+
+    settings: GatewaySettings
+    metrics: ServiceMetrics
+    upstream_latency: Histogram
+    tracer_provider: TracerProvider
+    limiter: TokenBucketLimiter
+    upstreams: Upstreams | None = None
+    verifier: JwksVerifier | None = None
+    openapi: OpenApiAggregator | None = None
+
+    def started(self) -> tuple[Upstreams, JwksVerifier, OpenApiAggregator]:
+        if self.upstreams is None or self.verifier is None or self.openapi is None:
+            raise Problem("the gateway is starting or stopping", status=503, title="Service unavailable")
+        return self.upstreams, self.verifier, self.openapi
+
+
+def get_runtime(request: Request) -> GatewayRuntime:
+    runtime = request.app.state.gateway
+    assert isinstance(runtime, GatewayRuntime)
+    return runtime
+
+
+def enforce_rate_limit(runtime: GatewayRuntime, key: str) -> None:
+    wait = runtime.limiter.acquire(key)
+    if wait > 0:
+        raise Problem(
+            "too many requests; slow down and retry after the delay in Retry-After",
+            status=429, title="Too many requests", code="rate-limited",
+            headers={"Retry-After": retry_after_header(wait)},
+        )
+
+
+async def limit_by_ip(request: Request) -> None:
+    """Rate limit for the gateway's own routes, keyed by client address."""
+    runtime = get_runtime(request)
+    ip = client_ip(request, trust_forwarded_for=runtime.settings.trust_forwarded_for)
+    enforce_rate_limit(runtime, "ip:" + ip)
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    configure_logging(settings.service_name, settings.log_level)
+    metrics = ServiceMetrics(settings.service_name)
+    upstream_latency = Histogram(
+        "upstream_request_duration_seconds",
+        "Time from forwarding a request to a service until its response headers (or the failure)",
+        ["service", "status"], buckets=LATENCY_BUCKETS, registry=metrics.registry,
+    )
+    runtime = GatewayRuntime(
+        settings=settings,
+        metrics=metrics,
+        upstream_latency=upstream_latency,
+        tracer_provider=build_tracer_provider(settings.service_name, settings.otel_exporter_otlp_endpoint),
+        limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        upstreams = Upstreams(
+            settings, latency=upstream_latency, tracer=runtime.tracer_provider.get_tracer("gateway.proxy")
+        )
+
+        async def fetch_openapi(service: str) -> Document:
+            response = await upstreams.get(service, "/openapi.json")
+            response.raise_for_status()
+            return check_document(response.json())
+
+        verifier = JwksVerifier(
+            settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+            http=httpx.AsyncClient(timeout=upstream_timeout(settings), trust_env=False),
+        )
+        runtime.upstreams, runtime.verifier = upstreams, verifier
+        runtime.openapi = OpenApiAggregator(fetch_openapi, SERVICES, ttl=settings.openapi_cache_seconds)
+        log.info("gateway started; services: %s", settings.service_urls)
+        try:
+            yield
+        finally:
+            runtime.upstreams = runtime.verifier = runtime.openapi = None
+            await upstreams.aclose()
+            await verifier.aclose()
+            runtime.tracer_provider.shutdown()
+
+    app = FastAPI(
+        title=TITLE,
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+        # Served by the routes below: the merged document, and a UI pointing at it.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=[{"name": "gateway", "description": "The gateway's own operations."}],
+    )
+    app.state.gateway = runtime
+    install_problem_handlers(app)
+    install_http_metrics(app, metrics)
+    app.add_middleware(RequestIdMiddleware)
+
+    @app.get("/health", operation_id="health", tags=["gateway"], summary="Liveness: the gateway answers.")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/ready",
+        operation_id="ready",
+        tags=["gateway"],
+        summary="Readiness: every service answers 200 on its /ready.",
+        responses={503: {"description": "A service is not ready; per-service status in `services`"}},
+        dependencies=[Depends(limit_by_ip)],
+    )
+    async def ready(request: Request) -> JSONResponse:
+        upstreams, _, _ = get_runtime(request).started()
+
+        async def probe(service: str) -> str:
+            try:
+                response = await upstreams.get(service, "/ready", within=settings.ready_timeout_seconds)
+            except httpx.TimeoutException:
+                return "timeout"
+            except httpx.TransportError:
+                return "unreachable"
+            return "ok" if response.status_code == 200 else f"not ready ({response.status_code})"
+
+        statuses = await asyncio.gather(*(probe(service) for service in SERVICES))
+        services = dict(zip(SERVICES, statuses, strict=True))
+        ok = all(status == "ok" for status in statuses)
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "services": services}, status_code=200 if ok else 503
+        )
+
+    @app.get("/metrics", operation_id="metrics", tags=["gateway"], summary="Prometheus metrics.")
+    async def metrics_route() -> Response:
+        return metrics.render()
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> JSONResponse:
+        _, _, aggregator = get_runtime(request).started()
+        return JSONResponse(merge_documents(app.openapi(), await aggregator.documents()))
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(limit_by_ip)])
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{TITLE} - Swagger UI")
+
+    async def proxy(service: str, request: Request) -> Response:
+        gateway = get_runtime(request)
+        upstreams, verifier, _ = gateway.started()
+        upstreams.require(service)  # 404 before anything else for an unknown service
+        ip_key = "ip:" + client_ip(request, trust_forwarded_for=settings.trust_forwarded_for)
+        token = bearer_token(request)
+        caller: Caller | None = None
+        if token is not None:
+            try:
+                caller = await verifier.verify(token)
+            except Unauthorized:
+                # Failed attempts spend the address's tokens: no unlimited token guessing.
+                enforce_rate_limit(gateway, ip_key)
+                raise
+        enforce_rate_limit(gateway, "caller:" + caller.account_id if caller is not None else ip_key)
+        return await upstreams.forward(request, service, caller=caller, request_id=request_id_of(request))
+
+    # `/api/<service>` alone is the service's root, as `/api/<service>/` is.
+    for route in ("/api/{service}/{path:path}", "/api/{service}"):
+        app.add_api_route(route, proxy, methods=PROXY_METHODS, include_in_schema=False, name="proxy")
+
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=runtime.tracer_provider, excluded_urls=UNTRACED_URLS,
+        exclude_spans=["receive", "send"],
+    )
+    return app

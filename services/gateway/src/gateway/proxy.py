@@ -1,0 +1,261 @@
+"""Forwarding of `/api/<service>/<path>` to the service, over one pooled client per service.
+
+What is forwarded: method, path (as the client encoded it), query string, body
+(streamed), and headers minus hop-by-hop ones. What the gateway adds:
+`X-Request-ID`, `X-Caller-Id` (only from a verified token; a client's own is
+always dropped), `X-Forwarded-For/-Proto/-Host`, and a W3C `traceparent` whose
+parent is the gateway's client span for the call. The response comes back
+with its status, headers (minus hop-by-hop ones) and body unchanged, streamed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+import httpx
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from prometheus_client import Histogram
+from starlette.background import BackgroundTask
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response, StreamingResponse
+
+from chassis.auth import Caller
+from chassis.errors import NotFound, Problem
+from gateway.settings import GatewaySettings
+
+log = logging.getLogger("gateway.proxy")
+
+# RFC 9110 section 7.6.1, plus the non-standard ones still seen in the wild.
+HOP_BY_HOP = frozenset(
+    {b"connection", b"keep-alive", b"transfer-encoding", b"te", b"trailer", b"trailers", b"upgrade", b"host"}
+)
+# Never taken from the client: set by the gateway itself. (`Expect: 100-continue` was
+# answered by the gateway's own server; the upstream client sends the body at once.)
+GATEWAY_SET = frozenset(
+    {b"x-caller-id", b"x-request-id", b"traceparent", b"tracestate", b"x-forwarded-for", b"x-forwarded-proto",
+     b"x-forwarded-host", b"expect"}
+)
+# Added by the gateway's own HTTP server (uvicorn) to every response; passing the
+# upstream's too would send them twice.
+SERVER_SET = frozenset({b"date", b"server"})
+
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def is_hop_by_hop(name: bytes) -> bool:
+    name = name.lower()
+    return name in HOP_BY_HOP or name.startswith(b"proxy-")
+
+
+def connection_tokens(headers: RawHeaders) -> set[bytes]:
+    """Header names listed in `Connection`: hop-by-hop for this message only."""
+    tokens: set[bytes] = set()
+    for name, value in headers:
+        if name.lower() == b"connection":
+            tokens.update(token.strip().lower() for token in value.split(b",") if token.strip())
+    return tokens
+
+
+RawHeaders = list[tuple[bytes, bytes]]
+
+
+def end_to_end(headers: RawHeaders, *, drop: frozenset[bytes] = frozenset()) -> RawHeaders:
+    listed = connection_tokens(headers)
+    return [
+        (name, value)
+        for name, value in headers
+        if not is_hop_by_hop(name) and name.lower() not in listed and name.lower() not in drop
+    ]
+
+
+def upstream_timeout(settings: GatewaySettings) -> httpx.Timeout:
+    return httpx.Timeout(settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds)
+
+
+def client_ip(request: Request, *, trust_forwarded_for: bool) -> str:
+    """The client's address: the socket peer, or the first X-Forwarded-For entry when trusted."""
+    if trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        first = forwarded.split(",", 1)[0].strip()
+        if first:
+            return first
+    return request.client.host if request.client else "unknown"
+
+
+def upstream_target(request: Request, service: str) -> str:
+    """Path and query to request from the service: the client's, minus `/api/<service>`.
+
+    The raw path is used when the server provides it, so percent-encoding
+    (e.g. an encoded `/` inside an id) reaches the service as the client sent it.
+    """
+    prefix = f"/api/{service}/"
+    path: str | None = None
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes):
+        text = raw.decode("latin-1").split("?", 1)[0]
+        if text.startswith(prefix):
+            path = text[len(prefix) - 1 :]
+    if path is None:
+        path = "/" + quote(str(request.path_params.get("path", "")), safe=_PATH_SAFE)
+    if any(segment in (".", "..", "%2e", "%2E", "%2e%2e", "%2E%2E") for segment in path.split("/")):
+        raise Problem("the path must not contain '.' or '..' segments", code="dot-segments")
+    query = request.scope.get("query_string", b"")
+    if isinstance(query, bytes) and query:
+        return f"{path}?{query.decode('latin-1')}"
+    return path
+
+
+def forwarded_request_headers(
+    request: Request, *, caller: Caller | None, request_id: str, trust_forwarded_for: bool
+) -> list[tuple[bytes, bytes]]:
+    headers = end_to_end(list(request.headers.raw), drop=GATEWAY_SET)
+    peer = request.client.host if request.client else "unknown"
+    prior = request.headers.get("x-forwarded-for", "").strip() if trust_forwarded_for else ""
+    chain = f"{prior}, {peer}" if prior else peer
+    headers.append((b"x-forwarded-for", chain.encode("latin-1")))
+    proto = request.headers.get("x-forwarded-proto") if trust_forwarded_for else None
+    headers.append((b"x-forwarded-proto", (proto or request.url.scheme).encode("latin-1")))
+    host = request.headers.get("x-forwarded-host") if trust_forwarded_for else None
+    host = host or request.headers.get("host")
+    if host:
+        headers.append((b"x-forwarded-host", host.encode("latin-1")))
+    headers.append((b"x-request-id", request_id.encode("latin-1")))
+    if caller is not None:
+        headers.append((b"x-caller-id", caller.account_id.encode("utf-8")))
+    return headers
+
+
+def _has_body(request: Request) -> bool:
+    if "transfer-encoding" in request.headers:
+        return True
+    length = request.headers.get("content-length", "").strip()
+    return bool(length) and length != "0"
+
+
+async def _body(request: Request) -> AsyncIterator[bytes]:
+    async for chunk in request.stream():
+        if chunk:
+            yield chunk
+
+
+async def _raw_body(upstream: httpx.Response) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in upstream.aiter_raw():
+            yield chunk
+    finally:
+        await upstream.aclose()
+
+
+class Upstreams:
+    """One pooled HTTP client per service, opened at start and closed at shutdown."""
+
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        *,
+        latency: Histogram,
+        tracer: trace.Tracer,
+    ) -> None:
+        self.urls = settings.service_urls
+        self._trust_forwarded_for = settings.trust_forwarded_for
+        self._latency = latency
+        self._tracer = tracer
+        limits = httpx.Limits(
+            max_connections=settings.max_connections_per_service,
+            max_keepalive_connections=settings.max_connections_per_service,
+        )
+        timeout = upstream_timeout(settings)
+        self.clients = {
+            # trust_env=False: calls between services never go through an HTTP proxy from the environment.
+            name: httpx.AsyncClient(limits=limits, timeout=timeout, follow_redirects=False, trust_env=False)
+            for name in self.urls
+        }
+
+    def require(self, service: str) -> str:
+        url = self.urls.get(service)
+        if url is None:
+            known = ", ".join(self.urls)
+            raise NotFound(f"no service named {service!r}; known: {known}", code="unknown-service")
+        return url
+
+    async def aclose(self) -> None:
+        for client in self.clients.values():
+            await client.aclose()
+
+    async def get(self, service: str, path: str, *, within: float | None = None) -> httpx.Response:
+        """A small GET to the service (readiness, OpenAPI), body read; `within` overrides the timeout."""
+        client = self.clients[service]
+        headers: dict[str, str] = {}
+        propagate.inject(headers)
+        if within is None:
+            return await client.get(self.urls[service] + path, headers=headers)
+        return await client.get(self.urls[service] + path, headers=headers, timeout=within)
+
+    async def forward(
+        self, request: Request, service: str, *, caller: Caller | None, request_id: str
+    ) -> Response:
+        base = self.require(service)
+        url = base + upstream_target(request, service)
+        headers = forwarded_request_headers(
+            request, caller=caller, request_id=request_id, trust_forwarded_for=self._trust_forwarded_for
+        )
+        client = self.clients[service]
+        attributes = {"http.request.method": request.method, "creditdesk.upstream": service, "url.full": url}
+        with self._tracer.start_as_current_span(
+            f"{request.method} {service}", kind=SpanKind.CLIENT, attributes=attributes,
+            record_exception=False, set_status_on_exception=False,
+        ) as span:
+            # The client span is now current: its context is what the service continues.
+            carrier: dict[str, str] = {}
+            propagate.inject(carrier)
+            headers.extend((key.encode("latin-1"), value.encode("latin-1")) for key, value in carrier.items())
+            content = _body(request) if _has_body(request) else None
+            try:
+                upstream_request = httpx.Request(request.method, url, headers=headers, content=content)
+            except httpx.InvalidURL as error:
+                raise Problem(f"cannot forward this path: {error}", code="invalid-path") from error
+            started = time.perf_counter()
+            try:
+                upstream = await client.send(upstream_request, stream=True)
+            except ClientDisconnect as error:
+                raise Problem(
+                    "the client closed the request", status=499, title="Client closed request"
+                ) from error
+            except httpx.TransportError as error:
+                outcome, problem = _classify(error, service)
+                self._latency.labels(service, outcome).observe(time.perf_counter() - started)
+                span.record_exception(error)
+                span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+                log.warning("%s %s: %r", service, outcome, error, extra={"request_id": request_id})
+                raise problem from error
+            self._latency.labels(service, str(upstream.status_code)).observe(time.perf_counter() - started)
+            span.set_attribute("http.response.status_code", upstream.status_code)
+            if upstream.status_code >= 500:
+                span.set_status(Status(StatusCode.ERROR))
+
+        response = StreamingResponse(
+            _raw_body(upstream), status_code=upstream.status_code, background=BackgroundTask(upstream.aclose)
+        )
+        response.raw_headers = end_to_end(list(upstream.headers.raw), drop=SERVER_SET)
+        return response
+
+
+def _classify(error: httpx.TransportError, service: str) -> tuple[str, Problem]:
+    """The metric label and the problem for a failed upstream call."""
+    if isinstance(error, httpx.PoolTimeout):
+        return "pool_exhausted", Problem(
+            f"too many requests in flight to {service}; retry shortly",
+            status=503, title="Service unavailable", code="upstream-busy", headers={"Retry-After": "1"},
+        )
+    if isinstance(error, httpx.TimeoutException):
+        return "timeout", Problem(
+            f"{service} did not answer in time", status=504, title="Gateway timeout", code="upstream-timeout"
+        )
+    return "unreachable", Problem(
+        f"{service} is unreachable ({type(error).__name__})", status=502, title="Bad gateway",
+        code="upstream-unreachable",
+    )

@@ -1,0 +1,73 @@
+"""Settings of the gateway, read from `GATEWAY_*` environment variables.
+
+The gateway has no MongoDB and no Kafka, so it does not reuse
+`chassis.settings.ServiceSettings`; it only shares its env-var convention
+(`GATEWAY_<FIELD>`) and frozen-model behaviour. Built in the app factory,
+never at import time.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings
+
+from chassis.settings import Environment, service_config
+
+# The services behind the gateway, in the order they are documented and probed.
+SERVICES: tuple[str, ...] = ("identity", "billing", "recovery", "ratings", "teams")
+
+
+class GatewaySettings(BaseSettings):
+    model_config = service_config("GATEWAY_")
+
+    service_name: str = "gateway"
+    environment: Environment = "development"
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
+    jwt_issuer: str = "creditdesk-identity"
+    jwt_audience: str = "creditdesk"
+
+    otel_exporter_otlp_endpoint: str | None = None
+
+    identity_url: str = "http://127.0.0.1:8001"
+    billing_url: str = "http://127.0.0.1:8002"
+    recovery_url: str = "http://127.0.0.1:8003"
+    ratings_url: str = "http://127.0.0.1:8004"
+    teams_url: str = "http://127.0.0.1:8005"
+
+    upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    upstream_timeout_seconds: float = Field(default=10.0, gt=0)
+    max_connections_per_service: int = Field(default=100, ge=1)
+
+    # Token bucket per client: refills at rate_limit_per_minute / 60 tokens a second,
+    # holds at most rate_limit_burst tokens. 0 per minute disables rate limiting.
+    rate_limit_per_minute: int = Field(default=600, ge=0)
+    rate_limit_burst: int = Field(default=100, ge=1)
+    # Key anonymous clients by the first X-Forwarded-For entry instead of the socket
+    # peer. Only safe when every request comes through a proxy that sets it.
+    trust_forwarded_for: bool = False
+
+    # Merged OpenAPI: how long a service's document is reused before it is fetched again.
+    openapi_cache_seconds: float = Field(default=60.0, ge=0)
+    # /ready: how long to wait for each service's /ready.
+    ready_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    @field_validator("identity_url", "billing_url", "recovery_url", "ratings_url", "teams_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        """Base URL of each service, by the name used in `/api/<service>/...`."""
+        return {name: str(getattr(self, f"{name}_url")) for name in SERVICES}

@@ -1,0 +1,55 @@
+"""Profiles, ports and the service catalogue (no processes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from devstack import DevstackError, StackConfig
+from devstack.services import service_processes
+
+
+def test_profiles_use_separate_ports_and_state(tmp_path: Path) -> None:
+    env = {"CREDITDESK_CACHE_DIR": str(tmp_path)}
+    dev, test = StackConfig.for_profile("dev", env=env), StackConfig.for_profile("test", env=env)
+    assert (dev.port("kafka"), test.port("kafka")) == (9092, 19092)
+    assert (dev.port("mongo"), test.port("mongo")) == (27017, 37017)
+    assert (test.port("gateway"), test.port("teams")) == (18000, 18005)
+    assert dev.state_dir != test.state_dir
+    assert dev.kafka_libs == test.kafka_libs == tmp_path / "infra" / "kafka-4.4.0" / "libs"
+    assert dev.mongo_libs == tmp_path / "infra" / "mongo-java-server-1.47.0" / "libs"
+
+
+def test_ports_are_overridable_and_validated(tmp_path: Path) -> None:
+    env = {"CREDITDESK_CACHE_DIR": str(tmp_path), "CREDITDESK_KAFKA_CONTROLLER_PORT": "29093"}
+    assert StackConfig.for_profile("test", env=env).port("kafka_controller") == 29093
+    with pytest.raises(DevstackError, match="CREDITDESK_KAFKA_PORT='x'"):
+        StackConfig.for_profile("dev", env={"CREDITDESK_KAFKA_PORT": "x"})
+    with pytest.raises(DevstackError, match="configured twice"):
+        StackConfig.for_profile("dev", env={"CREDITDESK_KAFKA_PORT": "27017"})
+    with pytest.raises(DevstackError, match="unknown profile"):
+        StackConfig.for_profile("prod")
+
+
+def test_service_catalogue(tmp_path: Path) -> None:
+    config = StackConfig.for_profile("test", env={"CREDITDESK_CACHE_DIR": str(tmp_path)})
+    procs = service_processes(config)
+    assert [p.name for p in procs] == ["identity", "billing", "recovery", "ratings", "teams", "gateway"]
+    by_name = {p.name: p for p in procs}
+    billing = by_name["billing"]
+    assert billing.argv("py")[:5] == ["py", "-m", "uvicorn", "--factory", "billing.app:create_app"]
+    assert billing.env == {
+        "BILLING_ENVIRONMENT": "test",
+        "BILLING_HTTP_PORT": "18002",
+        "BILLING_MONGO_URL": "mongodb://127.0.0.1:37017",
+        "BILLING_MONGO_DB": "billing",
+        "BILLING_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:19092",
+        "BILLING_JWKS_URL": "http://127.0.0.1:18001/.well-known/jwks.json",
+    }
+    assert by_name["identity"].env["IDENTITY_SMTP_PORT"] == "11025"
+    assert by_name["identity"].env["IDENTITY_PUBLIC_BASE_URL"] == "http://127.0.0.1:18000"
+    gateway = by_name["gateway"].env
+    assert gateway["GATEWAY_RATINGS_URL"] == "http://127.0.0.1:18004"
+    assert gateway["GATEWAY_ENVIRONMENT"] == "test"
+    assert not any(k.startswith("GATEWAY_MONGO") for k in gateway)
