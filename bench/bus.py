@@ -23,8 +23,13 @@ from devstack.stack import Stack
 async def bench_raw(stack: Stack, events: int, payload: bytes) -> dict[str, Any]:
     topic = f"bench.raw.{uuid.uuid4().hex[:8]}"
     producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all", enable_idempotence=True)
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=stack.bootstrap_servers, group_id=topic,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=stack.bootstrap_servers,
+        group_id=topic,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await producer.start()
     await producer.send_and_wait(topic, b"warm-up")  # creates the topic
     await consumer.start()
@@ -42,8 +47,12 @@ async def bench_raw(stack: Stack, events: int, payload: bytes) -> dict[str, Any]
     finally:
         await consumer.stop()
         await producer.stop()
-    return {"events": events, "seconds": round(elapsed, 3), "events_per_second": round(events / elapsed, 1),
-            "produce_seconds": round(produced, 3)}
+    return {
+        "events": events,
+        "seconds": round(elapsed, 3),
+        "events_per_second": round(events / elapsed, 1),
+        "produce_seconds": round(produced, 3),
+    }
 
 
 class OutboxPath:
@@ -70,10 +79,22 @@ class OutboxPath:
 async def bench_outbox(stack: Stack, events: int, writers: int = 16) -> dict[str, Any]:
     run = f"bench-{uuid.uuid4().hex[:8]}"
     path = OutboxPath(run)
-    settings = ServiceSettings(service_name=run, environment="test", mongo_url=stack.mongo_url,  # type: ignore[arg-type]
-                               kafka_bootstrap_servers=stack.bootstrap_servers, log_level="WARNING")
-    app = create_service_app(ServiceDefinition(settings=settings, title=run, description="benchmark",
-                                               outbox_collections=["bench_docs"], subscribe=path.subscribe))
+    settings = ServiceSettings(
+        service_name=run,
+        environment="test",
+        mongo_url=stack.mongo_url,  # type: ignore[arg-type]
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        log_level="WARNING",
+    )
+    app = create_service_app(
+        ServiceDefinition(
+            settings=settings,
+            title=run,
+            description="benchmark",
+            outbox_collections=["bench_docs"],
+            subscribe=path.subscribe,
+        )
+    )
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
         runtime = path.runtime
         assert runtime is not None
@@ -93,8 +114,9 @@ async def bench_outbox(stack: Stack, events: int, writers: int = 16) -> dict[str
 
         async def writer() -> None:
             for company in queue:
-                event = RatingUpdated(company_id=company, provider=run, rating="B", national_score=50,
-                                      credit_limit_cents=100_000)
+                event = RatingUpdated(
+                    company_id=company, provider=run, rating="B", national_score=50, credit_limit_cents=100_000
+                )
                 await docs.insert_one(runtime.outbox.new_document({"_id": f"{run}:{company}"}, event))
                 runtime.outbox.notify()
 
@@ -104,14 +126,20 @@ async def bench_outbox(stack: Stack, events: int, writers: int = 16) -> dict[str
         await asyncio.wait_for(path.done.wait(), timeout=600)
         elapsed = time.perf_counter() - began
         await docs.delete_many({"_id": {"$regex": f"^{run}:"}})
-    return {"events": events, "seconds": round(elapsed, 3), "events_per_second": round(events / elapsed, 1),
-            "write_seconds": round(written, 3), "writers": writers}
+    return {
+        "events": events,
+        "seconds": round(elapsed, 3),
+        "events_per_second": round(events / elapsed, 1),
+        "write_seconds": round(written, 3),
+        "writers": writers,
+    }
 
 
 async def bench_bus(stack: Stack, events: int = 2000) -> dict[str, Any]:
     sample = Envelope.wrap(
-        RatingUpdated(company_id="732829320", provider="bench", rating="B", national_score=50,
-                      credit_limit_cents=100_000),
+        RatingUpdated(
+            company_id="732829320", provider="bench", rating="B", national_score=50, credit_limit_cents=100_000
+        ),
         occurred_at=datetime.now(UTC),
     ).to_bytes()
     raw = await bench_raw(stack, events, sample)

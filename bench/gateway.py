@@ -48,8 +48,13 @@ async def _run(url: str, token: str, requests: int, concurrency: int) -> dict[st
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - began
-    return {"requests": requests, "seconds": round(elapsed, 3), "rps": round(requests / elapsed, 1),
-            "statuses": statuses, **latency_summary(latencies)}
+    return {
+        "requests": requests,
+        "seconds": round(elapsed, 3),
+        "rps": round(requests / elapsed, 1),
+        "statuses": statuses,
+        **latency_summary(latencies),
+    }
 
 
 async def bench_gateway(stack: Stack, requests: int = 2000, concurrency: int = 16, rounds: int = 2) -> dict[str, Any]:

@@ -40,9 +40,7 @@ def activation_link(text: str) -> str:
     return match.group(0)
 
 
-async def find_event(
-    stack: Stack, topic: str, predicate: Callable[[Envelope], bool], timeout: float = 30
-) -> Envelope:
+async def find_event(stack: Stack, topic: str, predicate: Callable[[Envelope], bool], timeout: float = 30) -> Envelope:
     """The first event on `topic` (read from the start, no group) matching `predicate`."""
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=stack.bootstrap_servers, auto_offset_reset="earliest", enable_auto_commit=False
@@ -77,9 +75,7 @@ async def events_matching(stack: Stack, topic: str, predicate: Callable[[Envelop
         ends = await consumer.end_offsets(list(partitions))
         while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
             for records in (await consumer.getmany(timeout_ms=500)).values():
-                found.extend(
-                    env for r in records if predicate(env := Envelope.model_validate_json(r.value or b""))
-                )
+                found.extend(env for r in records if predicate(env := Envelope.model_validate_json(r.value or b"")))
     finally:
         await consumer.stop()
     return found

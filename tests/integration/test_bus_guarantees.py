@@ -27,8 +27,9 @@ pytestmark = pytest.mark.infra
 
 
 def rating(company_id: str, rating: str = "B") -> Envelope:
-    event = RatingUpdated(company_id=company_id, provider="probe", rating=rating, national_score=50,
-                          credit_limit_cents=100_000)
+    event = RatingUpdated(
+        company_id=company_id, provider="probe", rating=rating, national_score=50, credit_limit_cents=100_000
+    )
     return Envelope.wrap(event, occurred_at=datetime.now(UTC))
 
 
@@ -39,8 +40,11 @@ class Probe:
     def __init__(self, stack: Stack) -> None:
         self.name = f"probe-{uuid.uuid4().hex[:10]}"
         self.settings = ServiceSettings(
-            service_name=self.name, environment="test", mongo_url=stack.mongo_url,  # type: ignore[arg-type]
-            kafka_bootstrap_servers=stack.bootstrap_servers, consumer_max_attempts=2,
+            service_name=self.name,
+            environment="test",
+            mongo_url=stack.mongo_url,  # type: ignore[arg-type]
+            kafka_bootstrap_servers=stack.bootstrap_servers,
+            consumer_max_attempts=2,
             consumer_backoff_seconds=0.01,
         )
         self.runtime: Runtime | None = None
@@ -109,7 +113,9 @@ async def test_the_same_event_delivered_twice_has_one_effect(probe: Probe, produ
 
 async def read_dead_letters(stack: Stack, group: str, expected: int, timeout: float = 30) -> list[Any]:
     consumer = AIOKafkaConsumer(
-        dead_letter_topic(group), bootstrap_servers=stack.bootstrap_servers, auto_offset_reset="earliest",
+        dead_letter_topic(group),
+        bootstrap_servers=stack.bootstrap_servers,
+        auto_offset_reset="earliest",
         enable_auto_commit=False,
     )
     await consumer.start()
@@ -151,9 +157,7 @@ async def test_poison_messages_are_dead_lettered_and_the_next_one_is_processed(
     assert b"undecodable" in by_value[garbage]["x-error"]
 
 
-async def test_dead_letters_can_be_listed_and_replayed(
-    stack: Stack, probe: Probe, producer: AIOKafkaProducer
-) -> None:
+async def test_dead_letters_can_be_listed_and_replayed(stack: Stack, probe: Probe, producer: AIOKafkaProducer) -> None:
     from chassis.deadletters import read_dead_letters as list_letters
     from chassis.deadletters import replay
 

@@ -56,8 +56,10 @@ async def db(stack: Stack) -> AsyncIterator[MongoDatabase]:
 
 
 def events(n: int, company: str = "732829320") -> list[RatingUpdated]:
-    return [RatingUpdated(company_id=company, provider="p", rating=str(i), national_score=i,
-                          credit_limit_cents=i) for i in range(n)]
+    return [
+        RatingUpdated(company_id=company, provider="p", rating=str(i), national_score=i, credit_limit_cents=i)
+        for i in range(n)
+    ]
 
 
 async def test_a_failed_event_and_those_after_it_stay_pending(db: MongoDatabase) -> None:

@@ -31,8 +31,16 @@ class KeyServer:
 
     def token(self, kid: str = "k1", **overrides: Any) -> str:
         now = int(time.time())
-        claims = {"iss": "creditdesk-identity", "aud": "creditdesk", "sub": "acc-1", "email": "a@b.fr",
-                  "roles": ["support"], "iat": now, "exp": now + 60, **overrides}
+        claims = {
+            "iss": "creditdesk-identity",
+            "aud": "creditdesk",
+            "sub": "acc-1",
+            "email": "a@b.fr",
+            "roles": ["support"],
+            "iat": now,
+            "exp": now + 60,
+            **overrides,
+        }
         return jwt.encode(claims, self.keys[kid], algorithm="EdDSA", headers={"kid": kid})
 
 
@@ -43,8 +51,13 @@ def server() -> KeyServer:
 
 def verifier(server: KeyServer) -> JwksVerifier:
     http = httpx.AsyncClient(transport=httpx.MockTransport(server.handle))
-    return JwksVerifier("http://identity/.well-known/jwks.json", issuer="creditdesk-identity",
-                        audience="creditdesk", min_refresh_seconds=0, http=http)
+    return JwksVerifier(
+        "http://identity/.well-known/jwks.json",
+        issuer="creditdesk-identity",
+        audience="creditdesk",
+        min_refresh_seconds=0,
+        http=http,
+    )
 
 
 async def test_a_valid_token_gives_the_caller(server: KeyServer) -> None:

@@ -77,8 +77,11 @@ async def test_problems_are_problem_json(client: httpx.AsyncClient) -> None:
     assert answer.status_code == 409
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json() == {
-        "type": "https://creditdesk.dev/problems/duplicate-item", "title": "Conflict", "status": 409,
-        "detail": "an item of 0 cents already exists", "instance": "/items",
+        "type": "https://creditdesk.dev/problems/duplicate-item",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "an item of 0 cents already exists",
+        "instance": "/items",
     }
 
 

@@ -54,8 +54,13 @@ def test_envelope_round_trip_keeps_every_field_and_keys_by_subject() -> None:
 def test_envelope_refuses_naive_times() -> None:
     with pytest.raises(ValidationError):
         Envelope(
-            event_id=uuid.uuid4(), type="X", version=1, source="identity",
-            occurred_at=datetime(2026, 1, 1), subject="s", payload={},
+            event_id=uuid.uuid4(),
+            type="X",
+            version=1,
+            source="identity",
+            occurred_at=datetime(2026, 1, 1),
+            subject="s",
+            payload={},
         )
 
 
@@ -79,13 +84,17 @@ def test_score_stays_within_0_and_100() -> None:
 
 def test_rights_are_a_sorted_set() -> None:
     event = MemberRightsChanged(
-        company_id="732829320", member_id="m", changed_by="a", revision=1,
+        company_id="732829320",
+        member_id="m",
+        changed_by="a",
+        revision=1,
         rights=(Right.MANAGE_FUNDS, Right.ACCESS_TREASURY, Right.MANAGE_FUNDS),
     )
     assert event.rights == (Right.ACCESS_TREASURY, Right.MANAGE_FUNDS)
 
 
 # --- the compatibility checker itself must catch what it is for -------------
+
 
 def _schema() -> dict[str, Any]:
     return copy.deepcopy(current_schemas()["PaymentRejected.v1.json"])
@@ -113,8 +122,10 @@ def test_moving_a_definition_behind_a_ref_is_compatible() -> None:
         (lambda s: s["properties"]["amount_cents"].update(type="string"), "amount_cents"),
         (lambda s: s["properties"]["amount_cents"].update(exclusiveMinimum=10), "exclusiveMinimum"),
         (lambda s: s["properties"]["currency"].update(const="USD"), "currency"),
-        (lambda s: s["properties"].update(extra={"type": "string"}) or s["required"].append("extra"),
-         "extra: property became required"),
+        (
+            lambda s: s["properties"].update(extra={"type": "string"}) or s["required"].append("extra"),
+            "extra: property became required",
+        ),
     ],
 )
 def test_incompatible_changes_are_reported(change: Any, expected: str) -> None:

@@ -78,8 +78,13 @@ class Upstream:
     ) -> str:
         now = int(time.time())
         claims = {
-            "sub": sub, "email": f"{sub}@example.test", "roles": ["member"], "iss": ISSUER, "aud": audience,
-            "iat": now - 10, "exp": int(now + expires_in),
+            "sub": sub,
+            "email": f"{sub}@example.test",
+            "roles": ["member"],
+            "iss": ISSUER,
+            "aud": audience,
+            "iat": now - 10,
+            "exp": int(now + expires_in),
         }
         return jwt.encode(claims, key or self.private_key, algorithm="EdDSA", headers={"kid": kid})
 
@@ -118,7 +123,8 @@ def upstream_app(state: Upstream) -> FastAPI:
         return {"status": "late"}
 
     @app.api_route(
-        "/echo/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        "/echo/{path:path}",
+        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         include_in_schema=False,
     )
     async def echo(path: str, request: Request) -> Response:

@@ -53,7 +53,9 @@ async def test_merged_document_prefixes_paths_and_renames_schemas(gateway: Any) 
         "#/components/schemas/Billing_Item"
     )
     operation_ids = [
-        operation["operationId"] for item in doc["paths"].values() for operation in item.values()
+        operation["operationId"]
+        for item in doc["paths"].values()
+        for operation in item.values()
         if isinstance(operation, dict) and "operationId" in operation
     ]
     assert len(operation_ids) == len(set(operation_ids))

@@ -28,7 +28,8 @@ async def test_ready_when_every_service_is_ready(gateway: Any) -> None:
         response = await gw.client.get("/ready")
     assert response.status_code == 200
     assert response.json() == {
-        "status": "ready", "services": dict.fromkeys(("identity", "billing", "recovery", "ratings", "teams"), "ok")
+        "status": "ready",
+        "services": dict.fromkeys(("identity", "billing", "recovery", "ratings", "teams"), "ok"),
     }
 
 

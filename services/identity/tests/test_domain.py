@@ -38,8 +38,16 @@ def test_without_a_special_character_no_password_passes(password: str) -> None:
 
 def registration(**changes: object) -> Registration:
     base: dict[str, object] = dict(
-        email="a@b.fr", password=GOOD, password_confirmation=GOOD, person_kind=PersonKind.LEGAL, civility=None,
-        last_name=None, first_name=None, company_name="ACME", legal_form="SAS", siret="73282932000074",
+        email="a@b.fr",
+        password=GOOD,
+        password_confirmation=GOOD,
+        person_kind=PersonKind.LEGAL,
+        civility=None,
+        last_name=None,
+        first_name=None,
+        company_name="ACME",
+        legal_form="SAS",
+        siret="73282932000074",
         address=Address(line="1 rue A", complement=None, postal_code="75001", city="Paris"),
     )
     base.update(changes)
@@ -53,8 +61,15 @@ def test_a_complete_legal_person_is_accepted() -> None:
 def test_a_natural_person_needs_civility_and_names() -> None:
     problems = registration_problems(registration(person_kind=PersonKind.NATURAL, company_name=None))
     assert set(problems) == {"civility", "last_name", "first_name"}
-    ok = registration(person_kind=PersonKind.NATURAL, civility=Civility.MRS, last_name="Durand", first_name="Marie",
-                      company_name=None, legal_form=None, siret=None)
+    ok = registration(
+        person_kind=PersonKind.NATURAL,
+        civility=Civility.MRS,
+        last_name="Durand",
+        first_name="Marie",
+        company_name=None,
+        legal_form=None,
+        siret=None,
+    )
     assert registration_problems(ok) == {}
 
 

@@ -143,9 +143,7 @@ class EventConsumer:
                 await asyncio.sleep(self._delay(attempt))
         # A duplicate key means another instance of this group applied it concurrently.
         with contextlib.suppress(DuplicateKeyError):
-            await self._inbox.insert_one(
-                {"_id": inbox_id, "event_type": event_type, "applied_at": self._clock.now()}
-            )
+            await self._inbox.insert_one({"_id": inbox_id, "event_type": event_type, "applied_at": self._clock.now()})
         self._observe(event_type, "applied", started)
         self._record_lag(message)
 

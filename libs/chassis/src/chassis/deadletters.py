@@ -47,8 +47,9 @@ async def read_dead_letters(bootstrap: str, group: str) -> list[DeadLetter]:
     if not exists:
         return []
     # No group: the consumer is given every partition and commits nothing.
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         while not consumer.assignment():  # noqa: ASYNC110  (assigned on the first fetch)
@@ -62,7 +63,10 @@ async def read_dead_letters(bootstrap: str, group: str) -> list[DeadLetter]:
             for records in batch.values():
                 letters.extend(
                     DeadLetter(
-                        partition=r.partition, offset=r.offset, key=r.key, value=r.value or b"",
+                        partition=r.partition,
+                        offset=r.offset,
+                        key=r.key,
+                        value=r.value or b"",
                         headers={k: v.decode(errors="replace") for k, v in r.headers},
                     )
                     for r in records
@@ -81,7 +85,9 @@ async def replay(bootstrap: str, group: str, positions: Sequence[tuple[int, int]
     try:
         for letter in letters:
             await producer.send_and_wait(
-                letter.original_topic, letter.value, key=letter.key,
+                letter.original_topic,
+                letter.value,
+                key=letter.key,
                 headers=[("x-replayed-from", f"{letter.partition}:{letter.offset}".encode())],
             )
     finally:
@@ -94,16 +100,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("command", choices=["list", "replay"])
     parser.add_argument("group", help="consumer group, i.e. the service name")
     parser.add_argument("--bootstrap", default="127.0.0.1:9092")
-    parser.add_argument("--at", action="append", default=[], metavar="PARTITION:OFFSET",
-                        help="replay only these dead letters (as printed by list)")
+    parser.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="PARTITION:OFFSET",
+        help="replay only these dead letters (as printed by list)",
+    )
     args = parser.parse_args(argv)
     if args.command == "list":
         for letter in asyncio.run(read_dead_letters(args.bootstrap, args.group)):
-            print(json.dumps({
-                "partition": letter.partition, "offset": letter.offset, "topic": letter.original_topic,
-                "error": letter.headers.get("x-error"), "attempts": letter.headers.get("x-attempts"),
-                "at": letter.headers.get("x-dead-lettered-at"), "value": letter.value.decode(errors="replace"),
-            }))
+            print(
+                json.dumps(
+                    {
+                        "partition": letter.partition,
+                        "offset": letter.offset,
+                        "topic": letter.original_topic,
+                        "error": letter.headers.get("x-error"),
+                        "attempts": letter.headers.get("x-attempts"),
+                        "at": letter.headers.get("x-dead-lettered-at"),
+                        "value": letter.value.decode(errors="replace"),
+                    }
+                )
+            )
     else:
         positions = [(int(p), int(o)) for p, _, o in (at.partition(":") for at in args.at)]
         replayed = asyncio.run(replay(args.bootstrap, args.group, positions))

@@ -81,4 +81,3 @@ async def kafka_reachable(broker: KafkaBroker, timeout_seconds: float = 2.0) -> 
         return await broker.ping(timeout=timeout_seconds)
     except Exception:
         return False
-

@@ -19,23 +19,31 @@ class ServiceMetrics:
             "http_requests_total", "HTTP requests handled", ["method", "route", "status"], registry=r
         )
         self.http_latency = Histogram(
-            "http_request_duration_seconds", "HTTP request latency", ["method", "route"],
-            buckets=LATENCY_BUCKETS, registry=r,
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.handler_latency = Histogram(
-            "event_handler_duration_seconds", "Time to handle one event, retries included", ["event_type", "outcome"],
-            buckets=LATENCY_BUCKETS, registry=r,
+            "event_handler_duration_seconds",
+            "Time to handle one event, retries included",
+            ["event_type", "outcome"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.events_handled = Counter(
-            "events_handled_total", "Events handled by outcome (applied, duplicate, dead_lettered)",
-            ["event_type", "outcome"], registry=r,
+            "events_handled_total",
+            "Events handled by outcome (applied, duplicate, dead_lettered)",
+            ["event_type", "outcome"],
+            registry=r,
         )
-        self.dead_letters = Counter(
-            "dead_letters_total", "Messages sent to a dead-letter topic", ["topic"], registry=r
-        )
+        self.dead_letters = Counter("dead_letters_total", "Messages sent to a dead-letter topic", ["topic"], registry=r)
         self.consumer_lag = Gauge(
-            "kafka_consumer_lag", "Messages behind the partition's end after the last handled one",
-            ["topic", "partition"], registry=r,
+            "kafka_consumer_lag",
+            "Messages behind the partition's end after the last handled one",
+            ["topic", "partition"],
+            registry=r,
         )
         self.outbox_backlog = Gauge(
             "outbox_backlog", "Events written but not yet published, at the relay's last pass", registry=r

@@ -175,9 +175,9 @@ class OutboxRelay:
             collection = self._db[name]
             documents = [
                 doc
-                async for doc in collection.find(
-                    {f"{self._field}.0": {"$exists": True}}, {self._field: 1}
-                ).limit(self._batch_size)
+                async for doc in collection.find({f"{self._field}.0": {"$exists": True}}, {self._field: 1}).limit(
+                    self._batch_size
+                )
             ]
             if not documents:
                 continue
@@ -202,9 +202,7 @@ class OutboxRelay:
                         break
                     sent.append(entry.id)
                 if sent:
-                    await collection.update_one(
-                        {"_id": doc_id}, {"$pull": {self._field: {"id": {"$in": sent}}}}
-                    )
+                    await collection.update_one({"_id": doc_id}, {"$pull": {self._field: {"id": {"$in": sent}}}})
                     published += len(sent)
         if self._metrics is not None:
             self._metrics.outbox_backlog.set(max(0, backlog - published))

@@ -115,18 +115,37 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
     broker = build_broker(settings, metrics, tracer_provider)
     outbox = Outbox(clock)
     relay = OutboxRelay(
-        db, definition.outbox_collections, outbox.wakeup, kafka_publisher(broker), metrics,
-        poll_seconds=settings.outbox_poll_seconds, batch_size=settings.outbox_batch_size,
+        db,
+        definition.outbox_collections,
+        outbox.wakeup,
+        kafka_publisher(broker),
+        metrics,
+        poll_seconds=settings.outbox_poll_seconds,
+        batch_size=settings.outbox_batch_size,
     )
     consumer = EventConsumer(
-        group_id=settings.service_name, broker=broker, db=db, metrics=metrics, clock=clock,
-        max_attempts=settings.consumer_max_attempts, backoff_seconds=settings.consumer_backoff_seconds,
+        group_id=settings.service_name,
+        broker=broker,
+        db=db,
+        metrics=metrics,
+        clock=clock,
+        max_attempts=settings.consumer_max_attempts,
+        backoff_seconds=settings.consumer_backoff_seconds,
         backoff_max_seconds=settings.consumer_backoff_max_seconds,
     )
     verifier = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     return Runtime(
-        settings=settings, clock=clock, metrics=metrics, tracer_provider=tracer_provider, mongo=mongo, db=db,
-        broker=broker, outbox=outbox, relay=relay, consumer=consumer, verifier=verifier,
+        settings=settings,
+        clock=clock,
+        metrics=metrics,
+        tracer_provider=tracer_provider,
+        mongo=mongo,
+        db=db,
+        broker=broker,
+        outbox=outbox,
+        relay=relay,
+        consumer=consumer,
+        verifier=verifier,
     )
 
 
@@ -139,8 +158,10 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         definition.subscribe(runtime.consumer, runtime)
     for event_cls in definition.publishes:
         runtime.broker.publisher(
-            event_cls.topic, title=f"{settings.service_name}:{event_cls.topic}",
-            description=(event_cls.__doc__ or "").strip(), schema=Envelope,
+            event_cls.topic,
+            title=f"{settings.service_name}:{event_cls.topic}",
+            description=(event_cls.__doc__ or "").strip(),
+            schema=Envelope,
         )
 
     @asynccontextmanager
@@ -176,7 +197,9 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.asyncapi = lambda: asyncapi_document(
-        runtime.broker, title=f"{definition.title} events", version=definition.version,
+        runtime.broker,
+        title=f"{definition.title} events",
+        version=definition.version,
         description=definition.description,
     )
     install_problem_handlers(app)
@@ -185,9 +208,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     app.include_router(operations_router)
     for router in definition.routers:
         app.include_router(router)
-    FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=runtime.tracer_provider, excluded_urls=UNTRACED_URLS
-    )
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=runtime.tracer_provider, excluded_urls=UNTRACED_URLS)
     return app
 
 

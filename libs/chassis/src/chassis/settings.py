@@ -17,8 +17,9 @@ Environment = Literal["development", "test", "production"]
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev-secret", "development"})
 
 
-class ServiceSettings(BaseSettings):
-    """Common settings. Subclasses set `model_config = service_config("BILLING_")`."""
+class ProcessSettings(BaseSettings):
+    """What every process has, the gateway included: identity, where it listens,
+    how it logs and traces, how it verifies tokens."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
@@ -27,6 +28,21 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+
+    jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
+    jwt_issuer: str = "creditdesk-identity"
+    jwt_audience: str = "creditdesk"
+
+    otel_exporter_otlp_endpoint: str | None = None
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+class ServiceSettings(ProcessSettings):
+    """Settings of a business service (Mongo, Kafka, outbox, consumer).
+    Subclasses set `model_config = service_config("BILLING_")`."""
 
     mongo_url: SecretStr = SecretStr("mongodb://127.0.0.1:27017")
     mongo_db: str = ""
@@ -42,12 +58,6 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_seconds: float = Field(default=0.2, ge=0)
     consumer_backoff_max_seconds: float = Field(default=5.0, ge=0)
 
-    jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
-    jwt_issuer: str = "creditdesk-identity"
-    jwt_audience: str = "creditdesk"
-
-    otel_exporter_otlp_endpoint: str | None = None
-
     @model_validator(mode="after")
     def _fill_defaults(self) -> Self:
         # Frozen models: defaults derived from the service name are set once here.
@@ -56,10 +66,6 @@ class ServiceSettings(BaseSettings):
         if not self.kafka_client_id:
             object.__setattr__(self, "kafka_client_id", self.service_name)
         return self
-
-    @property
-    def is_production(self) -> bool:
-        return self.environment == "production"
 
     def require_secret(self, name: str, value: SecretStr | None) -> None:
         """Refuse a missing or placeholder secret outside development and test."""

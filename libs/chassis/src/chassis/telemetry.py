@@ -16,7 +16,6 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from contracts import TraceContext
 
-
 # Operational endpoints are not traced. OpenTelemetry searches these regexes in
 # the full URL, hence the anchors: /orders/ready must still be traced.
 UNTRACED_URLS = r"^[a-z]+://[^/]+/(health|ready|metrics)/?$"

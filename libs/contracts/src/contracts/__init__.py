@@ -10,11 +10,13 @@ from contracts.envelope import Envelope, TraceContext
 from contracts.events import (
     AccountActivated,
     AccountRegistered,
+    MemberRemoved,
     MemberRightsChanged,
     PaymentRejected,
     PersonKind,
     RatingUpdated,
     Right,
+    ScheduleCreated,
     Trend,
 )
 from contracts.registry import REGISTRY, UnknownEventError, decode_event
@@ -26,11 +28,13 @@ __all__ = [
     "AccountRegistered",
     "Envelope",
     "Event",
+    "MemberRemoved",
     "MemberRightsChanged",
     "PaymentRejected",
     "PersonKind",
     "RatingUpdated",
     "Right",
+    "ScheduleCreated",
     "TraceContext",
     "Trend",
     "UnknownEventError",

@@ -71,7 +71,9 @@ def enforce_rate_limit(runtime: GatewayRuntime, key: str) -> None:
     if wait > 0:
         raise Problem(
             "too many requests; slow down and retry after the delay in Retry-After",
-            status=429, title="Too many requests", code="rate-limited",
+            status=429,
+            title="Too many requests",
+            code="rate-limited",
             headers={"Retry-After": retry_after_header(wait)},
         )
 
@@ -90,7 +92,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     upstream_latency = Histogram(
         "upstream_request_duration_seconds",
         "Time from forwarding a request to a service until its response headers (or the failure)",
-        ["service", "status"], buckets=LATENCY_BUCKETS, registry=metrics.registry,
+        ["service", "status"],
+        buckets=LATENCY_BUCKETS,
+        registry=metrics.registry,
     )
     runtime = GatewayRuntime(
         settings=settings,
@@ -112,7 +116,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             return check_document(response.json())
 
         verifier = JwksVerifier(
-            settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+            settings.jwks_url,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
             http=httpx.AsyncClient(timeout=upstream_timeout(settings), trust_env=False),
         )
         runtime.upstreams, runtime.verifier = upstreams, verifier
@@ -208,7 +214,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.add_api_route(route, proxy, methods=PROXY_METHODS, include_in_schema=False, name="proxy")
 
     FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=runtime.tracer_provider, excluded_urls=UNTRACED_URLS,
+        app,
+        tracer_provider=runtime.tracer_provider,
+        excluded_urls=UNTRACED_URLS,
         exclude_spans=["receive", "send"],
     )
     return app

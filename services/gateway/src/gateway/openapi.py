@@ -76,7 +76,8 @@ def _rename_security(requirements: Any, prefix: str) -> Any:
         return requirements
     return [
         {f"{prefix}_{name}": scopes for name, scopes in requirement.items()}
-        if isinstance(requirement, dict) else requirement
+        if isinstance(requirement, dict)
+        else requirement
         for requirement in requirements
     ]
 
@@ -159,7 +160,11 @@ class OpenApiAggregator:
     """Caches each service's document; fetches them concurrently."""
 
     def __init__(
-        self, fetch: Fetch, services: Sequence[str], *, ttl: float,
+        self,
+        fetch: Fetch,
+        services: Sequence[str],
+        *,
+        ttl: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fetch = fetch

@@ -36,8 +36,16 @@ HOP_BY_HOP = frozenset(
 # Never taken from the client: set by the gateway itself. (`Expect: 100-continue` was
 # answered by the gateway's own server; the upstream client sends the body at once.)
 GATEWAY_SET = frozenset(
-    {b"x-caller-id", b"x-request-id", b"traceparent", b"tracestate", b"x-forwarded-for", b"x-forwarded-proto",
-     b"x-forwarded-host", b"expect"}
+    {
+        b"x-caller-id",
+        b"x-request-id",
+        b"traceparent",
+        b"tracestate",
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+        b"x-forwarded-host",
+        b"expect",
+    }
 )
 # Added by the gateway's own HTTP server (uvicorn) to every response; passing the
 # upstream's too would send them twice.
@@ -195,9 +203,7 @@ class Upstreams:
             return await client.get(self.urls[service] + path, headers=headers)
         return await client.get(self.urls[service] + path, headers=headers, timeout=within)
 
-    async def forward(
-        self, request: Request, service: str, *, caller: Caller | None, request_id: str
-    ) -> Response:
+    async def forward(self, request: Request, service: str, *, caller: Caller | None, request_id: str) -> Response:
         base = self.require(service)
         url = base + upstream_target(request, service)
         headers = forwarded_request_headers(
@@ -206,8 +212,11 @@ class Upstreams:
         client = self.clients[service]
         attributes = {"http.request.method": request.method, "creditdesk.upstream": service, "url.full": url}
         with self._tracer.start_as_current_span(
-            f"{request.method} {service}", kind=SpanKind.CLIENT, attributes=attributes,
-            record_exception=False, set_status_on_exception=False,
+            f"{request.method} {service}",
+            kind=SpanKind.CLIENT,
+            attributes=attributes,
+            record_exception=False,
+            set_status_on_exception=False,
         ) as span:
             # The client span is now current: its context is what the service continues.
             carrier: dict[str, str] = {}
@@ -222,9 +231,7 @@ class Upstreams:
             try:
                 upstream = await client.send(upstream_request, stream=True)
             except ClientDisconnect as error:
-                raise Problem(
-                    "the client closed the request", status=499, title="Client closed request"
-                ) from error
+                raise Problem("the client closed the request", status=499, title="Client closed request") from error
             except httpx.TransportError as error:
                 outcome, problem = _classify(error, service)
                 self._latency.labels(service, outcome).observe(time.perf_counter() - started)
@@ -249,13 +256,18 @@ def _classify(error: httpx.TransportError, service: str) -> tuple[str, Problem]:
     if isinstance(error, httpx.PoolTimeout):
         return "pool_exhausted", Problem(
             f"too many requests in flight to {service}; retry shortly",
-            status=503, title="Service unavailable", code="upstream-busy", headers={"Retry-After": "1"},
+            status=503,
+            title="Service unavailable",
+            code="upstream-busy",
+            headers={"Retry-After": "1"},
         )
     if isinstance(error, httpx.TimeoutException):
         return "timeout", Problem(
             f"{service} did not answer in time", status=504, title="Gateway timeout", code="upstream-timeout"
         )
     return "unreachable", Problem(
-        f"{service} is unreachable ({type(error).__name__})", status=502, title="Bad gateway",
+        f"{service} is unreachable ({type(error).__name__})",
+        status=502,
+        title="Bad gateway",
         code="upstream-unreachable",
     )

@@ -1,36 +1,26 @@
 """Settings of the gateway, read from `GATEWAY_*` environment variables.
 
-The gateway has no MongoDB and no Kafka, so it does not reuse
-`chassis.settings.ServiceSettings`; it only shares its env-var convention
-(`GATEWAY_<FIELD>`) and frozen-model behaviour. Built in the app factory,
-never at import time.
+The gateway has no MongoDB and no Kafka: it builds on
+`chassis.settings.ProcessSettings` (listening, logging, tracing, token
+verification), not on `ServiceSettings`. Built in the app factory, never at
+import time.
 """
 
 from __future__ import annotations
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings
 
-from chassis.settings import Environment, service_config
+from chassis.settings import ProcessSettings, service_config
 
 # The services behind the gateway, in the order they are documented and probed.
 SERVICES: tuple[str, ...] = ("identity", "billing", "recovery", "ratings", "teams")
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(ProcessSettings):
     model_config = service_config("GATEWAY_")
 
     service_name: str = "gateway"
-    environment: Environment = "development"
-    http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
-    log_level: str = "INFO"
-
-    jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
-    jwt_issuer: str = "creditdesk-identity"
-    jwt_audience: str = "creditdesk"
-
-    otel_exporter_otlp_endpoint: str | None = None
 
     identity_url: str = "http://127.0.0.1:8001"
     billing_url: str = "http://127.0.0.1:8002"
@@ -62,10 +52,6 @@ class GatewaySettings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
-
-    @property
-    def is_production(self) -> bool:
-        return self.environment == "production"
 
     @property
     def service_urls(self) -> dict[str, str]:

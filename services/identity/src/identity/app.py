@@ -27,8 +27,12 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         relay, wakeup = courier(runtime.db, [ACCOUNTS], settings)
         tasks.append(asyncio.create_task(relay.run(), name="courier"))
         app.state.identity = Identity(
-            runtime=runtime, settings=settings, accounts=AccountStore(runtime.db, runtime.outbox),
-            keys=keys, signing_key=await keys.current(pem), courier_wakeup=wakeup,
+            runtime=runtime,
+            settings=settings,
+            accounts=AccountStore(runtime.db, runtime.outbox),
+            keys=keys,
+            signing_key=await keys.current(pem),
+            courier_wakeup=wakeup,
         )
 
     async def stop(runtime: Runtime) -> None:

@@ -56,8 +56,10 @@ async def register_account(identity: Identity, form: rules.Registration) -> None
         "siret": form.siret,
         "display_name": rules.display_name(form),
         "address": {
-            "line": form.address.line, "complement": form.address.complement,
-            "postal_code": form.address.postal_code, "city": form.address.city,
+            "line": form.address.line,
+            "complement": form.address.complement,
+            "postal_code": form.address.postal_code,
+            "city": form.address.city,
         },
         "registered_at": now,
         "activation": {
@@ -76,16 +78,25 @@ async def activate_account(identity: Identity, token: str) -> None:
     now = identity.runtime.clock.now()
     if account is None or account["activation"]["expires_at"] <= now:
         raise Problem(
-            "this activation link is invalid, already used or expired", status=400, code="activation-token-invalid",
+            "this activation link is invalid, already used or expired",
+            status=400,
+            code="activation-token-invalid",
             title="Invalid activation link",
         )
     event = rules.activated_event(
-        account["_id"], account["email"], PersonKind(account["person_kind"]), account["display_name"],
+        account["_id"],
+        account["email"],
+        PersonKind(account["person_kind"]),
+        account["display_name"],
         account.get("siret"),
     )
     if not await identity.accounts.activate(account["_id"], now, [event]):
-        raise Problem("this activation link was already used", status=400, code="activation-token-invalid",
-                      title="Invalid activation link")
+        raise Problem(
+            "this activation link was already used",
+            status=400,
+            code="activation-token-invalid",
+            title="Invalid activation link",
+        )
 
 
 async def log_in(identity: Identity, email: str, password: str) -> tuple[str, int]:
@@ -97,12 +108,19 @@ async def log_in(identity: Identity, email: str, password: str) -> tuple[str, in
     if account["status"] != rules.AccountStatus.ACTIVE:
         raise Problem(
             "this account is not activated yet: follow the link in the activation mail",
-            status=403, title="Account not activated", code="account-not-activated",
+            status=403,
+            title="Account not activated",
+            code="account-not-activated",
         )
     ttl = identity.settings.access_token_ttl_seconds
     token = access_token(
-        identity.signing_key, account_id=account["_id"], email=account["email"], roles=account.get("roles", []),
-        issuer=identity.settings.jwt_issuer, audience=identity.settings.jwt_audience,
-        now=identity.runtime.clock.now(), ttl_seconds=ttl,
+        identity.signing_key,
+        account_id=account["_id"],
+        email=account["email"],
+        roles=account.get("roles", []),
+        issuer=identity.settings.jwt_issuer,
+        audience=identity.settings.jwt_audience,
+        now=identity.runtime.clock.now(),
+        ttl_seconds=ttl,
     )
     return token, ttl

@@ -33,11 +33,23 @@ DUMMY_HASH = HASHER.hash("not-a-password-Aa1!")
 
 
 def access_token(
-    key: SigningKey, *, account_id: str, email: str, roles: list[str], issuer: str, audience: str,
-    now: datetime, ttl_seconds: int,
+    key: SigningKey,
+    *,
+    account_id: str,
+    email: str,
+    roles: list[str],
+    issuer: str,
+    audience: str,
+    now: datetime,
+    ttl_seconds: int,
 ) -> str:
     claims: dict[str, Any] = {
-        "iss": issuer, "aud": audience, "sub": account_id, "email": email, "roles": roles,
-        "iat": int(now.timestamp()), "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
+        "iss": issuer,
+        "aud": audience,
+        "sub": account_id,
+        "email": email,
+        "roles": roles,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
     }
     return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})

@@ -26,7 +26,9 @@ class ProfilePublic(BaseModel):
 
 
 @router.get(
-    "/me", operation_id="get_my_billing_profile", response_model=ProfilePublic,
+    "/me",
+    operation_id="get_my_billing_profile",
+    response_model=ProfilePublic,
     responses={401: {"description": "No valid token"}, 404: {"description": "No profile yet"}},
 )
 async def get_my_profile(caller: CurrentCaller, runtime: RuntimeDep) -> ProfilePublic:
@@ -35,6 +37,11 @@ async def get_my_profile(caller: CurrentCaller, runtime: RuntimeDep) -> ProfileP
     if profile is None:
         raise NotFound("no billing profile for this account yet: it opens once the account is activated")
     return ProfilePublic(
-        account_id=profile.account_id, email=profile.email, person_kind=profile.person_kind,
-        display_name=profile.display_name, siren=profile.siren, status=profile.status, opened_at=profile.opened_at,
+        account_id=profile.account_id,
+        email=profile.email,
+        person_kind=profile.person_kind,
+        display_name=profile.display_name,
+        siren=profile.siren,
+        status=profile.status,
+        opened_at=profile.opened_at,
     )

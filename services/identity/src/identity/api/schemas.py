@@ -25,15 +25,23 @@ class AccountCreate(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "email": "marie.durand@example.fr", "password": "Correct-Horse-9",
-                    "password_confirmation": "Correct-Horse-9", "person_kind": "natural", "civility": "mrs",
-                    "last_name": "Durand", "first_name": "Marie",
+                    "email": "marie.durand@example.fr",
+                    "password": "Correct-Horse-9",
+                    "password_confirmation": "Correct-Horse-9",
+                    "person_kind": "natural",
+                    "civility": "mrs",
+                    "last_name": "Durand",
+                    "first_name": "Marie",
                     "address": {"line": "12 rue de la Paix", "postal_code": "75002", "city": "Paris"},
                 },
                 {
-                    "email": "compta@acme.fr", "password": "Correct-Horse-9",
-                    "password_confirmation": "Correct-Horse-9", "person_kind": "legal",
-                    "company_name": "ACME", "legal_form": "SAS", "siret": "73282932000074",
+                    "email": "compta@acme.fr",
+                    "password": "Correct-Horse-9",
+                    "password_confirmation": "Correct-Horse-9",
+                    "person_kind": "legal",
+                    "company_name": "ACME",
+                    "legal_form": "SAS",
+                    "siret": "73282932000074",
                     "address": {"line": "1 avenue des Champs", "postal_code": "75008", "city": "Paris"},
                 },
             ]

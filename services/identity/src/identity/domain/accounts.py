@@ -105,8 +105,11 @@ def activation_expiry(now: datetime, ttl_hours: int) -> datetime:
 
 def registered_event(account_id: str, form: Registration) -> AccountRegistered:
     return AccountRegistered(
-        account_id=account_id, email=form.email, person_kind=form.person_kind,
-        display_name=display_name(form), siret=form.siret,
+        account_id=account_id,
+        email=form.email,
+        person_kind=form.person_kind,
+        display_name=display_name(form),
+        siret=form.siret,
     )
 
 

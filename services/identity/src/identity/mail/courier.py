@@ -48,7 +48,9 @@ def smtp_sender(settings: IdentitySettings) -> Publish:
             message.set_content(mail["text"])
             try:
                 await aiosmtplib.send(
-                    message, hostname=settings.smtp_host, port=settings.smtp_port,
+                    message,
+                    hostname=settings.smtp_host,
+                    port=settings.smtp_port,
                     timeout=settings.smtp_timeout_seconds,
                 )
                 results.append(None)

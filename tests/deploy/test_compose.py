@@ -1,0 +1,514 @@
+"""The Docker deployment path agrees with the code, checked without Docker.
+
+`docker-compose.yml`, the Dockerfiles of the services and the gateway, and the
+Prometheus configuration are compared with the two sources of truth:
+
+* the settings classes, for the environment variables that exist (a compose
+  variable that is no field is silently ignored by pydantic-settings, so a
+  typo would otherwise only show as a wrong default in a running container);
+* the local launcher's catalogue (`devstack.services`), for the processes,
+  their ports and the variables each one is configured with.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import difflib
+import fnmatch
+import importlib
+import itertools
+import json
+import os
+import re
+import shlex
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from pydantic_settings import BaseSettings
+
+from devstack.config import KAFKA_VERSION, StackConfig
+from devstack.services import START_WAVES, ServiceProcess, service_processes
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+PROMETHEUS_FILE = REPO_ROOT / "infra" / "prometheus" / "prometheus.yml"
+COLLECTOR_FILE = REPO_ROOT / "infra" / "otel" / "collector.yaml"
+DOCKERIGNORE = REPO_ROOT / ".dockerignore"
+
+SETTINGS_CLASSES: Mapping[str, str] = {
+    "identity": "identity.settings.IdentitySettings",
+    "billing": "billing.settings.BillingSettings",
+    "recovery": "recovery.settings.RecoverySettings",
+    "ratings": "ratings.settings.RatingsSettings",
+    "teams": "teams.settings.TeamsSettings",
+    "gateway": "gateway.settings.GatewaySettings",
+}
+# The only compose services reachable from the host.
+PUBLISHED = frozenset({"gateway", "mailpit", "prometheus"})
+# Compose services allowed to run without a healthcheck, and why.
+NO_HEALTHCHECK: Mapping[str, str] = {
+    "otel-collector": "its image has neither a shell nor a client to probe with",
+}
+# Variables whose value names another compose service (a URL or host[:port]).
+ADDRESS_SUFFIXES = ("_URL", "_ENDPOINT", "_BOOTSTRAP_SERVERS", "_SMTP_HOST")
+# ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}
+INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+
+
+# --- loading -----------------------------------------------------------------
+
+
+def load_compose(path: Path = COMPOSE_FILE) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{path.name} is not a mapping"
+    return data
+
+
+@cache
+def catalogue() -> dict[str, ServiceProcess]:
+    """The local launcher's processes, dev profile, ignoring CREDITDESK_*_PORT in this shell."""
+    config = StackConfig.for_profile("dev", env={}, repo_root=REPO_ROOT)
+    return {process.name: process for process in service_processes(config)}
+
+
+PROCESSES: tuple[str, ...] = tuple(catalogue())
+
+
+def settings_class(name: str) -> type[BaseSettings]:
+    module_name, _, class_name = SETTINGS_CLASSES[name].rpartition(".")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    assert isinstance(cls, type), SETTINGS_CLASSES[name]
+    assert issubclass(cls, BaseSettings), SETTINGS_CLASSES[name]
+    return cls
+
+
+def env_prefix(cls: type[BaseSettings]) -> str:
+    return str(cls.model_config.get("env_prefix", ""))
+
+
+def env_var_names(cls: type[BaseSettings]) -> set[str]:
+    """Every variable the settings class reads: prefix + field name, upper case."""
+    prefix = env_prefix(cls)
+    return {f"{prefix}{field}".upper() for field in cls.model_fields}
+
+
+def compose_env(service: Mapping[str, Any]) -> dict[str, str | None]:
+    """A compose service's `environment`, in either of its two spellings."""
+    raw = service.get("environment") or {}
+    if isinstance(raw, list):
+        pairs = (str(item).partition("=") for item in raw)
+        return {key: (value if sep else None) for key, sep, value in pairs}
+    return {str(key): (None if value is None else str(value)) for key, value in raw.items()}
+
+
+def depends_on(service: Mapping[str, Any]) -> dict[str, str]:
+    """Target -> condition; the short (list) form means `service_started`."""
+    raw = service.get("depends_on") or {}
+    if isinstance(raw, list):
+        return dict.fromkeys(map(str, raw), "service_started")
+    return {str(target): str((spec or {}).get("condition", "service_started")) for target, spec in raw.items()}
+
+
+def resolve(value: str) -> str:
+    """A compose value after interpolation, with what the operator must provide filled in."""
+
+    def substitute(match: re.Match[str]) -> str:
+        if (match["op"] or "").endswith("-"):
+            return match["arg"]
+        return f"operator-provided-{match['name'].lower()}"
+
+    return INTERPOLATION.sub(substitute, value).replace("$$", "$")
+
+
+def http_port(name: str) -> int:
+    default = settings_class(name).model_fields["http_port"].default
+    assert isinstance(default, int)
+    return default
+
+
+# --- the check the main test runs, also run on a broken copy below --------------
+
+
+def env_problems(compose: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the platform services' environment in a compose document."""
+    problems: list[str] = []
+    services = compose.get("services") or {}
+    for name, process in catalogue().items():
+        service = services.get(name)
+        if service is None:
+            problems.append(f"{name}: no compose service of that name")
+            continue
+        cls = settings_class(name)
+        valid = env_var_names(cls)
+        env = compose_env(service)
+        for var in sorted(env):
+            if var not in valid:
+                hint = difflib.get_close_matches(var, sorted(valid), n=1)
+                suggestion = f" (did you mean {hint[0]}?)" if hint else ""
+                problems.append(f"{name}: {var} is not a setting of {cls.__name__}{suggestion}")
+            elif env[var] is None:
+                problems.append(f"{name}: {var} has no value (it would be copied from the host's shell)")
+        for var in sorted(process.env):
+            if var not in env:
+                problems.append(f"{name}: {var} is set by the local launcher but not in docker-compose.yml")
+        if "env_file" in service:
+            problems.append(f"{name}: env_file hides variables from this check; list them under environment")
+    return problems
+
+
+# --- compose: processes, builds, environment -----------------------------------
+
+
+def test_compose_file_shape() -> None:
+    compose = load_compose()
+    assert "version" not in compose, "the compose spec has no `version:` key"
+    services = compose["services"]
+    assert services["kafka"]["image"] == f"apache/kafka:{KAFKA_VERSION}", "same Kafka as the local stack"
+    assert str(services["mongo"]["image"]).startswith("mongo:7")
+    # KRaft formats its storage with CLUSTER_ID: it must be a base64url UUID (16 bytes).
+    cluster_id = str(compose_env(services["kafka"])["CLUSTER_ID"])
+    try:
+        raw = base64.urlsafe_b64decode(cluster_id + "==")
+    except binascii.Error:
+        raw = b""
+    assert len(cluster_id) == 22, f"CLUSTER_ID {cluster_id!r} is not a base64url UUID"
+    assert len(raw) == 16, f"CLUSTER_ID {cluster_id!r} is not a base64url UUID"
+
+
+def test_settings_classes_cover_the_catalogue() -> None:
+    assert set(SETTINGS_CLASSES) == set(PROCESSES)
+    for name in PROCESSES:
+        assert env_prefix(settings_class(name)) == f"{name.upper()}_"
+
+
+@pytest.mark.parametrize("name", PROCESSES)
+def test_each_process_is_built_from_its_own_dockerfile(name: str) -> None:
+    service = load_compose()["services"].get(name)
+    assert service is not None, f"docker-compose.yml has no service {name!r}"
+    build = service.get("build")
+    assert isinstance(build, dict), f"{name}: build must be {{context: ., dockerfile: services/{name}/Dockerfile}}"
+    assert build.get("context") == "."
+    assert build.get("dockerfile") == f"services/{name}/Dockerfile"
+    assert (REPO_ROOT / build["context"] / build["dockerfile"]).is_file(), f"{build['dockerfile']} does not exist"
+    # The Dockerfile's CMD is what is checked below: compose must not replace it.
+    assert "command" not in service
+    assert "entrypoint" not in service
+
+
+def test_compose_environment_matches_settings_and_launcher() -> None:
+    problems = env_problems(load_compose())
+    assert not problems, "\n".join(problems)
+
+
+def test_env_check_reports_a_misspelt_variable() -> None:
+    """The check above is not vacuous: a typo and a missing variable are both reported."""
+    compose = load_compose()
+    broken = copy.deepcopy(compose)
+    broken["services"]["billing"]["environment"]["BILLING_MONGO_ULR"] = "mongodb://mongo:27017"
+    problems = env_problems(broken)
+    assert any("BILLING_MONGO_ULR" in p and "did you mean BILLING_MONGO_URL" in p for p in problems), problems
+    assert len(problems) == 1, problems
+
+    broken = copy.deepcopy(compose)
+    del broken["services"]["teams"]["environment"]["TEAMS_KAFKA_BOOTSTRAP_SERVERS"]
+    assert env_problems(broken) == [
+        "teams: TEAMS_KAFKA_BOOTSTRAP_SERVERS is set by the local launcher but not in docker-compose.yml"
+    ]
+
+    broken = copy.deepcopy(compose)
+    broken["services"]["gateway"]["environment"] = [
+        f"{k}={v}" for k, v in compose_env(compose["services"]["gateway"]).items()
+    ] + ["GATEWAY_TEAM_URL=http://teams:8005"]
+    assert env_problems(broken) == [
+        "gateway: GATEWAY_TEAM_URL is not a setting of GatewaySettings (did you mean GATEWAY_TEAMS_URL?)"
+    ]
+
+
+@pytest.mark.parametrize("name", PROCESSES)
+def test_compose_environment_is_valid_for_the_settings_class(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the settings from the compose values works (types, literals, validators)."""
+    cls = settings_class(name)
+    for key in list(os.environ):
+        if key.upper().startswith(env_prefix(cls)):
+            monkeypatch.delenv(key)
+    env = compose_env(load_compose()["services"][name])
+    for key, value in env.items():
+        monkeypatch.setenv(key, resolve(value or ""))
+    settings = cls()
+    assert getattr(settings, "http_port", None) == catalogue()[name].port
+    if "mongo_db" in cls.model_fields:
+        assert getattr(settings, "mongo_db", None) == name
+
+
+@pytest.mark.parametrize("name", PROCESSES)
+def test_secrets_are_demanded_from_the_operator(name: str) -> None:
+    """In production a secret without a default must be given: compose stops with a message if it is not."""
+    cls = settings_class(name)
+    env = compose_env(load_compose()["services"][name])
+    for var, value in env.items():
+        for match in INTERPOLATION.finditer(value or ""):
+            assert match["op"], f"{name}: {var} uses ${{{match['name']}}}: give a default (:-) or require it (:?)"
+    if env.get(f"{env_prefix(cls)}ENVIRONMENT") != "production":
+        return
+    for field, info in cls.model_fields.items():
+        if info.default is None and "SecretStr" in repr(info.annotation):
+            var = f"{env_prefix(cls)}{field.upper()}"
+            required = INTERPOLATION.fullmatch(env.get(var) or "")
+            message = f"{name}: {var} is required in production: set it to ${{{var}:?<how to make one>}}"
+            assert required is not None, message
+            assert (required["op"] or "").endswith("?"), message
+
+
+@pytest.mark.parametrize("name", PROCESSES)
+def test_ports_agree(name: str) -> None:
+    port = http_port(name)
+    assert catalogue()[name].port == port, f"{name}: the launcher's dev port differs from the settings default"
+    service = load_compose()["services"][name]
+    assert compose_env(service).get(f"{name.upper()}_HTTP_PORT") == str(port)
+    assert dockerfile_port(name) == port
+
+
+def test_each_backend_has_its_own_database() -> None:
+    services = load_compose()["services"]
+    databases: dict[str, str | None] = {}
+    for name in PROCESSES:
+        if "mongo_db" in settings_class(name).model_fields:
+            databases[name] = compose_env(services[name]).get(f"{name.upper()}_MONGO_DB")
+    assert databases, "no service has a database"
+    assert databases == {name: name for name in databases}
+    assert len(set(databases.values())) == len(databases)
+
+
+@pytest.mark.parametrize("name", PROCESSES)
+def test_addresses_name_compose_services_and_their_ports(name: str) -> None:
+    services = load_compose()["services"]
+    ports = {process: http_port(process) for process in PROCESSES}
+    for var, value in compose_env(services[name]).items():
+        if not var.endswith(ADDRESS_SUFFIXES) or not value or "${" in value:
+            continue  # left to the operator, e.g. the public base URL
+        for address in value.split(","):
+            parts = urlsplit(address if "://" in address else f"//{address}")
+            assert parts.hostname in services, f"{name}: {var}={value}: no compose service {parts.hostname!r}"
+            if parts.hostname in ports and parts.port is not None:
+                assert parts.port == ports[parts.hostname], f"{name}: {var}={value}: wrong port"
+
+
+# --- compose: health and start order ---------------------------------------------
+
+
+def test_every_service_has_a_healthcheck() -> None:
+    for name, service in load_compose()["services"].items():
+        if name in NO_HEALTHCHECK:
+            assert "healthcheck" not in service, f"{name} has a healthcheck now: drop it from NO_HEALTHCHECK"
+            continue
+        check = service.get("healthcheck") or {}
+        assert check.get("test"), f"{name} has no healthcheck"
+        assert not check.get("disable"), f"{name} has its healthcheck disabled"
+    for name in PROCESSES:
+        probe = " ".join(load_compose()["services"][name]["healthcheck"]["test"])
+        assert f"http://127.0.0.1:{http_port(name)}/health" in probe, f"{name}: healthcheck must GET its /health"
+        for tool in ("curl", "wget"):
+            assert tool not in probe, f"{name}: slim Python images have no {tool}"
+
+
+def test_depends_on_waits_for_health_where_there_is_one() -> None:
+    services = load_compose()["services"]
+    for name, service in services.items():
+        for target, condition in depends_on(service).items():
+            assert target in services, f"{name} depends on {target!r}, which is not a compose service"
+            expected = "service_started" if target in NO_HEALTHCHECK else "service_healthy"
+            assert condition == expected, f"{name} -> {target}: condition {condition}, expected {expected}"
+
+
+def test_start_order_follows_the_launcher() -> None:
+    """Each wave of the local launcher waits for the healthy previous wave (identity first, gateway last)."""
+    services = load_compose()["services"]
+    for previous, wave in itertools.pairwise(START_WAVES):
+        for name in wave:
+            for target in previous:
+                assert depends_on(services[name]).get(target) == "service_healthy", f"{name} must wait for {target}"
+    for name in PROCESSES:
+        for infra in ("kafka", "mongo"):
+            if "mongo_db" in settings_class(name).model_fields:
+                assert depends_on(services[name]).get(infra) == "service_healthy", f"{name} must wait for {infra}"
+
+
+# --- compose: host exposure, mounts, Prometheus -----------------------------------
+
+
+def test_only_the_entry_points_are_published() -> None:
+    services = load_compose()["services"]
+    assert {name for name, service in services.items() if service.get("ports")} == PUBLISHED
+    gateway_ports = [str(port).rsplit(":", 1)[-1] for port in services["gateway"]["ports"]]
+    assert gateway_ports == [str(http_port("gateway"))]
+
+
+def test_bind_mounts_exist() -> None:
+    mounts = 0
+    for name, service in load_compose()["services"].items():
+        for volume in service.get("volumes") or []:
+            source = str(volume).split(":", 1)[0] if isinstance(volume, str) else str(volume.get("source", ""))
+            if source.startswith(("./", "../", "/")):
+                assert (REPO_ROOT / source).exists(), f"{name}: {source} does not exist"
+                mounts += 1
+    assert mounts >= 2  # the Prometheus and collector configurations
+
+
+def test_prometheus_scrapes_every_process() -> None:
+    config = yaml.safe_load(PROMETHEUS_FILE.read_text(encoding="utf-8"))
+    scraped: dict[str, str] = {}
+    for job in config["scrape_configs"]:
+        for group in job.get("static_configs", []):
+            for target in group.get("targets", []):
+                scraped[target] = job.get("metrics_path", "/metrics")
+    for name in PROCESSES:
+        target = f"{name}:{http_port(name)}"
+        assert scraped.get(target) == "/metrics", f"Prometheus does not scrape {target}/metrics"
+    mounts = [str(v) for v in load_compose()["services"]["prometheus"].get("volumes", [])]
+    assert "./infra/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in mounts
+
+
+def test_collector_receives_otlp_http_where_services_send_it() -> None:
+    config = yaml.safe_load(COLLECTOR_FILE.read_text(encoding="utf-8"))
+    endpoint = config["receivers"]["otlp"]["protocols"]["http"]["endpoint"]
+    port = int(endpoint.rsplit(":", 1)[1])
+    pipeline = config["service"]["pipelines"]["traces"]
+    assert "otlp" in pipeline["receivers"]
+    assert pipeline["exporters"]
+    services = load_compose()["services"]
+    for name in PROCESSES:
+        sent_to = compose_env(services[name]).get(f"{name.upper()}_OTEL_EXPORTER_OTLP_ENDPOINT")
+        assert sent_to == f"http://otel-collector:{port}", f"{name} does not send traces to the collector"
+
+
+# --- Dockerfiles ------------------------------------------------------------------
+
+
+def dockerfile(name: str) -> Path:
+    return REPO_ROOT / "services" / name / "Dockerfile"
+
+
+def instructions(path: Path) -> list[tuple[str, str]]:
+    """(KEYWORD, arguments) per instruction, continuation lines joined, comments dropped."""
+    result: list[tuple[str, str]] = []
+    current = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            current += stripped[:-1] + " "
+            continue
+        keyword, _, arguments = (current + stripped).partition(" ")
+        result.append((keyword.upper(), arguments.strip()))
+        current = ""
+    return result
+
+
+def words(arguments: str) -> list[str]:
+    """Exec form (JSON array) or shell form."""
+    if arguments.startswith("["):
+        parsed = json.loads(arguments)
+        assert isinstance(parsed, list)
+        return [str(word) for word in parsed]
+    return shlex.split(arguments)
+
+
+def final_stage(path: Path) -> list[tuple[str, str]]:
+    steps = instructions(path)
+    last_from = max(i for i, (keyword, _) in enumerate(steps) if keyword == "FROM")
+    return steps[last_from:]
+
+
+def option(argv: list[str], name: str) -> str | None:
+    return argv[argv.index(name) + 1] if name in argv[:-1] else None
+
+
+def dockerfile_port(name: str) -> int:
+    cmd = [args for keyword, args in final_stage(dockerfile(name)) if keyword == "CMD"]
+    assert cmd, f"services/{name}/Dockerfile has no CMD"
+    port = option(words(cmd[-1]), "--port")
+    assert port is not None, f"services/{name}/Dockerfile: CMD has no --port"
+    assert port.isdigit(), f"services/{name}/Dockerfile: --port {port} is not a number"
+    return int(port)
+
+
+def dockerignore_patterns() -> list[str]:
+    lines = (line.strip() for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def dockerignored(path: str, patterns: list[str]) -> bool:
+    """Roughly Docker's rule: the last matching pattern wins; a match on a parent counts."""
+    parts = path.strip("/").split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    ignored = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        glob = pattern.removeprefix("!").strip("/")
+        globs = [glob, glob.removeprefix("**/")] if glob.startswith("**/") else [glob]
+        if any(fnmatch.fnmatchcase(prefix, g) for prefix in prefixes for g in globs):
+            ignored = not negated
+    return ignored
+
+
+@pytest.mark.parametrize("name", PROCESSES)
+def test_dockerfile_runs_the_process_of_the_catalogue(name: str) -> None:
+    path, process = dockerfile(name), catalogue()[name]
+    stage = final_stage(path)
+    cmd = words([args for keyword, args in stage if keyword == "CMD"][-1])
+    assert option(cmd, "--factory") == f"{process.package}.app:create_app" == process.app
+    assert option(cmd, "--host") == "0.0.0.0", f"{name}: bind every interface inside the container"
+    port = dockerfile_port(name)
+    assert port == process.port
+    exposed = {word.split("/")[0] for keyword, args in stage if keyword == "EXPOSE" for word in args.split()}
+    assert str(port) in exposed, f"{name}: EXPOSE {port} missing"
+    healthcheck = " ".join(args for keyword, args in stage if keyword == "HEALTHCHECK")
+    assert f"127.0.0.1:{port}/health" in healthcheck, f"{name}: HEALTHCHECK must GET /health on {port}"
+    users = [args.split(":")[0] for keyword, args in stage if keyword == "USER"]
+    assert users, f"{name}: no USER: the process would run as root"
+    assert users[-1] not in ("root", "0"), f"{name}: the process must not run as root"
+
+
+@pytest.mark.parametrize("name", PROCESSES)
+def test_dockerfile_installs_from_its_hashed_lock(name: str) -> None:
+    steps = instructions(dockerfile(name))
+    lock = f"requirements/{name}.lock"
+    assert (REPO_ROOT / lock).is_file(), f"{lock} does not exist: run `make lock`"
+    copied = [word for keyword, args in steps if keyword == "COPY" for word in words(args)]
+    assert lock in copied, f"{name}: the Dockerfile does not copy {lock}"
+    assert any(keyword == "RUN" and "--require-hashes" in args and "-r" in args.split() for keyword, args in steps)
+    for keyword, args in steps:
+        if keyword == "FROM":
+            assert args.split()[0].startswith("python:3.11"), f"{name}: requires-python is 3.11 ({args})"
+
+
+@pytest.mark.parametrize("name", PROCESSES)
+def test_dockerfile_copies_only_what_the_context_sends(name: str) -> None:
+    patterns = dockerignore_patterns()
+    for keyword, args in instructions(dockerfile(name)):
+        if keyword not in ("COPY", "ADD"):
+            continue
+        argv = words(args)
+        if any(word.startswith("--from") for word in argv):
+            continue
+        for source in [word for word in argv if not word.startswith("--")][:-1]:
+            matches = list(REPO_ROOT.glob(source)) if any(c in source for c in "*?[") else [REPO_ROOT / source]
+            assert matches, f"{name}: COPY {source}: no such path"
+            assert all(m.exists() for m in matches), f"{name}: COPY {source}: no such path"
+            assert not dockerignored(source, patterns), f"{name}: COPY {source}, but .dockerignore excludes it"
+
+
+def test_dockerignore_keeps_local_state_out() -> None:
+    patterns = dockerignore_patterns()
+    for path in (".git", ".venv", ".cache", ".env", "services/billing/src/billing/__pycache__", "bench/results"):
+        assert dockerignored(path, patterns), f".dockerignore lets {path} into the build context"
+    for path in ("requirements.lock", "requirements/billing.lock", "libs/chassis/src", "services/teams/src"):
+        assert not dockerignored(path, patterns), f".dockerignore excludes {path}"
