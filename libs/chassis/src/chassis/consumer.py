@@ -1,11 +1,13 @@
 """Idempotent event consumption with bounded retries and a dead-letter topic.
 
-For every message of a subscribed topic:
+Messages come in batches (one inbox lookup, one inbox write and one offset
+commit per batch, instead of per message); for each message, in order:
 1. decode the envelope and its payload (a message that does not decode is
    poison: straight to the dead-letter topic);
 2. skip it if this consumer group already applied that event id (the inbox);
 3. run the handler, retrying with exponential backoff up to a bound;
-4. record the event id in the inbox, then let the offset be committed.
+4. record the event id in the inbox; once the batch is done, the offsets are
+   committed.
 A handler that still fails after the bound sends the message to the group's
 dead-letter topic and the consumer moves on. Infrastructure errors (Mongo or
 Kafka unreachable) are not the message's fault: the message is not committed
@@ -19,7 +21,6 @@ and the inbox record redelivers the message.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -31,17 +32,22 @@ from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from opentelemetry import trace
+from opentelemetry.trace import Tracer
 from pydantic import ValidationError
-from pymongo.errors import ConnectionFailure, DuplicateKeyError
+from pymongo.errors import BulkWriteError, ConnectionFailure
 
 from chassis.clock import Clock
 from chassis.metrics import ServiceMetrics
 from chassis.mongo import IndexSpec, MongoDatabase
+from chassis.telemetry import context_from_headers, trace_headers
 from contracts import Envelope, Event, UnknownEventError, dead_letter_topic, decode_event
 
 INBOX = "inbox"
 INBOX_INDEXES: list[IndexSpec] = []  # keyed by _id = "<group>:<event id>": unique by construction
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (ConnectionFailure, KafkaConnectionError, KafkaTimeoutError)
+
+DUPLICATE_KEY = 11000
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[E, Envelope], Awaitable[None]]
@@ -73,6 +79,8 @@ class EventConsumer:
         max_attempts: int = 4,
         backoff_seconds: float = 0.2,
         backoff_max_seconds: float = 5.0,
+        batch_size: int = 500,
+        tracer: Tracer | None = None,
     ) -> None:
         self.group_id = group_id
         self.dead_letter_topic = dead_letter_topic(group_id)
@@ -83,51 +91,82 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
         self._backoff_max = backoff_max_seconds
+        self._batch_size = batch_size
+        self._tracer = tracer or trace.get_tracer("chassis.consumer")
         self.topics: list[str] = []
 
     def on(self, event_cls: type[E]) -> Callable[[Handler[E]], Handler[E]]:
         """Decorator: handle `event_cls` events with the decorated coroutine."""
 
         def register(handler: Handler[E]) -> Handler[E]:
-            async def on_message(message: KafkaMessage) -> None:
+            async def on_batch(message: KafkaMessage) -> None:
                 await self.process(event_cls, handler, message)
 
-            on_message.__name__ = f"on_{event_cls.event_name}"
-            on_message.__doc__ = handler.__doc__
+            on_batch.__name__ = f"on_{event_cls.event_name}"
+            on_batch.__doc__ = handler.__doc__
             self._broker.subscriber(
                 event_cls.topic,
                 group_id=self.group_id,
+                batch=True,
+                max_records=self._batch_size,
                 ack_policy=AckPolicy.NACK_ON_ERROR,
                 auto_offset_reset="earliest",
                 title=f"{self.group_id}:{event_cls.topic}",
                 description=handler.__doc__,
-            )(on_message)
+            )(on_batch)
             self.topics.append(event_cls.topic)
             return handler
 
         return register
 
     async def process(self, event_cls: type[E], handler: Handler[E], message: Any) -> None:
-        record = message.raw_message
-        started = time.perf_counter()
-        event_type = event_cls.event_name
+        """Handle a batch of records in order. Offsets are committed (by the
+        subscriber's ack) only when the whole batch was handled; a transient
+        failure rewinds every partition of the batch to its first record, and
+        the inbox skips what was already applied."""
+        raw = message.raw_message
+        records = raw if isinstance(raw, tuple) else (raw,)
+        decoded = [self._try_decode(event_cls, record) for record in records]
+        inbox_ids = [f"{self.group_id}:{item[0].event_id}" for item in decoded if not isinstance(item, PoisonMessage)]
+        applied = {doc["_id"] async for doc in self._inbox.find({"_id": {"$in": inbox_ids}}, {"_id": 1})}
+        newly_applied: list[dict[str, Any]] = []
         try:
-            envelope, event = self._decode(event_cls, record.value)
-        except PoisonMessage as poison:
-            await self._dead_letter(record, reason=str(poison), attempts=0)
-            self._observe(event_type, "dead_lettered", started)
-            return
-        inbox_id = f"{self.group_id}:{envelope.event_id}"
-        if await self._inbox.find_one({"_id": inbox_id}, {"_id": 1}) is not None:
-            self._observe(event_type, "duplicate", started)
-            self._record_lag(message)
-            return
+            for record, item in zip(records, decoded, strict=True):
+                started = time.perf_counter()
+                if isinstance(item, PoisonMessage):
+                    await self._dead_letter(record, reason=str(item), attempts=0)
+                    self._observe(event_cls.event_name, "dead_lettered", started)
+                    continue
+                envelope, event = item
+                inbox_id = f"{self.group_id}:{envelope.event_id}"
+                if inbox_id in applied:
+                    self._observe(event_cls.event_name, "duplicate", started)
+                    continue
+                with self._tracer.start_as_current_span(
+                    f"handle {envelope.type}", context=context_from_headers(trace_headers(envelope.trace))
+                ):
+                    outcome = await self._handle(handler, record, envelope, event)
+                applied.add(inbox_id)
+                if outcome == "applied":
+                    newly_applied.append(
+                        {"_id": inbox_id, "event_type": envelope.type, "applied_at": self._clock.now()}
+                    )
+                self._observe(event_cls.event_name, outcome, started)
+        finally:
+            # Record what was applied even when a later record failed, so that
+            # the redelivered batch skips it.
+            if newly_applied:
+                await self._record_applied(newly_applied)
+        self._record_lag(message, records)
+
+    async def _handle(self, handler: Handler[E], record: Any, envelope: Envelope, event: E) -> str:
+        """Run the handler with bounded retries: 'applied' or 'dead_lettered'."""
         attempt = 0
         while True:
             attempt += 1
             try:
                 await handler(event, envelope)
-                break
+                return "applied"
             except RETRY_IN_PLACE as error:
                 # Not the message's fault: back off, then leave it uncommitted.
                 await asyncio.sleep(self._delay(attempt))
@@ -138,14 +177,22 @@ class EventConsumer:
                 if attempt >= self._max_attempts:
                     log.exception("handler failed %d times on %s: dead-lettering", attempt, envelope.event_id)
                     await self._dead_letter(record, reason=repr(error), attempts=attempt)
-                    self._observe(event_type, "dead_lettered", started)
-                    return
+                    return "dead_lettered"
                 await asyncio.sleep(self._delay(attempt))
-        # A duplicate key means another instance of this group applied it concurrently.
-        with contextlib.suppress(DuplicateKeyError):
-            await self._inbox.insert_one({"_id": inbox_id, "event_type": event_type, "applied_at": self._clock.now()})
-        self._observe(event_type, "applied", started)
-        self._record_lag(message)
+
+    async def _record_applied(self, documents: list[dict[str, Any]]) -> None:
+        try:
+            await self._inbox.insert_many(documents, ordered=False)
+        except BulkWriteError as error:
+            # Duplicate keys: another instance of this group applied some concurrently.
+            if any(e.get("code") != DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
+                raise
+
+    def _try_decode(self, event_cls: type[E], value_record: Any) -> tuple[Envelope, E] | PoisonMessage:
+        try:
+            return self._decode(event_cls, value_record.value)
+        except PoisonMessage as poison:
+            return poison
 
     def _decode(self, event_cls: type[E], value: bytes | None) -> tuple[Envelope, E]:
         try:
@@ -179,12 +226,13 @@ class EventConsumer:
         self._metrics.events_handled.labels(event_type, outcome).inc()
         self._metrics.handler_latency.labels(event_type, outcome).observe(time.perf_counter() - started)
 
-    def _record_lag(self, message: Any) -> None:
-        record = message.raw_message
+    def _record_lag(self, message: Any, records: tuple[Any, ...]) -> None:
         consumer = getattr(message, "consumer", None)
         highwater = getattr(consumer, "highwater", None)
         if highwater is None:
             return
-        end = highwater(TopicPartition(record.topic, record.partition))
-        if end is not None:
-            self._metrics.consumer_lag.labels(record.topic, str(record.partition)).set(max(0, end - record.offset - 1))
+        last = {(r.topic, r.partition): r.offset for r in records}  # records are in offset order
+        for (topic, partition), offset in last.items():
+            end = highwater(TopicPartition(topic, partition))
+            if end is not None:
+                self._metrics.consumer_lag.labels(topic, str(partition)).set(max(0, end - offset - 1))

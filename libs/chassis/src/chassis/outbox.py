@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pymongo import UpdateOne
+
 from chassis.clock import Clock
 from chassis.metrics import ServiceMetrics
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
@@ -189,6 +191,7 @@ class OutboxRelay:
                 owners.append((doc["_id"], len(entries)))
             backlog += len(batch)
             results = await self._publish(batch)
+            acknowledged: list[UpdateOne] = []
             position = 0
             for doc_id, count in owners:
                 doc_results = results[position : position + count]
@@ -202,8 +205,11 @@ class OutboxRelay:
                         break
                     sent.append(entry.id)
                 if sent:
-                    await collection.update_one({"_id": doc_id}, {"$pull": {self._field: {"id": {"$in": sent}}}})
+                    acknowledged.append(UpdateOne({"_id": doc_id}, {"$pull": {self._field: {"id": {"$in": sent}}}}))
                     published += len(sent)
+            if acknowledged:
+                # One round trip marks the whole batch sent.
+                await collection.bulk_write(acknowledged, ordered=False)
         if self._metrics is not None:
             self._metrics.outbox_backlog.set(max(0, backlog - published))
             self._metrics.outbox_published.inc(published)

@@ -132,6 +132,8 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         max_attempts=settings.consumer_max_attempts,
         backoff_seconds=settings.consumer_backoff_seconds,
         backoff_max_seconds=settings.consumer_backoff_max_seconds,
+        batch_size=settings.consumer_batch_size,
+        tracer=tracer_provider.get_tracer("chassis.consumer"),
     )
     verifier = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     return Runtime(

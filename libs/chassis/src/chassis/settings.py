@@ -57,6 +57,8 @@ class ServiceSettings(ProcessSettings):
     consumer_max_attempts: int = Field(default=4, ge=1)
     consumer_backoff_seconds: float = Field(default=0.2, ge=0)
     consumer_backoff_max_seconds: float = Field(default=5.0, ge=0)
+    # Records handled per offset commit (and per inbox round trip).
+    consumer_batch_size: int = Field(default=200, ge=1)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Self:
