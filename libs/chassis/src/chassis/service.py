@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.kafka import KafkaBroker
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
@@ -33,12 +32,12 @@ from chassis.kafka import build_broker, kafka_publisher
 from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
 from chassis.outbox import Outbox, OutboxRelay, outbox_indexes
+from chassis.requestid import RequestIdMiddleware
 from chassis.settings import ServiceSettings
 from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
 from contracts import Envelope, Event
 
 log = logging.getLogger("chassis.service")
-REQUEST_ID = "x-request-id"
 
 
 @dataclass
@@ -206,18 +205,9 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     )
     install_problem_handlers(app)
     install_http_metrics(app, runtime.metrics)
-    install_request_id(app)
+    app.add_middleware(RequestIdMiddleware)
     app.include_router(operations_router)
     for router in definition.routers:
         app.include_router(router)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=runtime.tracer_provider, excluded_urls=UNTRACED_URLS)
     return app
-
-
-def install_request_id(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        value = request.headers.get(REQUEST_ID) or uuid.uuid4().hex
-        response = await call_next(request)
-        response.headers[REQUEST_ID] = value
-        return response

@@ -14,6 +14,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+from chassis.requestid import CURRENT_REQUEST_ID
 from contracts import TraceContext
 
 # Operational endpoints are not traced. OpenTelemetry searches these regexes in
@@ -77,6 +78,9 @@ class JsonLogFormatter(logging.Formatter):
         if span_context.is_valid:
             entry["trace_id"] = format(span_context.trace_id, "032x")
             entry["span_id"] = format(span_context.span_id, "016x")
+        request_id = CURRENT_REQUEST_ID.get()
+        if request_id:
+            entry["request_id"] = request_id
         for key in ("event_id", "event_type", "topic", "request_id"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)

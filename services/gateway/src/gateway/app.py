@@ -23,11 +23,11 @@ from prometheus_client import Histogram
 from chassis.auth import Caller, JwksVerifier, bearer_token
 from chassis.errors import Problem, Unauthorized, install_problem_handlers
 from chassis.metrics import LATENCY_BUCKETS, ServiceMetrics, install_http_metrics
+from chassis.requestid import RequestIdMiddleware, request_id_of
 from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
 from gateway.openapi import Document, OpenApiAggregator, check_document, merge_documents
 from gateway.proxy import Upstreams, client_ip, upstream_timeout
 from gateway.ratelimit import TokenBucketLimiter, retry_after_header
-from gateway.requestid import RequestIdMiddleware, request_id_of
 from gateway.settings import SERVICES, GatewaySettings
 
 log = logging.getLogger("gateway")

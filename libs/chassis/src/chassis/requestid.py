@@ -1,14 +1,15 @@
 """Request ids: accept the client's `X-Request-ID` or make one, and echo it back.
 
 A pure ASGI middleware (no response buffering): it stores the id in the
-request state for the proxy to send upstream, and adds it to every response,
-problem responses included.
+request state (the gateway sends it upstream) and in a context variable (the
+JSON logs carry it), and adds it to every response, problem responses included.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from contextvars import ContextVar
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,6 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 REQUEST_ID_HEADER = "x-request-id"
 # Ids from clients are logged and forwarded: accept only short, plain tokens.
 _VALID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+CURRENT_REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 def new_request_id() -> str:
@@ -51,4 +55,8 @@ class RequestIdMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        token = CURRENT_REQUEST_ID.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            CURRENT_REQUEST_ID.reset(token)
