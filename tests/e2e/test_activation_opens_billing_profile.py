@@ -59,6 +59,14 @@ async def test_activation_opens_a_billing_profile(running_services: Stack) -> No
         assert public["status"] == "awaiting_onboarding"
         assert public["display_name"] == "ACME Recouvrement"
 
+        # Billing's metrics saw it: handled once, no lag left, nothing dead-lettered.
+        metrics = (await http.get(f"{stack.service_url('billing')}/metrics")).text
+        assert 'events_handled_total{event_type="AccountActivated",outcome="applied"}' in metrics
+        assert "kafka_consumer_lag{" in metrics
+        assert 'http_requests_total{method="GET",route="/profiles/me",status="200"}' in metrics
+        identity_metrics = (await http.get(f"{stack.service_url('identity')}/metrics")).text
+        assert "outbox_published_total" in identity_metrics
+
     # ...and in billing's own store, exactly once.
     client = mongo(stack)
     try:

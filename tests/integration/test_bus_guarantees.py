@@ -180,3 +180,26 @@ async def test_dead_letters_can_be_listed_and_replayed(stack: Stack, probe: Prob
     assert probe.attempts[str(failing.event_id)] == 2 * probe.settings.consumer_max_attempts
     again = [d for d in await list_letters(stack.bootstrap_servers, probe.name) if d.key == company.encode()]
     assert len(again) == 2
+
+
+async def test_handling_continues_the_trace_of_the_cause(probe: Probe, producer: AIOKafkaProducer) -> None:
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from contracts import TraceContext
+
+    assert probe.runtime is not None
+    spans = InMemorySpanExporter()
+    probe.runtime.tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
+    company = f"{uuid.uuid4().int % 10**9:09d}"
+    trace_id, parent_id = uuid.uuid4().hex, uuid.uuid4().hex[:16]
+    caused = rating(company).model_copy(
+        update={"trace": TraceContext(traceparent=f"00-{trace_id}-{parent_id}-01")}
+    )
+    await send(producer, caused.to_bytes(), company)
+    await probe.effect(caused)
+    handling = [s for s in spans.get_finished_spans() if s.name == "handle RatingUpdated"]
+    ours = [s for s in handling if f"{s.context.trace_id:032x}" == trace_id]
+    assert ours, [f"{s.context.trace_id:032x}" for s in handling]
+    assert ours[0].parent is not None
+    assert f"{ours[0].parent.span_id:016x}" == parent_id
