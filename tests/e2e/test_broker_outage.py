@@ -49,3 +49,32 @@ async def test_an_event_written_while_kafka_is_down_arrives_once_after_it_return
         assert len({e.event_id for e in published}) == 1
     finally:
         await client.close()
+
+
+async def test_an_event_published_while_its_consumer_is_down_is_applied_once_it_returns(
+    running_services: Stack,
+) -> None:
+    stack = running_services
+    billing = stack.services["billing"]
+    email = new_email()
+    client = mongo(stack)
+    try:
+        async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as http:
+            assert (await http.post("/api/identity/accounts", json=legal_person(email))).status_code == 202
+            link = activation_link((await stack.mailbox.wait_for(email, timeout=30)).text)
+            await billing.stop_async()
+            try:
+                assert (await http.get(link)).status_code == 200
+                account = await client["identity"]["accounts"].find_one({"email": email})
+                assert account is not None
+                published = await eventually(
+                    lambda: events_matching(stack, AccountActivated.topic, lambda e: e.subject == account["_id"])
+                )
+                assert len(published) == 1  # on the bus while billing is down
+            finally:
+                await billing.up_async()
+        profiles = client["billing"]["profiles"]
+        await eventually(lambda: profiles.find_one({"_id": account["_id"]}), timeout=90)
+        assert await profiles.count_documents({"_id": account["_id"]}) == 1
+    finally:
+        await client.close()
