@@ -244,11 +244,26 @@ class Upstreams:
             if upstream.status_code >= 500:
                 span.set_status(Status(StatusCode.ERROR))
 
-        response = StreamingResponse(
-            _raw_body(upstream), status_code=upstream.status_code, background=BackgroundTask(upstream.aclose)
-        )
+        length = upstream.headers.get("content-length", "")
+        if length.isdigit() and int(length) <= BUFFERED_BODY_LIMIT:
+            # Small bodies (most API answers) are read at once: streaming them
+            # costs a task group per request for nothing.
+            try:
+                body = b"".join([chunk async for chunk in upstream.aiter_raw()])
+            except httpx.TransportError as error:
+                raise _classify(error, service)[1] from error
+            finally:
+                await upstream.aclose()
+            response = Response(body, status_code=upstream.status_code)
+        else:
+            response = StreamingResponse(
+                _raw_body(upstream), status_code=upstream.status_code, background=BackgroundTask(upstream.aclose)
+            )
         response.raw_headers = end_to_end(list(upstream.headers.raw), drop=SERVER_SET)
         return response
+
+
+BUFFERED_BODY_LIMIT = 256 * 1024
 
 
 def _classify(error: httpx.TransportError, service: str) -> tuple[str, Problem]:
