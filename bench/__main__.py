@@ -1,6 +1,6 @@
 """Run the benchmarks and write their figures down.
 
-    python -m bench [gateway] [bus]
+    python -m bench [gateway] [bus] [login] [debits] [rights]
 
 Runs on the `test` profile's stack (ports +10000), restarting its services with
 the gateway's rate limit lifted, so that what is measured is the platform and
@@ -20,8 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.billing_debits import bench_debits
 from bench.bus import bench_bus
 from bench.gateway import bench_gateway
+from bench.teams_rights import bench_teams_rights
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
@@ -51,6 +53,27 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"| {b['outbox_to_consumer']['events_per_second']} events/s | raw aiokafka produce+consume: "
             f"{b['raw_aiokafka']['events_per_second']} events/s | {b['outbox_to_raw_throughput_ratio']} |"
         )
+    if "login" in results:
+        g = results["login"]
+        lines.append(
+            f"| identity login through the gateway, 1 at a time | p50 {g['gateway']['p50_ms']} ms, "
+            f"p99 {g['gateway']['p99_ms']} ms | direct to identity: p50 {g['direct']['p50_ms']} ms, "
+            f"p99 {g['direct']['p99_ms']} ms; argon2 verify alone p50 "
+            f"{g['argon2_verify_configured'].get('p50_ms', '?')} ms | |"
+        )
+    if "debits" in results:
+        d = results["debits"]
+        lines.append(
+            f"| billing debit run, {d['installments']} installments, {d['concurrency']} workers "
+            f"| {d['installments_per_second']} installments/s, {d['double_charges']} double charges | | |"
+        )
+    if "rights" in results:
+        r = results["rights"]
+        lines.append(
+            f"| rights change: teams PUT -> Kafka -> billing's rights view, {r['changes']} changes "
+            f"| p50 {r['propagation']['p50_ms']} ms, p99 {r['propagation']['p99_ms']} ms "
+            f"| the PUT alone: p50 {r['put_response']['p50_ms']} ms, p99 {r['put_response']['p99_ms']} ms | |"
+        )
     return "\n".join(lines)
 
 
@@ -77,6 +100,14 @@ async def main(selected: list[str]) -> None:
             results["gateway"] = await bench_gateway(stack)
         if "bus" in selected:
             results["bus"] = await bench_bus(stack)
+        if "login" in selected:
+            from bench.identity_login import bench_login
+
+            results["login"] = await bench_login(stack)
+        if "debits" in selected:
+            results["debits"] = await bench_debits(stack)
+        if "rights" in selected:
+            results["rights"] = await bench_teams_rights(stack)
     finally:
         stack.stop_services()
     for name, figures in results.items():
@@ -90,4 +121,4 @@ async def main(selected: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1:] or ["gateway", "bus"]))
+    asyncio.run(main(sys.argv[1:] or ["gateway", "bus", "login", "debits", "rights"]))

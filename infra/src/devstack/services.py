@@ -71,6 +71,13 @@ def service_processes(
         "IDENTITY_SMTP_PORT": str(config.port("smtp")),
         "IDENTITY_PUBLIC_BASE_URL": url(GATEWAY),
     }
+    envs["teams"] |= {
+        "TEAMS_SMTP_HOST": host("smtp"),
+        "TEAMS_SMTP_PORT": str(config.port("smtp")),
+        "TEAMS_PUBLIC_BASE_URL": url(GATEWAY),
+        # The local SMS adapter's files, next to the SMTP sink's mail of the same profile.
+        "TEAMS_SMS_SINK_DIR": str(config.state_dir / "sms"),
+    }
     envs[GATEWAY] = {
         "GATEWAY_ENVIRONMENT": config.environment,
         "GATEWAY_HTTP_PORT": str(config.port(GATEWAY)),

@@ -133,3 +133,44 @@ def test_incompatible_changes_are_reported(change: Any, expected: str) -> None:
     change(new)
     problems = incompatibilities(_schema(), new)
     assert any(expected in p for p in problems), problems
+
+
+def _published_history() -> list[tuple[str, str, dict[str, Any]]]:
+    """(commit, file name, schema) of every version of every published schema
+    that git has seen: re-exporting cannot hide a breaking change."""
+    import json
+    import subprocess
+    from pathlib import Path
+
+    from contracts.schemas import PUBLISHED_DIR
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=PUBLISHED_DIR, capture_output=True, text=True, check=True
+        ).stdout
+
+    try:
+        root = Path(git("rev-parse", "--show-toplevel").strip())
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout: no publication history to check against")
+    relative = PUBLISHED_DIR.resolve().relative_to(root.resolve())
+    history = []
+    for path in sorted(PUBLISHED_DIR.glob("*.json")):
+        for commit in git("log", "--format=%H", "--", str(relative / path.name)).split():
+            try:
+                text = git("show", f"{commit}:{relative / path.name}")
+            except subprocess.CalledProcessError:
+                continue  # deleted in that commit
+            history.append((commit[:10], path.name, json.loads(text)))
+    return history
+
+
+def test_no_published_version_of_a_schema_is_broken_by_the_models() -> None:
+    current = current_schemas()
+    problems = [
+        f"{name} as published in {commit}: {problem}"
+        for commit, name, published in _published_history()
+        if name in current
+        for problem in incompatibilities(published, current[name])
+    ]
+    assert problems == []

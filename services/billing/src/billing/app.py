@@ -4,21 +4,66 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from billing.api.routes import router
+from billing.api import companies, operations, profiles, schedules
 from billing.bus.handlers import subscribe
+from billing.handlers import Billing, DebitScheduler, retry_policy
+from billing.payments.provider import SimulatedProvider
 from billing.settings import BillingSettings
-from billing.store.profiles import INDEXES
-from chassis.service import ServiceDefinition, create_service_app
+from billing.store.onboarding import OnboardingStore
+from billing.store.profiles import INDEXES as PROFILE_INDEXES
+from billing.store.profiles import PROFILES
+from billing.store.schedules import INDEXES as SCHEDULE_INDEXES
+from billing.store.schedules import SCHEDULES, ScheduleStore
+from chassis.clock import Clock
+from chassis.rights import RIGHTS_VIEW_INDEXES, RightsView
+from chassis.service import Runtime, ServiceDefinition, create_service_app
+from contracts.events.billing import (
+    MandateSigned,
+    PaymentRejected,
+    PaymentSucceeded,
+    ScheduleCreated,
+    ScheduleRegularised,
+)
 
 
-def create_app(settings: BillingSettings | None = None) -> FastAPI:
-    return create_service_app(
+def create_app(settings: BillingSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or BillingSettings()
+    schedulers: list[DebitScheduler] = []
+
+    async def start(runtime: Runtime) -> None:
+        billing = Billing(
+            settings=settings,
+            clock=runtime.clock,
+            schedules=ScheduleStore(runtime.db, runtime.outbox, retry_policy(settings)),
+            onboarding=OnboardingStore(runtime.db, runtime.outbox),
+            provider=SimulatedProvider(runtime.db),
+            policy=retry_policy(settings),
+        )
+        app.state.billing = billing
+        if settings.debit_scheduler_enabled:
+            scheduler = DebitScheduler(billing, settings.debit_run_interval_seconds)
+            scheduler.start()
+            schedulers.append(scheduler)
+
+    async def stop(runtime: Runtime) -> None:
+        for scheduler in schedulers:
+            await scheduler.stop()
+
+    app = create_service_app(
         ServiceDefinition(
-            settings=settings or BillingSettings(),
+            settings=settings,
             title="creditdesk billing",
             description="Mandates, payment schedules, cards, payments and regularisation.",
-            routers=[router],
-            indexes=INDEXES,
+            routers=[profiles.router, companies.router, schedules.router, operations.router],
+            indexes=[*PROFILE_INDEXES, *SCHEDULE_INDEXES, *RIGHTS_VIEW_INDEXES],
+            outbox_collections=[PROFILES, SCHEDULES],
+            publishes=[MandateSigned, ScheduleCreated, PaymentSucceeded, PaymentRejected, ScheduleRegularised],
             subscribe=subscribe,
+            on_startup=[start],
+            on_shutdown=[stop],
+            clock=clock,
         )
     )
+    # The rights view needs only the database: built with the app, fed by the consumer.
+    app.state.rights = RightsView(app.state.runtime.db)
+    return app

@@ -1,5 +1,11 @@
 """Billing's settings: environment variables prefixed `BILLING_`."""
 
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
 from chassis.settings import ServiceSettings, service_config
 
 
@@ -8,3 +14,25 @@ class BillingSettings(ServiceSettings):
 
     service_name: str = "billing"
     http_port: int = 8002
+
+    # Days between installments (and between regularisation payments): DOMAIN.md's "monthly".
+    installment_interval_days: int = Field(default=30, ge=1, le=366)
+    # Bounded retries of a declined debit: hours to wait before each retry.
+    debit_retry_delays_hours: tuple[int, ...] = (72, 168)
+    # The debit scheduler: how often it looks for due debits, how many it runs at once,
+    # and how long a claimed schedule stays reserved to one runner (a crashed runner's
+    # claim expires after this).
+    debit_run_interval_seconds: float = Field(default=60.0, gt=0)
+    debit_run_concurrency: int = Field(default=8, ge=1, le=64)
+    debit_lease_seconds: float = Field(default=120.0, gt=0)
+    debit_scheduler_enabled: bool = True
+    # Which payment provider: only the deterministic simulator exists today.
+    payment_provider: Literal["simulator"] = "simulator"
+    # Told to a customer whose regularisation payment is rejected.
+    collections_phone: str = "+33 1 84 88 00 00"
+    # SEPA creditor identifier (ICS) printed on every mandate.
+    sepa_creditor_identifier: str = "FR72ZZZ123456"
+    # The terms of use a creditor accepts at onboarding.
+    terms_version: str = "2026-01"
+    # Who may trigger a debit run by hand (the admin route) in production.
+    admin_role: str = "billing-admin"

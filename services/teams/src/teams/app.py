@@ -1,23 +1,84 @@
-"""Wiring of the teams service.
-
-Only the shared runtime for now (health, readiness, metrics, AsyncAPI, the
-outbox relay and the consumer group); its business routes and handlers come
-with the teams issue.
-"""
+"""Wiring of the teams service."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from pathlib import Path
+
 from fastapi import FastAPI
 
-from chassis.service import ServiceDefinition, create_service_app
+from chassis.clock import Clock
+from chassis.mail import courier
+from chassis.service import Runtime, ServiceDefinition, create_service_app
+from contracts.events.teams import InvitationSent, MemberJoined, MemberRemoved, MemberRightsChanged
+from teams.api.routes import router
+from teams.bus.handlers import subscribe
+from teams.handlers import Teams
 from teams.settings import TeamsSettings
+from teams.sms.sender import FileSmsSink
+from teams.store.accounts import ACCOUNT_INDEXES, AccountView
+from teams.store.audit import AUDIT_INDEXES, AuditTrail, audit_relay
+from teams.store.companies import COMPANIES, COMPANY_INDEXES, CompanyStore
+from teams.store.invitations import INVITATION_INDEXES, INVITATIONS, InvitationStore
+
+TAGS = [
+    {"name": "rights", "description": "The six rights an admin grants, with their constraints."},
+    {"name": "companies", "description": "Company spaces and My teams."},
+    {"name": "members", "description": "Members' rights, granted and revoked by an admin; removal."},
+    {"name": "invitations", "description": "Invitations confirmed by SMS code and accepted by mailed link."},
+    {"name": "audit", "description": "Who changed what and when."},
+]
 
 
-def create_app(settings: TeamsSettings | None = None) -> FastAPI:
-    return create_service_app(
+def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or TeamsSettings()
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start(runtime: Runtime) -> None:
+        mail_relay, mail_wakeup = courier(
+            runtime.db,
+            [INVITATIONS],
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.mail_from,
+            timeout=settings.smtp_timeout_seconds,
+        )
+        trail_relay, trail_wakeup = audit_relay(runtime.db, [COMPANIES, INVITATIONS])
+        tasks.append(asyncio.create_task(mail_relay.run(), name="courier"))
+        tasks.append(asyncio.create_task(trail_relay.run(), name="audit-relay"))
+        app.state.teams = Teams(
+            runtime=runtime,
+            settings=settings,
+            accounts=AccountView(runtime.db),
+            companies=CompanyStore(runtime.db, runtime.outbox),
+            invitations=InvitationStore(runtime.db, runtime.outbox),
+            audit=AuditTrail(runtime.db),
+            sms=FileSmsSink(Path(settings.sms_sink_dir)),
+            courier_wakeup=mail_wakeup,
+            audit_wakeup=trail_wakeup,
+        )
+
+    async def stop(runtime: Runtime) -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = create_service_app(
         ServiceDefinition(
-            settings=settings or TeamsSettings(),
+            settings=settings,
             title="creditdesk teams",
-            description="Companies, members, invitations, rights and SMS codes.",
+            description="Company spaces, members and their rights, invitations confirmed by SMS code, audit trail.",
+            routers=[router],
+            indexes=[*ACCOUNT_INDEXES, *COMPANY_INDEXES, *INVITATION_INDEXES, *AUDIT_INDEXES],
+            outbox_collections=[COMPANIES, INVITATIONS],
+            publishes=[InvitationSent, MemberJoined, MemberRightsChanged, MemberRemoved],
+            subscribe=subscribe,
+            on_startup=[start],
+            on_shutdown=[stop],
+            openapi_tags=TAGS,
+            clock=clock,
         )
     )
+    return app

@@ -2,22 +2,52 @@
 own). Ids are strings; money is integer cents with an ISO currency; every
 change within a version is additive and optional."""
 
-from contracts.events.billing import PaymentRejected, ScheduleCreated
+from contracts.events.billing import (
+    MandateSigned,
+    PaymentRejected,
+    PaymentSucceeded,
+    ScheduleCreated,
+    ScheduleRegularised,
+)
 from contracts.events.common import SIREN, PersonKind
-from contracts.events.identity import AccountActivated, AccountRegistered
+from contracts.events.identity import (
+    AccountActivated,
+    AccountDetailsChanged,
+    AccountMigrated,
+    AccountRegistered,
+    PasswordReset,
+)
 from contracts.events.ratings import RatingUpdated, Trend
-from contracts.events.teams import MemberRemoved, MemberRightsChanged, Right
+from contracts.events.teams import (
+    ContractKind,
+    InvitationSent,
+    MemberJoined,
+    MemberRemoved,
+    MemberRightsChanged,
+    Right,
+    right_covers_contract,
+)
 
 __all__ = [
     "SIREN",
     "AccountActivated",
+    "AccountDetailsChanged",
+    "AccountMigrated",
     "AccountRegistered",
+    "ContractKind",
+    "InvitationSent",
+    "MandateSigned",
+    "MemberJoined",
     "MemberRemoved",
     "MemberRightsChanged",
+    "PasswordReset",
     "PaymentRejected",
+    "PaymentSucceeded",
     "PersonKind",
     "RatingUpdated",
     "Right",
     "ScheduleCreated",
+    "ScheduleRegularised",
     "Trend",
+    "right_covers_contract",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field
@@ -39,3 +39,46 @@ class ScheduleCreated(Event):
     currency: Literal["EUR"] = "EUR"
     purchase_date: date
     installments: int = Field(ge=1, description="Number of installments.")
+
+
+@event_type(owner="billing", version=1, subject="schedule_id")
+class PaymentSucceeded(Event):
+    """A debit of an installment or a regularisation payment was accepted."""
+
+    payment_id: str = Field(description="The debit's idempotency key: schedule, kind, number, attempt.")
+    schedule_id: str
+    kind: Literal["installment", "regularisation"]
+    installment_number: int | None = Field(default=None, ge=1)
+    regularisation_payment_number: int | None = Field(default=None, ge=1)
+    payer_email: str
+    merchant: str
+    amount_cents: int = Field(gt=0)
+    currency: Literal["EUR"] = "EUR"
+    attempt: int = Field(ge=1)
+    schedule_status: str = Field(description="The schedule's status after this payment.")
+
+
+@event_type(owner="billing", version=1, subject="schedule_id")
+class ScheduleRegularised(Event):
+    """The whole unpaid amount of a schedule was paid through a regularisation: the dispute is settled."""
+
+    schedule_id: str
+    payer_email: str
+    merchant: str
+    regularised_cents: int = Field(gt=0)
+    currency: Literal["EUR"] = "EUR"
+    payments: int = Field(ge=1, le=3)
+
+
+@event_type(owner="billing", version=1, subject="account_id")
+class MandateSigned(Event):
+    """A creditor signed a SEPA Core direct-debit mandate (recovery requires one to file a case)."""
+
+    account_id: str
+    mandate_reference: str
+    creditor_identifier: str
+    scheme: Literal["CORE"] = "CORE"
+    sequence: Literal["RCUR"] = "RCUR"
+    iban_masked: str = Field(description="Country, check digits and last 4 characters only.")
+    bic: str
+    signed_at: datetime

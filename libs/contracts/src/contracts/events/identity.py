@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from contracts.base import Event, event_type
 from contracts.events.common import PersonKind
+
+# "member": a platform user who registered (or migrated from the legacy portal);
+# "customer": a buy-now-pay-later payer who created access from an order email.
+AccountKind = Literal["member", "customer"]
 
 
 @event_type(owner="identity", version=1, subject="account_id")
@@ -17,6 +23,9 @@ class AccountRegistered(Event):
     person_kind: PersonKind
     display_name: str = Field(description="Full name of a natural person, company name of a legal one.")
     siret: str | None = Field(default=None, pattern=r"^\d{14}$")
+    account_kind: AccountKind = Field(
+        default="member", description="member (registered or migrated user) or customer (payer of an order)."
+    )
 
 
 @event_type(owner="identity", version=1, subject="account_id")
@@ -27,4 +36,40 @@ class AccountActivated(Event):
     email: str
     person_kind: PersonKind
     display_name: str
+    siren: str | None = Field(default=None, pattern=r"^\d{9}$")
+    account_kind: AccountKind = Field(
+        default="member", description="member (registered or migrated user) or customer (payer of an order)."
+    )
+
+
+@event_type(owner="identity", version=1, subject="account_id")
+class PasswordReset(Event):
+    """The account's password was replaced through the recovery link; every
+    session (refresh token) of the account was revoked with it."""
+
+    account_id: str
+    email: str
+
+
+@event_type(owner="identity", version=1, subject="account_id")
+class AccountMigrated(Event):
+    """A legacy-portal user confirmed the email of their new account: whatever
+    was attached to the legacy id (contract, pricing, portfolios, monitoring)
+    now belongs to this account."""
+
+    account_id: str
+    legacy_id: str = Field(min_length=1, description="The user's id on the legacy portal.")
+    email: str
+    contract_reference: str | None = Field(default=None, description="The legacy contract, kept unchanged.")
+    company_name: str | None = None
+
+
+@event_type(owner="identity", version=1, subject="account_id")
+class AccountDetailsChanged(Event):
+    """Support changed an account's identity data (audited in identity):
+    consumers that copied the name, SIRET or address refresh them."""
+
+    account_id: str
+    display_name: str
+    changed_fields: list[str] = Field(description="Names of the fields that changed, e.g. company_name, address.")
     siren: str | None = Field(default=None, pattern=r"^\d{9}$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, field_validator
+from pydantic import AwareDatetime, Field, field_validator
 
 from contracts.base import Event, event_type
 from contracts.events.common import SIREN
@@ -53,3 +53,51 @@ class MemberRemoved(Event):
     member_id: str = Field(description="Account id of the member.")
     revision: int = Field(ge=1)
     removed_by: str = Field(description="Account id of the admin who removed the member (or the member).")
+
+
+class ContractKind(StrEnum):
+    """Kinds of financing contract a right may be limited to (source: 004)."""
+
+    CLUB = "club"
+    CBM = "cbm"  # crédit-bail mobilier (equipment lease)
+    LOCFI = "locfi"  # location financière (equipment financial lease)
+    OTHER = "other"
+
+
+# Rights that only ever apply to some kinds of contract; the others apply to all.
+RIGHT_CONTRACT_KINDS: dict[Right, frozenset[ContractKind]] = {
+    Right.MANAGE_FUNDS: frozenset({ContractKind.CLUB}),
+    Right.REQUEST_EARLY_BUYOUT: frozenset({ContractKind.CBM, ContractKind.LOCFI}),
+}
+
+
+def right_covers_contract(right: Right, contract_kind: ContractKind) -> bool:
+    """Whether holding `right` lets a member act on a contract of this kind."""
+    kinds = RIGHT_CONTRACT_KINDS.get(right)
+    return kinds is None or contract_kind in kinds
+
+
+@event_type(owner="teams", version=1, subject="company_id")
+class InvitationSent(Event):
+    """An admin confirmed an invitation with the SMS code: the invitee was mailed a link."""
+
+    invitation_id: str
+    company_id: str = SIREN
+    email: str = Field(description="Where the invitation link was sent.")
+    rights: tuple[Right, ...] = Field(description="Rights the invitee will hold on joining.")
+    invited_by: str = Field(description="Account id of the admin who invited.")
+    expires_at: AwareDatetime = Field(description="When the invitation link stops working.")
+
+
+@event_type(owner="teams", version=1, subject="company_id")
+class MemberJoined(Event):
+    """An invitee accepted the invitation: they are a member of the company's space.
+
+    Their rights follow in a MemberRightsChanged written with this event.
+    """
+
+    company_id: str = SIREN
+    member_id: str = Field(description="Account id of the new member.")
+    invitation_id: str
+    email: str
+    rights: tuple[Right, ...]

@@ -7,6 +7,7 @@ import logging
 from billing.domain.profiles import open_profile
 from billing.store.profiles import ProfileStore
 from chassis.consumer import EventConsumer
+from chassis.rights import RightsView, subscribe_rights_view
 from chassis.service import Runtime
 from contracts import AccountActivated, Envelope
 
@@ -22,3 +23,6 @@ def subscribe(consumer: EventConsumer, runtime: Runtime) -> None:
         profile = open_profile(event, event_id=str(envelope.event_id), now=runtime.clock.now())
         if not await profiles.add_if_absent(profile):
             log.info("billing profile of %s already open", event.account_id)
+
+    # Who may act for which company (e.g. change its bank details), from teams' events.
+    subscribe_rights_view(consumer, RightsView(runtime.db))

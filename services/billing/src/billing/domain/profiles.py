@@ -13,6 +13,19 @@ from contracts import AccountActivated, PersonKind
 class ProfileStatus(StrEnum):
     # Opened from the activation event; waits for bank details and the mandate.
     AWAITING_ONBOARDING = "awaiting_onboarding"
+    # Onboarded, but the creditor refused the mandate: it must be signed before filing a case.
+    MANDATE_REFUSED = "mandate_refused"
+    # Bank details, terms and a signed mandate: direct debit can run.
+    ACTIVE = "active"
+
+
+def status_after(step: str) -> ProfileStatus:
+    """The profile's status from the onboarding step reached."""
+    if step == "done":
+        return ProfileStatus.ACTIVE
+    if step == "mandate_refused":
+        return ProfileStatus.MANDATE_REFUSED
+    return ProfileStatus.AWAITING_ONBOARDING
 
 
 @dataclass(frozen=True)

@@ -43,3 +43,7 @@ class ProfileStore:
             opened_at=document["opened_at"],
             opened_by_event=str(document["opened_by_event"]),
         )
+
+    async def onboarding_document(self, account_id: str) -> dict[str, Any] | None:
+        document = await self._profiles.find_one({"_id": account_id}, {"onboarding": 1})
+        return document.get("onboarding") if document else None

@@ -1,0 +1,142 @@
+"""Payment schedules: creation from an order, customer self-care (list, detail,
+card, change card, regularise) and the merchant's cancellation."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, status
+
+from billing.api.deps import BillingDep
+from billing.api.schemas import (
+    CancellationIn,
+    CardChange,
+    CardPublic,
+    RegularisationIn,
+    ScheduleCreate,
+    SchedulePublic,
+    ScheduleSummary,
+    detail,
+    summary,
+)
+from billing.domain.schedules import Order, ScheduleError, ScheduleStatus
+from billing.handlers import schedule_problem
+from chassis.auth import CurrentCaller
+
+router = APIRouter(prefix="/schedules", tags=["schedules"])
+AUTH: dict[int | str, dict[str, Any]] = {401: {"description": "No valid token"}}
+FOUND: dict[int | str, dict[str, Any]] = {**AUTH, 404: {"description": "No such schedule of the caller's"}}
+FINISHED = (ScheduleStatus.COMPLETED, ScheduleStatus.REGULARISED)
+
+
+@router.post(
+    "",
+    operation_id="create_payment_schedule",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SchedulePublic,
+    responses={
+        **AUTH,
+        409: {"description": "The order already has a schedule"},
+        422: {"description": "Bad order or card"},
+    },
+)
+async def create_schedule(body: ScheduleCreate, caller: CurrentCaller, billing: BillingDep) -> SchedulePublic:
+    """Create an order's payment schedule on a card (the card number goes to the provider, never stored)."""
+    order = Order(
+        order_number=body.order_number.strip(),
+        merchant=body.merchant.strip(),
+        buyer_email=str(body.buyer_email).lower(),
+        purchase_amount_cents=body.purchase_amount_cents,
+        fees_cents=body.fees_cents,
+        purchase_date=body.purchase_date,
+        installments=body.installments,
+    )
+    try:
+        schedule = await billing.create_schedule(
+            order, body.card.number, body.card.expiry_month, body.card.expiry_year, created_by=caller.account_id
+        )
+    except ScheduleError as error:
+        raise schedule_problem(error) from error
+    return detail(schedule)
+
+
+@router.get("/mine", operation_id="list_my_schedules", response_model=list[ScheduleSummary], responses=AUTH)
+async def list_my_schedules(
+    caller: CurrentCaller,
+    billing: BillingDep,
+    state: Literal["in_progress", "completed", "all"] = Query(
+        default="all", description="in_progress: anything still owed; completed: nothing left to pay"
+    ),
+) -> list[ScheduleSummary]:
+    """The schedules of orders bought with the caller's email, in progress or completed."""
+    schedules = await billing.schedules.of_buyer((caller.email or "").lower())
+    if state == "completed":
+        schedules = [s for s in schedules if s.status in FINISHED]
+    elif state == "in_progress":
+        schedules = [s for s in schedules if s.status not in FINISHED]
+    return [summary(s) for s in schedules]
+
+
+@router.get("/{schedule_id}", operation_id="get_schedule", response_model=SchedulePublic, responses=FOUND)
+async def get_schedule(schedule_id: str, caller: CurrentCaller, billing: BillingDep) -> SchedulePublic:
+    """A schedule with its installments, statuses, card and regularisation."""
+    schedule, _ = await billing.schedule_for(schedule_id, email=caller.email, account_id=caller.account_id)
+    return detail(schedule)
+
+
+@router.get("/{schedule_id}/card", operation_id="get_schedule_card", response_model=CardPublic, responses=FOUND)
+async def get_card(schedule_id: str, caller: CurrentCaller, billing: BillingDep) -> CardPublic:
+    """The card on file: brand, last 4 digits and expiry only."""
+    schedule, _ = await billing.schedule_for(schedule_id, email=caller.email, account_id=caller.account_id)
+    return CardPublic.of(schedule.card)
+
+
+@router.put(
+    "/{schedule_id}/card",
+    operation_id="change_schedule_card",
+    response_model=CardPublic,
+    responses={**FOUND, 409: {"description": "A debit is under way"}, 422: {"description": "A card rule failed"}},
+)
+async def change_card(schedule_id: str, body: CardChange, caller: CurrentCaller, billing: BillingDep) -> CardPublic:
+    """Change the card: Visa/Mastercard, valid past the last installment, 7 days before the next debit, not unpaid."""
+    schedule = await billing.change_card(
+        schedule_id,
+        body.number,
+        body.expiry_month,
+        body.expiry_year,
+        email=caller.email,
+        account_id=caller.account_id,
+    )
+    return CardPublic.of(schedule.card)
+
+
+@router.post(
+    "/{schedule_id}/regularisation",
+    operation_id="regularise_schedule",
+    response_model=SchedulePublic,
+    responses={
+        **FOUND,
+        402: {"description": "The first payment was rejected: the answer gives the collections phone number"},
+        409: {"description": "Nothing unpaid, or a regularisation is under way"},
+    },
+)
+async def regularise(
+    schedule_id: str, body: RegularisationIn, caller: CurrentCaller, billing: BillingDep
+) -> SchedulePublic:
+    """Regularise the unpaid amount at once or in 2 or 3 monthly payments; the first is taken now."""
+    card = (body.card.number, body.card.expiry_month, body.card.expiry_year) if body.card else None
+    schedule = await billing.regularise(
+        schedule_id, body.payments, card, email=caller.email, account_id=caller.account_id
+    )
+    return detail(schedule)
+
+
+@router.post(
+    "/{schedule_id}/cancellation",
+    operation_id="cancel_order",
+    response_model=SchedulePublic,
+    responses={**FOUND, 409: {"description": "Nothing left to debit"}, 422: {"description": "Bad amount"}},
+)
+async def cancel(schedule_id: str, body: CancellationIn, caller: CurrentCaller, billing: BillingDep) -> SchedulePublic:
+    """Cancel the order in part (an amount) or in full: the remaining installments are recomputed."""
+    return detail(await billing.cancel(schedule_id, body.amount_cents, account_id=caller.account_id))

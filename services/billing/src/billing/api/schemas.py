@@ -1,0 +1,327 @@
+"""Request and response models of billing's API. Money in integer cents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+
+from billing.domain.bank import BankDetails, Civility, mask_iban
+from billing.domain.cards import CardOnFile
+from billing.domain.onboarding import Onboarding
+from billing.domain.schedules import Payment, Schedule, regularisation_options
+
+
+class AddressIn(BaseModel):
+    line: str = Field(min_length=1, max_length=200)
+    postal_code: str = Field(min_length=2, max_length=10)
+    city: str = Field(min_length=1, max_length=100)
+    country: str = Field(default="FR", pattern=r"^[A-Z]{2}$")
+
+
+class BankDetailsIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "iban": "FR14 2004 1010 0505 0001 3M02 606",
+                    "bic": "PSSTFRPPXXX",
+                    "holder_name": "Jeanne Martin",
+                    "holder_civility": "mrs",
+                    "billing_address": {"line": "3 rue de la Paix", "postal_code": "75002", "city": "Paris"},
+                }
+            ]
+        }
+    )
+    iban: str = Field(min_length=5, max_length=50)
+    bic: str = Field(min_length=1, max_length=20)
+    holder_name: str = Field(min_length=1, max_length=140, description="The person authorising the debits.")
+    holder_civility: Civility
+    billing_address: AddressIn | None = Field(default=None, description="Invoices to someone other than the creditor.")
+
+
+class BankDetailsPublic(BaseModel):
+    iban_masked: str
+    bic: str
+    holder_name: str
+    holder_civility: Civility
+    billing_address: AddressIn | None
+
+    @classmethod
+    def of(cls, details: BankDetails) -> BankDetailsPublic:
+        address = details.billing_address
+        return cls(
+            iban_masked=mask_iban(details.iban),
+            bic=details.bic,
+            holder_name=details.holder_name,
+            holder_civility=details.holder_civility,
+            billing_address=AddressIn(**address.__dict__) if address else None,
+        )
+
+
+class TermsIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"version": "2026-01"}]})
+    version: str = Field(min_length=1, max_length=40)
+
+
+class MandateDecisionIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"decision": "sign"}, {"decision": "refuse"}]})
+    decision: Literal["sign", "refuse"]
+
+
+class MandatePublic(BaseModel):
+    reference: str
+    creditor_identifier: str
+    scheme: str
+    sequence: str
+    debtor_name: str
+    iban_masked: str
+    bic: str
+    status: str
+    signed_at: datetime | None
+    refused_at: datetime | None
+    revoked_at: datetime | None
+
+
+class OnboardingPublic(BaseModel):
+    next_step: str
+    bank_details: BankDetailsPublic | None
+    terms_version: str | None
+    terms_accepted_at: datetime | None
+    mandate: MandatePublic | None
+
+    @classmethod
+    def of(cls, onboarding: Onboarding) -> OnboardingPublic:
+        mandate = onboarding.mandate
+        return cls(
+            next_step=onboarding.step,
+            bank_details=BankDetailsPublic.of(onboarding.bank_details) if onboarding.bank_details else None,
+            terms_version=onboarding.terms.version if onboarding.terms else None,
+            terms_accepted_at=onboarding.terms.accepted_at if onboarding.terms else None,
+            mandate=(
+                MandatePublic(
+                    reference=mandate.reference,
+                    creditor_identifier=mandate.creditor_identifier,
+                    scheme=mandate.scheme,
+                    sequence=mandate.sequence,
+                    debtor_name=mandate.debtor_name,
+                    iban_masked=mask_iban(mandate.iban),
+                    bic=mandate.bic,
+                    status=str(mandate.status),
+                    signed_at=mandate.signed_at,
+                    refused_at=mandate.refused_at,
+                    revoked_at=mandate.revoked_at,
+                )
+                if mandate
+                else None
+            ),
+        )
+
+
+class ProfilePublic(BaseModel):
+    account_id: str
+    email: str
+    person_kind: str
+    display_name: str
+    siren: str | None
+    status: str
+    opened_at: datetime
+    onboarding: OnboardingPublic
+
+
+class CompanyBankDetailsPublic(BankDetailsPublic):
+    siren: str
+    changed_by: str
+    changed_at: datetime
+
+
+class CardIn(BaseModel):
+    number: str = Field(min_length=12, max_length=23, description="Sent to the provider, never stored.")
+    expiry_month: int = Field(ge=1, le=12)
+    expiry_year: int = Field(ge=2000, le=2100)
+
+
+class ScheduleCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "order_number": "CMD-2019-0804-17",
+                    "merchant": "Boutique Durand",
+                    "buyer_email": "buyer@example.fr",
+                    "purchase_amount_cents": 12796,
+                    "fees_cents": 0,
+                    "purchase_date": "2019-08-04",
+                    "installments": 3,
+                    "card": {"number": "4242424242424242", "expiry_month": 12, "expiry_year": 2030},
+                }
+            ]
+        }
+    )
+    order_number: str = Field(min_length=1, max_length=60)
+    merchant: str = Field(min_length=1, max_length=140)
+    buyer_email: EmailStr
+    purchase_amount_cents: int = Field(gt=0, le=100_000_000)
+    fees_cents: int = Field(default=0, ge=0, le=1_000_000)
+    purchase_date: date
+    installments: int = Field(ge=1, le=12)
+    card: CardIn
+
+
+class CardChange(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"number": "5555555555554444", "expiry_month": 11, "expiry_year": 2031}]}
+    )
+    number: str = Field(min_length=12, max_length=23)
+    expiry_month: int = Field(ge=1, le=12)
+    expiry_year: int = Field(ge=2000, le=2100)
+
+
+class RegularisationIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"payments": 3},
+                {"payments": 1, "card": {"number": "4242424242424242", "expiry_month": 12, "expiry_year": 2030}},
+            ]
+        }
+    )
+    payments: Literal[1, 2, 3]
+    card: CardIn | None = Field(default=None, description="Pay with another card than the one on file.")
+
+
+class CancellationIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"amount_cents": 1001}, {}]})
+    amount_cents: int | None = Field(default=None, gt=0, description="Omit to cancel everything still to be debited.")
+
+
+class DebitRunIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{}, {"as_of": "2019-09-03T08:00:00Z"}]})
+    as_of: AwareDatetime | None = Field(
+        default=None, description="Debit what is due by then (default: now), with its offset."
+    )
+
+
+class DebitRunPublic(BaseModel):
+    debited: int
+    succeeded: int
+    rejected: int
+    payment_ids: list[str]
+
+
+class CardPublic(BaseModel):
+    brand: str
+    last4: str
+    expiry: str = Field(description="MM/YYYY")
+
+    @classmethod
+    def of(cls, card: CardOnFile) -> CardPublic:
+        return cls(brand=card.brand, last4=card.last4, expiry=f"{card.expiry_month:02d}/{card.expiry_year}")
+
+
+class PaymentPublic(BaseModel):
+    number: int
+    amount_cents: int
+    due_date: date = Field(description="Indicative: the debit may happen 1-2 days later.")
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    paid_at: datetime | None
+    last_decline: str | None
+    regularised: bool
+
+    @classmethod
+    def of(cls, payment: Payment) -> PaymentPublic:
+        return cls(
+            number=payment.number,
+            amount_cents=payment.amount_cents,
+            due_date=payment.due_date,
+            status=str(payment.status),
+            attempts=payment.attempts,
+            next_attempt_at=payment.next_attempt_at,
+            paid_at=payment.paid_at,
+            last_decline=payment.last_decline,
+            regularised=payment.regularised,
+        )
+
+
+class RegularisationPublic(BaseModel):
+    amount_cents: int
+    regularised_so_far_cents: int
+    settled: bool = Field(description="True once the whole unpaid amount is paid: the dispute is settled.")
+    covers_installments: list[int]
+    payments: list[PaymentPublic]
+
+
+class ScheduleSummary(BaseModel):
+    schedule_id: str
+    order_number: str
+    merchant: str
+    purchase_date: date
+    purchase_amount_cents: int
+    status: str
+    remaining_cents: int
+    next_debit_date: date | None
+
+
+class SchedulePublic(ScheduleSummary):
+    buyer_email: str
+    fees_cents: int
+    total_cents: int
+    cancelled_cents: int
+    unpaid_cents: int
+    card: CardPublic
+    installments: list[PaymentPublic]
+    regularisation: RegularisationPublic | None
+    regularisation_options: dict[int, list[int]] = Field(
+        description="When unpaid: the amounts of each payment for 1, 2 or 3 payments."
+    )
+    may_change_card: bool
+    may_regularise: bool
+
+
+def summary(schedule: Schedule) -> ScheduleSummary:
+    return ScheduleSummary(**_summary_fields(schedule))
+
+
+def _summary_fields(schedule: Schedule) -> dict[str, object]:
+    return {
+        "schedule_id": schedule.schedule_id,
+        "order_number": schedule.order.order_number,
+        "merchant": schedule.order.merchant,
+        "purchase_date": schedule.order.purchase_date,
+        "purchase_amount_cents": schedule.order.purchase_amount_cents,
+        "status": str(schedule.status),
+        "remaining_cents": schedule.remaining_cents,
+        "next_debit_date": schedule.next_debit_date(),
+    }
+
+
+def detail(schedule: Schedule) -> SchedulePublic:
+    reg = schedule.regularisation
+    unpaid = schedule.unpaid_cents
+    return SchedulePublic(
+        **_summary_fields(schedule),
+        buyer_email=schedule.order.buyer_email,
+        fees_cents=schedule.order.fees_cents,
+        total_cents=schedule.total_cents,
+        cancelled_cents=schedule.cancelled_cents,
+        unpaid_cents=unpaid,
+        card=CardPublic.of(schedule.card),
+        installments=[PaymentPublic.of(p) for p in schedule.installments],
+        regularisation=(
+            RegularisationPublic(
+                amount_cents=reg.amount_cents,
+                regularised_so_far_cents=reg.paid_cents,
+                settled=reg.settled,
+                covers_installments=reg.covers,
+                payments=[PaymentPublic.of(p) for p in reg.payments],
+            )
+            if reg
+            else None
+        ),
+        regularisation_options=regularisation_options(unpaid) if unpaid else {},
+        may_change_card=str(schedule.status) != "unpaid",
+        may_regularise=unpaid > 0 and (reg is None or reg.settled),
+    )

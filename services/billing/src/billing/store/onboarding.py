@@ -1,0 +1,137 @@
+"""Onboarding state inside the profile document (field `onboarding`), and the
+companies' bank details (collection `company_bank_details`, `_id` = SIREN)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from billing.domain.bank import Address, BankDetails, Civility, Mandate, MandateStatus
+from billing.domain.onboarding import Onboarding, TermsAcceptance
+from billing.domain.profiles import status_after
+from chassis.mongo import MongoDatabase
+from chassis.outbox import Outbox
+from contracts import Event
+
+PROFILES = "profiles"
+COMPANY_BANK_DETAILS = "company_bank_details"
+
+
+class StaleProfile(Exception):
+    pass
+
+
+def bank_details_to_doc(details: BankDetails) -> dict[str, Any]:
+    address = details.billing_address
+    return {
+        "iban": details.iban,
+        "bic": details.bic,
+        "holder_name": details.holder_name,
+        "holder_civility": str(details.holder_civility),
+        "billing_address": (
+            {"line": address.line, "postal_code": address.postal_code, "city": address.city, "country": address.country}
+            if address
+            else None
+        ),
+    }
+
+
+def bank_details_from_doc(doc: dict[str, Any]) -> BankDetails:
+    address = doc.get("billing_address")
+    return BankDetails(
+        iban=doc["iban"],
+        bic=doc["bic"],
+        holder_name=doc["holder_name"],
+        holder_civility=Civility(doc["holder_civility"]),
+        billing_address=Address(**address) if address else None,
+    )
+
+
+def _mandate_to_doc(mandate: Mandate) -> dict[str, Any]:
+    return {
+        "reference": mandate.reference,
+        "creditor_identifier": mandate.creditor_identifier,
+        "debtor_name": mandate.debtor_name,
+        "iban": mandate.iban,
+        "bic": mandate.bic,
+        "status": str(mandate.status),
+        "scheme": mandate.scheme,
+        "sequence": mandate.sequence,
+        "signed_at": mandate.signed_at,
+        "refused_at": mandate.refused_at,
+        "revoked_at": mandate.revoked_at,
+    }
+
+
+def _mandate_from_doc(doc: dict[str, Any]) -> Mandate:
+    return Mandate(**{**doc, "status": MandateStatus(doc["status"])})
+
+
+def onboarding_to_doc(onboarding: Onboarding) -> dict[str, Any]:
+    return {
+        "bank_details": bank_details_to_doc(onboarding.bank_details) if onboarding.bank_details else None,
+        "terms": (
+            {"version": onboarding.terms.version, "accepted_at": onboarding.terms.accepted_at}
+            if onboarding.terms
+            else None
+        ),
+        "mandate": _mandate_to_doc(onboarding.mandate) if onboarding.mandate else None,
+        "mandates_issued": onboarding.mandates_issued,
+    }
+
+
+def onboarding_from_doc(doc: dict[str, Any] | None) -> Onboarding:
+    if not doc:
+        return Onboarding()
+    terms = doc.get("terms")
+    return Onboarding(
+        bank_details=bank_details_from_doc(doc["bank_details"]) if doc.get("bank_details") else None,
+        terms=TermsAcceptance(version=terms["version"], accepted_at=terms["accepted_at"]) if terms else None,
+        mandate=_mandate_from_doc(doc["mandate"]) if doc.get("mandate") else None,
+        mandates_issued=int(doc.get("mandates_issued", 0)),
+    )
+
+
+class OnboardingStore:
+    def __init__(self, db: MongoDatabase, outbox: Outbox) -> None:
+        self._profiles = db[PROFILES]
+        self._companies = db[COMPANY_BANK_DETAILS]
+        self._outbox = outbox
+
+    async def get(self, account_id: str) -> tuple[Onboarding, int] | None:
+        doc = await self._profiles.find_one({"_id": account_id}, {"onboarding": 1, "onboarding_version": 1})
+        if doc is None:
+            return None
+        return onboarding_from_doc(doc.get("onboarding")), int(doc.get("onboarding_version", 0))
+
+    async def save(self, account_id: str, onboarding: Onboarding, version: int, *events: Event) -> None:
+        """Write if unchanged since `version`; the events ride in the same write."""
+        update: dict[str, Any] = {
+            "$set": {"onboarding": onboarding_to_doc(onboarding), "status": str(status_after(onboarding.step))},
+            "$inc": {"onboarding_version": 1},
+        }
+        if events:
+            update = self._outbox.update(update, *events)
+        condition: dict[str, Any] = {"_id": account_id}
+        condition["onboarding_version"] = version if version else {"$in": [None, 0]}
+        result = await self._profiles.update_one(condition, update)
+        if result.matched_count != 1:
+            raise StaleProfile(account_id)
+        if events:
+            self._outbox.notify()
+
+    async def set_company_bank_details(self, siren: str, details: BankDetails, *, by: str, now: datetime) -> None:
+        await self._companies.update_one(
+            {"_id": siren},
+            {
+                "$set": {**bank_details_to_doc(details), "changed_by": by, "changed_at": now},
+                "$push": {"history": {"changed_by": by, "changed_at": now, "iban_last4": details.iban[-4:]}},
+            },
+            upsert=True,
+        )
+
+    async def company_bank_details(self, siren: str) -> tuple[BankDetails, str, datetime] | None:
+        doc = await self._companies.find_one({"_id": siren})
+        if doc is None:
+            return None
+        return bank_details_from_doc(doc), str(doc["changed_by"]), doc["changed_at"]

@@ -1,0 +1,232 @@
+"""Payment schedules in MongoDB: one document per schedule, installments embedded.
+
+Every write is conditional on the document's `version` (optimistic
+concurrency) and carries its events in the same single-document update. The
+debit run claims a schedule with a conditional findAndModify on `next_debit_at`
+and an expired lease, so two runners never take the same schedule at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from billing.domain.cards import CardOnFile
+from billing.domain.schedules import (
+    InstallmentStatus,
+    Order,
+    Payment,
+    Regularisation,
+    RetryPolicy,
+    Schedule,
+    ScheduleStatus,
+    next_debit_at,
+)
+from chassis.mongo import IndexSpec, MongoDatabase, ascending
+from chassis.outbox import Outbox
+from contracts import Event
+
+SCHEDULES = "schedules"
+INDEXES: list[IndexSpec] = [
+    ascending(SCHEDULES, "next_debit_at"),
+    ascending(SCHEDULES, "order.buyer_email"),
+    ascending(SCHEDULES, "order.merchant", "order.order_number", unique=True),
+]
+
+
+class StaleSchedule(Exception):
+    """The schedule changed since it was read (or the claim was lost): read it again."""
+
+
+def _day(value: date) -> str:
+    return value.isoformat()
+
+
+def payment_to_doc(payment: Payment) -> dict[str, Any]:
+    return {
+        "number": payment.number,
+        "amount_cents": payment.amount_cents,
+        "due_date": _day(payment.due_date),
+        "status": str(payment.status),
+        "attempts": payment.attempts,
+        "next_attempt_at": payment.next_attempt_at,
+        "paid_at": payment.paid_at,
+        "last_decline": payment.last_decline,
+        "regularised": payment.regularised,
+    }
+
+
+def payment_from_doc(doc: dict[str, Any]) -> Payment:
+    return Payment(
+        number=int(doc["number"]),
+        amount_cents=int(doc["amount_cents"]),
+        due_date=date.fromisoformat(doc["due_date"]),
+        status=InstallmentStatus(doc["status"]),
+        attempts=int(doc["attempts"]),
+        next_attempt_at=doc.get("next_attempt_at"),
+        paid_at=doc.get("paid_at"),
+        last_decline=doc.get("last_decline"),
+        regularised=bool(doc.get("regularised", False)),
+    )
+
+
+def _regularisation_to_doc(reg: Regularisation) -> dict[str, Any]:
+    return {
+        "covers": reg.covers,
+        "amount_cents": reg.amount_cents,
+        "payments": [payment_to_doc(p) for p in reg.payments],
+        "started_at": reg.started_at,
+    }
+
+
+def _regularisation_from_doc(doc: dict[str, Any]) -> Regularisation:
+    return Regularisation(
+        covers=[int(n) for n in doc["covers"]],
+        amount_cents=int(doc["amount_cents"]),
+        payments=[payment_from_doc(p) for p in doc["payments"]],
+        started_at=doc["started_at"],
+    )
+
+
+def card_to_doc(card: CardOnFile) -> dict[str, Any]:
+    return {
+        "token": card.token,
+        "brand": card.brand,
+        "last4": card.last4,
+        "expiry_month": card.expiry_month,
+        "expiry_year": card.expiry_year,
+    }
+
+
+def card_from_doc(doc: dict[str, Any]) -> CardOnFile:
+    return CardOnFile(
+        token=doc["token"],
+        brand=doc["brand"],
+        last4=doc["last4"],
+        expiry_month=int(doc["expiry_month"]),
+        expiry_year=int(doc["expiry_year"]),
+    )
+
+
+def state_of(schedule: Schedule, policy: RetryPolicy) -> dict[str, Any]:
+    """The fields a write sets: the whole state, plus when the next debit is due."""
+    order = schedule.order
+    return {
+        "order": {
+            "order_number": order.order_number,
+            "merchant": order.merchant,
+            "buyer_email": order.buyer_email,
+            "purchase_amount_cents": order.purchase_amount_cents,
+            "fees_cents": order.fees_cents,
+            "purchase_date": _day(order.purchase_date),
+            "installments": order.installments,
+        },
+        "created_at": schedule.created_at,
+        "created_by": schedule.created_by,
+        "card": card_to_doc(schedule.card),
+        "installments": [payment_to_doc(p) for p in schedule.installments],
+        "status": str(schedule.status),
+        "cancelled_cents": schedule.cancelled_cents,
+        "regularisation": _regularisation_to_doc(schedule.regularisation) if schedule.regularisation else None,
+        "past_regularisations": [_regularisation_to_doc(r) for r in schedule.past_regularisations],
+        "next_debit_at": next_debit_at(schedule, policy),
+    }
+
+
+def schedule_from_doc(doc: dict[str, Any]) -> Schedule:
+    order = doc["order"]
+    return Schedule(
+        schedule_id=str(doc["_id"]),
+        order=Order(
+            order_number=order["order_number"],
+            merchant=order["merchant"],
+            buyer_email=order["buyer_email"],
+            purchase_amount_cents=int(order["purchase_amount_cents"]),
+            fees_cents=int(order["fees_cents"]),
+            purchase_date=date.fromisoformat(order["purchase_date"]),
+            installments=int(order["installments"]),
+        ),
+        created_at=doc["created_at"],
+        created_by=doc["created_by"],
+        card=card_from_doc(doc["card"]),
+        installments=[payment_from_doc(p) for p in doc["installments"]],
+        status=ScheduleStatus(doc["status"]),
+        cancelled_cents=int(doc.get("cancelled_cents", 0)),
+        regularisation=_regularisation_from_doc(doc["regularisation"]) if doc.get("regularisation") else None,
+        past_regularisations=[_regularisation_from_doc(r) for r in doc.get("past_regularisations", [])],
+    )
+
+
+class ScheduleStore:
+    def __init__(self, db: MongoDatabase, outbox: Outbox, policy: RetryPolicy) -> None:
+        self._schedules = db[SCHEDULES]
+        self._outbox = outbox
+        self._policy = policy
+
+    async def add(self, schedule: Schedule, *events: Event) -> None:
+        """Insert with its events; DuplicateKeyError when the order already has a schedule."""
+        document = {"_id": schedule.schedule_id, **state_of(schedule, self._policy), "version": 1, "lease": None}
+        await self._schedules.insert_one(self._outbox.new_document(document, *events))
+        self._outbox.notify()
+
+    async def get(self, schedule_id: str) -> tuple[Schedule, int] | None:
+        doc = await self._schedules.find_one({"_id": schedule_id}, {"_outbox": 0})
+        if doc is None:
+            return None
+        return schedule_from_doc(doc), int(doc["version"])
+
+    async def find_by_order(self, merchant: str, order_number: str) -> Schedule | None:
+        doc = await self._schedules.find_one({"order.merchant": merchant, "order.order_number": order_number})
+        return schedule_from_doc(doc) if doc else None
+
+    async def of_buyer(self, email: str) -> list[Schedule]:
+        cursor = self._schedules.find({"order.buyer_email": email}, {"_outbox": 0}).sort("created_at", -1)
+        return [schedule_from_doc(doc) async for doc in cursor]
+
+    async def save(
+        self, schedule: Schedule, version: int, *events: Event, now: datetime, lease_owner: str | None = None
+    ) -> None:
+        """Write the new state if nobody changed it since `version`: a debit only while its claim
+        holds, anything else only while no debit is under way."""
+        condition: dict[str, Any] = {"_id": schedule.schedule_id, "version": version}
+        if lease_owner is not None:
+            condition["lease.owner"] = lease_owner
+        else:
+            condition["$or"] = [{"lease": None}, {"lease.until": {"$lt": now}}]
+        update: dict[str, Any] = {"$set": {**state_of(schedule, self._policy), "lease": None}, "$inc": {"version": 1}}
+        if events:
+            update = self._outbox.update(update, *events)
+        result = await self._schedules.update_one(condition, update)
+        if result.matched_count != 1:
+            raise StaleSchedule(schedule.schedule_id)
+        if events:
+            self._outbox.notify()
+
+    async def claim_due(
+        self, *, due_by: datetime, now: datetime, owner: str, lease: timedelta, schedule_id: str | None = None
+    ) -> tuple[Schedule, int] | None:
+        """Reserve one schedule with a debit due by `due_by` to `owner`, until the lease ends."""
+        condition: dict[str, Any] = {
+            "next_debit_at": {"$lte": due_by},
+            "$or": [{"lease": None}, {"lease.until": {"$lt": now}}],
+        }
+        if schedule_id is not None:
+            condition["_id"] = schedule_id
+        doc = await self._schedules.find_one_and_update(
+            condition,
+            {"$set": {"lease": {"owner": owner, "until": now + lease}}, "$inc": {"version": 1}},
+            projection={"_outbox": 0},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            return None
+        return schedule_from_doc(doc), int(doc["version"])
+
+    async def release(self, schedule: Schedule, version: int, owner: str) -> None:
+        """Give a claim back with nothing debited (its next debit is recomputed)."""
+        await self._schedules.update_one(
+            {"_id": schedule.schedule_id, "version": version, "lease.owner": owner},
+            {"$set": {"lease": None, "next_debit_at": next_debit_at(schedule, self._policy)}, "$inc": {"version": 1}},
+        )

@@ -1,0 +1,291 @@
+"""Billing's handlers on the real local Mongo server and Kafka: schedules,
+durable debit runs (no skip, no repeat, no double claim), regularisation,
+onboarding. Time is a settable clock: nothing sleeps on real time."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from asgi_lifespan import LifespanManager
+
+from billing.app import create_app
+from billing.domain.bank import BankDetails, Civility
+from billing.domain.schedules import InstallmentStatus, Order, ScheduleStatus
+from billing.handlers import Billing, PaymentRejectedProblem
+from billing.settings import BillingSettings
+from chassis.errors import Problem
+from devstack.stack import Stack
+
+pytestmark = pytest.mark.infra
+GOOD, DECLINES, AMEX = "4242424242424242", "4000000000000002", "378282246310005"
+
+
+async def eventually(probe: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:
+    """Polls until `probe` holds (a bound against hanging, not a timed assertion)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await probe():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met"
+        await asyncio.sleep(0.1)
+
+
+@dataclass
+class SettableClock:
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@dataclass
+class Harness:
+    billing: Billing
+    clock: SettableClock
+    db: Any
+
+
+@pytest.fixture(scope="module")
+async def service(stack: Stack) -> AsyncIterator[Harness]:
+    """One billing app for the module (starting Kafka consumers is slow); each test has its own ids."""
+    name = f"billing_t_{uuid.uuid4().hex[:8]}"
+    settings = BillingSettings(
+        service_name=name,
+        environment="test",
+        mongo_url=stack.mongo_url,
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        debit_scheduler_enabled=False,
+        log_level="WARNING",
+    )
+    clock = SettableClock(datetime(2019, 8, 4, 9, tzinfo=UTC))
+    app = create_app(settings, clock=clock)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=90):
+        runtime = app.state.runtime
+        yield Harness(app.state.billing, clock, runtime.db)
+        await runtime.mongo.drop_database(name)
+
+
+@pytest.fixture
+async def harness(service: Harness) -> Harness:
+    service.clock.at = datetime(2019, 8, 4, 9, tzinfo=UTC)
+    await service.db["schedules"].delete_many({})  # what earlier tests left due
+    return service
+
+
+def order(count: int = 3, amount: int = 12796, number: str | None = None) -> Order:
+    return Order(number or uuid.uuid4().hex[:10], "Boutique", "buyer@example.fr", amount, 0, date(2019, 8, 4), count)
+
+
+async def test_a_schedule_is_stored_with_its_event_and_paid_by_debit_runs(harness: Harness) -> None:
+    billing = harness.billing
+    schedule = await billing.create_schedule(order(), GOOD, 12, 2030, created_by="merchant-1")
+    stored = await harness.db["schedules"].find_one({"_id": schedule.schedule_id})
+    assert stored is not None
+    assert "number" not in str(stored["card"]) or GOOD not in str(stored)  # never the card number
+    assert GOOD not in str(stored)
+    assert stored["card"]["last4"] == "4242"
+    report = await billing.run_due_debits()
+    assert report.succeeded == 1
+    assert (await billing.run_due_debits()).debited == 0  # nothing more due today
+    report = await billing.run_due_debits(as_of=datetime(2019, 10, 3, 8, tzinfo=UTC))
+    assert report.succeeded == 2
+    found = await billing.schedules.get(schedule.schedule_id)
+    assert found is not None
+    assert found[0].status is ScheduleStatus.COMPLETED
+    assert [p.amount_cents for p in found[0].installments] == [4266, 4265, 4265]
+
+
+async def test_an_order_gets_one_schedule_and_bad_cards_are_refused(harness: Harness) -> None:
+    billing = harness.billing
+    await billing.create_schedule(order(number="ORD-X"), GOOD, 12, 2030, created_by="m")
+    with pytest.raises(Problem) as duplicate:
+        await billing.create_schedule(order(number="ORD-X"), GOOD, 12, 2030, created_by="m")
+    assert duplicate.value.status == 409
+    with pytest.raises(Problem, match="Visa or Mastercard"):
+        await billing.create_schedule(order(), AMEX, 12, 2030, created_by="m")
+    with pytest.raises(Problem, match="before the last installment"):
+        await billing.create_schedule(order(), GOOD, 9, 2019, created_by="m")
+    with pytest.raises(Problem, match="mistyped"):
+        await billing.create_schedule(order(), "4242424242424241", 12, 2030, created_by="m")
+
+
+async def test_a_crash_after_the_charge_neither_repeats_nor_skips_the_debit(harness: Harness) -> None:
+    billing = harness.billing
+    schedule = await billing.create_schedule(order(), GOOD, 12, 2030, created_by="m")
+    # A runner claims and charges, then dies before recording the outcome.
+    claimed = await billing.schedules.claim_due(
+        due_by=harness.clock.at,
+        now=harness.clock.at,
+        owner="dead-runner",
+        lease=timedelta(seconds=120),
+        schedule_id=schedule.schedule_id,
+    )
+    assert claimed is not None
+    key = f"{schedule.schedule_id}:installment:1:1"
+    await billing.provider.charge(claimed[0].card.token, 4266, idempotency_key=key)
+    # While its claim holds, nobody else takes the schedule.
+    assert (await billing.run_due_debits()).debited == 0
+    # Once the claim expires, the next run records the debit with the same key: charged once.
+    harness.clock.at += timedelta(minutes=5)
+    report = await billing.run_due_debits()
+    assert report.payment_ids == [key]
+    assert await harness.db["provider_charges"].count_documents({"_id": {"$regex": f"^{schedule.schedule_id}"}}) == 1
+    found = await billing.schedules.get(schedule.schedule_id)
+    assert found is not None
+    assert found[0].installments[0].status is InstallmentStatus.PAID
+    document = await harness.db["schedules"].find_one({"_id": schedule.schedule_id})
+    assert document is not None
+    assert [e["topic"] for e in document.get("_outbox", [])].count("creditdesk.billing.payment-succeeded.v1") <= 1
+
+
+async def test_concurrent_runners_never_take_the_same_debit(harness: Harness) -> None:
+    billing = harness.billing
+    ids = [
+        (await billing.create_schedule(order(count=2), GOOD, 12, 2030, created_by="m")).schedule_id for _ in range(12)
+    ]
+    reports = await asyncio.gather(*(billing.run_due_debits() for _ in range(4)))
+    keys = [k for r in reports for k in r.payment_ids]
+    assert sorted(keys) == sorted(f"{i}:installment:1:1" for i in ids)
+    assert len(set(keys)) == len(keys)
+    charged = {"_id": {"$in": [f"{i}:installment:1:1" for i in ids]}}
+    assert await harness.db["provider_charges"].count_documents(charged) == len(ids)
+
+
+async def test_declines_retry_then_regularise_in_three(harness: Harness) -> None:
+    billing = harness.billing
+    schedule = await billing.create_schedule(order(amount=15918 * 3), DECLINES, 12, 2030, created_by="m")
+    report = await billing.run_due_debits()
+    assert report.rejected == 1
+    found = await billing.schedules.get(schedule.schedule_id)
+    assert found is not None
+    assert found[0].status is ScheduleStatus.UNPAID
+    # Card change is refused while unpaid: regularise instead.
+    with pytest.raises(Problem) as refused:
+        await billing.change_card(schedule.schedule_id, GOOD, 12, 2030, email="buyer@example.fr", account_id="x")
+    assert refused.value.code == "schedule-unpaid"
+    # The bounded retry comes 72 hours later, declines again.
+    harness.clock.at += timedelta(hours=72)
+    assert (await billing.run_due_debits()).rejected == 1
+    # A regularisation with the same declining card is rejected with the collections number.
+    with pytest.raises(PaymentRejectedProblem, match=r"\+33"):
+        await billing.regularise(schedule.schedule_id, 3, None, email="buyer@example.fr", account_id="x")
+    # ...and may be tried again at once with another card.
+    after = await billing.regularise(
+        schedule.schedule_id, 1, (GOOD, 12, 2030), email="buyer@example.fr", account_id="x"
+    )
+    assert after.regularisation is not None
+    assert after.regularisation.settled
+    assert after.status is ScheduleStatus.REGULARISED
+    assert after.installments[0].regularised
+
+
+async def test_regularisation_with_a_good_card_settles_in_three(harness: Harness) -> None:
+    billing = harness.billing
+    schedule = await billing.create_schedule(order(count=1, amount=15918), DECLINES, 12, 2030, created_by="m")
+    await billing.run_due_debits()
+    after = await billing.regularise(
+        schedule.schedule_id, 3, (GOOD, 12, 2030), email="buyer@example.fr", account_id="x"
+    )
+    assert after.regularisation is not None
+    assert [p.amount_cents for p in after.regularisation.payments] == [5306, 5306, 5306]
+    assert after.regularisation.paid_cents == 5306
+    assert after.status is ScheduleStatus.BEING_REGULARISED
+    await billing.run_due_debits(as_of=harness.clock.at + timedelta(days=60))
+    found = await billing.schedules.get(schedule.schedule_id)
+    assert found is not None
+    assert found[0].regularisation is not None
+    assert found[0].regularisation.settled
+    assert found[0].status is ScheduleStatus.REGULARISED
+    document = await harness.db["schedules"].find_one({"_id": schedule.schedule_id})
+    assert document is not None
+
+
+async def test_cancellation_recomputes_and_stops_debits(harness: Harness) -> None:
+    billing = harness.billing
+    schedule = await billing.create_schedule(order(), GOOD, 12, 2030, created_by="m")
+    await billing.run_due_debits()
+    partial = await billing.cancel(schedule.schedule_id, 1001, account_id="m")
+    assert [p.amount_cents for p in partial.installments] == [4266, 3765, 3764]
+    with pytest.raises(Problem) as stranger:
+        await billing.cancel(schedule.schedule_id, None, account_id="someone-else")
+    assert stranger.value.status == 404
+    total = await billing.cancel(schedule.schedule_id, None, account_id="m")
+    assert total.status is ScheduleStatus.COMPLETED
+    assert (await billing.run_due_debits(as_of=datetime(2020, 1, 1, tzinfo=UTC))).debited == 0
+
+
+async def test_onboarding_bank_details_terms_and_mandate(harness: Harness) -> None:
+    billing = harness.billing
+    account = f"acc-{uuid.uuid4().hex[:8]}"
+    await harness.db["profiles"].insert_one(
+        {
+            "_id": account,
+            "email": "c@example.fr",
+            "person_kind": "legal",
+            "display_name": "ACME",
+            "siren": "732829320",
+            "status": "awaiting_onboarding",
+            "opened_at": harness.clock.at,
+            "opened_by_event": "e",
+        }
+    )
+    with pytest.raises(Problem, match="bank details"):
+        await billing.decide_mandate(account, sign=True)
+    details = BankDetails("FR1420041010050500013M02606", "PSSTFRPPXXX", "Jeanne Martin", Civility.MRS)
+    await billing.give_bank_details(account, details)
+    with pytest.raises(Problem, match="terms"):
+        await billing.decide_mandate(account, sign=True)
+    with pytest.raises(Problem, match="version"):
+        await billing.accept_terms(account, "1999")
+    await billing.accept_terms(account, billing.settings.terms_version)
+    refused = await billing.decide_mandate(account, sign=False)
+    assert refused.mandate is not None
+    assert refused.mandate.status == "refused"
+    signed = await billing.decide_mandate(account, sign=True)
+    assert signed.mandate is not None
+    assert signed.mandate.status == "signed"
+    assert signed.mandate.creditor_identifier == billing.settings.sepa_creditor_identifier
+    document = await harness.db["profiles"].find_one({"_id": account})
+    assert document is not None
+    assert document["status"] == "active"
+    assert [e["topic"] for e in document.get("_outbox", [])] in (
+        ["creditdesk.billing.mandate-signed.v1"],
+        [],  # already relayed
+    )
+    with pytest.raises(Problem):
+        await billing.decide_mandate(account, sign=True)  # already signed
+    revoked = await billing.revoke_mandate(account)
+    assert revoked.mandate is not None
+    assert revoked.mandate.status == "revoked"
+
+
+async def test_the_scheduler_started_with_the_app_debits_what_is_due(stack: Stack) -> None:
+    name = f"billing_s_{uuid.uuid4().hex[:8]}"
+    settings = BillingSettings(
+        service_name=name,
+        environment="test",
+        mongo_url=stack.mongo_url,
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        debit_run_interval_seconds=0.2,
+        log_level="WARNING",
+    )
+    clock = SettableClock(datetime(2019, 8, 4, 9, tzinfo=UTC))
+    app = create_app(settings, clock=clock)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=90):
+        billing: Billing = app.state.billing
+        schedule = await billing.create_schedule(order(count=2), GOOD, 12, 2030, created_by="m")
+
+        async def paid(number: int) -> bool:
+            found = await billing.schedules.get(schedule.schedule_id)
+            assert found is not None
+            return found[0].installments[number - 1].status is InstallmentStatus.PAID
+
+        await eventually(lambda: paid(1))
+        assert not await paid(2)
+        clock.at = datetime(2019, 9, 3, 0, 1, tzinfo=UTC)  # the scheduler follows the service's clock
+        await eventually(lambda: paid(2))
+        await app.state.runtime.mongo.drop_database(name)

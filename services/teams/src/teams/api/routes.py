@@ -1,0 +1,441 @@
+"""Teams' HTTP routes: parse, call a handler, shape the answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, status
+
+from chassis.auth import CurrentCaller
+from contracts.events.teams import Right
+from teams import handlers
+from teams.api.schemas import (
+    AcceptanceIn,
+    AdminAppointment,
+    AuditRecord,
+    AuditTrailPublic,
+    CodeIn,
+    CompanyCreate,
+    CompanyPublic,
+    InvitationCreate,
+    InvitationList,
+    InvitationPreview,
+    InvitationPublic,
+    MemberPublic,
+    Membership,
+    MyTeamsPublic,
+    ProofOfPowerIn,
+    ProofOfPowerPublic,
+    RightPublic,
+    RightsUpdate,
+)
+from teams.domain.companies import Member
+from teams.domain.rights import CATALOGUE
+from teams.handlers import InvitationForm, ProofInput, Teams
+from teams.store.companies import Company
+
+router = APIRouter()
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+
+
+def answers(**described: str) -> dict[int | str, dict[str, Any]]:
+    return {int(code.removeprefix("s")): {"description": text, **PROBLEM} for code, text in described.items()}
+
+
+def get_teams(request: Request) -> Teams:
+    teams: Teams = request.app.state.teams
+    return teams
+
+
+TeamsDep = Annotated[Teams, Depends(get_teams)]
+Siren = Annotated[str, Path(pattern=r"^\d{9}$", description="SIREN of the company (9 digits).")]
+AccountId = Annotated[str, Path(min_length=1, max_length=64, description="Account id of the member.")]
+InvitationId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Id of the invitation.")]
+AUTH = {"s401": "No valid token"}
+
+
+def mask(mobile: str) -> str:
+    return mobile[:3] + "*" * max(len(mobile) - 5, 0) + mobile[-2:]
+
+
+def proof_public(member: Member) -> ProofOfPowerPublic | None:
+    proof = member.proof_of_power
+    if proof is None:
+        return None
+    return ProofOfPowerPublic(
+        kind=proof.kind,
+        reference=proof.reference,
+        issued_on=proof.issued_on,
+        recorded_by=proof.recorded_by,
+        recorded_at=proof.recorded_at,
+    )
+
+
+def member_public(member: Member) -> MemberPublic:
+    return MemberPublic(
+        account_id=member.account_id,
+        email=member.email,
+        name=member.name,
+        mobile=mask(member.mobile),
+        role=member.role,
+        status=member.status,
+        rights=list(member.rights),
+        revision=member.revision,
+        joined_at=member.joined_at,
+        proof_of_power=proof_public(member),
+    )
+
+
+def company_public(company: Company, me: Member) -> CompanyPublic:
+    return CompanyPublic(
+        siren=company.siren,
+        name=company.name,
+        created_at=company.created_at,
+        my_role=me.role,
+        my_rights=list(me.rights),
+        members=[member_public(m) for m in company.members],
+    )
+
+
+def proof_input(proof: ProofOfPowerIn | None) -> ProofInput | None:
+    return None if proof is None else ProofInput(kind=proof.kind, reference=proof.reference, issued_on=proof.issued_on)
+
+
+def invitation_public(teams: Teams, invitation: dict[str, Any], now: datetime) -> InvitationPublic:
+    policy = teams.settings.invitation_policy
+    code = invitation.get("code")
+    pending = handlers.status_of(invitation, now) == "pending_code" and code is not None
+    return InvitationPublic(
+        invitation_id=invitation["_id"],
+        company_id=invitation["company_id"],
+        email=invitation["email"],
+        first_name=invitation["first_name"],
+        last_name=invitation["last_name"],
+        rights=[Right(r) for r in invitation["rights"]],
+        status=handlers.status_of(invitation, now),
+        invited_by=invitation["invited_by"],
+        created_at=invitation["created_at"],
+        expires_at=invitation["expires_at"],
+        code_expires_at=code["expires_at"] if pending and code else None,
+        code_checks_left=max(policy.max_code_checks - int(code["checks"]), 0) if pending and code else None,
+        code_resends_left=max(policy.max_code_sends - int(code["sends"]), 0) if pending and code else None,
+    )
+
+
+# --- the rights -------------------------------------------------------------------------
+
+
+@router.get("/rights", response_model=list[RightPublic], tags=["rights"], operation_id="list_rights")
+async def list_rights() -> list[RightPublic]:
+    """The six rights an admin may grant, with their constraints."""
+    return [
+        RightPublic(
+            right=d.right,
+            number=d.number,
+            title=d.title,
+            detail=d.detail,
+            contract_kinds=sorted(d.contract_kinds) if d.contract_kinds else None,
+            needs_proof_of_power=d.needs_proof_of_power,
+        )
+        for d in CATALOGUE
+    ]
+
+
+# --- company spaces ---------------------------------------------------------------------
+
+
+@router.post(
+    "/companies",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CompanyPublic,
+    tags=["companies"],
+    operation_id="create_company_space",
+    responses=answers(
+        **AUTH,
+        s403="The caller is not the legal person with this SIREN",
+        s409="The space exists, or the caller's activation has not reached teams yet",
+        s422="Invalid SIREN or mobile number",
+    ),
+)
+async def create_company(body: CompanyCreate, caller: CurrentCaller, teams: TeamsDep) -> CompanyPublic:
+    """Open the company space of the calling legal person, who becomes its first admin."""
+    company = await handlers.create_company(teams, caller, body.siren, body.mobile)
+    me = company.members[0]
+    return company_public(company, me)
+
+
+@router.get(
+    "/companies", response_model=MyTeamsPublic, tags=["companies"], operation_id="my_teams", responses=answers(**AUTH)
+)
+async def my_teams(caller: CurrentCaller, teams: TeamsDep) -> MyTeamsPublic:
+    """My teams: every company space the caller belongs to, with each member's rights and status."""
+    return MyTeamsPublic(companies=[company_public(c, me) for c, me in await handlers.my_companies(teams, caller)])
+
+
+@router.get(
+    "/companies/{siren}",
+    response_model=CompanyPublic,
+    tags=["companies"],
+    operation_id="get_company_space",
+    responses=answers(**AUTH, s403="Not a member", s404="No such company space"),
+)
+async def get_company(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> CompanyPublic:
+    """A company space the caller belongs to, with its members, their rights and status."""
+    company, me = await handlers.company_of_member(teams, caller, siren)
+    return company_public(company, me)
+
+
+# --- members and rights ---------------------------------------------------------------
+
+
+@router.put(
+    "/companies/{siren}/members/{account_id}/rights",
+    response_model=MemberPublic,
+    tags=["members"],
+    operation_id="change_member_rights",
+    responses=answers(
+        **AUTH,
+        s403="Not an admin of the company",
+        s404="No such member",
+        s409="An admin's rights are fixed, or a concurrent change",
+        s422="Unknown right, or rights 5/6 without a proof of power",
+    ),
+)
+async def change_rights(
+    siren: Siren, account_id: AccountId, body: RightsUpdate, caller: CurrentCaller, teams: TeamsDep
+) -> MemberPublic:
+    """Grant exactly these rights to a member (what is left out is revoked)."""
+    member = await handlers.change_rights(
+        teams, caller, siren, account_id, list(body.rights), proof_input(body.proof_of_power)
+    )
+    return member_public(member)
+
+
+@router.delete(
+    "/companies/{siren}/members/{account_id}",
+    response_model=MemberPublic,
+    tags=["members"],
+    operation_id="remove_member",
+    responses=answers(**AUTH, s403="Not an admin of the company", s404="No such member", s409="The last admin"),
+)
+async def remove_member(siren: Siren, account_id: AccountId, caller: CurrentCaller, teams: TeamsDep) -> MemberPublic:
+    """Remove a member (an admin), or leave the company space (the member); every right goes."""
+    return member_public(await handlers.remove_member(teams, caller, siren, account_id))
+
+
+@router.put(
+    "/companies/{siren}/admins/{account_id}",
+    response_model=MemberPublic,
+    tags=["members"],
+    operation_id="appoint_admin",
+    responses=answers(
+        **AUTH,
+        s403="Not an admin of the company",
+        s404="No such member",
+        s409="Already an admin",
+        s422="No proof of power recorded for the member",
+    ),
+)
+async def appoint_admin(
+    siren: Siren, account_id: AccountId, body: AdminAppointment, caller: CurrentCaller, teams: TeamsDep
+) -> MemberPublic:
+    """Make a member an admin of the company space: every right, and the management of the team."""
+    member = await handlers.appoint_admin(teams, caller, siren, account_id, proof_input(body.proof_of_power))
+    return member_public(member)
+
+
+@router.delete(
+    "/companies/{siren}/admins/{account_id}",
+    response_model=MemberPublic,
+    tags=["members"],
+    operation_id="dismiss_admin",
+    responses=answers(
+        **AUTH, s403="Not an admin of the company", s404="No such member", s409="Not an admin, or the last one"
+    ),
+)
+async def dismiss_admin(siren: Siren, account_id: AccountId, caller: CurrentCaller, teams: TeamsDep) -> MemberPublic:
+    """Make an admin a plain member without rights (never the last admin)."""
+    return member_public(await handlers.dismiss_admin(teams, caller, siren, account_id))
+
+
+# --- invitations -------------------------------------------------------------------------
+
+
+@router.post(
+    "/companies/{siren}/invitations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InvitationPublic,
+    tags=["invitations"],
+    operation_id="invite_collaborator",
+    responses=answers(
+        **AUTH,
+        s403="Not an admin of the company",
+        s409="Already a member",
+        s422="Invalid field, or rights 5/6 without a proof of power",
+        s503="The SMS could not be sent (ask for a new code)",
+    ),
+)
+async def invite(siren: Siren, body: InvitationCreate, caller: CurrentCaller, teams: TeamsDep) -> InvitationPublic:
+    """Invite a collaborator with rights; a 6-digit code goes by SMS to the admin to confirm it."""
+    form = InvitationForm(
+        email=str(body.email),
+        first_name=body.first_name,
+        last_name=body.last_name,
+        mobile=body.mobile,
+        rights=list(body.rights),
+        proof_of_power=proof_input(body.proof_of_power),
+    )
+    invitation = await handlers.invite(teams, caller, siren, form)
+    return invitation_public(teams, invitation, teams.runtime.clock.now())
+
+
+@router.get(
+    "/companies/{siren}/invitations",
+    response_model=InvitationList,
+    tags=["invitations"],
+    operation_id="list_invitations",
+    responses=answers(**AUTH, s403="Not an admin of the company", s404="No such company space"),
+)
+async def list_invitations(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> InvitationList:
+    """Every invitation of the company space, newest first, with its status."""
+    await handlers.company_of_admin(teams, caller, siren)
+    now = teams.runtime.clock.now()
+    return InvitationList(
+        invitations=[invitation_public(teams, i, now) for i in await teams.invitations.of_company(siren)]
+    )
+
+
+@router.post(
+    "/companies/{siren}/invitations/{invitation_id}/confirmation",
+    response_model=InvitationPublic,
+    tags=["invitations"],
+    operation_id="confirm_invitation",
+    responses=answers(
+        **AUTH,
+        s400="Wrong code",
+        s403="Not the admin who invited",
+        s404="No such invitation",
+        s409="The invitation does not wait for a code",
+        s410="Code or invitation expired",
+        s422="Not a 6-digit code",
+        s429="Too many wrong codes: ask for a new one",
+    ),
+)
+async def confirm(
+    siren: Siren, invitation_id: InvitationId, body: CodeIn, caller: CurrentCaller, teams: TeamsDep
+) -> InvitationPublic:
+    """Confirm an invitation with the SMS code: the invitee is mailed a single-use link."""
+    invitation = await handlers.confirm_invitation(teams, caller, siren, invitation_id, body.code)
+    return invitation_public(teams, invitation, teams.runtime.clock.now())
+
+
+@router.post(
+    "/companies/{siren}/invitations/{invitation_id}/code",
+    response_model=InvitationPublic,
+    tags=["invitations"],
+    operation_id="resend_invitation_code",
+    responses=answers(
+        **AUTH,
+        s403="Not the admin who invited",
+        s404="No such invitation",
+        s409="The invitation does not wait for a code",
+        s410="Invitation expired",
+        s429="No more codes for this invitation",
+        s503="The SMS could not be sent",
+    ),
+)
+async def resend(siren: Siren, invitation_id: InvitationId, caller: CurrentCaller, teams: TeamsDep) -> InvitationPublic:
+    """Send a new code by SMS (the previous one stops working), within the limit of resends."""
+    invitation = await handlers.resend_code(teams, caller, siren, invitation_id)
+    return invitation_public(teams, invitation, teams.runtime.clock.now())
+
+
+@router.delete(
+    "/companies/{siren}/invitations/{invitation_id}",
+    response_model=InvitationPublic,
+    tags=["invitations"],
+    operation_id="revoke_invitation",
+    responses=answers(
+        **AUTH, s403="Not an admin", s404="No such invitation", s409="Already accepted, revoked or expired"
+    ),
+)
+async def revoke(siren: Siren, invitation_id: InvitationId, caller: CurrentCaller, teams: TeamsDep) -> InvitationPublic:
+    """Revoke an invitation that was not accepted yet: its code and link stop working."""
+    invitation = await handlers.revoke_invitation(teams, caller, siren, invitation_id)
+    return invitation_public(teams, invitation, teams.runtime.clock.now())
+
+
+@router.get(
+    "/invitations/acceptance",
+    response_model=InvitationPreview,
+    tags=["invitations"],
+    operation_id="preview_invitation",
+    responses=answers(s400="Invalid or used link"),
+)
+async def preview(teams: TeamsDep, token: Annotated[str, Query(min_length=10, max_length=200)]) -> InvitationPreview:
+    """The mailed link: what the invitation offers (no login needed to read it)."""
+    invitation = await handlers.invitation_by_link(teams, token)
+    return InvitationPreview(
+        company_id=invitation["company_id"],
+        company_name=invitation["company_name"],
+        inviter_name=invitation["inviter_name"],
+        invitee_name=f"{invitation['first_name']} {invitation['last_name']}",
+        rights=[Right(r) for r in invitation["rights"]],
+        status=handlers.status_of(invitation, teams.runtime.clock.now()),
+        expires_at=invitation["expires_at"],
+    )
+
+
+@router.post(
+    "/invitations/acceptance",
+    response_model=Membership,
+    tags=["invitations"],
+    operation_id="accept_invitation",
+    responses=answers(
+        **AUTH,
+        s400="Invalid or used link",
+        s403="Logged in with another email than the invited one",
+        s409="Already a member",
+        s410="Link expired",
+    ),
+)
+async def accept(body: AcceptanceIn, caller: CurrentCaller, teams: TeamsDep) -> Membership:
+    """Accept an invitation with the mailed link's token, logged in with the invited email: join the company."""
+    company, member = await handlers.accept_invitation(teams, caller, body.token)
+    return Membership(company_id=company.siren, company_name=company.name, member=member_public(member))
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/companies/{siren}/audit",
+    response_model=AuditTrailPublic,
+    tags=["audit"],
+    operation_id="company_audit_trail",
+    responses=answers(**AUTH, s403="Not an admin of the company", s404="No such company space"),
+)
+async def audit(
+    siren: Siren,
+    caller: CurrentCaller,
+    teams: TeamsDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> AuditTrailPublic:
+    """Who changed what and when in the company space, newest first (append-only)."""
+    await handlers.company_of_admin(teams, caller, siren)
+    records = await teams.audit.of_company(siren, limit)
+    return AuditTrailPublic(
+        records=[
+            AuditRecord(
+                id=r["_id"],
+                actor=r["actor"],
+                action=r["action"],
+                target=r["target"],
+                before=r.get("before"),
+                after=r.get("after"),
+                at=r["at"],
+            )
+            for r in records
+        ]
+    )

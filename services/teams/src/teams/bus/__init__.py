@@ -1,0 +1,1 @@
+"""Teams' reactions to other services' events."""

@@ -1,0 +1,1 @@
+"""Teams' business rules: pure, no I/O. Time comes in as `now`."""

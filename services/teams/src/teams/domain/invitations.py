@@ -1,0 +1,138 @@
+"""Invitations: pending code -> sent -> accepted, or expired / revoked.
+
+An admin invites (email, name, mobile, rights). The invitation waits for the
+admin to confirm it with a 6-digit code sent by SMS to the admin's mobile
+(Twilio Verify's rules: the code expires, a bounded number of checks per code,
+a bounded number of codes per invitation). Confirmed, it is *sent*: the invitee
+gets a single-use link that expires, and joins by following it while logged in
+with the invited email.
+
+Brute force: at most `max_code_checks` comparisons per code and
+`max_code_sends` codes per invitation, so at most their product guesses out
+of a million per invitation (5 x 4 = 20 by default: a 0.002 % chance).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class InvitationStatus(StrEnum):
+    PENDING_CODE = "pending_code"  # waiting for the admin's SMS code
+    SENT = "sent"  # link mailed to the invitee
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"  # computed: a pending or sent invitation past its expiry
+    REVOKED = "revoked"
+
+
+OPEN = frozenset({InvitationStatus.PENDING_CODE, InvitationStatus.SENT})
+
+
+@dataclass(frozen=True)
+class InvitationPolicy:
+    code_ttl: timedelta = timedelta(minutes=10)
+    max_code_checks: int = 5  # comparisons against one code, the right one included
+    max_code_sends: int = 4  # the first code and 3 resends
+    confirmation_ttl: timedelta = timedelta(hours=24)  # an unconfirmed invitation lapses
+    link_ttl: timedelta = timedelta(hours=72)
+
+
+@dataclass(frozen=True)
+class CodeState:
+    digest: str
+    expires_at: datetime
+    checks: int  # comparisons made against this code so far
+    sends: int  # codes sent for this invitation so far, this one included
+
+
+class InvitationRefused(Exception):
+    """A command an invitation cannot take in its state; `code` names the reason."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def effective_status(status: InvitationStatus, expires_at: datetime, now: datetime) -> InvitationStatus:
+    """The stored status, or EXPIRED for an open invitation past its expiry."""
+    if status in OPEN and now >= expires_at:
+        return InvitationStatus.EXPIRED
+    return status
+
+
+def confirmation_expiry(now: datetime, policy: InvitationPolicy) -> datetime:
+    return now + policy.confirmation_ttl
+
+
+def first_code(digest: str, now: datetime, policy: InvitationPolicy) -> CodeState:
+    return CodeState(digest=digest, expires_at=now + policy.code_ttl, checks=0, sends=1)
+
+
+def _require_pending(status: InvitationStatus) -> None:
+    if status == InvitationStatus.EXPIRED:
+        raise InvitationRefused("invitation-expired", "this invitation has expired: invite the person again")
+    if status != InvitationStatus.PENDING_CODE:
+        raise InvitationRefused(
+            "invitation-not-awaiting-code", f"this invitation is {status}: it does not wait for a code"
+        )
+
+
+def check_code_refusal(
+    status: InvitationStatus, code: CodeState | None, now: datetime, policy: InvitationPolicy
+) -> CodeState:
+    """The code to check against, unless no code may be checked now (before spending one of its checks)."""
+    _require_pending(status)
+    if code is None:
+        raise InvitationRefused("invitation-not-awaiting-code", "this invitation does not wait for a code")
+    if code.checks >= policy.max_code_checks:
+        raise InvitationRefused("code-locked", "too many wrong codes: ask for a new code" + _resends_left(code, policy))
+    if now >= code.expires_at:
+        raise InvitationRefused(
+            "code-expired", "this code has expired: ask for a new code" + _resends_left(code, policy)
+        )
+    return code
+
+
+def resend_code(
+    status: InvitationStatus, code: CodeState | None, digest: str, now: datetime, policy: InvitationPolicy
+) -> CodeState:
+    """A new code replacing the previous one, if one more may be sent."""
+    _require_pending(status)
+    if code is None:
+        raise InvitationRefused("invitation-not-awaiting-code", "this invitation does not wait for a code")
+    if code.sends >= policy.max_code_sends:
+        raise InvitationRefused(
+            "code-resends-exhausted",
+            f"no more codes can be sent for this invitation ({policy.max_code_sends} sent): revoke it and invite again",
+        )
+    return CodeState(digest=digest, expires_at=now + policy.code_ttl, checks=0, sends=code.sends + 1)
+
+
+def _resends_left(code: CodeState, policy: InvitationPolicy) -> str:
+    left = policy.max_code_sends - code.sends
+    return f" ({left} left)" if left > 0 else " (none left: revoke the invitation and invite again)"
+
+
+def link_expiry(now: datetime, policy: InvitationPolicy) -> datetime:
+    return now + policy.link_ttl
+
+
+def acceptance_refusal(status: InvitationStatus, invited_email: str, caller_email: str | None) -> None:
+    """Raise unless the caller may accept this invitation."""
+    if status == InvitationStatus.EXPIRED:
+        raise InvitationRefused("invitation-expired", "this invitation link has expired: ask the admin for a new one")
+    if status != InvitationStatus.SENT:
+        raise InvitationRefused("invitation-link-invalid", "this invitation link is invalid or was already used")
+    if caller_email is None or caller_email.strip().lower() != invited_email.strip().lower():
+        raise InvitationRefused(
+            "invitation-for-another-email",
+            "this invitation was sent to another email address: log in with the invited address",
+        )
+
+
+def revocation_refusal(status: InvitationStatus) -> None:
+    if status not in OPEN:
+        raise InvitationRefused("invitation-closed", f"this invitation is {status}: it can no longer be revoked")

@@ -1,0 +1,1 @@
+"""Sending SMS: a protocol and its local adapter."""

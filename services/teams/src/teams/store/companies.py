@@ -1,0 +1,116 @@
+"""Company spaces in MongoDB: one document per company (`_id` = SIREN) with its
+members embedded, so that every change of a membership and the events and
+audit record it causes are one atomic single-document write. `version`
+guards concurrent changes (optimistic concurrency)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from chassis.mongo import IndexSpec, MongoDatabase, ascending
+from chassis.outbox import OUTBOX_FIELD, Outbox
+from contracts import Event
+from teams.domain.companies import Member
+from teams.store.audit import AUDIT_FIELD
+from teams.store.documents import member_from_doc, member_to_doc
+
+COMPANIES = "companies"
+COMPANY_INDEXES: list[IndexSpec] = [
+    ascending(COMPANIES, "members.account_id"),
+    ascending(COMPANIES, f"{AUDIT_FIELD}.id"),
+]
+HIDDEN = {OUTBOX_FIELD: 0, AUDIT_FIELD: 0}
+
+
+@dataclass(frozen=True)
+class Company:
+    siren: str
+    name: str
+    created_by: str
+    created_at: datetime
+    version: int
+    members: tuple[Member, ...]
+
+
+def _company(doc: dict[str, Any]) -> Company:
+    return Company(
+        siren=doc["_id"],
+        name=doc["name"],
+        created_by=doc["created_by"],
+        created_at=doc["created_at"],
+        version=int(doc["version"]),
+        members=tuple(member_from_doc(m) for m in doc.get("members", [])),
+    )
+
+
+class CompanyStore:
+    def __init__(self, db: MongoDatabase, outbox: Outbox) -> None:
+        self._companies = db[COMPANIES]
+        self._outbox = outbox
+
+    async def create(
+        self,
+        *,
+        siren: str,
+        name: str,
+        admin: Member,
+        now: datetime,
+        events: list[Event],
+        audit: list[dict[str, Any]],
+    ) -> bool:
+        """Insert the space with its founding admin; False if it exists already."""
+        document = self._outbox.new_document(
+            {
+                "_id": siren,
+                "name": name,
+                "created_by": admin.account_id,
+                "created_at": now,
+                "version": 1,
+                "members": [member_to_doc(admin)],
+            },
+            *events,
+        )
+        document[AUDIT_FIELD] = audit
+        try:
+            await self._companies.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        self._outbox.notify()
+        return True
+
+    async def get(self, siren: str) -> Company | None:
+        doc = await self._companies.find_one({"_id": siren}, HIDDEN)
+        return _company(doc) if doc else None
+
+    async def of_account(self, account_id: str) -> list[Company]:
+        cursor = self._companies.find({"members.account_id": account_id}, HIDDEN).sort("_id", 1)
+        return [_company(doc) async for doc in cursor]
+
+    async def put_member(
+        self,
+        company: Company,
+        member: Member,
+        *,
+        events: list[Event],
+        audit: list[dict[str, Any]],
+        extra: dict[str, Any] | None = None,
+    ) -> bool:
+        """Replace (or append) one member, if the company is still at `company.version`."""
+        existing = any(m.account_id == member.account_id for m in company.members)
+        query: dict[str, Any] = {"_id": company.siren, "version": company.version}
+        update: dict[str, Any] = {"$inc": {"version": 1}, "$push": {AUDIT_FIELD: {"$each": audit}}}
+        if existing:
+            query["members.account_id"] = member.account_id
+            update["$set"] = {"members.$": member_to_doc(member), **(extra or {})}
+        else:
+            update["$push"]["members"] = member_to_doc(member)
+            if extra:
+                update["$set"] = extra
+        result = await self._companies.update_one(query, self._outbox.update(update, *events))
+        if result.modified_count:
+            self._outbox.notify()
+        return result.modified_count == 1

@@ -1,0 +1,141 @@
+"""Invitations in MongoDB, one document each, carrying their event
+(`_outbox`), their mail (`_courier`) and their audit records (`_audit`).
+
+Every transition is a conditional update on the state it leaves, so two
+concurrent requests cannot both succeed; a code check first reserves one of
+the code's checks with an atomic `$inc`, so parallel guesses cannot exceed
+the limit either.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chassis.mail import COURIER_FIELD
+from chassis.mongo import IndexSpec, MongoDatabase, ascending
+from chassis.outbox import OUTBOX_FIELD, Outbox
+from contracts import Event
+from teams.domain.invitations import CodeState, InvitationStatus
+from teams.store.audit import AUDIT_FIELD
+
+INVITATIONS = "invitations"
+INVITATION_INDEXES: list[IndexSpec] = [
+    ascending(INVITATIONS, "company_id", "created_at"),
+    ascending(INVITATIONS, "link.digest"),
+    ascending(INVITATIONS, f"{COURIER_FIELD}.id"),
+    ascending(INVITATIONS, f"{AUDIT_FIELD}.id"),
+]
+HIDDEN = {OUTBOX_FIELD: 0, COURIER_FIELD: 0, AUDIT_FIELD: 0}
+
+
+def code_to_doc(code: CodeState) -> dict[str, Any]:
+    return {"digest": code.digest, "expires_at": code.expires_at, "checks": code.checks, "sends": code.sends}
+
+
+def code_from_doc(doc: dict[str, Any]) -> CodeState:
+    return CodeState(
+        digest=doc["digest"], expires_at=doc["expires_at"], checks=int(doc["checks"]), sends=int(doc["sends"])
+    )
+
+
+class InvitationStore:
+    def __init__(self, db: MongoDatabase, outbox: Outbox) -> None:
+        self._invitations = db[INVITATIONS]
+        self._outbox = outbox
+
+    async def add(self, invitation: dict[str, Any], audit: list[dict[str, Any]]) -> None:
+        await self._invitations.insert_one({**invitation, AUDIT_FIELD: audit})
+
+    async def get(self, company_id: str, invitation_id: str) -> dict[str, Any] | None:
+        return await self._invitations.find_one({"_id": invitation_id, "company_id": company_id}, HIDDEN)
+
+    async def by_link(self, digest: str) -> dict[str, Any] | None:
+        return await self._invitations.find_one({"link.digest": digest}, HIDDEN)
+
+    async def of_company(self, company_id: str) -> list[dict[str, Any]]:
+        cursor = self._invitations.find({"company_id": company_id}, HIDDEN).sort("created_at", -1)
+        return [doc async for doc in cursor]
+
+    async def add_audit(self, invitation_id: str, audit: list[dict[str, Any]]) -> None:
+        await self._invitations.update_one({"_id": invitation_id}, {"$push": {AUDIT_FIELD: {"$each": audit}}})
+
+    async def reserve_check(self, invitation_id: str, digest: str, max_checks: int) -> bool:
+        """Spend one check of the current code; False if none is left (or the code changed)."""
+        result = await self._invitations.update_one(
+            {
+                "_id": invitation_id,
+                "status": InvitationStatus.PENDING_CODE,
+                "code.digest": digest,
+                "code.checks": {"$lt": max_checks},
+            },
+            {"$inc": {"code.checks": 1}},
+        )
+        return result.modified_count == 1
+
+    async def replace_code(
+        self, invitation_id: str, previous_digest: str, code: CodeState, audit: list[dict[str, Any]]
+    ) -> bool:
+        result = await self._invitations.update_one(
+            {"_id": invitation_id, "status": InvitationStatus.PENDING_CODE, "code.digest": previous_digest},
+            {"$set": {"code": code_to_doc(code)}, "$push": {AUDIT_FIELD: {"$each": audit}}},
+        )
+        return result.modified_count == 1
+
+    async def mark_sent(
+        self,
+        invitation_id: str,
+        code_digest: str,
+        *,
+        link_digest: str,
+        expires_at: datetime,
+        now: datetime,
+        events: list[Event],
+        mails: list[dict[str, Any]],
+        audit: list[dict[str, Any]],
+    ) -> bool:
+        """pending_code -> sent, once: the code is consumed, the mail and event written with it."""
+        update = self._outbox.update(
+            {
+                "$set": {
+                    "status": InvitationStatus.SENT,
+                    "link": {"digest": link_digest},
+                    "expires_at": expires_at,
+                    "sent_at": now,
+                },
+                "$unset": {"code": ""},
+                "$push": {COURIER_FIELD: {"$each": mails}, AUDIT_FIELD: {"$each": audit}},
+            },
+            *events,
+        )
+        result = await self._invitations.update_one(
+            {"_id": invitation_id, "status": InvitationStatus.PENDING_CODE, "code.digest": code_digest}, update
+        )
+        if result.modified_count:
+            self._outbox.notify()
+        return result.modified_count == 1
+
+    async def mark_accepted(
+        self, invitation_id: str, *, account_id: str, now: datetime, audit: list[dict[str, Any]]
+    ) -> bool:
+        """sent -> accepted, once and only before expiry: the link is consumed."""
+        result = await self._invitations.update_one(
+            {"_id": invitation_id, "status": InvitationStatus.SENT, "expires_at": {"$gt": now}},
+            {
+                "$set": {"status": InvitationStatus.ACCEPTED, "accepted_by": account_id, "accepted_at": now},
+                "$push": {AUDIT_FIELD: {"$each": audit}},
+            },
+        )
+        return result.modified_count == 1
+
+    async def mark_revoked(
+        self, invitation_id: str, status: InvitationStatus, *, by: str, now: datetime, audit: list[dict[str, Any]]
+    ) -> bool:
+        result = await self._invitations.update_one(
+            {"_id": invitation_id, "status": status},
+            {
+                "$set": {"status": InvitationStatus.REVOKED, "revoked_by": by, "revoked_at": now},
+                "$push": {AUDIT_FIELD: {"$each": audit}},
+            },
+        )
+        return result.modified_count == 1
