@@ -23,6 +23,7 @@ from typing import Any
 from bench.billing_debits import bench_debits
 from bench.bus import bench_bus
 from bench.gateway import bench_gateway
+from bench.identity_login import bench_login
 from bench.teams_rights import bench_teams_rights
 from devstack.config import StackConfig
 from devstack.stack import Stack
@@ -101,8 +102,6 @@ async def main(selected: list[str]) -> None:
         if "bus" in selected:
             results["bus"] = await bench_bus(stack)
         if "login" in selected:
-            from bench.identity_login import bench_login
-
             results["login"] = await bench_login(stack)
         if "debits" in selected:
             results["debits"] = await bench_debits(stack)

@@ -193,9 +193,7 @@ async def test_handling_continues_the_trace_of_the_cause(probe: Probe, producer:
     probe.runtime.tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
     company = f"{uuid.uuid4().int % 10**9:09d}"
     trace_id, parent_id = uuid.uuid4().hex, uuid.uuid4().hex[:16]
-    caused = rating(company).model_copy(
-        update={"trace": TraceContext(traceparent=f"00-{trace_id}-{parent_id}-01")}
-    )
+    caused = rating(company).model_copy(update={"trace": TraceContext(traceparent=f"00-{trace_id}-{parent_id}-01")})
     await send(producer, caused.to_bytes(), company)
     await probe.effect(caused)
     handling = [s for s in spans.get_finished_spans() if s.name == "handle RatingUpdated"]

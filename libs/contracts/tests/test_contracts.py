@@ -145,9 +145,7 @@ def _published_history() -> list[tuple[str, str, dict[str, Any]]]:
     from contracts.schemas import PUBLISHED_DIR
 
     def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=PUBLISHED_DIR, capture_output=True, text=True, check=True
-        ).stdout
+        return subprocess.run(["git", *args], cwd=PUBLISHED_DIR, capture_output=True, text=True, check=True).stdout
 
     try:
         root = Path(git("rev-parse", "--show-toplevel").strip())

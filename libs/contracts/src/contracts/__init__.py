@@ -10,6 +10,7 @@ from contracts.envelope import Envelope, TraceContext
 from contracts.events import (
     AccountActivated,
     AccountDetailsChanged,
+    AccountKind,
     AccountMigrated,
     AccountRegistered,
     ContractKind,
@@ -36,6 +37,7 @@ __all__ = [
     "REGISTRY",
     "AccountActivated",
     "AccountDetailsChanged",
+    "AccountKind",
     "AccountMigrated",
     "AccountRegistered",
     "ContractKind",

@@ -4,36 +4,81 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 from fastapi import FastAPI
 
+from chassis.clock import Clock
+from chassis.consumer import EventConsumer
+from chassis.outbox import Wakeup
 from chassis.service import Runtime, ServiceDefinition, create_service_app
-from contracts import AccountActivated, AccountRegistered
+from contracts import Envelope
+from contracts.events.billing import ScheduleCreated
+from contracts.events.identity import (
+    AccountActivated,
+    AccountDetailsChanged,
+    AccountMigrated,
+    AccountRegistered,
+    PasswordReset,
+)
 from identity.api.routes import router
 from identity.handlers import Identity
+from identity.handlers.customers import on_schedule_created
 from identity.mail.courier import courier
+from identity.security import Passwords
 from identity.settings import IdentitySettings
-from identity.store.accounts import ACCOUNTS, INDEXES, AccountStore
-from identity.store.keys import KeyStore
+from identity.store import accounts, customers, legacy, sessions
+from identity.store.accounts import ACCOUNTS, AccountStore
+from identity.store.customers import ORDER_EMAILS, OrderEmailStore
+from identity.store.keys import KeyStore, SigningKeys
+from identity.store.legacy import LegacyStore
+from identity.store.sessions import SessionStore
+from identity.store.throttle import ThrottleStore
+
+INDEXES = [*accounts.INDEXES, *sessions.INDEXES, *customers.INDEXES, *legacy.INDEXES]
+# Collections whose documents carry pending mail (`_courier`).
+MAIL_COLLECTIONS = [ACCOUNTS, ORDER_EMAILS]
 
 
-def create_app(settings: IdentitySettings | None = None) -> FastAPI:
+def build_identity(runtime: Runtime, settings: IdentitySettings, courier_wakeup: Wakeup) -> Identity:
+    """Identity's adapters on the runtime (no I/O: usable before the app starts)."""
+    keys = KeyStore(runtime.db, runtime.clock)
+    pem = settings.signing_key_pem.get_secret_value() if settings.signing_key_pem else None
+    return Identity(
+        runtime=runtime,
+        settings=settings,
+        accounts=AccountStore(runtime.db, runtime.outbox),
+        sessions=SessionStore(runtime.db),
+        throttle=ThrottleStore(runtime.db),
+        order_emails=OrderEmailStore(runtime.db),
+        legacy=LegacyStore(runtime.db),
+        keys=keys,
+        signing_keys=SigningKeys(keys, pem),
+        passwords=Passwords.from_settings(settings),
+        courier_wakeup=courier_wakeup,
+    )
+
+
+def create_app(settings: IdentitySettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
     tasks: list[asyncio.Task[None]] = []
+    wired: dict[str, Any] = {}
+
+    def wire(runtime: Runtime) -> Identity:
+        # Built once, when subscribers are declared (before start): a consumed
+        # event may arrive as soon as the broker starts.
+        if "identity" not in wired:
+            relay, wakeup = courier(runtime.db, MAIL_COLLECTIONS, settings)
+            wired["relay"] = relay
+            wired["identity"] = build_identity(runtime, settings, wakeup)
+        identity: Identity = wired["identity"]
+        return identity
 
     async def start(runtime: Runtime) -> None:
-        keys = KeyStore(runtime.db, runtime.clock)
-        pem = settings.signing_key_pem.get_secret_value() if settings.signing_key_pem else None
-        relay, wakeup = courier(runtime.db, [ACCOUNTS], settings)
-        tasks.append(asyncio.create_task(relay.run(), name="courier"))
-        app.state.identity = Identity(
-            runtime=runtime,
-            settings=settings,
-            accounts=AccountStore(runtime.db, runtime.outbox),
-            keys=keys,
-            signing_key=await keys.current(pem),
-            courier_wakeup=wakeup,
-        )
+        identity = wire(runtime)
+        await identity.signing_keys.current()  # publish (or create) the signing key before the first request
+        tasks.append(asyncio.create_task(wired["relay"].run(), name="courier"))
+        app.state.identity = identity
 
     async def stop(runtime: Runtime) -> None:
         for task in tasks:
@@ -41,17 +86,27 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    def subscribe(consumer: EventConsumer, runtime: Runtime) -> None:
+        identity = wire(runtime)
+
+        @consumer.on(ScheduleCreated)
+        async def schedule_created(event: ScheduleCreated, envelope: Envelope) -> None:
+            """Learn that the buyer's email has an order: it may create a customer access."""
+            await on_schedule_created(identity, event, envelope)
+
     app = create_service_app(
         ServiceDefinition(
             settings=settings,
             title="creditdesk identity",
-            description="Accounts, activation, login, password recovery and legacy-portal migration.",
+            description="Accounts, activation, login, password recovery, customer access and legacy-portal migration.",
             routers=[router],
             indexes=INDEXES,
             outbox_collections=[ACCOUNTS],
-            publishes=[AccountRegistered, AccountActivated],
+            publishes=[AccountRegistered, AccountActivated, PasswordReset, AccountMigrated, AccountDetailsChanged],
+            subscribe=subscribe,
             on_startup=[start],
             on_shutdown=[stop],
+            clock=clock,
         )
     )
     return app

@@ -3,33 +3,57 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from identity.settings import IdentitySettings
 from identity.store.keys import SigningKey
 
-# argon2id with the library's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4).
-HASHER = PasswordHasher()
+
+@dataclass(frozen=True)
+class Verification:
+    valid: bool
+    # A new hash when the stored one was made with other parameters.
+    rehashed: str | None = None
 
 
-async def hash_password(password: str) -> str:
-    # Hashing is deliberately slow: keep it off the event loop.
-    return await asyncio.to_thread(HASHER.hash, password)
+class Passwords:
+    """argon2id with the configured cost; slow on purpose, so off the event loop."""
 
+    def __init__(self, time_cost: int, memory_kib: int, parallelism: int) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
+        )
+        # Verified against when the email is unknown, so both cases take the same time.
+        self.dummy_hash = self._hasher.hash("not-a-password-Aa1!")
 
-async def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return await asyncio.to_thread(HASHER.verify, password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    @classmethod
+    def from_settings(cls, settings: IdentitySettings) -> Passwords:
+        return cls(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
 
+    async def hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._hasher.hash, password)
 
-# Verified against when the email is unknown, so both cases take the same time.
-DUMMY_HASH = HASHER.hash("not-a-password-Aa1!")
+    def _verify(self, stored: str, password: str) -> Verification:
+        try:
+            self._hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return Verification(valid=False)
+        if self._hasher.check_needs_rehash(stored):
+            return Verification(valid=True, rehashed=self._hasher.hash(password))
+        return Verification(valid=True)
+
+    async def verify(self, stored: str | None, password: str) -> Verification:
+        """Checks `password`; with no stored hash, spends the same time and fails."""
+        if stored is None:
+            await asyncio.to_thread(self._verify, self.dummy_hash, password)
+            return Verification(valid=False)
+        return await asyncio.to_thread(self._verify, stored, password)
 
 
 def access_token(

@@ -24,6 +24,35 @@ class IdentitySettings(ServiceSettings):
 
     activation_ttl_hours: int = Field(default=48, ge=1)
     access_token_ttl_seconds: int = Field(default=900, ge=60)
+    refresh_token_ttl_days: int = Field(default=30, ge=1)
+    recovery_ttl_minutes: int = Field(default=60, ge=5)
+    first_connection_ttl_hours: int = Field(default=48, ge=1)
+    migration_ticket_ttl_minutes: int = Field(default=30, ge=5)
+    # Two mails of one kind (activation resend, recovery, notices) to one
+    # address are at least this far apart; extra requests get the same answer.
+    mail_resend_interval_seconds: int = Field(default=60, ge=0)
+
+    # argon2id cost (OWASP Password Storage Cheat Sheet's first argon2id
+    # profile: 19 MiB, 2 passes, 1 lane); hashes made with other parameters
+    # are rehashed at the next successful login.
+    argon2_time_cost: int = Field(default=2, ge=1)
+    argon2_memory_kib: int = Field(default=19456, ge=8192)
+    argon2_parallelism: int = Field(default=1, ge=1)
+
+    # Lockout: this many failed logins within the window lock the email (and,
+    # with the larger count, the client address) for the lock duration.
+    lockout_account_failures: int = Field(default=5, ge=1)
+    lockout_address_failures: int = Field(default=100, ge=1)
+    lockout_window_seconds: int = Field(default=900, ge=1)
+    lockout_seconds: int = Field(default=900, ge=1)
+    # Requests that send mail (registration, resend, recovery, first
+    # connection, migration), per client address and fixed window.
+    mail_requests_per_address: int = Field(default=100, ge=1)
+    mail_requests_window_seconds: int = Field(default=900, ge=1)
+    # True when only the gateway reaches identity: the client address is then
+    # read from X-Forwarded-For (the entry the gateway appended), never trusted otherwise.
+    behind_gateway: bool = False
+
     # PEM of the Ed25519 key that signs access tokens. Development and test
     # generate one and keep it in the database; production must provide it.
     signing_key_pem: SecretStr | None = None

@@ -13,6 +13,7 @@ from contracts.events.common import SIREN, PersonKind
 from contracts.events.identity import (
     AccountActivated,
     AccountDetailsChanged,
+    AccountKind,
     AccountMigrated,
     AccountRegistered,
     PasswordReset,
@@ -32,6 +33,7 @@ __all__ = [
     "SIREN",
     "AccountActivated",
     "AccountDetailsChanged",
+    "AccountKind",
     "AccountMigrated",
     "AccountRegistered",
     "ContractKind",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from billing.domain.profiles import open_profile
+from billing.domain.profiles import is_creditor, open_profile
 from billing.store.profiles import ProfileStore
 from chassis.consumer import EventConsumer
 from chassis.rights import RightsView, subscribe_rights_view
@@ -20,6 +20,8 @@ def subscribe(consumer: EventConsumer, runtime: Runtime) -> None:
     @consumer.on(AccountActivated)
     async def open_billing_profile(event: AccountActivated, envelope: Envelope) -> None:
         """Opens the creditor's billing profile when their account is activated."""
+        if not is_creditor(event):
+            return
         profile = open_profile(event, event_id=str(envelope.event_id), now=runtime.clock.now())
         if not await profiles.add_if_absent(profile):
             log.info("billing profile of %s already open", event.account_id)

@@ -40,6 +40,12 @@ class BillingProfile:
     opened_by_event: str
 
 
+def is_creditor(activated: AccountActivated) -> bool:
+    """Members (registered or migrated users) are creditors with a billing
+    profile; customers, the payers of an order, only have schedules."""
+    return activated.account_kind == "member"
+
+
 def open_profile(activated: AccountActivated, *, event_id: str, now: datetime) -> BillingProfile:
     """OpenBillingProfile: the creditor's profile, from their activation."""
     return BillingProfile(

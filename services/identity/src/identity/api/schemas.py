@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -66,6 +67,10 @@ class Accepted(BaseModel):
 
 
 class ActivationIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"token": "q8V3b0nJ6m7m3b0B3y3h2r8lKQ2c1mJrZk3pM1hY8aE"}]}
+    )
+
     token: str = Field(min_length=10, max_length=200)
 
 
@@ -75,6 +80,10 @@ class ActivationOut(BaseModel):
 
 
 class Credentials(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "marie.durand@example.fr", "password": "Correct-Horse-9"}]}
+    )
+
     email: EmailStr
     password: str = Field(max_length=256)
 
@@ -91,3 +100,186 @@ class AccountPublic(BaseModel):
     person_kind: str
     display_name: str
     status: str
+    account_kind: str = "member"
+    roles: list[str] = []
+    legacy_id: str | None = None
+
+
+class EmailIn(BaseModel):
+    """An email address, for requests whose answer never depends on it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "marie.durand@example.fr"}]})
+
+    email: EmailStr
+
+
+class NewPasswordIn(BaseModel):
+    """A mailed link's token and the new password, entered twice."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": "q8V3b0nJ6m7m3b0B3y3h2r8lKQ2c1mJrZk3pM1hY8aE",
+                    "password": "Correct-Horse-9",
+                    "password_confirmation": "Correct-Horse-9",
+                }
+            ]
+        }
+    )
+
+    token: str = Field(min_length=10, max_length=200)
+    password: str = Field(max_length=256)
+    password_confirmation: str = Field(max_length=256)
+
+
+class LinkStatus(BaseModel):
+    status: Literal["valid"]
+    message: str
+    submit_to: str = Field(description="Where to POST the token with the new password.")
+
+
+class SessionOut(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int = Field(description="Seconds the access token lives.")
+    refresh_token: str = Field(description="Opaque, single use: each refresh returns the next one.")
+    refresh_expires_in: int
+
+
+class RefreshIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"refresh_token": "b2cN0f4Q..."}]})
+
+    refresh_token: str = Field(min_length=10, max_length=200)
+
+
+class RevokedOut(BaseModel):
+    revoked: int
+
+
+class CustomerAccessOut(BaseModel):
+    account_id: str
+    message: str
+
+
+class LegacyCredentials(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"login": "dupont.sa", "password": "ancien-mot-de-passe"}]}
+    )
+
+    login: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=200)]
+    password: str = Field(min_length=1, max_length=256)
+
+
+class MigrationTicketOut(BaseModel):
+    migration_token: str
+    expires_in: int
+    company_name: str | None
+    next: str = Field(description="Where to POST the new email and password.")
+
+
+class MigrationIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "migration_token": "Zt1x...",
+                    "email": "compta@dupont.fr",
+                    "password": "Correct-Horse-9",
+                    "password_confirmation": "Correct-Horse-9",
+                }
+            ]
+        }
+    )
+
+    migration_token: str = Field(min_length=10, max_length=200)
+    email: EmailStr
+    password: str = Field(max_length=256)
+    password_confirmation: str = Field(max_length=256)
+
+
+class TicketIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"migration_token": "Zt1x..."}]})
+
+    migration_token: str = Field(min_length=10, max_length=200)
+
+
+class MailboxMessageOut(BaseModel):
+    received_at: datetime
+    subject: str
+    body: str
+    sender: str | None = None
+
+
+class MailboxExport(BaseModel):
+    legacy_id: str
+    login: str
+    messages: list[MailboxMessageOut]
+
+
+class AddressChange(BaseModel):
+    line: Name | None = None
+    complement: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] | None = None
+    city: Name | None = None
+
+
+class SupportChangeIn(BaseModel):
+    """ChangeIdentityData: only the fields to change, and why."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"reason": "Kbis received: company renamed", "company_name": "ACME Group"},
+                {
+                    "reason": "Move confirmed by phone",
+                    "address": {"line": "3 rue Neuve", "postal_code": "69001", "city": "Lyon"},
+                },
+            ]
+        },
+    )
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+    civility: Civility | None = None
+    last_name: Name | None = None
+    first_name: Name | None = None
+    company_name: Name | None = None
+    legal_form: Name | None = None
+    siret: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\d ]{14,17}$")] | None = None
+    address: AddressChange | None = None
+
+
+class AccountDetails(BaseModel):
+    """An account as support sees it (never its password hash)."""
+
+    account_id: str
+    email: str
+    account_kind: str
+    status: str
+    roles: list[str]
+    person_kind: str
+    display_name: str
+    civility: str | None = None
+    last_name: str | None = None
+    first_name: str | None = None
+    company_name: str | None = None
+    legal_form: str | None = None
+    siret: str | None = None
+    address: dict[str, str | None] | None = None
+    legacy_id: str | None = None
+
+
+class AuditEntry(BaseModel):
+    id: str
+    at: datetime
+    actor_id: str
+    actor_email: str | None
+    reason: str
+    changes: dict[str, dict[str, Any]]
+
+
+class LegacyImportReport(BaseModel):
+    imported: int = Field(description="Accounts written (new, or refreshed while not migrated).")
+    skipped_migrated: int = Field(description="Lines left alone: their account is already migrated.")
+    errors: list[str] = Field(description="Refused lines, with the reason; the others were imported.")

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from stdnum.fr import siret as siret_number
 
-from contracts import AccountActivated, AccountRegistered, PersonKind
-from identity.domain.passwords import password_problems
+from contracts.events.common import PersonKind
+from contracts.events.identity import AccountActivated, AccountKind, AccountRegistered
+from identity.domain.passwords import new_password_problems
+from identity.domain.tokens import hash_secret, new_secret
+
+__all__ = ["hash_secret", "new_secret"]
 
 
 class AccountStatus(StrEnum):
     PENDING_ACTIVATION = "pending_activation"
     ACTIVE = "active"
+
+
+MEMBER: AccountKind = "member"
+CUSTOMER: AccountKind = "customer"
+# Roles carried in the access token's `roles` claim.
+SUPPORT_ROLE = "support"
+CUSTOMER_ROLE = "customer"
 
 
 class Civility(StrEnum):
@@ -62,10 +71,9 @@ def registration_problems(form: Registration) -> dict[str, list[str]]:
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    for problem in password_problems(form.password):
-        add("password", problem)
-    if form.password != form.password_confirmation:
-        add("password_confirmation", "does not match the password")
+    for field, messages in new_password_problems(form.password, form.password_confirmation, form.email).items():
+        for message in messages:
+            add(field, message)
     if form.person_kind is PersonKind.NATURAL:
         for field in ("civility", "last_name", "first_name"):
             if not getattr(form, field):
@@ -89,16 +97,6 @@ def siren_of(siret: str | None) -> str | None:
     return siret_number.to_siren(siret) if siret else None
 
 
-def new_secret() -> tuple[str, str]:
-    """A single-use token for a link, and the hash under which it is stored."""
-    token = secrets.token_urlsafe(32)
-    return token, hash_secret(token)
-
-
-def hash_secret(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def activation_expiry(now: datetime, ttl_hours: int) -> datetime:
     return now + timedelta(hours=ttl_hours)
 
@@ -114,8 +112,18 @@ def registered_event(account_id: str, form: Registration) -> AccountRegistered:
 
 
 def activated_event(
-    account_id: str, email: str, person_kind: PersonKind, name: str, siret: str | None
+    account_id: str,
+    email: str,
+    person_kind: PersonKind,
+    name: str,
+    siret: str | None,
+    account_kind: AccountKind = MEMBER,
 ) -> AccountActivated:
     return AccountActivated(
-        account_id=account_id, email=email, person_kind=person_kind, display_name=name, siren=siren_of(siret)
+        account_id=account_id,
+        email=email,
+        person_kind=person_kind,
+        display_name=name,
+        siren=siren_of(siret),
+        account_kind=account_kind,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
@@ -19,8 +20,11 @@ ACCOUNTS = "accounts"
 INDEXES: list[IndexSpec] = [
     ascending(ACCOUNTS, "email", unique=True),
     ascending(ACCOUNTS, "activation.hash"),
+    ascending(ACCOUNTS, "recovery.hash"),
+    ascending(ACCOUNTS, "legacy_id"),
     ascending(ACCOUNTS, f"{COURIER_FIELD}.id"),
 ]
+HIDDEN = {"_outbox": 0, COURIER_FIELD: 0}
 
 
 class AccountStore:
@@ -40,13 +44,19 @@ class AccountStore:
         return True
 
     async def by_email(self, email: str) -> dict[str, Any] | None:
-        return await self._accounts.find_one({"email": email}, {"_outbox": 0, COURIER_FIELD: 0})
+        return await self._accounts.find_one({"email": email}, HIDDEN)
 
     async def by_id(self, account_id: str) -> dict[str, Any] | None:
-        return await self._accounts.find_one({"_id": account_id}, {"_outbox": 0, COURIER_FIELD: 0})
+        return await self._accounts.find_one({"_id": account_id}, HIDDEN)
 
     async def by_activation_hash(self, token_hash: str) -> dict[str, Any] | None:
-        return await self._accounts.find_one({"activation.hash": token_hash}, {"_outbox": 0, COURIER_FIELD: 0})
+        return await self._accounts.find_one({"activation.hash": token_hash}, HIDDEN)
+
+    async def by_recovery_hash(self, token_hash: str) -> dict[str, Any] | None:
+        return await self._accounts.find_one({"recovery.hash": token_hash}, HIDDEN)
+
+    async def active_by_legacy_id(self, legacy_id: str) -> dict[str, Any] | None:
+        return await self._accounts.find_one({"legacy_id": legacy_id, "status": AccountStatus.ACTIVE}, HIDDEN)
 
     async def activate(self, account_id: str, now: datetime, events: list[Event]) -> bool:
         """Pending -> active, once: the token is consumed in the same write."""
@@ -59,4 +69,101 @@ class AccountStore:
         )
         if result.modified_count:
             self._outbox.notify()
+        return result.modified_count == 1
+
+    async def queue_mail(
+        self, account_id: str, mail: dict[str, Any], *, stamp: str, now: datetime, sent_before: datetime | None
+    ) -> bool:
+        """Queue `mail` for the account unless one of the same kind (`stamp`,
+        a dotted field holding when it was last sent) went out after `sent_before`."""
+        condition: dict[str, Any] = {"_id": account_id}
+        if sent_before is not None:
+            condition["$or"] = [{stamp: {"$exists": False}}, {stamp: {"$lte": sent_before}}]
+        result = await self._accounts.update_one(condition, {"$set": {stamp: now}, "$push": {COURIER_FIELD: mail}})
+        return result.modified_count == 1
+
+    async def renew_activation(
+        self, account_id: str, activation: dict[str, Any], mail: dict[str, Any], sent_before: datetime
+    ) -> bool:
+        """A new activation token replaces the old one (which stops working),
+        unless the last one was sent after `sent_before` (the resend throttle)."""
+        result = await self._accounts.update_one(
+            {
+                "_id": account_id,
+                "status": AccountStatus.PENDING_ACTIVATION,
+                "$or": [{"activation.sent_at": {"$exists": False}}, {"activation.sent_at": {"$lte": sent_before}}],
+            },
+            {"$set": {"activation": activation}, "$push": {COURIER_FIELD: mail}},
+        )
+        return result.modified_count == 1
+
+    async def start_recovery(
+        self, account_id: str, recovery: dict[str, Any], mail: dict[str, Any], sent_before: datetime
+    ) -> bool:
+        result = await self._accounts.update_one(
+            {
+                "_id": account_id,
+                "status": AccountStatus.ACTIVE,
+                "$or": [{"recovery.sent_at": {"$exists": False}}, {"recovery.sent_at": {"$lte": sent_before}}],
+            },
+            {"$set": {"recovery": recovery}, "$push": {COURIER_FIELD: mail}},
+        )
+        return result.modified_count == 1
+
+    async def reset_password(
+        self,
+        account_id: str,
+        token_hash: str,
+        password_hash: str,
+        now: datetime,
+        events: list[Event],
+        mail: dict[str, Any],
+    ) -> bool:
+        """Consume the recovery token, set the password and cut every session
+        issued until now, in one write."""
+        result = await self._accounts.update_one(
+            {"_id": account_id, "recovery.hash": token_hash, "recovery.expires_at": {"$gt": now}},
+            self._outbox.update(
+                {
+                    "$set": {
+                        "password_hash": password_hash,
+                        "sessions_revoked_before": now,
+                        "password_changed_at": now,
+                    },
+                    "$unset": {"recovery": ""},
+                    "$push": {COURIER_FIELD: mail},
+                },
+                *events,
+            ),
+        )
+        if result.modified_count:
+            self._outbox.notify()
+        return result.modified_count == 1
+
+    async def replace_hash(self, account_id: str, old_hash: str, new_hash: str) -> None:
+        """Rehash with the current argon2 parameters, unless the password changed meanwhile."""
+        await self._accounts.update_one(
+            {"_id": account_id, "password_hash": old_hash}, {"$set": {"password_hash": new_hash}}
+        )
+
+    async def apply_support_change(
+        self, account_id: str, fields: dict[str, Any], audit_entry: dict[str, Any], events: list[Event]
+    ) -> dict[str, Any] | None:
+        """The change, its audit entry and its event, in one write (the trail is only ever appended to)."""
+        updated = await self._accounts.find_one_and_update(
+            {"_id": account_id},
+            self._outbox.update({"$set": fields, "$push": {"support_audit": audit_entry}}, *events),
+            projection=HIDDEN,
+            return_document=ReturnDocument.AFTER,
+        )
+        if updated is not None:
+            self._outbox.notify()
+        return updated
+
+    async def add_role(self, email: str, role: str) -> bool:
+        result = await self._accounts.update_one({"email": email, "roles": {"$ne": role}}, {"$push": {"roles": role}})
+        return result.modified_count == 1
+
+    async def remove_role(self, email: str, role: str) -> bool:
+        result = await self._accounts.update_one({"email": email}, {"$pull": {"roles": role}})
         return result.modified_count == 1

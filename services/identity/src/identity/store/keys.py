@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,17 +63,38 @@ class KeyStore:
             key = _load(configured_pem)
             await self._publish(key, store_private=False)
             return key
-        newest = await self._keys.find_one({"private_pem": {"$exists": True}}, sort=[("created_at", -1)])
+        newest = await self._keys.find_one(
+            {"private_pem": {"$exists": True}}, sort=[("created_at", -1), ("created_seq", -1)]
+        )
         if newest is not None:
             return _load(str(newest["private_pem"]))
         key = _load(_pem(Ed25519PrivateKey.generate()))
         await self._publish(key, store_private=True)
         return key
 
+    async def rotate(self) -> SigningKey:
+        """A new stored key that signs from now on; earlier keys stay published,
+        so tokens they signed still verify until they expire."""
+        key = _load(_pem(Ed25519PrivateKey.generate()))
+        await self._publish(key, store_private=True)
+        return key
+
+    async def retire(self, kid: str) -> bool:
+        """Remove a key from the JWKS (tokens it signed stop verifying). The
+        newest stored key, the one that signs, cannot be retired."""
+        newest = await self._keys.find_one(
+            {"private_pem": {"$exists": True}}, {"_id": 1}, sort=[("created_at", -1), ("created_seq", -1)]
+        )
+        if newest is not None and newest["_id"] == kid:
+            return False
+        result = await self._keys.delete_one({"_id": kid})
+        return result.deleted_count == 1
+
     async def _publish(self, key: SigningKey, *, store_private: bool) -> None:
         document: dict[str, Any] = {
             "public_x": _b64(_raw_public(key.private_key.public_key())),
             "created_at": self._clock.now(),
+            "created_seq": time.time_ns(),
         }
         if store_private:
             document["private_pem"] = _pem(key.private_key)
@@ -84,3 +106,21 @@ class KeyStore:
             async for doc in self._keys.find({}, {"public_x": 1}).sort("created_at", -1)
         ]
         return {"keys": keys}
+
+
+class SigningKeys:
+    """The key that signs now, re-read at most every `refresh_seconds`, so a
+    rotation made by the admin command reaches every instance without a restart."""
+
+    def __init__(self, store: KeyStore, configured_pem: str | None, refresh_seconds: float = 5.0) -> None:
+        self._store = store
+        self._pem = configured_pem
+        self._refresh = refresh_seconds
+        self._key: SigningKey | None = None
+        self._read_at = 0.0
+
+    async def current(self) -> SigningKey:
+        if self._key is None or time.monotonic() - self._read_at >= self._refresh:
+            self._key = await self._store.current(self._pem)
+            self._read_at = time.monotonic()
+        return self._key

@@ -1,0 +1,117 @@
+"""Routes of registration, activation and the caller's own account."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+
+from chassis.auth import CurrentCaller
+from chassis.errors import NotFound, Problem
+from contracts import PersonKind
+from identity.api.deps import ClientAddress, IdentityDep, problem
+from identity.api.schemas import Accepted, AccountCreate, AccountPublic, ActivationIn, ActivationOut, EmailIn
+from identity.domain import accounts as rules
+from identity.handlers.accounts import activate_account, register_account, resend_activation
+
+router = APIRouter(tags=["accounts"])
+REGISTERED = "If this address can be registered, a confirmation mail is on its way: follow its link to activate."
+RESENT = "If this address has an account waiting for activation, a new activation mail is on its way."
+ACTIVATED = "Your account is activated. You can now log in."
+
+
+@router.post(
+    "/accounts",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    operation_id="register_account",
+    responses={422: problem("A field is invalid"), 429: problem("Too many requests from this address")},
+)
+async def register(body: AccountCreate, identity: IdentityDep, address: ClientAddress) -> Accepted:
+    """Register a natural or legal person; an activation mail follows."""
+    form = rules.Registration(
+        email=body.email.lower(),
+        password=body.password,
+        password_confirmation=body.password_confirmation,
+        person_kind=PersonKind(body.person_kind),
+        civility=body.civility,
+        last_name=body.last_name,
+        first_name=body.first_name,
+        company_name=body.company_name,
+        legal_form=body.legal_form,
+        siret=body.siret.replace(" ", "") if body.siret else None,
+        address=rules.Address(
+            line=body.address.line,
+            complement=body.address.complement,
+            postal_code=body.address.postal_code,
+            city=body.address.city,
+        ),
+    )
+    try:
+        await register_account(identity, form, address)
+    except rules.RegistrationRefused as refused:
+        errors = [{"field": field, "message": m} for field, messages in refused.errors.items() for m in messages]
+        raise Problem(
+            str(refused), status=422, title="Invalid registration", code="validation", errors=errors
+        ) from refused
+    return Accepted(message=REGISTERED)
+
+
+@router.get(
+    "/accounts/activation",
+    response_model=ActivationOut,
+    operation_id="activate_account_by_link",
+    responses={400: problem("Invalid, used or expired link")},
+)
+async def activate_by_link(identity: IdentityDep, token: Annotated[str, Query(min_length=10, max_length=200)]) -> Any:
+    """Activate an account from the link of its activation mail (single use)."""
+    await activate_account(identity, token)
+    return ActivationOut(status="active", message=ACTIVATED)
+
+
+@router.post(
+    "/accounts/activation",
+    response_model=ActivationOut,
+    operation_id="activate_account",
+    responses={400: problem("Invalid, used or expired token")},
+)
+async def activate(body: ActivationIn, identity: IdentityDep) -> Any:
+    """Activate an account with the token of its activation mail (single use)."""
+    await activate_account(identity, body.token)
+    return ActivationOut(status="active", message=ACTIVATED)
+
+
+@router.post(
+    "/accounts/activation/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    operation_id="resend_activation",
+    responses={429: problem("Too many requests from this address")},
+)
+async def resend(body: EmailIn, identity: IdentityDep, address: ClientAddress) -> Accepted:
+    """Mail a new activation link (throttled); same answer for any address."""
+    await resend_activation(identity, body.email.lower(), address)
+    return Accepted(message=RESENT)
+
+
+@router.get(
+    "/accounts/me",
+    response_model=AccountPublic,
+    operation_id="get_my_account",
+    responses={401: problem("No valid token")},
+)
+async def me(caller: CurrentCaller, identity: IdentityDep) -> AccountPublic:
+    """The caller's own account."""
+    account = await identity.accounts.by_id(caller.account_id)
+    if account is None:
+        raise NotFound("account not found")
+    return AccountPublic(
+        account_id=account["_id"],
+        email=account["email"],
+        person_kind=account["person_kind"],
+        display_name=account["display_name"],
+        status=account["status"],
+        account_kind=account.get("account_kind", rules.MEMBER),
+        roles=list(account.get("roles", [])),
+        legacy_id=account.get("legacy_id"),
+    )

@@ -1,0 +1,64 @@
+"""Routes of the customers' first connection (buy-now-pay-later payers)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from identity.api.deps import ClientAddress, IdentityDep, password_problem, problem
+from identity.api.schemas import Accepted, CustomerAccessOut, EmailIn, LinkStatus, NewPasswordIn
+from identity.handlers.customers import complete_first_connection, order_email_for, request_first_connection
+from identity.handlers.recovery import PasswordRefused
+
+router = APIRouter(tags=["customers"])
+REQUESTED = "If an order was placed with this address, a link to create your access is on its way."
+
+
+@router.post(
+    "/customers/first-connection",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    operation_id="request_customer_first_connection",
+    responses={429: problem("Too many requests from this address")},
+)
+async def request(body: EmailIn, identity: IdentityDep, address: ClientAddress) -> Accepted:
+    """First connection: mail a link to the email given at purchase (same answer for any address)."""
+    await request_first_connection(identity, body.email.lower(), address)
+    return Accepted(message=REQUESTED)
+
+
+@router.get(
+    "/customers/first-connection/link",
+    response_model=LinkStatus,
+    operation_id="check_customer_first_connection_link",
+    responses={400: problem("Invalid, used or expired link")},
+)
+async def check_link(identity: IdentityDep, token: Annotated[str, Query(min_length=10, max_length=200)]) -> LinkStatus:
+    """The link in the first-connection mail: says whether it is still usable."""
+    await order_email_for(identity, token)
+    return LinkStatus(
+        status="valid",
+        message="Choose your password and enter it twice; your login is your order's email.",
+        submit_to="/api/identity/customers/first-connection/complete",
+    )
+
+
+@router.post(
+    "/customers/first-connection/complete",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CustomerAccessOut,
+    operation_id="create_customer_access",
+    responses={
+        400: problem("Invalid, used or expired link"),
+        409: problem("An access already exists for this email"),
+        422: problem("The password is refused"),
+    },
+)
+async def complete(body: NewPasswordIn, identity: IdentityDep) -> CustomerAccessOut:
+    """Create the customer's access with the link's token and a password entered twice."""
+    try:
+        account_id = await complete_first_connection(identity, body.token, body.password, body.password_confirmation)
+    except PasswordRefused as refused:
+        raise password_problem(refused) from refused
+    return CustomerAccessOut(account_id=account_id, message="Your access is created: log in with your email.")

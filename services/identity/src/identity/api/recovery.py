@@ -1,0 +1,59 @@
+"""Routes of password recovery."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from identity.api.deps import ClientAddress, IdentityDep, password_problem, problem
+from identity.api.schemas import Accepted, EmailIn, LinkStatus, NewPasswordIn
+from identity.handlers.recovery import PasswordRefused, account_for_recovery, complete_recovery, request_recovery
+
+router = APIRouter(tags=["recovery"])
+REQUESTED = "If this address is an account's email, a password reset link is on its way."
+RESET = "Your password is changed and every session is closed. You can log in with the new password."
+
+
+@router.post(
+    "/recovery",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    operation_id="request_password_recovery",
+    responses={429: problem("Too many requests from this address")},
+)
+async def request(body: EmailIn, identity: IdentityDep, address: ClientAddress) -> Accepted:
+    """Ask for a password reset link; the answer is the same for any address."""
+    await request_recovery(identity, body.email.lower(), address)
+    return Accepted(message=REQUESTED)
+
+
+@router.get(
+    "/recovery/link",
+    response_model=LinkStatus,
+    operation_id="check_password_recovery_link",
+    responses={400: problem("Invalid, used or expired link")},
+)
+async def check_link(identity: IdentityDep, token: Annotated[str, Query(min_length=10, max_length=200)]) -> LinkStatus:
+    """The link in the recovery mail: says whether it is still usable (it is not consumed)."""
+    await account_for_recovery(identity, token)
+    return LinkStatus(
+        status="valid",
+        message="Choose a new password and enter it twice.",
+        submit_to="/api/identity/recovery/complete",
+    )
+
+
+@router.post(
+    "/recovery/complete",
+    response_model=Accepted,
+    operation_id="reset_password",
+    responses={400: problem("Invalid, used or expired link"), 422: problem("The new password is refused")},
+)
+async def complete(body: NewPasswordIn, identity: IdentityDep) -> Accepted:
+    """Set the new password (entered twice) with the link's token; all sessions are revoked."""
+    try:
+        await complete_recovery(identity, body.token, body.password, body.password_confirmation)
+    except PasswordRefused as refused:
+        raise password_problem(refused) from refused
+    return Accepted(message=RESET)

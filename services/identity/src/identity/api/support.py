@@ -1,0 +1,102 @@
+"""Support routes (role `support` in the access token): identity data, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Query
+
+from chassis.auth import CurrentCaller
+from identity.api.deps import IdentityDep, problem
+from identity.api.schemas import AccountDetails, AuditEntry, LegacyImportReport, SupportChangeIn
+from identity.handlers.legacy import import_legacy_accounts
+from identity.handlers.support import audit_trail, change_identity_data, find_account, require_support
+
+router = APIRouter(prefix="/admin", tags=["support"])
+SUPPORT_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: problem("No valid token"),
+    403: problem("The caller is not support staff"),
+    404: problem("No such account"),
+}
+
+
+def details(account: dict[str, Any]) -> AccountDetails:
+    return AccountDetails(
+        account_id=account["_id"],
+        email=account["email"],
+        account_kind=account.get("account_kind", "member"),
+        status=account["status"],
+        roles=list(account.get("roles", [])),
+        person_kind=account["person_kind"],
+        display_name=account["display_name"],
+        civility=account.get("civility"),
+        last_name=account.get("last_name"),
+        first_name=account.get("first_name"),
+        company_name=account.get("company_name"),
+        legal_form=account.get("legal_form"),
+        siret=account.get("siret"),
+        address=account.get("address"),
+        legacy_id=account.get("legacy_id"),
+    )
+
+
+@router.get("/accounts", response_model=AccountDetails, operation_id="support_find_account", responses=SUPPORT_ERRORS)
+async def find(
+    caller: CurrentCaller, identity: IdentityDep, email: str = Query(min_length=3, max_length=320)
+) -> AccountDetails:
+    """Find an account by its email (support only)."""
+    return details(await find_account(identity, caller, email.strip().lower()))
+
+
+@router.patch(
+    "/accounts/{account_id}",
+    response_model=AccountDetails,
+    operation_id="support_change_identity_data",
+    responses={**SUPPORT_ERRORS, 422: problem("A field cannot be changed or is invalid")},
+)
+async def change(
+    account_id: str, body: SupportChangeIn, caller: CurrentCaller, identity: IdentityDep
+) -> AccountDetails:
+    """Change an account's identity data (support only; never a password); audited."""
+    changes = body.model_dump(exclude_unset=True, exclude={"reason"})
+    if changes.get("siret"):
+        changes["siret"] = changes["siret"].replace(" ", "")
+    if "address" in changes and changes["address"] is not None:
+        changes["address"] = {k: v for k, v in changes["address"].items() if k in body.address.model_fields_set}  # type: ignore[union-attr]
+    updated = await change_identity_data(identity, caller, account_id, changes, body.reason)
+    return details(updated)
+
+
+@router.get(
+    "/accounts/{account_id}/audit",
+    response_model=list[AuditEntry],
+    operation_id="support_audit_trail",
+    responses=SUPPORT_ERRORS,
+)
+async def audit(account_id: str, caller: CurrentCaller, identity: IdentityDep) -> Any:
+    """The append-only trail of support changes to an account (support only)."""
+    return await audit_trail(identity, caller, account_id)
+
+
+LEGACY_EXAMPLE = (
+    '{"legacy_id": "CI-000123", "login": "dupont.sa", "password_hash": "pbkdf2_sha256$260000$sel$...", '
+    '"company_name": "DUPONT SA", "siret": "73282932000074", "contract_reference": "CTR-2019-0042", '
+    '"mailbox": [{"received_at": "2024-03-01T08:00:00+00:00", "subject": "Alerte", "body": "Score en baisse"}]}'
+)
+
+
+@router.post(
+    "/legacy-imports",
+    response_model=LegacyImportReport,
+    operation_id="support_import_legacy_accounts",
+    responses={401: problem("No valid token"), 403: problem("The caller is not support staff")},
+)
+async def import_legacy(
+    caller: CurrentCaller,
+    identity: IdentityDep,
+    lines: str = Body(media_type="text/plain", examples=[LEGACY_EXAMPLE], max_length=20_000_000),
+) -> LegacyImportReport:
+    """Import legacy-portal accounts (JSON lines, one account per line; support only)."""
+    require_support(caller)
+    report = await import_legacy_accounts(identity, lines.splitlines())
+    return LegacyImportReport(imported=report.imported, skipped_migrated=report.skipped_migrated, errors=report.errors)

@@ -1,0 +1,143 @@
+"""Legacy-portal accounts: the import format and the legacy credentials.
+
+Import file: JSON lines, one legacy account per line (see the README):
+`legacy_id`, `login`, exactly one of `password_hash` (a PBKDF2-SHA256 hash in
+the `pbkdf2_sha256$<iterations>$<salt>$<base64 digest>` form, or an argon2
+hash) or `migration_secret` (a one-time secret handed to the user by the legacy
+operator; only its hash is kept), `company_name`, optional `siret`,
+`contract_reference`, and `mailbox` (old messages, kept for export).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from stdnum.fr import siret as siret_number
+
+PBKDF2_PREFIX = "pbkdf2_sha256$"
+ARGON2_PREFIX = "$argon2"
+
+
+class LegacyStatus(StrEnum):
+    IMPORTED = "imported"  # not migrated yet: the legacy login leads to migration
+    CONFIRMING = "confirming"  # new email given, waiting for its confirmation
+    MIGRATED = "migrated"  # the new account is active: the legacy login is closed
+
+
+@dataclass(frozen=True)
+class MailboxMessage:
+    received_at: datetime
+    subject: str
+    body: str
+    sender: str | None = None
+
+
+@dataclass(frozen=True)
+class LegacyRecord:
+    legacy_id: str
+    login: str
+    password_hash: str | None
+    migration_secret: str | None
+    company_name: str | None
+    siret: str | None
+    contract_reference: str | None
+    mailbox: tuple[MailboxMessage, ...] = field(default=())
+
+
+class LegacyRecordInvalid(ValueError):
+    def __init__(self, line_number: int, errors: dict[str, str]) -> None:
+        super().__init__(f"line {line_number}: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.line_number = line_number
+        self.errors = errors
+
+
+def _text(data: dict[str, Any], key: str, errors: dict[str, str], *, required: bool) -> str | None:
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[key] = "is required"
+        return None
+    if not isinstance(value, str):
+        errors[key] = "must be a string"
+        return None
+    return value.strip()
+
+
+def parse_legacy_line(line: str, line_number: int) -> LegacyRecord:
+    """One line of an import file, checked field by field."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise LegacyRecordInvalid(line_number, {"line": f"is not JSON: {error.msg}"}) from error
+    if not isinstance(data, dict):
+        raise LegacyRecordInvalid(line_number, {"line": "must be a JSON object"})
+    errors: dict[str, str] = {}
+    legacy_id = _text(data, "legacy_id", errors, required=True)
+    login = _text(data, "login", errors, required=True)
+    password_hash = _text(data, "password_hash", errors, required=False)
+    secret = _text(data, "migration_secret", errors, required=False)
+    if (password_hash is None) == (secret is None):
+        errors["password_hash"] = "exactly one of password_hash or migration_secret is required"
+    elif password_hash is not None and not password_hash.startswith((PBKDF2_PREFIX, ARGON2_PREFIX)):
+        errors["password_hash"] = "must be a pbkdf2_sha256$... or an argon2 hash"
+    elif secret is not None and len(secret) < 8:
+        errors["migration_secret"] = "must be at least 8 characters"
+    siret = _text(data, "siret", errors, required=False)
+    if siret is not None and not siret_number.is_valid(siret):
+        errors["siret"] = "is not a valid SIRET"
+    messages: list[MailboxMessage] = []
+    raw_mailbox = data.get("mailbox") or []
+    if not isinstance(raw_mailbox, list):
+        errors["mailbox"] = "must be a list of messages"
+        raw_mailbox = []
+    for index, raw in enumerate(raw_mailbox):
+        try:
+            received = datetime.fromisoformat(str(raw["received_at"]))
+            if received.tzinfo is None:
+                raise ValueError("no time zone")
+            messages.append(
+                MailboxMessage(
+                    received_at=received,
+                    subject=str(raw.get("subject", "")),
+                    body=str(raw.get("body", "")),
+                    sender=str(raw["from"]) if raw.get("from") else None,
+                )
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            errors[f"mailbox.{index}"] = f"needs received_at (ISO 8601 with a time zone), subject, body: {error}"
+    if errors:
+        raise LegacyRecordInvalid(line_number, errors)
+    assert legacy_id is not None
+    assert login is not None
+    return LegacyRecord(
+        legacy_id=legacy_id,
+        login=login.lower(),
+        password_hash=password_hash,
+        migration_secret=secret,
+        company_name=_text(data, "company_name", errors, required=False),
+        siret=siret,
+        contract_reference=_text(data, "contract_reference", errors, required=False),
+        mailbox=tuple(messages),
+    )
+
+
+def pbkdf2_hash(password: str, salt: str, iterations: int) -> str:
+    """The legacy portal's format, Django's `pbkdf2_sha256`."""
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations)
+    return f"{PBKDF2_PREFIX}{iterations}${salt}${base64.b64encode(digest).decode()}"
+
+
+def verify_pbkdf2(stored: str, password: str) -> bool:
+    try:
+        _, iterations, salt, _digest = stored.split("$", 3)
+        expected = pbkdf2_hash(password, salt, int(iterations))
+    except ValueError:
+        return False
+    return hmac.compare_digest(expected.encode(), stored.encode())

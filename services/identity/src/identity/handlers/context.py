@@ -1,0 +1,73 @@
+"""What every handler works with: the shared runtime and identity's adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from chassis.errors import Problem
+from chassis.outbox import Wakeup
+from chassis.service import Runtime
+from identity.domain import throttle as throttling
+from identity.mail.courier import mail_entry
+from identity.security import Passwords
+from identity.settings import IdentitySettings
+from identity.store.accounts import AccountStore
+from identity.store.customers import OrderEmailStore
+from identity.store.keys import KeyStore, SigningKeys
+from identity.store.legacy import LegacyStore
+from identity.store.sessions import SessionStore
+from identity.store.throttle import ThrottleStore
+
+API = "/api/identity"
+
+
+@dataclass
+class Identity:
+    """Identity's own adapters, next to the shared runtime."""
+
+    runtime: Runtime
+    settings: IdentitySettings
+    accounts: AccountStore
+    sessions: SessionStore
+    throttle: ThrottleStore
+    order_emails: OrderEmailStore
+    legacy: LegacyStore
+    keys: KeyStore
+    signing_keys: SigningKeys
+    passwords: Passwords
+    courier_wakeup: Wakeup
+
+    def now(self) -> datetime:
+        return self.runtime.clock.now()
+
+    def link(self, path: str, token: str | None = None) -> str:
+        """A link for a mail, through the gateway's public address."""
+        url = f"{self.settings.public_base_url}{API}{path}"
+        return f"{url}?token={token}" if token else url
+
+    def mail(self, to: str, subject_and_text: tuple[str, str]) -> dict[str, Any]:
+        subject, text = subject_and_text
+        return mail_entry(to=to, subject=subject, text=text, now=self.now())
+
+    @property
+    def resend_interval(self) -> timedelta:
+        return timedelta(seconds=self.settings.mail_resend_interval_seconds)
+
+    async def limit_mail_requests(self, action: str, client_address: str) -> None:
+        """Requests that send mail, per client address and fixed window: beyond
+        the limit, 429 (which says nothing about any email)."""
+        window = timedelta(seconds=self.settings.mail_requests_window_seconds)
+        now = self.now()
+        start = throttling.window_start(now, window)
+        count = await self.throttle.count(f"{action}:address:{client_address}", start, now)
+        if count > self.settings.mail_requests_per_address:
+            retry = throttling.seconds_to_next_window(now, window)
+            raise Problem(
+                f"too many requests from your address; try again in {retry} seconds",
+                status=429,
+                title="Too many requests",
+                code="rate-limited",
+                headers={"Retry-After": str(retry)},
+            )

@@ -1,0 +1,77 @@
+"""Password recovery: a single-use expiring link mailed to the account's own
+email, a new password entered twice, every session revoked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from chassis.errors import Problem
+from contracts.events.identity import PasswordReset
+from identity.domain import accounts as rules
+from identity.domain.passwords import new_password_problems
+from identity.domain.tokens import expiry, hash_secret, is_live, new_secret
+from identity.handlers.context import Identity
+from identity.mail.templates import password_changed_mail, recovery_mail
+
+RECOVERY_PATH = "/recovery/link"
+
+
+class PasswordRefused(ValueError):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{field}: {', '.join(messages)}" for field, messages in errors.items()))
+        self.errors = errors
+
+
+def invalid_recovery_link() -> Problem:
+    return Problem(
+        "this password reset link is invalid, already used or expired: ask for a new one",
+        status=400,
+        code="recovery-token-invalid",
+        title="Invalid password reset link",
+    )
+
+
+async def request_recovery(identity: Identity, email: str, client_address: str) -> None:
+    """RequestPasswordRecovery: only the account's own (login) email matches;
+    the answer is the same whether or not it does."""
+    await identity.limit_mail_requests("recovery", client_address)
+    account = await identity.accounts.by_email(email)
+    if account is None or account["status"] != rules.AccountStatus.ACTIVE:
+        return
+    now = identity.now()
+    ttl = identity.settings.recovery_ttl_minutes
+    token, token_hash = new_secret()
+    recovery = {"hash": token_hash, "expires_at": expiry(now, timedelta(minutes=ttl)), "sent_at": now}
+    mail = identity.mail(email, recovery_mail(identity.link(RECOVERY_PATH, token), ttl))
+    if await identity.accounts.start_recovery(account["_id"], recovery, mail, now - identity.resend_interval):
+        identity.courier_wakeup.notify()
+
+
+async def account_for_recovery(identity: Identity, token: str) -> dict[str, Any]:
+    account = await identity.accounts.by_recovery_hash(hash_secret(token))
+    if account is None or not is_live(account["recovery"].get("expires_at"), identity.now()):
+        raise invalid_recovery_link()
+    return account
+
+
+async def complete_recovery(identity: Identity, token: str, password: str, confirmation: str) -> None:
+    """ResetPassword: the link's token, the new password twice."""
+    account = await account_for_recovery(identity, token)
+    problems = new_password_problems(password, confirmation, account["email"])
+    if problems:
+        raise PasswordRefused(problems)
+    now = identity.now()
+    mail = identity.mail(account["email"], password_changed_mail(identity.link("/recovery")))
+    event = PasswordReset(account_id=account["_id"], email=account["email"])
+    password_hash = await identity.passwords.hash(password)
+    if not await identity.accounts.reset_password(
+        account["_id"], hash_secret(token), password_hash, now, [event], mail
+    ):
+        raise invalid_recovery_link()
+    identity.courier_wakeup.notify()
+    # The reset's write already cut every session (sessions_revoked_before);
+    # marking the tokens too keeps the store telling the truth.
+    await identity.sessions.revoke_account(account["_id"])
+    # The owner proved control of the mailbox: a lock on the login goes too.
+    await identity.throttle.forget(f"email:{account['email']}")

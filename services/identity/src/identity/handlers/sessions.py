@@ -1,0 +1,185 @@
+"""Login, refresh with rotation and reuse detection, logout; the lockout."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from chassis.errors import Problem, Unauthorized
+from identity.domain import accounts as rules
+from identity.domain import throttle as throttling
+from identity.domain.legacy import LegacyStatus
+from identity.domain.sessions import RefreshVerdict, judge_refresh
+from identity.domain.tokens import expiry, hash_secret, new_secret
+from identity.handlers.context import Identity
+from identity.handlers.credentials import legacy_credentials_valid
+from identity.security import access_token
+
+
+@dataclass(frozen=True)
+class SessionTokens:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+
+
+class LoginLocked(Problem):
+    status = 429
+    title = "Too many failed attempts"
+
+    def __init__(self, seconds: int) -> None:
+        minutes = max(1, (seconds + 59) // 60)
+        super().__init__(
+            f"too many failed attempts: logging in is blocked for {minutes} minute(s)",
+            code="login-locked",
+            headers={"Retry-After": str(seconds)},
+        )
+
+
+def lockout_policies(identity: Identity) -> tuple[throttling.LockoutPolicy, throttling.LockoutPolicy]:
+    s = identity.settings
+    window, lock = timedelta(seconds=s.lockout_window_seconds), timedelta(seconds=s.lockout_seconds)
+    return (
+        throttling.LockoutPolicy(s.lockout_account_failures, window, lock),
+        throttling.LockoutPolicy(s.lockout_address_failures, window, lock),
+    )
+
+
+class Lockout:
+    """Failure counting for one login attempt: by login (an email, whether or
+    not it is registered, so the lock reveals nothing) and by client address."""
+
+    def __init__(self, identity: Identity, login_key: str, client_address: str) -> None:
+        self._identity = identity
+        self._keys = (login_key, f"address:{client_address}")
+
+    async def check(self) -> None:
+        now = self._identity.now()
+        longest = 0
+        for key in self._keys:
+            record = await self._identity.throttle.failures(key)
+            longest = max(longest, throttling.seconds_locked(record, now))
+        if longest:
+            raise LoginLocked(longest)
+
+    async def failed(self) -> None:
+        now = self._identity.now()
+        for key, policy in zip(self._keys, lockout_policies(self._identity), strict=True):
+            record = await self._identity.throttle.failures(key)
+            await self._identity.throttle.save_failures(key, throttling.after_failure(record, now, policy))
+
+    async def succeeded(self) -> None:
+        # The address keeps its count: one good password must not reset a spray.
+        await self._identity.throttle.forget(self._keys[0])
+
+
+async def legacy_credentials(identity: Identity, login: str, password: str) -> bool:
+    """Whether `login` + `password` are valid credentials of a not yet migrated legacy account."""
+    legacy = await identity.legacy.by_login(login)
+    if legacy is None or legacy.get("status") == LegacyStatus.MIGRATED:
+        return False
+    return await legacy_credentials_valid(identity, legacy, password)
+
+
+async def open_session(identity: Identity, account: dict[str, Any], family_id: str | None = None) -> SessionTokens:
+    """An access token and a refresh token (a new family unless rotating)."""
+    now = identity.now()
+    ttl = identity.settings.access_token_ttl_seconds
+    token = access_token(
+        await identity.signing_keys.current(),
+        account_id=account["_id"],
+        email=account["email"],
+        roles=list(account.get("roles", [])),
+        issuer=identity.settings.jwt_issuer,
+        audience=identity.settings.jwt_audience,
+        now=now,
+        ttl_seconds=ttl,
+    )
+    refresh, refresh_hash = new_secret()
+    refresh_ttl = timedelta(days=identity.settings.refresh_token_ttl_days)
+    await identity.sessions.issue(
+        refresh_hash,
+        family_id=family_id or uuid.uuid4().hex,
+        account_id=account["_id"],
+        now=now,
+        expires_at=expiry(now, refresh_ttl),
+    )
+    return SessionTokens(token, ttl, refresh, int(refresh_ttl.total_seconds()))
+
+
+async def log_in(identity: Identity, email: str, password: str, client_address: str) -> SessionTokens:
+    """LogIn: tokens for valid credentials of an active account."""
+    lockout = Lockout(identity, f"email:{email}", client_address)
+    await lockout.check()  # while locked, the password is not even looked at
+    account = await identity.accounts.by_email(email)
+    verification = await identity.passwords.verify(account["password_hash"] if account else None, password)
+    if account is None and await legacy_credentials(identity, email, password):
+        # The old portal's users log in "as usual" and are redirected to the migration.
+        raise Problem(
+            "these are former-portal credentials: migrate your account first at /api/identity/legacy/sessions",
+            status=409,
+            title="Migration required",
+            code="legacy-migration-required",
+        )
+    if account is None or not verification.valid:
+        await lockout.failed()
+        raise Unauthorized(
+            "wrong email or password (users of the former portal: log in at /legacy/sessions to migrate)",
+            code="invalid-credentials",
+        )
+    await lockout.succeeded()
+    if verification.rehashed:
+        await identity.accounts.replace_hash(account["_id"], account["password_hash"], verification.rehashed)
+    if account["status"] != rules.AccountStatus.ACTIVE:
+        raise Problem(
+            "this account is not activated yet: follow the link in the activation mail",
+            status=403,
+            title="Account not activated",
+            code="account-not-activated",
+        )
+    return await open_session(identity, account)
+
+
+def refresh_refused(reused: bool = False) -> Unauthorized:
+    if reused:
+        return Unauthorized(
+            "this refresh token was already used: every session of its login is revoked, log in again",
+            code="refresh-token-reused",
+        )
+    return Unauthorized("this refresh token is invalid, expired or revoked: log in again", code="refresh-token-invalid")
+
+
+async def refresh_session(identity: Identity, refresh_token: str) -> SessionTokens:
+    """RefreshSession: the presented token is consumed and the next one issued;
+    presenting a consumed token again revokes its whole family."""
+    token_hash = hash_secret(refresh_token)
+    stored = await identity.sessions.find(token_hash)
+    account = await identity.accounts.by_id(stored.account_id) if stored else None
+    verdict = judge_refresh(stored, identity.now(), account.get("sessions_revoked_before") if account else None)
+    if verdict is RefreshVerdict.REUSED and stored is not None:
+        await identity.sessions.revoke_family(stored.family_id)
+        raise refresh_refused(reused=True)
+    if verdict is not RefreshVerdict.ROTATE or stored is None or account is None:
+        raise refresh_refused()
+    if account["status"] != rules.AccountStatus.ACTIVE:
+        raise refresh_refused()
+    if not await identity.sessions.consume(token_hash, identity.now()):
+        # Two refreshes raced with one token: one of them is a copy.
+        await identity.sessions.revoke_family(stored.family_id)
+        raise refresh_refused(reused=True)
+    return await open_session(identity, account, family_id=stored.family_id)
+
+
+async def log_out(identity: Identity, refresh_token: str) -> None:
+    """LogOut: the refresh token's family is revoked (idempotent, silent for
+    an unknown token). Access tokens already issued live until they expire."""
+    stored = await identity.sessions.find(hash_secret(refresh_token))
+    if stored is not None:
+        await identity.sessions.revoke_family(stored.family_id)
+
+
+async def log_out_everywhere(identity: Identity, account_id: str) -> int:
+    return await identity.sessions.revoke_account(account_id)

@@ -1,0 +1,87 @@
+"""Accounts imported from the legacy portal, waiting for (or done with) migration."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from chassis.mongo import IndexSpec, MongoDatabase, ascending
+from identity.domain.legacy import LegacyRecord, LegacyStatus
+from identity.domain.tokens import hash_secret
+
+LEGACY_ACCOUNTS = "legacy_accounts"
+INDEXES: list[IndexSpec] = [
+    ascending(LEGACY_ACCOUNTS, "login", unique=True),
+    ascending(LEGACY_ACCOUNTS, "ticket.hash"),
+]
+
+
+class LegacyLoginTaken(ValueError):
+    pass
+
+
+class LegacyStore:
+    def __init__(self, db: MongoDatabase) -> None:
+        self._legacy = db[LEGACY_ACCOUNTS]
+
+    async def import_record(self, record: LegacyRecord, now: datetime) -> bool:
+        """Insert or refresh an imported account; a migrated one is left alone.
+        Returns True when written."""
+        document: dict[str, Any] = {
+            "login": record.login,
+            "password_hash": record.password_hash,
+            "migration_secret_hash": hash_secret(record.migration_secret) if record.migration_secret else None,
+            "company_name": record.company_name,
+            "siret": record.siret,
+            "contract_reference": record.contract_reference,
+            "mailbox": [asdict(message) for message in record.mailbox],
+            "imported_at": now,
+        }
+        try:
+            await self._legacy.update_one(
+                {"_id": record.legacy_id, "status": {"$ne": LegacyStatus.MIGRATED}},
+                {"$set": document, "$setOnInsert": {"status": LegacyStatus.IMPORTED}},
+                upsert=True,
+            )
+        except DuplicateKeyError as error:
+            existing = await self._legacy.find_one({"_id": record.legacy_id}, {"status": 1})
+            if existing is not None and existing.get("status") == LegacyStatus.MIGRATED:
+                return False
+            raise LegacyLoginTaken(
+                f"{record.legacy_id}: the login {record.login!r} belongs to another legacy id"
+            ) from error
+        return True
+
+    async def by_login(self, login: str) -> dict[str, Any] | None:
+        return await self._legacy.find_one({"login": login})
+
+    async def by_id(self, legacy_id: str) -> dict[str, Any] | None:
+        return await self._legacy.find_one({"_id": legacy_id})
+
+    async def by_ticket(self, ticket_hash: str) -> dict[str, Any] | None:
+        return await self._legacy.find_one({"ticket.hash": ticket_hash})
+
+    async def issue_ticket(self, legacy_id: str, ticket: dict[str, Any]) -> None:
+        await self._legacy.update_one({"_id": legacy_id}, {"$set": {"ticket": ticket}})
+
+    async def confirming(self, legacy_id: str, ticket_hash: str, account_id: str, email: str) -> bool:
+        """The ticket is spent on one new account: the legacy id now waits for its confirmation."""
+        doc = await self._legacy.find_one_and_update(
+            {"_id": legacy_id, "ticket.hash": ticket_hash, "status": {"$ne": LegacyStatus.MIGRATED}},
+            {
+                "$set": {"status": LegacyStatus.CONFIRMING, "account_id": account_id, "new_email": email},
+                "$unset": {"ticket": ""},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        return doc is not None
+
+    async def migrated(self, legacy_id: str, account_id: str, now: datetime) -> None:
+        await self._legacy.update_one(
+            {"_id": legacy_id, "account_id": account_id},
+            {"$set": {"status": LegacyStatus.MIGRATED, "migrated_at": now}},
+        )
