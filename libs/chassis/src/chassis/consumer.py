@@ -95,6 +95,18 @@ class EventConsumer:
         self._tracer = tracer or trace.get_tracer("chassis.consumer")
         self.topics: list[str] = []
 
+    def kafka_group(self, event_cls: type[Event]) -> str:
+        """The Kafka consumer group of one subscription.
+
+        One group per (service, topic), not one per service: FastStream runs a
+        consumer per subscription, and consumers of one group with different
+        topics rebalance each other at every start and stop (minutes, with
+        several subscriptions). Instances of a service still share each group,
+        so partitions are split between them. The inbox and the dead-letter
+        topic stay per service (`group_id`).
+        """
+        return f"{self.group_id}.{event_cls.topic}"
+
     def on(self, event_cls: type[E]) -> Callable[[Handler[E]], Handler[E]]:
         """Decorator: handle `event_cls` events with the decorated coroutine."""
 
@@ -106,7 +118,7 @@ class EventConsumer:
             on_batch.__doc__ = handler.__doc__
             self._broker.subscriber(
                 event_cls.topic,
-                group_id=self.group_id,
+                group_id=self.kafka_group(event_cls),
                 batch=True,
                 max_records=self._batch_size,
                 ack_policy=AckPolicy.NACK_ON_ERROR,
