@@ -201,3 +201,31 @@ async def test_handling_continues_the_trace_of_the_cause(probe: Probe, producer:
     assert ours, [f"{s.context.trace_id:032x}" for s in handling]
     assert ours[0].parent is not None
     assert f"{ours[0].parent.span_id:016x}" == parent_id
+
+
+async def test_a_stopping_consumer_leaves_the_rest_of_its_batch_uncommitted(probe: Probe) -> None:
+    from types import SimpleNamespace
+
+    from chassis.consumer import ConsumerStopping
+
+    assert probe.runtime is not None
+    consumer = probe.runtime.consumer
+    company = f"{uuid.uuid4().int % 10**9:09d}"
+    first, second = rating(company), rating(company)
+    records = tuple(
+        SimpleNamespace(topic=RatingUpdated.topic, partition=0, offset=i, key=company.encode(), value=e.to_bytes())
+        for i, e in enumerate((first, second))
+    )
+    handled: list[str] = []
+
+    async def handler(event: RatingUpdated, envelope: Envelope) -> None:
+        handled.append(str(envelope.event_id))
+        consumer.stop()  # the service begins to stop while the first record is handled
+
+    with pytest.raises(ConsumerStopping):
+        await consumer.process(RatingUpdated, handler, SimpleNamespace(raw_message=records, consumer=None))
+    assert handled == [str(first.event_id)]
+    # The record handled is recorded as applied; the other one will come again.
+    inbox = probe.runtime.db["inbox"]
+    assert await inbox.count_documents({"_id": f"{probe.name}:{first.event_id}"}) == 1
+    assert await inbox.count_documents({"_id": f"{probe.name}:{second.event_id}"}) == 0

@@ -61,6 +61,11 @@ class Retryable(Exception):
 RETRY_IN_PLACE: tuple[type[Exception], ...] = (*TRANSIENT_ERRORS, Retryable)
 
 
+class ConsumerStopping(Exception):
+    """Raised between two records of a batch when the service stops: the rest
+    of the batch stays uncommitted and is delivered again after the restart."""
+
+
 class PoisonMessage(Exception):
     """A message that no retry can make valid."""
 
@@ -92,8 +97,14 @@ class EventConsumer:
         self._backoff = backoff_seconds
         self._backoff_max = backoff_max_seconds
         self._batch_size = batch_size
+        self._stopping = False
         self._tracer = tracer or trace.get_tracer("chassis.consumer")
         self.topics: list[str] = []
+
+    def stop(self) -> None:
+        """Finish the record in hand and take no more: called before the broker
+        stops, which otherwise waits for whole batches to be handled."""
+        self._stopping = True
 
     def kafka_group(self, event_cls: type[Event]) -> str:
         """The Kafka consumer group of one subscription.
@@ -144,6 +155,8 @@ class EventConsumer:
         newly_applied: list[dict[str, Any]] = []
         try:
             for record, item in zip(records, decoded, strict=True):
+                if self._stopping:
+                    raise ConsumerStopping(f"{self.group_id} is stopping")
                 started = time.perf_counter()
                 if isinstance(item, PoisonMessage):
                     await self._dead_letter(record, reason=str(item), attempts=0)

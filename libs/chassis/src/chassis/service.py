@@ -179,6 +179,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
             yield
         finally:
             runtime.started = False
+            runtime.consumer.stop()  # take no more records: the broker waits for those in hand
             relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await relay_task
