@@ -118,7 +118,7 @@ if __name__ == "__main__":  # python -m bench.billing_debits (test profile's sta
     from devstack.config import StackConfig
 
     async def _all() -> list[dict[str, Any]]:
-        stack = Stack(StackConfig.for_profile("test"))
+        stack = Stack(StackConfig.for_profile("bench"))
         return [await bench_debits(stack, concurrency=c) for c in (1, 8, 16)]
 
     print(json.dumps(asyncio.run(_all()), indent=2))

@@ -115,4 +115,4 @@ if __name__ == "__main__":
 
     from devstack.config import StackConfig
 
-    print(json.dumps(asyncio.run(bench_login(Stack(StackConfig.for_profile("test")))), indent=2))
+    print(json.dumps(asyncio.run(bench_login(Stack(StackConfig.for_profile("bench")))), indent=2))

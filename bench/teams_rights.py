@@ -153,7 +153,7 @@ async def _main() -> None:
 
     from devstack.config import StackConfig
 
-    stack = Stack(StackConfig.for_profile("test"))
+    stack = Stack(StackConfig.for_profile("bench"))
     stack.start_infra()
     stack.stop_services()
     os.environ["GATEWAY_RATE_LIMIT_PER_MINUTE"] = "10000000"

@@ -19,7 +19,10 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument(
-            "--profile", choices=PROFILES, default="dev", help="dev (make up) or test (make test; ports +10000)"
+            "--profile",
+            choices=PROFILES,
+            default="dev",
+            help="dev (make up), test (make test, ports +10000), bench (make bench, +20000)",
         )
         return sub
 

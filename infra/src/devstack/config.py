@@ -16,13 +16,13 @@ from typing import Literal
 
 from .errors import DevstackError
 
-Profile = Literal["dev", "test"]
-PROFILES: tuple[Profile, ...] = ("dev", "test")
+Profile = Literal["dev", "test", "bench"]
+PROFILES: tuple[Profile, ...] = ("dev", "test", "bench")
 
 KAFKA_VERSION = "4.4.0"
 MONGO_JAVA_SERVER_VERSION = "1.47.0"
 
-# Every port the stack binds, by name. The test profile adds TEST_PORT_OFFSET.
+# Every port the stack binds, by name. Other profiles add their PORT_OFFSETS.
 DEV_PORTS: Mapping[str, int] = MappingProxyType(
     {
         "kafka": 9092,
@@ -38,6 +38,8 @@ DEV_PORTS: Mapping[str, int] = MappingProxyType(
     }
 )
 TEST_PORT_OFFSET = 10000
+# The benchmarks' own stack, so their event history never slows the tests down.
+PORT_OFFSETS: Mapping[str, int] = MappingProxyType({"dev": 0, "test": TEST_PORT_OFFSET, "bench": 20000})
 LOOPBACK = "127.0.0.1"
 
 
@@ -57,7 +59,7 @@ def find_repo_root(start: Path | None = None) -> Path:
 
 
 def _ports(profile: Profile, env: Mapping[str, str]) -> dict[str, int]:
-    offset = TEST_PORT_OFFSET if profile == "test" else 0
+    offset = PORT_OFFSETS[profile]
     ports: dict[str, int] = {}
     for name, default in DEV_PORTS.items():
         raw = env.get(port_env_var(name), "").strip()

@@ -74,7 +74,7 @@ def service_processes(
         # X-Forwarded-For entry the gateway appends (rate limits, lockout).
         "IDENTITY_BEHIND_GATEWAY": "true",
     }
-    if config.profile == "test":
+    if config.profile != "dev":
         # Every test client is 127.0.0.1: the per-address limits (proven by
         # identity's own service tests) would count the whole suite as one
         # client. The per-email lockout stays as in production.
@@ -95,7 +95,7 @@ def service_processes(
         "GATEWAY_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
         **{f"GATEWAY_{name.upper()}_URL": url(name) for name in BACKENDS},
     }
-    if config.profile == "test":
+    if config.profile != "dev":
         # Every test client is 127.0.0.1, one bucket for the whole suite: the
         # limiter is proven by the gateway's own tests, and lifted here so the
         # end-to-end and fuzz tests reach the services.
