@@ -44,16 +44,15 @@ def kafka_publisher(broker: KafkaBroker, timeout_seconds: float = 15.0) -> Publi
             # Continue the trace of the request that caused the event.
             token = otel_context.attach(context_from_headers(dict(entry.headers)))
             try:
-                future = await asyncio.wait_for(
-                    broker.publish(
+                # asyncio.timeout, not wait_for, which can swallow a cancellation on 3.11.
+                async with asyncio.timeout(timeout_seconds):
+                    future = await broker.publish(
                         entry.value,
                         topic=entry.topic,
                         key=entry.key.encode(),
                         headers={"content-type": "application/json"},
                         no_confirm=True,
-                    ),
-                    timeout_seconds,
-                )
+                    )
                 futures.append(future)
             except Exception as error:  # broker unreachable: the rest would fail too
                 futures.append(error)
@@ -67,7 +66,8 @@ def kafka_publisher(broker: KafkaBroker, timeout_seconds: float = 15.0) -> Publi
                 results.append(item)
                 continue
             try:
-                await asyncio.wait_for(item, timeout_seconds)
+                async with asyncio.timeout(timeout_seconds):
+                    await item
                 results.append(None)
             except Exception as error:
                 results.append(error)

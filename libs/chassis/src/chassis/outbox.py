@@ -70,8 +70,12 @@ class Wakeup:
         self._event.set()
 
     async def wait(self, timeout: float) -> None:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+        # cancellation that arrives as the wait ends, and the relay task then
+        # never stops (seen as services hanging at shutdown).
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._event.wait()
         self._event.clear()
 
 
@@ -150,21 +154,34 @@ class OutboxRelay:
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
         self._max_backoff = max_backoff_seconds
+        self._stopped = asyncio.Event()
+
+    def stop(self) -> None:
+        """End `run` after the pass in hand (or at once if it is waiting)."""
+        self._stopped.set()
+        self._wakeup.notify()
 
     async def run(self) -> None:
         failures = 0
-        while True:
+        while not self._stopped.is_set():
             try:
                 published, failed = await self.drain_once()
             except asyncio.CancelledError:
                 raise
             except Exception:
+                # A library can turn our cancellation into its own error (PyMongo's
+                # async I/O does): if this task is being cancelled, stop.
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from None
                 # Mongo unreachable, for instance: nothing is lost, try again later.
                 log.exception("outbox relay pass failed")
                 published, failed = 0, 1
             if failed:
                 failures += 1
-                await asyncio.sleep(min(self._max_backoff, self._poll_seconds * 2**failures))
+                with contextlib.suppress(TimeoutError):  # back off, unless told to stop
+                    async with asyncio.timeout(min(self._max_backoff, self._poll_seconds * 2**failures)):
+                        await self._stopped.wait()
             elif published == 0:
                 failures = 0
                 await self._wakeup.wait(self._poll_seconds)

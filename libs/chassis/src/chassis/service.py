@@ -9,7 +9,6 @@ Mongo, Kafka, the outbox relay, telemetry, metrics, errors and health.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -57,6 +56,25 @@ class Runtime:
     verifier: JwksVerifier
     started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
+    background: list[tuple[OutboxRelay, asyncio.Task[None]]] = field(default_factory=list)
+
+    def start_relay(self, relay: OutboxRelay, name: str) -> None:
+        """Run a relay (the outbox's, a mail courier, an audit trail's) until the service stops."""
+        self.background.append((relay, asyncio.create_task(relay.run(), name=name)))
+
+    async def stop_relays(self, grace_seconds: float = 5.0) -> None:
+        """Stop every relay cooperatively, cancelling only one that does not stop
+        in time: a cancellation alone can be swallowed by a library call (PyMongo's
+        async I/O), leaving the task running and the shutdown hanging."""
+        for relay, _ in self.background:
+            relay.stop()
+        tasks = [task for _, task in self.background]
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=grace_seconds)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self.background.clear()
 
 
 Subscribe = Callable[[EventConsumer, Runtime], None]
@@ -172,7 +190,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         await _retry("Kafka", runtime.broker.start)
         for hook in definition.on_startup:
             await hook(runtime)
-        relay_task = asyncio.create_task(runtime.relay.run(), name="outbox-relay")
+        runtime.start_relay(runtime.relay, "outbox-relay")
         runtime.started = True
         log.info("%s started", settings.service_name)
         try:
@@ -180,9 +198,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         finally:
             runtime.started = False
             runtime.consumer.stop()  # take no more records: the broker waits for those in hand
-            relay_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relay_task
+            await runtime.stop_relays()
             for hook in definition.on_shutdown:
                 await hook(runtime)
             await runtime.broker.stop()

@@ -436,18 +436,23 @@ class DebitScheduler:
         self._billing = billing
         self._interval = interval_seconds
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="debit-scheduler")
 
-    async def stop(self) -> None:
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Stop after the run in hand; cancel only if it does not end in time
+        (a cancellation alone can be swallowed inside a driver call)."""
+        self._stopping.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            _, late = await asyncio.wait([self._task], timeout=grace_seconds)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 report = await self._billing.run_due_debits()
                 if report.debited:
@@ -456,4 +461,6 @@ class DebitScheduler:
                 raise
             except Exception:
                 log.exception("debit run failed; next run in %.0fs", self._interval)
-            await asyncio.sleep(self._interval)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._interval):
+                    await self._stopping.wait()

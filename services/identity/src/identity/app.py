@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import Any
 
 from fastapi import FastAPI
@@ -61,7 +59,6 @@ def build_identity(runtime: Runtime, settings: IdentitySettings, courier_wakeup:
 
 def create_app(settings: IdentitySettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
-    tasks: list[asyncio.Task[None]] = []
     wired: dict[str, Any] = {}
 
     def wire(runtime: Runtime) -> Identity:
@@ -77,14 +74,8 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
     async def start(runtime: Runtime) -> None:
         identity = wire(runtime)
         await identity.signing_keys.current()  # publish (or create) the signing key before the first request
-        tasks.append(asyncio.create_task(wired["relay"].run(), name="courier"))
+        runtime.start_relay(wired["relay"], "courier")
         app.state.identity = identity
-
-    async def stop(runtime: Runtime) -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     def subscribe(consumer: EventConsumer, runtime: Runtime) -> None:
         identity = wire(runtime)
@@ -105,7 +96,6 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
             publishes=[AccountRegistered, AccountActivated, PasswordReset, AccountMigrated, AccountDetailsChanged],
             subscribe=subscribe,
             on_startup=[start],
-            on_shutdown=[stop],
             clock=clock,
         )
     )

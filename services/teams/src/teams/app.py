@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -33,7 +31,6 @@ TAGS = [
 
 def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or TeamsSettings()
-    tasks: list[asyncio.Task[None]] = []
 
     async def start(runtime: Runtime) -> None:
         mail_relay, mail_wakeup = courier(
@@ -45,8 +42,8 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
             timeout=settings.smtp_timeout_seconds,
         )
         trail_relay, trail_wakeup = audit_relay(runtime.db, [COMPANIES, INVITATIONS])
-        tasks.append(asyncio.create_task(mail_relay.run(), name="courier"))
-        tasks.append(asyncio.create_task(trail_relay.run(), name="audit-relay"))
+        runtime.start_relay(mail_relay, "courier")
+        runtime.start_relay(trail_relay, "audit-relay")
         app.state.teams = Teams(
             runtime=runtime,
             settings=settings,
@@ -59,12 +56,6 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
             audit_wakeup=trail_wakeup,
         )
 
-    async def stop(runtime: Runtime) -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
     app = create_service_app(
         ServiceDefinition(
             settings=settings,
@@ -76,7 +67,6 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
             publishes=[InvitationSent, MemberJoined, MemberRightsChanged, MemberRemoved],
             subscribe=subscribe,
             on_startup=[start],
-            on_shutdown=[stop],
             openapi_tags=TAGS,
             clock=clock,
         )
