@@ -29,7 +29,14 @@ async def activated_creditor(stack: Stack, http: httpx.AsyncClient) -> tuple[str
     assert (await http.get(activation_link(mail.text))).status_code == 200
     login = await http.post("/api/identity/sessions", json={"email": email, "password": PASSWORD})
     assert login.status_code == 200, login.text
-    return email, {"Authorization": f"Bearer {login.json()['access_token']}"}
+    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+    # Billing opens the profile when AccountActivated reaches it, asynchronously.
+    async def profile_open() -> bool:
+        return (await http.get("/api/billing/profiles/me", headers=auth)).status_code == 200
+
+    await eventually(profile_open)
+    return email, auth
 
 
 def problem(answer: httpx.Response, status: int) -> dict[str, Any]:
