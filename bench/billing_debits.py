@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -28,14 +27,7 @@ from chassis.mongo import ensure_indexes
 from chassis.outbox import Outbox, outbox_indexes
 from contracts.events.billing import ScheduleCreated
 from devstack.stack import Stack
-
-
-@dataclass
-class FixedClock:
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
+from tests.clock import SettableClock
 
 
 async def _seed(billing: Billing, schedules: int, installments: int, card: CardOnFile, now: datetime) -> None:
@@ -70,7 +62,7 @@ async def bench_debits(
         debit_run_concurrency=concurrency,
         log_level="WARNING",
     )
-    clock = FixedClock(datetime(2026, 1, 5, 6, tzinfo=UTC))
+    clock = SettableClock(datetime(2026, 1, 5, 6, tzinfo=UTC))
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
     db = client[run]
     try:

@@ -4,12 +4,11 @@ through the gateway (token verified by both), in one run, interleaved."""
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import httpx
 
-from bench.stats import latency_summary
+from bench.stats import drive
 from devstack.stack import Stack
 from tests.e2e.helpers import PASSWORD, activation_link, legal_person, new_email
 
@@ -32,29 +31,11 @@ async def _token(stack: Stack) -> str:
 
 
 async def _run(url: str, token: str, requests: int, concurrency: int) -> dict[str, Any]:
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=30, limits=limits, headers={"Authorization": f"Bearer {token}"}) as http:
-        queue = iter(range(requests))
+    async def get(http: httpx.AsyncClient, _: int) -> httpx.Response:
+        return await http.get(url)
 
-        async def worker() -> None:
-            for _ in queue:
-                started = time.perf_counter()
-                answer = await http.get(url)
-                latencies.append(time.perf_counter() - started)
-                statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - began
-    return {
-        "requests": requests,
-        "seconds": round(elapsed, 3),
-        "rps": round(requests / elapsed, 1),
-        "statuses": statuses,
-        **latency_summary(latencies),
-    }
+    headers = {"Authorization": f"Bearer {token}"}
+    return await drive(get, requests=requests, concurrency=concurrency, headers=headers, timeout=30)
 
 
 async def bench_gateway(stack: Stack, requests: int = 2000, concurrency: int = 16, rounds: int = 2) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from argon2 import PasswordHasher
 
-from bench.stats import latency_summary
+from bench.stats import drive, latency_summary
 from devstack.stack import Stack
 from identity.settings import IdentitySettings
 from tests.e2e.helpers import PASSWORD, activation_link, legal_person, new_email
@@ -33,31 +33,10 @@ async def _accounts(stack: Stack, count: int) -> list[str]:
 
 
 async def _logins(url: str, emails: list[str], requests: int, concurrency: int) -> dict[str, Any]:
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
-        queue = iter(range(requests))
+    async def log_in(http: httpx.AsyncClient, n: int) -> httpx.Response:
+        return await http.post(url, json={"email": emails[n % len(emails)], "password": PASSWORD})
 
-        async def worker() -> None:
-            for n in queue:
-                body = {"email": emails[n % len(emails)], "password": PASSWORD}
-                started = time.perf_counter()
-                answer = await http.post(url, json=body)
-                latencies.append(time.perf_counter() - started)
-                statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - began
-    return {
-        "requests": requests,
-        "concurrency": concurrency,
-        "seconds": round(elapsed, 3),
-        "rps": round(requests / elapsed, 1),
-        "statuses": statuses,
-        **latency_summary(latencies),
-    }
+    return await drive(log_in, requests=requests, concurrency=concurrency)
 
 
 def _argon2_verify_ms(hasher: PasswordHasher, rounds: int = 20) -> dict[str, Any]:

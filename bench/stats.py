@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import statistics
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import httpx
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -20,4 +25,40 @@ def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
         "p50_ms": round(percentile(seconds, 50) * 1000, 3),
         "p99_ms": round(percentile(seconds, 99) * 1000, 3),
         "mean_ms": round(statistics.fmean(seconds) * 1000, 3) if seconds else float("nan"),
+    }
+
+
+async def drive(
+    send: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
+    *,
+    requests: int,
+    concurrency: int,
+    headers: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> dict[str, Any]:
+    """Make `requests` calls with `concurrency` workers on pooled connections;
+    `send(http, n)` makes call number n. Throughput, statuses and latencies."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=timeout, limits=limits, headers=headers) as http:
+        queue = iter(range(requests))
+
+        async def worker() -> None:
+            for n in queue:
+                started = time.perf_counter()
+                answer = await send(http, n)
+                latencies.append(time.perf_counter() - started)
+                statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    return {
+        "requests": requests,
+        "concurrency": concurrency,
+        "seconds": round(elapsed, 3),
+        "rps": round(requests / elapsed, 1),
+        "statuses": statuses,
+        **latency_summary(latencies),
     }

@@ -21,6 +21,7 @@ from billing.handlers import Billing, PaymentRejectedProblem
 from billing.settings import BillingSettings
 from chassis.errors import Problem
 from devstack.stack import Stack
+from tests.clock import SettableClock
 
 pytestmark = pytest.mark.infra
 GOOD, DECLINES, AMEX = "4242424242424242", "4000000000000002", "378282246310005"
@@ -32,14 +33,6 @@ async def eventually(probe: Callable[[], Awaitable[bool]], timeout: float = 30) 
     while not await probe():
         assert asyncio.get_running_loop().time() < deadline, "condition not met"
         await asyncio.sleep(0.1)
-
-
-@dataclass
-class SettableClock:
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
 
 
 @dataclass

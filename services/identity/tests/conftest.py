@@ -8,7 +8,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -20,20 +20,10 @@ from devstack.stack import Stack
 from identity.app import create_app
 from identity.handlers import Identity
 from identity.settings import IdentitySettings
+from tests.clock import SettableClock
 
 PASSWORD = "Correct-Horse-9!"
 BASE = "http://identity.test"
-
-
-@dataclass
-class SettableClock:
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
 
 
 @dataclass

@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from contracts import Envelope
 from contracts.events.billing import ScheduleCreated
@@ -19,6 +18,8 @@ from contracts.events.identity import AccountDetailsChanged, AccountMigrated, Pa
 from identity import admin
 from identity.domain.legacy import pbkdf2_hash
 from identity.handlers.legacy import import_legacy_accounts
+from tests.e2e.helpers import eventually
+from tests.e2e.helpers import find_event as find_event_on_bus
 
 pytestmark = pytest.mark.infra
 PASSWORD = "Correct-Horse-9!"
@@ -30,32 +31,7 @@ def bearer(session: dict[str, Any]) -> dict[str, str]:
 
 
 async def find_event(h: Any, topic: str, predicate: Any, timeout: float = 60) -> Envelope:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=h.stack.bootstrap_servers, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                for record in records:
-                    envelope = Envelope.model_validate_json(record.value or b"")
-                    if predicate(envelope):
-                        return envelope
-    finally:
-        await consumer.stop()
-    raise AssertionError(f"no matching event on {topic}")
-
-
-async def eventually(probe: Any, timeout: float = 60) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await probe()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.2)
+    return await find_event_on_bus(h.stack, topic, predicate, timeout)
 
 
 async def test_recovery_resets_the_password_and_revokes_every_session(harness: Any) -> None:
@@ -146,7 +122,7 @@ async def test_a_buyer_creates_one_access_per_order_email(harness: Any) -> None:
     async def recorded() -> dict[str, Any] | None:
         return await h.identity.order_emails.get(buyer)
 
-    doc = await eventually(recorded)
+    doc = await eventually(recorded, timeout=60)
     await asyncio.sleep(1)  # let the duplicate arrive too
     doc = await h.identity.order_emails.get(buyer)
     assert [order["schedule_id"] for order in doc["orders"]] == [schedule_id]

@@ -7,26 +7,22 @@ identity's AccountActivated would bring them.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 import pytest
-from aiokafka import AIOKafkaConsumer
 from asgi_lifespan import LifespanManager
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from chassis.auth import JwksVerifier
-from contracts import Envelope
 from contracts.events.common import PersonKind
 from contracts.events.identity import AccountActivated
 from devstack.stack import Stack
@@ -34,21 +30,12 @@ from teams.app import create_app
 from teams.handlers import Teams
 from teams.settings import TeamsSettings
 from teams.sms.sender import read_sink
+from tests.clock import SettableClock
+from tests.e2e.helpers import eventually, find_event
 
 KID = "teams-test"
 SIREN = "732829320"  # ACME's SIREN in the e2e helpers
 ADMIN_MOBILE = "+33612345678"
-
-
-class SettableClock:
-    def __init__(self) -> None:
-        self.at = datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
 
 
 @dataclass
@@ -146,38 +133,6 @@ async def running(stack: Stack, sms_dir: Path, **overrides: Any) -> AsyncIterato
             harness.http = http
             yield harness
         await runtime.mongo.drop_database(settings.mongo_db)
-
-
-async def find_event(stack: Stack, topic: str, predicate: Callable[[Envelope], bool], timeout: float = 30) -> Envelope:
-    """The first event on `topic` (read from the start, no group) matching `predicate`."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=stack.bootstrap_servers, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                for record in records:
-                    envelope = Envelope.model_validate_json(record.value or b"")
-                    if predicate(envelope):
-                        assert record.key == envelope.subject.encode()
-                        return envelope
-    finally:
-        await consumer.stop()
-    raise AssertionError(f"no matching event on {topic} within {timeout}s")
-
-
-async def eventually(probe: Callable[[], Awaitable[Any]], timeout: float = 30) -> Any:
-    """Polls an async probe until it returns something truthy (a budget, not a timed assertion)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await probe()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.2)
 
 
 def problem(answer: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:

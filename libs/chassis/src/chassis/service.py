@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.kafka import KafkaBroker
@@ -39,6 +39,16 @@ from contracts import Envelope, Event
 log = logging.getLogger("chassis.service")
 
 
+class BackgroundLoop(Protocol):
+    """Work that runs for the service's lifetime and stops when asked."""
+
+    async def run(self) -> None: ...
+
+    def stop(self) -> None:
+        """Ask `run` to return soon; it must also wake it if it is waiting."""
+        ...
+
+
 @dataclass
 class Runtime:
     """Everything a service's routes and handlers use, built once at start."""
@@ -56,18 +66,18 @@ class Runtime:
     verifier: JwksVerifier
     started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
-    background: list[tuple[OutboxRelay, asyncio.Task[None]]] = field(default_factory=list)
+    background: list[tuple[BackgroundLoop, asyncio.Task[None]]] = field(default_factory=list)
 
-    def start_relay(self, relay: OutboxRelay, name: str) -> None:
-        """Run a relay (the outbox's, a mail courier, an audit trail's) until the service stops."""
-        self.background.append((relay, asyncio.create_task(relay.run(), name=name)))
+    def start_background(self, loop: BackgroundLoop, name: str) -> None:
+        """Run a loop (the outbox relay, a mail courier, a scheduler) until the service stops."""
+        self.background.append((loop, asyncio.create_task(loop.run(), name=name)))
 
-    async def stop_relays(self, grace_seconds: float = 5.0) -> None:
-        """Stop every relay cooperatively, cancelling only one that does not stop
+    async def stop_background(self, grace_seconds: float = 10.0) -> None:
+        """Stop every loop cooperatively, cancelling only one that does not stop
         in time: a cancellation alone can be swallowed by a library call (PyMongo's
         async I/O), leaving the task running and the shutdown hanging."""
-        for relay, _ in self.background:
-            relay.stop()
+        for loop, _ in self.background:
+            loop.stop()
         tasks = [task for _, task in self.background]
         if tasks:
             _, late = await asyncio.wait(tasks, timeout=grace_seconds)
@@ -190,7 +200,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         await _retry("Kafka", runtime.broker.start)
         for hook in definition.on_startup:
             await hook(runtime)
-        runtime.start_relay(runtime.relay, "outbox-relay")
+        runtime.start_background(runtime.relay, "outbox-relay")
         runtime.started = True
         log.info("%s started", settings.service_name)
         try:
@@ -198,7 +208,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         finally:
             runtime.started = False
             runtime.consumer.stop()  # take no more records: the broker waits for those in hand
-            await runtime.stop_relays()
+            await runtime.stop_background()
             for hook in definition.on_shutdown:
                 await hook(runtime)
             await runtime.broker.stop()

@@ -28,7 +28,6 @@ from contracts.events.billing import (
 
 def create_app(settings: BillingSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or BillingSettings()
-    schedulers: list[DebitScheduler] = []
 
     async def start(runtime: Runtime) -> None:
         billing = Billing(
@@ -41,13 +40,7 @@ def create_app(settings: BillingSettings | None = None, clock: Clock | None = No
         )
         app.state.billing = billing
         if settings.debit_scheduler_enabled:
-            scheduler = DebitScheduler(billing, settings.debit_run_interval_seconds)
-            scheduler.start()
-            schedulers.append(scheduler)
-
-    async def stop(runtime: Runtime) -> None:
-        for scheduler in schedulers:
-            await scheduler.stop()
+            runtime.start_background(DebitScheduler(billing, settings.debit_run_interval_seconds), "debit-scheduler")
 
     app = create_service_app(
         ServiceDefinition(
@@ -60,7 +53,6 @@ def create_app(settings: BillingSettings | None = None, clock: Clock | None = No
             publishes=[MandateSigned, ScheduleCreated, PaymentSucceeded, PaymentRejected, ScheduleRegularised],
             subscribe=subscribe,
             on_startup=[start],
-            on_shutdown=[stop],
             clock=clock,
         )
     )

@@ -435,23 +435,13 @@ class DebitScheduler:
     def __init__(self, billing: Billing, interval_seconds: float) -> None:
         self._billing = billing
         self._interval = interval_seconds
-        self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="debit-scheduler")
-
-    async def stop(self, grace_seconds: float = 10.0) -> None:
-        """Stop after the run in hand; cancel only if it does not end in time
-        (a cancellation alone can be swallowed inside a driver call)."""
+    def stop(self) -> None:
+        """End `run` after the debit run in hand (the service runtime waits for it)."""
         self._stopping.set()
-        if self._task is not None:
-            _, late = await asyncio.wait([self._task], timeout=grace_seconds)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
 
-    async def _loop(self) -> None:
+    async def run(self) -> None:
         while not self._stopping.is_set():
             try:
                 report = await self._billing.run_due_debits()

@@ -74,7 +74,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
     async def start(runtime: Runtime) -> None:
         identity = wire(runtime)
         await identity.signing_keys.current()  # publish (or create) the signing key before the first request
-        runtime.start_relay(wired["relay"], "courier")
+        runtime.start_background(wired["relay"], "courier")
         app.state.identity = identity
 
     def subscribe(consumer: EventConsumer, runtime: Runtime) -> None:

@@ -42,8 +42,8 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
             timeout=settings.smtp_timeout_seconds,
         )
         trail_relay, trail_wakeup = audit_relay(runtime.db, [COMPANIES, INVITATIONS])
-        runtime.start_relay(mail_relay, "courier")
-        runtime.start_relay(trail_relay, "audit-relay")
+        runtime.start_background(mail_relay, "courier")
+        runtime.start_background(trail_relay, "audit-relay")
         app.state.teams = Teams(
             runtime=runtime,
             settings=settings,
