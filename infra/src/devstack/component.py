@@ -83,6 +83,10 @@ class Component:
         """Stop it if (and only if) it is ours; returns whether something was stopped."""
         return self.process.stop(self.stop_timeout)
 
+    def kill(self) -> bool:
+        """SIGKILL it if (and only if) it is ours, as a crash would; returns whether it was running."""
+        return self.process.kill()
+
     def restart(self, timeout: float | None = None) -> None:
         self.stop()
         self.up(timeout)
@@ -90,6 +94,9 @@ class Component:
     # Async wrappers so async tests can stop/restart without blocking their event loop.
     async def stop_async(self) -> bool:
         return await asyncio.to_thread(self.stop)
+
+    async def kill_async(self) -> bool:
+        return await asyncio.to_thread(self.kill)
 
     async def up_async(self) -> bool:
         return await asyncio.to_thread(self.up)
