@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -85,7 +86,15 @@ class Component:
 
     def kill(self) -> bool:
         """SIGKILL it if (and only if) it is ours, as a crash would; returns whether it was running."""
-        return self.process.kill()
+        killed = self.process.kill()
+        # A SIGKILLed JVM's leader can be a zombie while its other threads still hold
+        # the sockets: wait until the ports are free, so an up() right after works.
+        deadline = time.monotonic() + 10
+        while killed and time.monotonic() < deadline and any(
+            port_in_use(self.host, self.config.port(name)) for name in self.port_names
+        ):
+            time.sleep(0.05)
+        return killed
 
     def restart(self, timeout: float | None = None) -> None:
         self.stop()
