@@ -90,8 +90,10 @@ class Component:
         # A SIGKILLed JVM's leader can be a zombie while its other threads still hold
         # the sockets: wait until the ports are free, so an up() right after works.
         deadline = time.monotonic() + 10
-        while killed and time.monotonic() < deadline and any(
-            port_in_use(self.host, self.config.port(name)) for name in self.port_names
+        while (
+            killed
+            and time.monotonic() < deadline
+            and any(port_in_use(self.host, self.config.port(name)) for name in self.port_names)
         ):
             time.sleep(0.05)
         return killed
