@@ -117,7 +117,8 @@ class Forbidden(Problem):
 
 
 class Unavailable(Problem):
-    """A dependency is down: retry after `Retry-After` seconds; nothing was written."""
+    """A dependency is down: retry after `Retry-After` seconds. A write is one atomic
+    single-document update: it happened entirely or not at all, never half."""
 
     status = 503
     title = "Service unavailable"
@@ -129,7 +130,7 @@ class Unavailable(Problem):
 
 def unavailable(dependency: str, retry_after: int = RETRY_AFTER_SECONDS) -> Unavailable:
     return Unavailable(
-        f"{dependency} is unreachable; nothing was changed, retry in {retry_after}s",
+        f"{dependency} is unreachable: retry in {retry_after}s",
         code=f"{dependency}-unavailable",
         retry_after=retry_after,
     )
