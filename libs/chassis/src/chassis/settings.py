@@ -46,7 +46,10 @@ class ServiceSettings(ProcessSettings):
 
     mongo_url: SecretStr = SecretStr("mongodb://127.0.0.1:27017")
     mongo_db: str = ""
-    mongo_timeout_ms: int = Field(default=5000, ge=100)
+    # Fail fast: how long an operation waits for an unreachable server (selection and
+    # connection) before the request answers 503, and for a silent socket.
+    mongo_timeout_ms: int = Field(default=1000, ge=100)
+    mongo_socket_timeout_ms: int = Field(default=10_000, ge=100)
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_client_id: str = ""
