@@ -25,6 +25,8 @@ def exported_names() -> set[str]:
     names = set()
     for metric in ServiceMetrics("probe").registry.collect():
         names.add(metric.name)
+        if metric.type == "counter":  # exported with the suffix, even before a first sample
+            names.add(f"{metric.name}_total")
         names.update(sample.name for sample in metric.samples)
     return names
 
