@@ -36,7 +36,7 @@ class RightsProbe:
         self.settings = ServiceSettings(
             service_name=self.name,
             environment="test",
-            mongo_url=stack.mongo_url,  # type: ignore[arg-type]
+            mongo_url=stack.mongo_url,
             kafka_bootstrap_servers=stack.bootstrap_servers,
         )
         self.view: RightsView | None = None
