@@ -86,14 +86,6 @@ async def probe(stack: Stack) -> AsyncIterator[Probe]:
         yield probe
 
 
-@pytest.fixture
-async def producer(stack: Stack) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all")
-    await producer.start()
-    yield producer
-    await producer.stop()
-
-
 async def send(producer: AIOKafkaProducer, value: bytes, key: str) -> None:
     await producer.send_and_wait(RatingUpdated.topic, value, key=key.encode())
 

@@ -12,66 +12,21 @@ from datetime import UTC, datetime
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
 
-from chassis.consumer import EventConsumer
 from chassis.deadletters import read_dead_letters
-from chassis.mongo import ensure_indexes
-from chassis.rights import RIGHTS_VIEW_INDEXES, RightsView, subscribe_rights_view
-from chassis.service import Runtime, ServiceDefinition, create_service_app
-from chassis.settings import ServiceSettings
+from chassis.rights import RightsView
 from contracts import AccountActivated, Envelope, MemberRightsChanged, PersonKind, Right
 from devstack.stack import Stack
 from tests.e2e.helpers import eventually
+from tests.rights_probe import RightsProbe, running_rights_probe
 
 pytestmark = pytest.mark.infra
 
 
-class RightsProbe:
-    """A throwaway service keeping a rights view as billing does."""
-
-    def __init__(self, stack: Stack) -> None:
-        self.name = f"rights-probe-{uuid.uuid4().hex[:10]}"
-        self.settings = ServiceSettings(
-            service_name=self.name,
-            environment="test",
-            mongo_url=stack.mongo_url,
-            kafka_bootstrap_servers=stack.bootstrap_servers,
-        )
-        self.view: RightsView | None = None
-
-    def subscribe(self, consumer: EventConsumer, runtime: Runtime) -> None:
-        self.view = RightsView(runtime.db)
-        subscribe_rights_view(consumer, self.view)
-
-
 @pytest.fixture
-async def probe(stack: Stack) -> AsyncIterator[RightsProbe]:
-    probe = RightsProbe(stack)
-
-    async def indexes(runtime: Runtime) -> None:
-        await ensure_indexes(runtime.db, RIGHTS_VIEW_INDEXES)
-
-    app: FastAPI = create_service_app(
-        ServiceDefinition(
-            settings=probe.settings,
-            title="rights probe",
-            description="test",
-            subscribe=probe.subscribe,
-            on_startup=[indexes],
-        )
-    )
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
-        yield probe
-
-
-@pytest.fixture
-async def producer(stack: Stack) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all")
-    await producer.start()
-    yield producer
-    await producer.stop()
+async def probe(stack: Stack) -> AsyncIterator[tuple[RightsProbe, RightsView]]:
+    async with running_rights_probe(stack) as running:
+        yield running
 
 
 def grant(company: str, member: str) -> Envelope:
@@ -82,8 +37,9 @@ def grant(company: str, member: str) -> Envelope:
 
 
 async def test_an_event_not_from_the_topics_owner_is_dead_lettered_and_never_applied(
-    stack: Stack, probe: RightsProbe, producer: AIOKafkaProducer
+    stack: Stack, probe: tuple[RightsProbe, RightsView], producer: AIOKafkaProducer
 ) -> None:
+    service, view = probe
     company = f"{uuid.uuid4().int % 10**9:09d}"
     forged = grant(company, "mallory").model_copy(update={"source": "identity"})
     activated = AccountActivated(
@@ -95,13 +51,11 @@ async def test_an_event_not_from_the_topics_owner_is_dead_lettered_and_never_app
     for envelope in (forged, intruder, genuine):
         await producer.send_and_wait(topic, envelope.to_bytes(), key=key)
 
-    assert probe.view is not None
-    view = probe.view
     await eventually(lambda: view.may(company, "alice", Right.CHANGE_BANK_DETAILS))
     assert await view.rights_of(company, "mallory") == frozenset()
 
     async def letters() -> dict[str, str]:
-        found = await read_dead_letters(stack.bootstrap_servers, probe.name)
+        found = await read_dead_letters(stack.bootstrap_servers, service.name)
         return {d.value.decode(): d.headers["x-error"] for d in found if d.key == key}
 
     reasons = await eventually(lambda: _both(letters, forged, intruder))

@@ -4,11 +4,9 @@ mail that cannot be built is parked at once and the mail after it goes out."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from chassis.mail import COURIER_FIELD, courier, mail_entry, with_mail
 from chassis.metrics import ServiceMetrics
@@ -18,15 +16,6 @@ from devstack.stack import Stack
 
 pytestmark = pytest.mark.infra
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(stack: Stack) -> AsyncIterator[MongoDatabase]:
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    name = f"courier_{uuid.uuid4().hex[:8]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 def delivered_to(stack: Stack, address: str) -> bool:

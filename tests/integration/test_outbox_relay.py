@@ -5,12 +5,10 @@ attempts counted, and one document's events keep their order."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from chassis.metrics import ServiceMetrics
 from chassis.mongo import MongoDatabase, ensure_indexes
@@ -25,7 +23,6 @@ from chassis.outbox import (
 )
 from chassis.parking import DISCARDED, discard_parked, list_parked, retry_parked
 from contracts import RatingUpdated
-from devstack.stack import Stack
 from tests.clock import SettableClock
 from tests.e2e.helpers import eventually
 
@@ -39,32 +36,31 @@ class Clock:
 
 class FlakyPublisher:
     """Fails chosen entries and, like Kafka's idempotent producer within a
-    partition, every later entry of the same key in that batch."""
+    partition, every later entry of the same key in that batch: `fail_ids` as
+    an outage would (ConnectionError), `refuse_ids` for a reason of their own.
+    Records every attempt."""
 
     def __init__(self) -> None:
         self.sent: list[OutboxEntry] = []
+        self.attempted: list[str] = []
         self.fail_ids: set[str] = set()
+        self.refuse_ids: set[str] = set()
 
     async def __call__(self, entries: Sequence[OutboxEntry]) -> list[BaseException | None]:
+        self.attempted.extend(e.id for e in entries)
         results: list[BaseException | None] = []
         broken_keys: set[str] = set()
         for entry in entries:
-            if entry.id in self.fail_ids or entry.key in broken_keys:
+            if entry.id in self.refuse_ids:
+                broken_keys.add(entry.key)
+                results.append(ValueError("message too large"))
+            elif entry.id in self.fail_ids or entry.key in broken_keys:
                 broken_keys.add(entry.key)
                 results.append(ConnectionError("broker unreachable"))
             else:
                 self.sent.append(entry)
                 results.append(None)
         return results
-
-
-@pytest.fixture
-async def db(stack: Stack) -> AsyncIterator[MongoDatabase]:
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    name = f"relay_{uuid.uuid4().hex[:8]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 def events(n: int, company: str = "732829320") -> list[RatingUpdated]:
@@ -117,39 +113,13 @@ async def test_an_update_and_its_events_are_one_write(db: MongoDatabase) -> None
     assert len(doc[OUTBOX_FIELD]) == 2
 
 
-class RefusingPublisher(FlakyPublisher):
-    """Also refuses chosen entries for a reason of their own (not an outage),
-    and records every attempt."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.refuse_ids: set[str] = set()
-        self.attempted: list[str] = []
-
-    async def __call__(self, entries: Sequence[OutboxEntry]) -> list[BaseException | None]:
-        self.attempted.extend(e.id for e in entries)
-        results: list[BaseException | None] = []
-        broken_keys: set[str] = set()
-        for entry in entries:
-            if entry.id in self.refuse_ids:
-                broken_keys.add(entry.key)
-                results.append(ValueError("message too large"))
-            elif entry.id in self.fail_ids or entry.key in broken_keys:
-                broken_keys.add(entry.key)
-                results.append(ConnectionError("broker unreachable"))
-            else:
-                self.sent.append(entry)
-                results.append(None)
-        return results
-
-
 async def ids_of(db: MongoDatabase, doc_id: str) -> list[str]:
     return [e["id"] for e in (await db["things"].find_one({"_id": doc_id}) or {}).get(OUTBOX_FIELD, [])]
 
 
 async def test_a_failing_entry_backs_off_alone_and_the_others_go_on(db: MongoDatabase) -> None:
     clock = SettableClock()
-    outbox, publish = Outbox(clock), RefusingPublisher()
+    outbox, publish = Outbox(clock), FlakyPublisher()
     relay = OutboxRelay(db, ["things"], outbox.wakeup, publish, ServiceMetrics("t"), clock=clock)
     await db["things"].insert_one(outbox.new_document({"_id": "a"}, *events(2)))
     first, second = await ids_of(db, "a")
@@ -172,7 +142,7 @@ async def test_a_failing_entry_backs_off_alone_and_the_others_go_on(db: MongoDat
 
 
 async def test_a_write_is_published_at_once_while_another_entry_backs_off(db: MongoDatabase) -> None:
-    outbox, publish = Outbox(Clock()), RefusingPublisher()
+    outbox, publish = Outbox(Clock()), FlakyPublisher()
     # A long poll: only the writer's wake-up can make the relay look again soon.
     policy = RelayPolicy(poll_seconds=60.0, backoff_seconds=60.0, max_backoff_seconds=60.0)
     relay = OutboxRelay(db, ["things"], outbox.wakeup, publish, ServiceMetrics("t"), policy=policy)
@@ -190,7 +160,7 @@ async def test_a_write_is_published_at_once_while_another_entry_backs_off(db: Mo
         await task
 
 
-async def _attempted(publish: RefusingPublisher, ids: set[str]) -> bool:
+async def _attempted(publish: FlakyPublisher, ids: set[str]) -> bool:
     return ids <= set(publish.attempted)
 
 
@@ -200,7 +170,7 @@ async def _sent(publish: FlakyPublisher, entry_id: str) -> bool:
 
 async def test_an_entry_that_keeps_failing_is_parked_and_holds_back_only_its_document(db: MongoDatabase) -> None:
     clock, metrics = SettableClock(), ServiceMetrics("t")
-    outbox, publish = Outbox(clock), RefusingPublisher()
+    outbox, publish = Outbox(clock), FlakyPublisher()
     relay = OutboxRelay(
         db, ["things"], outbox.wakeup, publish, metrics, clock=clock, policy=RelayPolicy(max_attempts=3)
     )
@@ -240,7 +210,7 @@ async def test_an_entry_that_keeps_failing_is_parked_and_holds_back_only_its_doc
 
 async def test_a_discarded_parked_entry_is_kept_aside_and_lets_its_document_go_on(db: MongoDatabase) -> None:
     clock = SettableClock()
-    outbox, publish = Outbox(clock), RefusingPublisher()
+    outbox, publish = Outbox(clock), FlakyPublisher()
     relay = OutboxRelay(db, ["things"], outbox.wakeup, publish, clock=clock, policy=RelayPolicy(max_attempts=1))
     await db["things"].insert_one(outbox.new_document({"_id": "a"}, *events(2)))
     bad, later = await ids_of(db, "a")

@@ -3,32 +3,19 @@ is pruned by age, expiring documents once past their `expires_at`."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from chassis.metrics import ServiceMetrics
 from chassis.mongo import MongoDatabase
 from chassis.service import ServiceDefinition, build_runtime
 from chassis.settings import ServiceSettings
 from chassis.sweeper import EXPIRES_AT, Sweeper, SweepRule, expiring
-from devstack.stack import Stack
 from identity.store.throttle import REQUEST_COUNTERS, ThrottleStore
 from tests.clock import SettableClock
 
 pytestmark = pytest.mark.infra
-
-
-@pytest.fixture
-async def db(stack: Stack) -> AsyncIterator[MongoDatabase]:
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    name = f"sweep_{uuid.uuid4().hex[:8]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 async def test_the_inbox_and_expired_counters_are_pruned(db: MongoDatabase) -> None:

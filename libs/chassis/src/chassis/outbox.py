@@ -162,6 +162,15 @@ class Wakeup:
         self._event.clear()
 
 
+def stop_if_cancelled() -> None:
+    """In a background loop's `except Exception`: a library can turn our
+    cancellation into its own error (PyMongo's async I/O does); if this task
+    is being cancelled, stop instead of retrying."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError from None
+
+
 class Outbox:
     """Writes events into the document whose change caused them."""
 
@@ -300,11 +309,7 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                # A library can turn our cancellation into its own error (PyMongo's
-                # async I/O does): if this task is being cancelled, stop.
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    raise asyncio.CancelledError from None
+                stop_if_cancelled()
                 # Mongo unreachable, for instance: nothing is lost, try again later
                 # (a writer's wake-up still cuts the wait short).
                 log.exception("%s relay pass failed", self._label)

@@ -27,6 +27,7 @@ from typing import Any
 from chassis.clock import Clock
 from chassis.metrics import ServiceMetrics
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
+from chassis.outbox import stop_if_cancelled
 
 EXPIRES_AT = "expires_at"
 log = logging.getLogger("chassis.sweeper")
@@ -105,9 +106,7 @@ class Sweeper:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    raise asyncio.CancelledError from None
+                stop_if_cancelled()
                 log.exception("sweep failed; next one in %.0fs", self._interval)
             try:
                 async with asyncio.timeout(self._interval):
