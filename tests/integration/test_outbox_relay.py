@@ -5,6 +5,8 @@ attempts counted, and one document's events keep their order."""
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -23,6 +25,7 @@ from chassis.outbox import (
 )
 from chassis.parking import DISCARDED, discard_parked, list_parked, retry_parked
 from contracts import RatingUpdated
+from devstack.stack import Stack
 from tests.clock import SettableClock
 from tests.e2e.helpers import eventually
 
@@ -261,3 +264,42 @@ async def test_the_pending_lookup_is_served_by_a_sparse_unique_index(db: MongoDa
     for n in range(20):
         await db["things"].insert_one(outbox.new_document({"_id": n}, *events(1)))
     assert await OutboxRelay(db, ["things"], outbox.wakeup, FlakyPublisher()).backlog() == 20
+
+
+async def test_the_operator_command_lists_and_retries_parked_entries(stack: Stack, db: MongoDatabase) -> None:
+    clock = SettableClock()
+    outbox, publish = Outbox(clock), FlakyPublisher()
+    relay = OutboxRelay(db, ["things"], outbox.wakeup, publish, clock=clock, policy=RelayPolicy(max_attempts=1))
+    await db["things"].insert_one(outbox.new_document({"_id": "a"}, *events(1)))
+    publish.refuse_ids = set(await ids_of(db, "a"))
+    await relay.drain_once()
+
+    async def command(*args: str) -> str:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "chassis.outbox",
+            "parked",
+            *args,
+            db.name,
+            "--mongo",
+            stack.mongo_url,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        out, _ = await process.communicate()
+        assert process.returncode == 0
+        return out.decode()
+
+    [line] = (await command("list")).splitlines()
+    listed = json.loads(line)
+    assert (listed["id"], listed["relay"], listed["collection"], listed["attempts"]) == (
+        next(iter(publish.refuse_ids)),
+        "outbox",
+        "things",
+        1,
+    )
+    assert "message too large" in listed["last_error"]
+    assert "retried 1 parked entry" in await command("retry", "--id", listed["id"])
+    publish.refuse_ids = set()
+    assert await relay.drain_once() == (1, 0)
+    assert await command("list") == ""
