@@ -9,7 +9,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from chassis.auth import JwksVerifier
+from chassis.auth import JwksVerifier, KeysUnavailable
 from chassis.errors import Unauthorized
 
 
@@ -101,3 +101,65 @@ async def test_a_token_from_an_unknown_key_is_refused(server: KeyServer) -> None
     stranger.keys = {"k9": Ed25519PrivateKey.generate()}
     with pytest.raises(Unauthorized, match="unknown key"):
         await verifier(server).verify(stranger.token("k9"))
+
+
+class DownServer(KeyServer):
+    """Identity unreachable: every fetch fails (and is counted)."""
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.fetches += 1
+        raise httpx.ConnectError("connection refused", request=request)
+
+
+def failing_verifier(server: KeyServer, failure_cache_seconds: float) -> JwksVerifier:
+    return JwksVerifier(
+        "http://identity/.well-known/jwks.json",
+        issuer="creditdesk-identity",
+        audience="creditdesk",
+        min_refresh_seconds=0,
+        failure_cache_seconds=failure_cache_seconds,
+        http=httpx.AsyncClient(transport=httpx.MockTransport(server.handle)),
+    )
+
+
+async def test_a_failed_key_fetch_is_remembered_so_requests_fail_fast() -> None:
+    down = DownServer()
+    v = failing_verifier(down, failure_cache_seconds=3.0)
+    for _ in range(5):
+        with pytest.raises(KeysUnavailable, match="cannot be fetched"):
+            await v.verify(down.token())
+    assert down.fetches == 1  # the same 503 for each request, identity asked once
+
+
+async def test_the_failure_is_forgotten_after_its_delay() -> None:
+    down = DownServer()
+    v = failing_verifier(down, failure_cache_seconds=0.0)
+    for _ in range(3):
+        with pytest.raises(KeysUnavailable):
+            await v.verify(down.token())
+    assert down.fetches == 3
+
+
+class FlakyServer(KeyServer):
+    """Serves keys until told that identity is down."""
+
+    down = False
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            self.fetches += 1
+            raise httpx.ConnectError("connection refused", request=request)
+        return super().handle(request)
+
+
+async def test_with_keys_in_hand_an_unknown_key_does_not_refetch_while_identity_is_down() -> None:
+    server = FlakyServer()
+    v = failing_verifier(server, failure_cache_seconds=3.0)
+    await v.verify(server.token())  # keys cached
+    stranger = KeyServer()
+    stranger.keys = {"k9": Ed25519PrivateKey.generate()}
+    server.down, server.fetches = True, 0
+    for _ in range(4):
+        with pytest.raises(Unauthorized, match="unknown key"):
+            await v.verify(stranger.token("k9"))
+    assert server.fetches == 1

@@ -2,6 +2,9 @@
 
 Keys are fetched over HTTP and cached; a token signed with an unknown key id
 triggers one refresh (key rotation), at most once per `min_refresh_seconds`.
+A failed fetch is remembered for `failure_cache_seconds`: meanwhile requests
+get today's answer at once (503 without keys, or the cached keys) instead of
+each waiting for identity again.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class JwksVerifier:
         audience: str,
         cache_seconds: float = 300.0,
         min_refresh_seconds: float = 5.0,
+        failure_cache_seconds: float = 3.0,
         http: httpx.AsyncClient | None = None,
     ) -> None:
         self._url = jwks_url
@@ -57,6 +61,8 @@ class JwksVerifier:
         self._http = http or httpx.AsyncClient(timeout=5.0)
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = 0.0
+        self._failure_cache = failure_cache_seconds
+        self._failed: tuple[float, str] | None = None  # (when, why) of the last failed fetch
         self._lock = asyncio.Lock()
 
     async def aclose(self) -> None:
@@ -67,17 +73,26 @@ class JwksVerifier:
             age = time.monotonic() - self._fetched_at
             if (force and age < self._min_refresh) or (not force and age < self._cache_seconds):
                 return
+            if self._failed is not None and time.monotonic() - self._failed[0] < self._failure_cache:
+                self._unavailable(self._failed[1])  # failed a moment ago: do not wait for identity again
+                return
             try:
                 response = await self._http.get(self._url)
                 response.raise_for_status()
                 keys = jwt.PyJWKSet.from_dict(response.json()).keys
             except (httpx.HTTPError, jwt.PyJWKSetError, ValueError) as error:
-                if not self._keys:
-                    # Not the caller's fault: identity is unreachable.
-                    raise KeysUnavailable(f"the keys that verify tokens cannot be fetched: {error}") from error
-                return  # keep serving with the keys we have
+                self._failed = (time.monotonic(), str(error))
+                self._unavailable(str(error))
+                return
+            self._failed = None
             self._keys = {key.key_id: key for key in keys if key.key_id}
             self._fetched_at = time.monotonic()
+
+    def _unavailable(self, why: str) -> None:
+        if not self._keys:
+            # Not the caller's fault: identity is unreachable.
+            raise KeysUnavailable(f"the keys that verify tokens cannot be fetched: {why}")
+        # else keep serving with the keys we have
 
     async def key_for(self, token: str) -> jwt.PyJWK:
         try:

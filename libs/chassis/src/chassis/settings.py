@@ -32,6 +32,8 @@ class ProcessSettings(BaseSettings):
     jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     jwt_issuer: str = "creditdesk-identity"
     jwt_audience: str = "creditdesk"
+    # A failed JWKS fetch is remembered this long: requests fail fast meanwhile.
+    jwks_failure_cache_seconds: float = Field(default=3.0, ge=0)
 
     otel_exporter_otlp_endpoint: str | None = None
 
@@ -56,6 +58,16 @@ class ServiceSettings(ProcessSettings):
     # Relay: how often it looks for pending events when not woken up by a write.
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     outbox_batch_size: int = Field(default=500, ge=1)
+    # Per-entry backoff of a failed delivery (events, mail), capped; an entry
+    # failing by its own fault this many times is parked (ADR 0007).
+    outbox_backoff_seconds: float = Field(default=0.5, gt=0)
+    outbox_max_backoff_seconds: float = Field(default=10.0, gt=0)
+    outbox_max_attempts: int = Field(default=10, ge=1)
+    # How often the relay adopts documents holding entries without their marker.
+    outbox_adopt_seconds: float = Field(default=30.0, gt=0)
+    # Sweeper (ADR 0008): how often it prunes, and how long the inbox is kept.
+    sweeper_interval_seconds: float = Field(default=600.0, gt=0)
+    inbox_retention_days: float = Field(default=14.0, gt=0)
     # Consumers: attempts of a failing handler before its message is dead-lettered.
     consumer_max_attempts: int = Field(default=4, ge=1)
     consumer_backoff_seconds: float = Field(default=0.2, ge=0)

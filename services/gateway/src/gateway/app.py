@@ -119,6 +119,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             settings.jwks_url,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
+            failure_cache_seconds=settings.jwks_failure_cache_seconds,
             http=httpx.AsyncClient(timeout=upstream_timeout(settings), trust_env=False),
         )
         runtime.upstreams, runtime.verifier = upstreams, verifier

@@ -31,7 +31,7 @@ from identity.store.customers import ORDER_EMAILS, OrderEmailStore
 from identity.store.keys import KeyStore, SigningKeys
 from identity.store.legacy import LegacyStore
 from identity.store.sessions import SessionStore
-from identity.store.throttle import ThrottleStore
+from identity.store.throttle import REQUEST_COUNTERS, ThrottleStore
 
 INDEXES = [*accounts.INDEXES, *sessions.INDEXES, *customers.INDEXES, *legacy.INDEXES]
 # Collections whose documents carry pending mail (`_courier`).
@@ -65,7 +65,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
         # Built once, when subscribers are declared (before start): a consumed
         # event may arrive as soon as the broker starts.
         if "identity" not in wired:
-            relay, wakeup = courier(runtime.db, MAIL_COLLECTIONS, settings)
+            relay, wakeup = courier(runtime.db, MAIL_COLLECTIONS, settings, runtime.metrics)
             wired["relay"] = relay
             wired["identity"] = build_identity(runtime, settings, wakeup)
         identity: Identity = wired["identity"]
@@ -93,6 +93,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
             routers=[router],
             indexes=INDEXES,
             outbox_collections=[ACCOUNTS],
+            expiring=[REQUEST_COUNTERS],
             publishes=[AccountRegistered, AccountActivated, PasswordReset, AccountMigrated, AccountDetailsChanged],
             subscribe=subscribe,
             on_startup=[start],

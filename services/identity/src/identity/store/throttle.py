@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chassis.mongo import MongoDatabase
+from chassis.sweeper import expires_at
 from identity.domain.throttle import FailureRecord
 
 LOGIN_FAILURES = "login_failures"
 REQUEST_COUNTERS = "request_counters"
+COUNTER_KEPT = timedelta(days=1)
 
 
 class ThrottleStore:
@@ -46,7 +48,8 @@ class ThrottleStore:
         """Atomically count one more request in the fixed window; returns the total."""
         doc = await self._counters.find_one_and_update(
             {"_id": f"{key}:{window_start}"},
-            {"$inc": {"count": 1}, "$setOnInsert": {"first_at": now}},
+            # Deleted by the chassis sweeper once expired; a day outlasts any window.
+            {"$inc": {"count": 1}, "$setOnInsert": {"first_at": now, **expires_at(now + COUNTER_KEPT)}},
             upsert=True,
             return_document=True,
         )
