@@ -8,6 +8,8 @@ import hashlib
 import json
 import os
 import shutil
+import socket
+import struct
 import subprocess
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -49,16 +51,62 @@ def new_cluster_id() -> str:
             return text
 
 
+def metadata_brokers(host: str, port: int, timeout: float = 2.0) -> list[int]:
+    """Node ids of the live brokers, from a real Metadata request (v4, no topics).
+
+    A broker accepts connections before it is unfenced; only a Metadata answer
+    listing a broker proves clients can produce and consume. Hand-rolled so
+    devstack needs no Kafka client library.
+    """
+    body = struct.pack(">i", 0) + b"\x00"  # empty topic list, allow_auto_topic_creation=false
+    client = b"devstack"
+    header = struct.pack(">hhih", 3, 4, 1, len(client)) + client  # api_key=Metadata, v4, correlation 1
+    request = header + body
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(struct.pack(">i", len(request)) + request)
+        size = struct.unpack(">i", _read_exactly(sock, 4))[0]
+        data = _read_exactly(sock, size)
+    correlation, _throttle, count = struct.unpack_from(">iii", data, 0)
+    if correlation != 1:
+        raise OSError("unexpected Kafka response")
+    offset, nodes = 12, []
+    for _ in range(count):
+        node_id, host_len = struct.unpack_from(">ih", data, offset)
+        offset += 6 + host_len + 4  # node_id, host, port
+        rack_len = struct.unpack_from(">h", data, offset)[0]
+        offset += 2 + max(rack_len, 0)
+        nodes.append(node_id)
+    return nodes
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = sock.recv(remaining)
+        if not chunk:
+            raise OSError("connection closed by Kafka")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
 class Kafka(Component):
     ready_timeout = 90.0
     stop_timeout = 30.0  # a clean shutdown avoids log recovery on the next start
 
     def __init__(self, config: StackConfig) -> None:
-        super().__init__(config, "kafka", ["kafka", "kafka_controller"])
+        super().__init__(config, "kafka", ["kafka", "kafka_controller", "kafka_sasl"])
 
     @property
     def bootstrap_servers(self) -> str:
+        """The loopback PLAINTEXT listener (tests, local tools): an unauthenticated
+        client there is ANONYMOUS, a super user, as on the controller listener."""
         return f"{self.host}:{self.port}"
+
+    @property
+    def sasl_bootstrap_servers(self) -> str:
+        """The SASL/SCRAM listener the services use, each as its own principal under ACLs."""
+        return f"{self.host}:{self.config.port('kafka_sasl')}"
 
     @property
     def credentials(self) -> KafkaCredentials:
@@ -102,18 +150,21 @@ class Kafka(Component):
     def server_properties(self) -> str:
         c, host = self.config, self.host
         admin_password = self.credentials.password(ADMIN)
-        ctrl = c.port("kafka_controller")
+        ctrl, sasl = c.port("kafka_controller"), c.port("kafka_sasl")
         props = {
             "process.roles": "broker,controller",
             "node.id": str(NODE_ID),
             "controller.quorum.bootstrap.servers": f"{host}:{ctrl}",
-            # Clients authenticate with SASL/SCRAM; the controller listener stays
-            # PLAINTEXT on loopback (the broker registers through it as ANONYMOUS).
-            "listeners": f"SASL_PLAINTEXT://{host}:{self.port},CONTROLLER://{host}:{ctrl}",
-            "advertised.listeners": f"SASL_PLAINTEXT://{host}:{self.port}",
+            # Services authenticate with SASL/SCRAM (each its own principal, under
+            # ACLs). The controller listener and a PLAINTEXT listener for tests and
+            # local tools stay on loopback; their unauthenticated clients are
+            # ANONYMOUS, a super user (the broker registers with the controller so).
+            # docker-compose.yml has only the SASL listener for clients.
+            "listeners": (f"PLAINTEXT://{host}:{self.port},SASL_PLAINTEXT://{host}:{sasl},CONTROLLER://{host}:{ctrl}"),
+            "advertised.listeners": f"PLAINTEXT://{host}:{self.port},SASL_PLAINTEXT://{host}:{sasl}",
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "SASL_PLAINTEXT",
-            "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
             "sasl.enabled.mechanisms": SCRAM_MECHANISM,
             "sasl.mechanism.inter.broker.protocol": SCRAM_MECHANISM,
             f"listener.name.sasl_plaintext.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": _jaas(ADMIN, admin_password),
@@ -189,24 +240,14 @@ class Kafka(Component):
             )
 
     def probe(self) -> bool:
-        """A real Metadata answer listing the broker, as the admin (SASL/SCRAM)."""
         try:
-            return NODE_ID in _in_new_loop(self._broker_ids)
-        except Exception:
+            return NODE_ID in metadata_brokers(self.host, self.port)
+        except (OSError, struct.error):
             return False
-
-    async def _broker_ids(self) -> list[int]:
-        admin = self.admin_client(request_timeout_ms=3000)
-        await admin.start()
-        try:
-            cluster = await admin.describe_cluster()
-            return [int(b["node_id"]) for b in cluster["brokers"]]
-        finally:
-            await admin.close()
 
     def admin_client(self, request_timeout_ms: int = 10_000) -> AIOKafkaAdminClient:
         return AIOKafkaAdminClient(
-            bootstrap_servers=self.bootstrap_servers,
+            bootstrap_servers=self.sasl_bootstrap_servers,
             client_id="devstack",
             request_timeout_ms=request_timeout_ms,
             **self.client_options(),
@@ -241,7 +282,7 @@ class Kafka(Component):
             *self._java_base(),
             TOOLS[tool],
             "--bootstrap-server",
-            self.bootstrap_servers,
+            self.sasl_bootstrap_servers,
             "--command-config",
             self.admin_properties_file,
             *args,

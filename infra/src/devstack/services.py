@@ -72,7 +72,7 @@ def service_processes(
             f"{prefix}_HTTP_PORT": str(config.port(name)),
             f"{prefix}_MONGO_URL": f"mongodb://{host('mongo')}:{config.port('mongo')}",
             f"{prefix}_MONGO_DB": name,
-            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": f"{host('kafka')}:{config.port('kafka')}",
+            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": f"{host('kafka')}:{config.port('kafka_sasl')}",
             # Its own Kafka principal: ACLs let it write its topics, read what it consumes.
             f"{prefix}_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
             f"{prefix}_KAFKA_SASL_MECHANISM": SCRAM_MECHANISM,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from .component import Component
 from .config import StackConfig
@@ -106,11 +106,6 @@ class Stack:
     @property
     def bootstrap_servers(self) -> str:
         return self.kafka.bootstrap_servers
-
-    @property
-    def kafka_client_options(self) -> dict[str, Any]:
-        """aiokafka keyword arguments for raw clients (tests, tools): the admin principal."""
-        return self.kafka.client_options()
 
     @property
     def mongo_url(self) -> str:
