@@ -93,6 +93,8 @@ def service_processes(
         "GATEWAY_ENVIRONMENT": config.environment,
         "GATEWAY_HTTP_PORT": str(config.port(GATEWAY)),
         "GATEWAY_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
+        # The gateway reads the revoked sessions (SessionsRevoked) from Kafka.
+        "GATEWAY_KAFKA_BOOTSTRAP_SERVERS": f"{host('kafka')}:{config.port('kafka')}",
         **{f"GATEWAY_{name.upper()}_URL": url(name) for name in BACKENDS},
     }
     if config.profile != "dev":

@@ -219,3 +219,31 @@ async def test_a_former_portal_login_gets_five_guesses_across_both_routes(harnes
         answers += [on_sessions.status_code, on_legacy.status_code]
     assert answers.count(401) == 5, answers
     assert answers[5:] == [429] * 7
+
+
+async def test_token_responses_are_never_cached(harness: Any) -> None:
+    h = harness
+    email = h.new_email()
+    await h.register_and_activate(email)
+    login = await h.http.post("/sessions", json={"email": email, "password": PASSWORD})
+    refresh = await h.http.post("/sessions/refresh", json={"refresh_token": login.json()["refresh_token"]})
+    for answer in (login, refresh):
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["pragma"] == "no-cache"
+
+
+async def test_a_bad_token_gets_a_fixed_message_not_the_jwt_library_s(harness: Any) -> None:
+    h = harness
+    email = h.new_email()
+    await h.register_and_activate(email)
+    token = (await h.log_in(email))["access_token"]
+    header, payload, signature = token.split(".")
+    forged = f"{header}.{payload}.{signature[:-4]}AAAA"
+    expired_claims = jwt.decode(token, options={"verify_signature": False}) | {"aud": "someone-else"}
+    key = await h.identity.signing_keys.current()
+    wrong_audience = jwt.encode(expired_claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+    for bad in (forged, wrong_audience, "not-a-jwt"):
+        answer = await h.http.get("/accounts/me", headers={"Authorization": f"Bearer {bad}"})
+        assert answer.status_code == 401
+        assert answer.json()["detail"] == "the access token is invalid or expired: log in again"

@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -32,6 +33,7 @@ from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
 from chassis.outbox import Outbox, OutboxRelay, outbox_indexes
 from chassis.requestid import RequestIdMiddleware
+from chassis.revocation import RevocationFeed, RevocationList
 from chassis.settings import ServiceSettings
 from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
 from contracts import Envelope, Event
@@ -64,6 +66,8 @@ class Runtime:
     relay: OutboxRelay
     consumer: EventConsumer
     verifier: JwksVerifier
+    revocations: RevocationList
+    revocation_feed: RevocationFeed
     started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     background: list[tuple[BackgroundLoop, asyncio.Task[None]]] = field(default_factory=list)
@@ -162,7 +166,11 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         batch_size=settings.consumer_batch_size,
         tracer=tracer_provider.get_tracer("chassis.consumer"),
     )
-    verifier = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    revocations = RevocationList(timedelta(seconds=settings.revocation_window_seconds), clock)
+    verifier = JwksVerifier(
+        settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience, revocations=revocations
+    )
+    feed = RevocationFeed(revocations, settings.kafka_bootstrap_servers, client_id=settings.kafka_client_id)
     return Runtime(
         settings=settings,
         clock=clock,
@@ -175,6 +183,8 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         relay=relay,
         consumer=consumer,
         verifier=verifier,
+        revocations=revocations,
+        revocation_feed=feed,
     )
 
 
@@ -201,6 +211,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         for hook in definition.on_startup:
             await hook(runtime)
         runtime.start_background(runtime.relay, "outbox-relay")
+        runtime.start_background(runtime.revocation_feed, "revocation-feed")
         runtime.started = True
         log.info("%s started", settings.service_name)
         try:

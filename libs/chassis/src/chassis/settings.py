@@ -32,6 +32,9 @@ class ProcessSettings(BaseSettings):
     jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     jwt_issuer: str = "creditdesk-identity"
     jwt_audience: str = "creditdesk"
+    # How far back the revocation feed reads, and how long a revocation is kept:
+    # at least the access-token lifetime (identity's ACCESS_TOKEN_TTL_SECONDS).
+    revocation_window_seconds: int = Field(default=900, ge=1)
 
     otel_exporter_otlp_endpoint: str | None = None
 

@@ -1,8 +1,9 @@
 """Settings of the gateway, read from `GATEWAY_*` environment variables.
 
-The gateway has no MongoDB and no Kafka: it builds on
+The gateway has no MongoDB and publishes nothing: it builds on
 `chassis.settings.ProcessSettings` (listening, logging, tracing, token
-verification), not on `ServiceSettings`. Built in the app factory, never at
+verification), not on `ServiceSettings`. It reads one topic from Kafka, the
+revoked sessions (`chassis.revocation`). Built in the app factory, never at
 import time.
 """
 
@@ -27,6 +28,9 @@ class GatewaySettings(ProcessSettings):
     recovery_url: str = "http://127.0.0.1:8003"
     ratings_url: str = "http://127.0.0.1:8004"
     teams_url: str = "http://127.0.0.1:8005"
+
+    # Where the revocation feed reads SessionsRevoked (no consumer group, nothing committed).
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
 
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     upstream_timeout_seconds: float = Field(default=10.0, gt=0)

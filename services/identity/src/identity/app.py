@@ -18,6 +18,7 @@ from contracts.events.identity import (
     AccountMigrated,
     AccountRegistered,
     PasswordReset,
+    SessionsRevoked,
 )
 from identity.api.routes import router
 from identity.handlers import Identity
@@ -93,7 +94,14 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
             routers=[router],
             indexes=INDEXES,
             outbox_collections=[ACCOUNTS],
-            publishes=[AccountRegistered, AccountActivated, PasswordReset, AccountMigrated, AccountDetailsChanged],
+            publishes=[
+                AccountRegistered,
+                AccountActivated,
+                PasswordReset,
+                AccountMigrated,
+                AccountDetailsChanged,
+                SessionsRevoked,
+            ],
             subscribe=subscribe,
             on_startup=[start],
             clock=clock,

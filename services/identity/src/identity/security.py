@@ -62,6 +62,7 @@ def access_token(
     account_id: str,
     email: str,
     roles: list[str],
+    session_id: str,
     issuer: str,
     audience: str,
     now: datetime,
@@ -73,6 +74,7 @@ def access_token(
         "sub": account_id,
         "email": email,
         "roles": roles,
+        "sid": session_id,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
     }
