@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
 from chassis.clock import Clock, SystemClock
@@ -105,7 +104,7 @@ class RevocationFeed:
         while not self._stopped.is_set():
             try:
                 await self._follow()
-            except (KafkaError, OSError) as error:
+            except Exception as error:  # Kafka away or anything else: the feed must go on
                 log.warning("revocation feed interrupted (%r), retrying in %.0fs", error, self._retry)
             await self._pause(self._retry)
 
@@ -122,8 +121,8 @@ class RevocationFeed:
             enable_auto_commit=False,
             **self._options,
         )
-        await consumer.start()
         try:
+            await consumer.start()
             partitions = await self._partitions(consumer)
             if not partitions:
                 return  # not created yet: retried after the pause

@@ -136,7 +136,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         finally:
             runtime.upstreams = runtime.verifier = runtime.openapi = None
             feed.stop()
-            await feed_task
+            _, late = await asyncio.wait([feed_task], timeout=5)
+            for task in late:  # stuck connecting to a broker that is away
+                task.cancel()
+            await asyncio.gather(feed_task, return_exceptions=True)
             await upstreams.aclose()
             await verifier.aclose()
             runtime.tracer_provider.shutdown()

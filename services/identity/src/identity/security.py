@@ -62,11 +62,11 @@ def access_token(
     account_id: str,
     email: str,
     roles: list[str],
-    session_id: str,
     issuer: str,
     audience: str,
     now: datetime,
     ttl_seconds: int,
+    session_id: str | None = None,
 ) -> str:
     claims: dict[str, Any] = {
         "iss": issuer,
@@ -74,8 +74,9 @@ def access_token(
         "sub": account_id,
         "email": email,
         "roles": roles,
-        "sid": session_id,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
     }
+    if session_id is not None:
+        claims["sid"] = session_id  # the login a logout closes (revocation)
     return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
