@@ -13,7 +13,8 @@ import pytest
 
 from contracts import SessionsRevoked
 from devstack.stack import Stack
-from tests.e2e.helpers import PASSWORD, activation_link, eventually, find_event, legal_person, new_email
+from tests.e2e.helpers import PASSWORD, eventually, find_event, new_email
+from tests.e2e.test_identity_flows import active_account, bearer
 
 pytestmark = pytest.mark.e2e
 API = "/api/identity"
@@ -21,15 +22,12 @@ NEW_PASSWORD = "Brand-New-Horse-8?"
 INVALID = "the access token is invalid or expired: log in again"
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def logged_in(stack: Stack, http: httpx.AsyncClient, email: str) -> dict[str, Any]:
-    assert (await http.post(f"{API}/accounts", json=legal_person(email))).status_code == 202
-    mail = await stack.mailbox.wait_for(email, lambda m: "Activez" in m.subject, timeout=30)
-    assert (await http.get(activation_link(mail.text))).status_code == 200
-    return await log_in(http, email)
+async def two_logins(stack: Stack, http: httpx.AsyncClient, email: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two logins (sessions) of a new account, both accepted by billing."""
+    first = await active_account(stack, http, email)
+    second = await log_in(http, email)
+    await accepted_at_billing(stack, second["access_token"])
+    return first, second
 
 
 async def log_in(http: httpx.AsyncClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
@@ -65,20 +63,15 @@ async def refused_everywhere(stack: Stack, http: httpx.AsyncClient, token: str) 
 
 async def test_a_logged_out_session_is_refused_and_the_others_are_not(running_services: Stack) -> None:
     stack = running_services
-    email = new_email()
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as http:
-        session = await logged_in(stack, http, email)
-        other = await log_in(http, email)
-        await accepted_at_billing(stack, session["access_token"])
-
-        assert (
-            await http.post(f"{API}/sessions/logout", json={"refresh_token": session["refresh_token"]})
-        ).status_code == 204
+        other, session = await two_logins(stack, http, new_email())
+        logout = await http.post(f"{API}/sessions/logout", json={"refresh_token": session["refresh_token"]})
+        assert logout.status_code == 204
         await refused_everywhere(stack, http, session["access_token"])
         # The other login of the same account goes on.
-        assert (await http.get(f"{API}/accounts/me", headers=bearer(other["access_token"]))).status_code == 200
-        account_id = (await http.get(f"{API}/accounts/me", headers=bearer(other["access_token"]))).json()["account_id"]
-    event = await find_event(stack, SessionsRevoked.topic, lambda e: e.subject == account_id)
+        me = await http.get(f"{API}/accounts/me", headers=bearer(other["access_token"]))
+        assert me.status_code == 200
+    event = await find_event(stack, SessionsRevoked.topic, lambda e: e.subject == me.json()["account_id"])
     assert event.payload["reason"] == "logout"
     assert event.payload["session_ids"]
 
@@ -87,9 +80,7 @@ async def test_logout_everywhere_refuses_every_session_of_the_account(running_se
     stack = running_services
     email = new_email()
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as http:
-        first = await logged_in(stack, http, email)
-        second = await log_in(http, email)
-        await accepted_at_billing(stack, second["access_token"])
+        first, second = await two_logins(stack, http, email)
         answer = await http.post(f"{API}/sessions/logout-everywhere", headers=bearer(first["access_token"]))
         assert answer.status_code == 200, answer.text
         for session in (first, second):
@@ -103,7 +94,7 @@ async def test_a_password_reset_refuses_every_session_of_the_account(running_ser
     stack = running_services
     email = new_email()
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as http:
-        session = await logged_in(stack, http, email)
+        session = await active_account(stack, http, email)
         await accepted_at_billing(stack, session["access_token"])
         assert (await http.post(f"{API}/recovery", json={"email": email})).status_code == 202
         mail = await stack.mailbox.wait_for(email, lambda m: "Réinitialisation" in m.subject, timeout=30)
