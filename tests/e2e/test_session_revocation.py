@@ -129,3 +129,16 @@ async def test_a_token_in_a_query_string_never_reaches_the_logs(running_services
     gateway_log = logs[0].read_text(encoding="utf-8", errors="replace")
     assert "token=[redacted]" in gateway_log
     assert "email=a%40example.fr" in gateway_log  # what is no secret stays readable
+
+
+async def test_token_answers_through_the_gateway_are_not_cacheable(running_services: Stack) -> None:
+    stack = running_services
+    email = new_email()
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as http:
+        session = await active_account(stack, http, email)
+        login = await http.post(f"{API}/sessions", json={"email": email, "password": PASSWORD})
+        refreshed = await http.post(f"{API}/sessions/refresh", json={"refresh_token": session["refresh_token"]})
+    for answer in (login, refreshed):
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["pragma"] == "no-cache"

@@ -203,6 +203,7 @@ async def test_a_legacy_user_migrates_and_keeps_the_legacy_id(harness: Any) -> N
     assert by_secret.status_code == 200
     ticket = await h.http.post("/legacy/sessions", json={"login": login.upper(), "password": "ancien-mdp"})
     assert ticket.status_code == 200, ticket.text
+    assert ticket.headers["cache-control"] == "no-store"  # a ticket is a token: never cached
     migration_token = ticket.json()["migration_token"]
     assert ticket.json()["company_name"] == "DUPONT SA"
 

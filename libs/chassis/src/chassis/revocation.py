@@ -95,7 +95,6 @@ class RevocationFeed:
         self._retry = retry_seconds
         self._options = client_options
         self._stopped = asyncio.Event()
-        self.caught_up = asyncio.Event()
 
     def stop(self) -> None:
         self._stopped.set()
@@ -133,8 +132,6 @@ class RevocationFeed:
                 for records in batches.values():
                     for record in records:
                         self._apply(record.value)
-                if not batches:
-                    self.caught_up.set()
         finally:
             await consumer.stop()
 
