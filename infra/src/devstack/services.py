@@ -48,7 +48,7 @@ class ServiceProcess:
 
 def kafka_credentials(config: StackConfig) -> KafkaCredentials:
     """The stack's Kafka users: one per backend and the admin (generated once per stack)."""
-    return KafkaCredentials(config.kafka_dir / "credentials.json", (ADMIN, *BACKENDS))
+    return KafkaCredentials(config.kafka_dir / "credentials.json", (ADMIN, *BACKENDS, GATEWAY))
 
 
 def service_processes(
@@ -65,6 +65,17 @@ def service_processes(
     def url(name: str) -> str:
         return f"http://{host(name)}:{config.port(name)}"
 
+    def kafka(name: str) -> dict[str, str]:
+        # Its own Kafka principal: ACLs let it write its topics, read what it consumes.
+        prefix = name.upper()
+        return {
+            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": f"{host('kafka')}:{config.port('kafka_sasl')}",
+            f"{prefix}_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+            f"{prefix}_KAFKA_SASL_MECHANISM": SCRAM_MECHANISM,
+            f"{prefix}_KAFKA_SASL_USERNAME": name,
+            f"{prefix}_KAFKA_SASL_PASSWORD": password(name),
+        }
+
     def common(name: str) -> dict[str, str]:
         prefix = name.upper()
         return {
@@ -72,12 +83,7 @@ def service_processes(
             f"{prefix}_HTTP_PORT": str(config.port(name)),
             f"{prefix}_MONGO_URL": f"mongodb://{host('mongo')}:{config.port('mongo')}",
             f"{prefix}_MONGO_DB": name,
-            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": f"{host('kafka')}:{config.port('kafka_sasl')}",
-            # Its own Kafka principal: ACLs let it write its topics, read what it consumes.
-            f"{prefix}_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
-            f"{prefix}_KAFKA_SASL_MECHANISM": SCRAM_MECHANISM,
-            f"{prefix}_KAFKA_SASL_USERNAME": name,
-            f"{prefix}_KAFKA_SASL_PASSWORD": password(name),
+            **kafka(name),
             f"{prefix}_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
         }
 
@@ -109,6 +115,8 @@ def service_processes(
         "GATEWAY_ENVIRONMENT": config.environment,
         "GATEWAY_HTTP_PORT": str(config.port(GATEWAY)),
         "GATEWAY_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
+        # The gateway reads the revoked sessions (SessionsRevoked) from Kafka, as its own principal.
+        **kafka(GATEWAY),
         **{f"GATEWAY_{name.upper()}_URL": url(name) for name in BACKENDS},
     }
     if config.profile != "dev":

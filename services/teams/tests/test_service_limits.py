@@ -167,7 +167,7 @@ async def test_bad_inputs_get_clear_4xx(svc: Any) -> None:
         ("post", f"{base}/invitations/{'a' * 32}/confirmation", {"code": "12345"}, admin, 422),
         ("post", f"{base}/invitations/not-an-id/code", None, admin, 422),
         ("post", "/invitations/acceptance", {"token": "x" * 40}, admin, 400),
-        ("get", "/invitations/acceptance?token=short", None, {}, 422),
+        ("post", "/invitations/preview", {"token": "short"}, {}, 422),
     ]
     for method, url, body, headers, status in cases:
         answer = await svc.http.request(method, url, json=body, headers=headers)

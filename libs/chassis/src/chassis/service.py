@@ -33,6 +33,7 @@ from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
 from chassis.outbox import Outbox, OutboxRelay, RelayPolicy, outbox_indexes
 from chassis.requestid import RequestIdMiddleware
+from chassis.revocation import RevocationFeed, RevocationList
 from chassis.settings import ServiceSettings
 from chassis.sweeper import Sweeper, SweepRule, expiring
 from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
@@ -67,6 +68,8 @@ class Runtime:
     consumer: EventConsumer
     verifier: JwksVerifier
     sweeper: Sweeper
+    revocations: RevocationList
+    revocation_feed: RevocationFeed
     started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     background: list[tuple[BackgroundLoop, asyncio.Task[None]]] = field(default_factory=list)
@@ -179,12 +182,6 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         batch_size=settings.consumer_batch_size,
         tracer=tracer_provider.get_tracer("chassis.consumer"),
     )
-    verifier = JwksVerifier(
-        settings.jwks_url,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        failure_cache_seconds=settings.jwks_failure_cache_seconds,
-    )
     sweeper = Sweeper(
         db,
         [
@@ -196,6 +193,21 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         clock,
         metrics,
         interval_seconds=settings.sweeper_interval_seconds,
+    )
+    revocations = RevocationList(timedelta(seconds=settings.revocation_window_seconds), clock)
+    verifier = JwksVerifier(
+        settings.jwks_url,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        failure_cache_seconds=settings.jwks_failure_cache_seconds,
+        revocations=revocations,
+    )
+    # As the service's own Kafka principal (the ACLs let every process read SessionsRevoked).
+    feed = RevocationFeed(
+        revocations,
+        settings.kafka_bootstrap_servers,
+        client_id=settings.kafka_client_id,
+        **settings.kafka_client_options,
     )
     return Runtime(
         settings=settings,
@@ -210,6 +222,8 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         consumer=consumer,
         verifier=verifier,
         sweeper=sweeper,
+        revocations=revocations,
+        revocation_feed=feed,
     )
 
 
@@ -243,6 +257,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
             await hook(runtime)
         runtime.start_background(runtime.relay, "outbox-relay")
         runtime.start_background(runtime.sweeper, "sweeper")
+        runtime.start_background(runtime.revocation_feed, "revocation-feed")
         runtime.started = True
         log.info("%s started", settings.service_name)
         try:

@@ -38,12 +38,55 @@ class ProcessSettings(BaseSettings):
     jwt_audience: str = "creditdesk"
     # A failed JWKS fetch is remembered this long: requests fail fast meanwhile.
     jwks_failure_cache_seconds: float = Field(default=3.0, ge=0)
+    # How far back the revocation feed reads, and how long a revocation is kept:
+    # at least the access-token lifetime (identity's ACCESS_TOKEN_TTL_SECONDS).
+    revocation_window_seconds: int = Field(default=900, ge=1)
 
     otel_exporter_otlp_endpoint: str | None = None
+
+    # Every process reads Kafka, the gateway included (the revoked sessions), as
+    # its own principal (SASL/SCRAM) under ACLs limiting it to its own topics and
+    # what it consumes.
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_client_id: str = ""
+    kafka_security_protocol: KafkaSecurityProtocol = "PLAINTEXT"
+    kafka_sasl_mechanism: KafkaSaslMechanism = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr | None = None
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @model_validator(mode="after")
+    def _fill_kafka_defaults(self) -> Self:
+        # Frozen models: defaults derived from the service name are set once here.
+        if not self.kafka_client_id:
+            object.__setattr__(self, "kafka_client_id", self.service_name)
+        if not self.kafka_sasl_username:
+            object.__setattr__(self, "kafka_sasl_username", self.service_name)
+        if self.kafka_security_protocol.startswith("SASL_"):
+            prefix = str(self.model_config.get("env_prefix", "")).upper()
+            self.require_secret(f"{prefix}KAFKA_SASL_PASSWORD", self.kafka_sasl_password)
+        return self
+
+    @property
+    def kafka_client_options(self) -> dict[str, Any]:
+        """aiokafka keyword arguments for this process's principal (raw clients, admin)."""
+        password = self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else None
+        return client_options(
+            security_protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username,
+            password=password,
+        )
+
+    def require_secret(self, name: str, value: SecretStr | None) -> None:
+        """Refuse a missing or placeholder secret outside development and test."""
+        if self.environment in ("development", "test"):
+            return
+        if value is None or value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(f"{name} must be set to a real secret when environment={self.environment}")
 
 
 class ServiceSettings(ProcessSettings):
@@ -57,14 +100,6 @@ class ServiceSettings(ProcessSettings):
     mongo_timeout_ms: int = Field(default=1000, ge=100)
     mongo_socket_timeout_ms: int = Field(default=10_000, ge=100)
 
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    kafka_client_id: str = ""
-    # Bus security: each service is its own Kafka principal (SASL/SCRAM), with
-    # ACLs limiting it to its own topics and what it consumes.
-    kafka_security_protocol: KafkaSecurityProtocol = "PLAINTEXT"
-    kafka_sasl_mechanism: KafkaSaslMechanism = "SCRAM-SHA-512"
-    kafka_sasl_username: str = ""
-    kafka_sasl_password: SecretStr | None = None
     # Topics as code: every topic the service creates gets these (one setting
     # for all topics; 1/1 on one broker, 3/2 on a cluster).
     kafka_topic_partitions: int = Field(default=6, ge=1)
@@ -95,27 +130,9 @@ class ServiceSettings(ProcessSettings):
         # Frozen models: defaults derived from the service name are set once here.
         if not self.mongo_db:
             object.__setattr__(self, "mongo_db", self.service_name)
-        if not self.kafka_client_id:
-            object.__setattr__(self, "kafka_client_id", self.service_name)
-        if not self.kafka_sasl_username:
-            object.__setattr__(self, "kafka_sasl_username", self.service_name)
         if self.kafka_min_insync_replicas > self.kafka_replication_factor:
             raise ValueError("kafka_min_insync_replicas cannot exceed kafka_replication_factor")
-        if self.kafka_security_protocol.startswith("SASL_"):
-            prefix = str(self.model_config.get("env_prefix", "")).upper()
-            self.require_secret(f"{prefix}KAFKA_SASL_PASSWORD", self.kafka_sasl_password)
         return self
-
-    @property
-    def kafka_client_options(self) -> dict[str, Any]:
-        """aiokafka keyword arguments for this service's principal (raw clients, admin)."""
-        password = self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else None
-        return client_options(
-            security_protocol=self.kafka_security_protocol,
-            sasl_mechanism=self.kafka_sasl_mechanism,
-            username=self.kafka_sasl_username,
-            password=password,
-        )
 
     @property
     def topic_policy(self) -> TopicPolicy:
@@ -124,13 +141,6 @@ class ServiceSettings(ProcessSettings):
             replication_factor=self.kafka_replication_factor,
             min_insync_replicas=self.kafka_min_insync_replicas,
         )
-
-    def require_secret(self, name: str, value: SecretStr | None) -> None:
-        """Refuse a missing or placeholder secret outside development and test."""
-        if self.environment in ("development", "test"):
-            return
-        if value is None or value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
-            raise ValueError(f"{name} must be set to a real secret when environment={self.environment}")
 
 
 def service_config(env_prefix: str) -> SettingsConfigDict:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from fastapi import Depends, FastAPI, Request, Response
@@ -24,6 +25,7 @@ from chassis.auth import Caller, JwksVerifier, bearer_token
 from chassis.errors import Problem, Unauthorized, install_problem_handlers
 from chassis.metrics import LATENCY_BUCKETS, ServiceMetrics, install_http_metrics
 from chassis.requestid import RequestIdMiddleware, request_id_of
+from chassis.revocation import RevocationFeed, RevocationList
 from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
 from gateway.openapi import Document, OpenApiAggregator, check_document, merge_documents
 from gateway.proxy import Upstreams, client_ip, upstream_timeout
@@ -50,6 +52,7 @@ class GatewayRuntime:
     upstream_latency: Histogram
     tracer_provider: TracerProvider
     limiter: TokenBucketLimiter
+    revocations: RevocationList
     upstreams: Upstreams | None = None
     verifier: JwksVerifier | None = None
     openapi: OpenApiAggregator | None = None
@@ -102,6 +105,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         upstream_latency=upstream_latency,
         tracer_provider=build_tracer_provider(settings.service_name, settings.otel_exporter_otlp_endpoint),
         limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+        revocations=RevocationList(timedelta(seconds=settings.revocation_window_seconds)),
     )
 
     @asynccontextmanager
@@ -121,7 +125,15 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             audience=settings.jwt_audience,
             failure_cache_seconds=settings.jwks_failure_cache_seconds,
             http=httpx.AsyncClient(timeout=upstream_timeout(settings), trust_env=False),
+            revocations=runtime.revocations,
         )
+        feed = RevocationFeed(
+            runtime.revocations,
+            settings.kafka_bootstrap_servers,
+            client_id=settings.kafka_client_id,
+            **settings.kafka_client_options,
+        )
+        feed_task = asyncio.create_task(feed.run(), name="revocation-feed")
         runtime.upstreams, runtime.verifier = upstreams, verifier
         runtime.openapi = OpenApiAggregator(fetch_openapi, SERVICES, ttl=settings.openapi_cache_seconds)
         log.info("gateway started; services: %s", settings.service_urls)
@@ -129,6 +141,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             yield
         finally:
             runtime.upstreams = runtime.verifier = runtime.openapi = None
+            feed.stop()
+            _, late = await asyncio.wait([feed_task], timeout=5)
+            for task in late:  # stuck connecting to a broker that is away
+                task.cancel()
+            await asyncio.gather(feed_task, return_exceptions=True)
             await upstreams.aclose()
             await verifier.aclose()
             runtime.tracer_provider.shutdown()

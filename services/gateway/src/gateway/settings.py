@@ -1,8 +1,9 @@
 """Settings of the gateway, read from `GATEWAY_*` environment variables.
 
-The gateway has no MongoDB and no Kafka: it builds on
+The gateway has no MongoDB and publishes nothing: it builds on
 `chassis.settings.ProcessSettings` (listening, logging, tracing, token
-verification), not on `ServiceSettings`. Built in the app factory, never at
+verification), not on `ServiceSettings`. It reads one topic from Kafka, the
+revoked sessions (`chassis.revocation`). Built in the app factory, never at
 import time.
 """
 

@@ -18,6 +18,7 @@ from contracts.events.identity import (
     AccountMigrated,
     AccountRegistered,
     PasswordReset,
+    SessionsRevoked,
 )
 from identity.api.routes import router
 from identity.handlers import Identity
@@ -31,7 +32,7 @@ from identity.store.customers import ORDER_EMAILS, OrderEmailStore
 from identity.store.keys import KeyStore, SigningKeys
 from identity.store.legacy import LegacyStore
 from identity.store.sessions import SessionStore
-from identity.store.throttle import REQUEST_COUNTERS, ThrottleStore
+from identity.store.throttle import LOGIN_FAILURES, REQUEST_COUNTERS, ThrottleStore
 
 INDEXES = [*accounts.INDEXES, *sessions.INDEXES, *customers.INDEXES, *legacy.INDEXES]
 # Collections whose documents carry pending mail (`_courier`).
@@ -93,8 +94,15 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
             routers=[router],
             indexes=INDEXES,
             outbox_collections=[ACCOUNTS],
-            expiring=[REQUEST_COUNTERS],
-            publishes=[AccountRegistered, AccountActivated, PasswordReset, AccountMigrated, AccountDetailsChanged],
+            expiring=[REQUEST_COUNTERS, LOGIN_FAILURES],
+            publishes=[
+                AccountRegistered,
+                AccountActivated,
+                PasswordReset,
+                AccountMigrated,
+                AccountDetailsChanged,
+                SessionsRevoked,
+            ],
             subscribe=subscribe,
             on_startup=[start],
             clock=clock,

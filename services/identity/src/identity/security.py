@@ -66,6 +66,7 @@ def access_token(
     audience: str,
     now: datetime,
     ttl_seconds: int,
+    session_id: str | None = None,
 ) -> str:
     claims: dict[str, Any] = {
         "iss": issuer,
@@ -76,4 +77,6 @@ def access_token(
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
     }
+    if session_id is not None:
+        claims["sid"] = session_id  # the login a logout closes (revocation)
     return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})

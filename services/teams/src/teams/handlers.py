@@ -36,6 +36,10 @@ T = TypeVar("T")
 # Attempts of a change that lost an optimistic-concurrency race before giving up.
 CONCURRENT_ATTEMPTS = 5
 
+# The portal page the invitation mail links to; it POSTs the token to
+# /invitations/preview, then (logged in) to /invitations/acceptance.
+INVITATION_PAGE = "/invitation"
+
 
 @dataclass
 class Teams:
@@ -453,7 +457,8 @@ async def confirm_invitation(teams: Teams, caller: Caller, siren: str, invitatio
         )
     token, link_digest = secrets.new_link_token()
     expires_at = invitation_rules.link_expiry(now, policy)
-    link = f"{teams.settings.public_base_url}/api/teams/invitations/acceptance?token={token}"
+    # A portal page; the token rides in the fragment, which no server (nor its access log) ever sees.
+    link = f"{teams.settings.public_base_url}{INVITATION_PAGE}#token={token}"
     subject, text = invitation_mail(
         invitation["company_name"], invitation["inviter_name"], link, teams.settings.invitation_link_ttl_hours
     )

@@ -17,6 +17,8 @@ from contracts.events.identity import (
     AccountMigrated,
     AccountRegistered,
     PasswordReset,
+    RevocationReason,
+    SessionsRevoked,
 )
 from contracts.events.ratings import RatingUpdated, Trend
 from contracts.events.teams import (
@@ -47,9 +49,11 @@ __all__ = [
     "PaymentSucceeded",
     "PersonKind",
     "RatingUpdated",
+    "RevocationReason",
     "Right",
     "ScheduleCreated",
     "ScheduleRegularised",
+    "SessionsRevoked",
     "Trend",
     "right_covers_contract",
 ]

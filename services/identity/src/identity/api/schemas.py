@@ -105,6 +105,16 @@ class AccountPublic(BaseModel):
     legacy_id: str | None = None
 
 
+class LinkTokenIn(BaseModel):
+    """The token of a mailed link, as the portal page read it from the link's fragment."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"token": "q8V3b0nJ6m7m3b0B3y3h2r8lKQ2c1mJrZk3pM1hY8aE"}]}
+    )
+
+    token: str = Field(min_length=10, max_length=200)
+
+
 class EmailIn(BaseModel):
     """An email address, for requests whose answer never depends on it."""
 

@@ -47,6 +47,13 @@ class Identity:
         url = f"{self.settings.public_base_url}{API}{path}"
         return f"{url}?token={token}" if token else url
 
+    def page_link(self, page: str, token: str) -> str:
+        """A mailed link to a page of the web portal, on the public address,
+        with the token in the URL fragment: a browser never sends a fragment,
+        so no server, proxy or access log ever sees the token. The page reads
+        it and POSTs it to the API."""
+        return f"{self.settings.public_base_url}{page}#token={token}"
+
     def mail(self, to: str, subject_and_text: tuple[str, str]) -> dict[str, Any]:
         subject, text = subject_and_text
         return mail_entry(to=to, subject=subject, text=text, now=self.now())

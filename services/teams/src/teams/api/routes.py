@@ -366,16 +366,16 @@ async def revoke(siren: Siren, invitation_id: InvitationId, caller: CurrentCalle
     return invitation_public(teams, invitation, teams.runtime.clock.now())
 
 
-@router.get(
-    "/invitations/acceptance",
+@router.post(
+    "/invitations/preview",
     response_model=InvitationPreview,
     tags=["invitations"],
     operation_id="preview_invitation",
     responses=answers(s400="Invalid or used link"),
 )
-async def preview(teams: TeamsDep, token: Annotated[str, Query(min_length=10, max_length=200)]) -> InvitationPreview:
-    """The mailed link: what the invitation offers (no login needed to read it)."""
-    invitation = await handlers.invitation_by_link(teams, token)
+async def preview(body: AcceptanceIn, teams: TeamsDep) -> InvitationPreview:
+    """The mailed link's token (from its fragment): what the invitation offers (no login needed to read it)."""
+    invitation = await handlers.invitation_by_link(teams, body.token)
     return InvitationPreview(
         company_id=invitation["company_id"],
         company_name=invitation["company_name"],
