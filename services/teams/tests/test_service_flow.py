@@ -106,7 +106,7 @@ async def test_an_invited_collaborator_joins_with_the_granted_rights(svc: Any) -
     removed = await svc.http.delete(f"/companies/{svc.SIREN}/members/{paul_id}", headers=admin)
     assert removed.json()["status"] == "removed"
     assert removed.json()["revision"] == 3
-    svc.problem(await svc.http.get(f"/companies/{svc.SIREN}", headers=paul), 403, "not-company-member")
+    svc.problem(await svc.http.get(f"/companies/{svc.SIREN}", headers=paul), 404, "company-not-found")
 
     # Every fact crossed the bus, keyed by the company, with the full rights.
     def of(topic_member: str) -> Any:

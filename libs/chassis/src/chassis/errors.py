@@ -7,6 +7,7 @@ exceptions are mapped here too, so every error body has the same shape.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,7 +23,9 @@ class Problem(Exception):
     """An error the caller can act on."""
 
     status: int = 400
-    title: str = "Bad request"
+    # None: the status's own phrase (403 "Forbidden", 404 "Not Found", ...), so a
+    # title never contradicts its status; give one only to name the problem better.
+    title: str | None = None
 
     def __init__(
         self,
@@ -47,7 +50,7 @@ class Problem(Exception):
     def body(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": f"https://creditdesk.dev/problems/{self.code or self.status}",
-            "title": self.title,
+            "title": self.title or _title(self.status),
             "status": self.status,
             "detail": self.detail,
         }
@@ -60,17 +63,14 @@ class Problem(Exception):
 
 class NotFound(Problem):
     status = 404
-    title = "Not found"
 
 
 class Conflict(Problem):
     status = 409
-    title = "Conflict"
 
 
 class Unauthorized(Problem):
     status = 401
-    title = "Unauthorized"
 
     def __init__(self, detail: str, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
@@ -79,7 +79,6 @@ class Unauthorized(Problem):
 
 class Forbidden(Problem):
     status = 403
-    title = "Forbidden"
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
@@ -116,7 +115,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        problem = Problem("An unexpected error occurred; it has been logged.", status=500, title="Internal error")
+        problem = Problem("An unexpected error occurred; it has been logged.", status=500)
         return problem_response(problem, request.url.path)
 
     app.add_exception_handler(Problem, on_problem)
@@ -126,8 +125,6 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def _title(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:

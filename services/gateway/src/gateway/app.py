@@ -21,7 +21,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Histogram
 
 from chassis.auth import Caller, JwksVerifier, bearer_token
-from chassis.errors import Problem, Unauthorized, install_problem_handlers
+from chassis.errors import NotFound, Problem, Unauthorized, install_problem_handlers
+from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from chassis.metrics import LATENCY_BUCKETS, ServiceMetrics, install_http_metrics
 from chassis.requestid import RequestIdMiddleware, request_id_of
 from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
@@ -39,6 +40,14 @@ DESCRIPTION = (
     "and each service checks it again."
 )
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# A service's routes that are for the internal network only (Prometheus scrapes
+# each service directly): never forwarded, whatever the spelling of the path.
+INTERNAL_PATHS = frozenset({"metrics"})
+
+
+def internal_path(path: str) -> bool:
+    """Whether `/api/<service>/<path>` names one of `INTERNAL_PATHS` (path already percent-decoded)."""
+    return path.strip("/").lower() in INTERNAL_PATHS
 
 
 @dataclass
@@ -146,7 +155,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.gateway = runtime
     install_problem_handlers(app)
     install_http_metrics(app, metrics)
+    # Last added runs first: security headers on everything, the request id on a 413 too.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, per_prefix=settings.body_limits())
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     @app.get("/health", operation_id="health", tags=["gateway"], summary="Liveness: the gateway answers.")
     async def health() -> dict[str, str]:
@@ -196,6 +208,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         gateway = get_runtime(request)
         upstreams, verifier, _ = gateway.started()
         upstreams.require(service)  # 404 before anything else for an unknown service
+        if internal_path(str(request.path_params.get("path", ""))):
+            raise NotFound(f"no route {request.url.path} behind the gateway", code="not-found")
         ip_key = "ip:" + client_ip(request, trust_forwarded_for=settings.trust_forwarded_for)
         token = bearer_token(request)
         caller: Caller | None = None
