@@ -27,7 +27,7 @@ from chassis.clock import Clock, SystemClock
 from chassis.consumer import EventConsumer
 from chassis.errors import install_problem_handlers
 from chassis.health import router as operations_router
-from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware, document_body_limit
 from chassis.kafka import build_broker, kafka_publisher
 from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
@@ -240,5 +240,6 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     app.include_router(operations_router)
     for router in definition.routers:
         app.include_router(router)
+    document_body_limit(app)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=runtime.tracer_provider, excluded_urls=UNTRACED_URLS)
     return app
