@@ -229,7 +229,6 @@ async def test_bad_inputs_get_clear_4xx_problems(running_services: Stack) -> Non
             ("PUT", "/api/billing/companies/12345/bank-details", {}, 422),
             ("PUT", "/api/billing/profiles/me/terms-acceptance", {"version": "1999"}, 422),
             ("POST", "/api/billing/profiles/me/mandate", {"decision": "maybe"}, 422),
-            ("POST", "/api/billing/profiles/me/mandate/revocation", None, 409),
             ("POST", "/api/billing/schedules/unknown/regularisation", {"payments": 3}, 404),
             ("POST", "/api/billing/schedules/unknown/regularisation", {"payments": 4}, 422),
             ("POST", "/api/billing/schedules/unknown/cancellation", {"amount_cents": -1}, 422),
@@ -251,6 +250,9 @@ async def test_bad_inputs_get_clear_4xx_problems(running_services: Stack) -> Non
         ):
             run = await http.post("/api/billing/debit-runs", json={"as_of": as_of}, headers=ops)
             assert problem(run, 422)["errors"][0]["field"] == "as_of", as_of
+        _, not_onboarded = await activated_creditor(running_services, http)
+        no_mandate = await http.post("/api/billing/profiles/me/mandate/revocation", headers=not_onboarded)
+        assert problem(no_mandate, 409)["type"].endswith("no-mandate")
         created = await http.post("/api/billing/schedules", json=body, headers=auth)
         assert created.status_code == 201, created.text
         again = await http.post("/api/billing/schedules", json=body, headers=auth)
