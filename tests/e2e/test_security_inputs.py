@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from contracts.events.billing import ScheduleCreated
-from devstack.stack import Stack
+from devstack.stack import OPERATOR_EMAIL, Stack
 from tests.e2e.helpers import activated_creditor, bearer, find_event, legal_person, merchant, new_email, order
 
 pytestmark = pytest.mark.e2e
@@ -194,3 +194,17 @@ async def test_every_response_says_nosniff_and_titles_follow_the_status(running_
         assert problem(forbidden, 403)["title"] == "Forbidden"
     async with httpx.AsyncClient(base_url=stack.service_url("teams"), timeout=30) as direct:
         assert (await direct.get("/health")).headers["x-content-type-options"] == "nosniff"
+
+
+async def test_the_devstack_operator_account_may_run_debits(running_services: Stack) -> None:
+    stack = running_services
+    said = stack.ensure_operator()  # what `devstack up` does for the dev profile
+    saved = stack.config.state_dir / "operator.txt"
+    assert str(saved) in said
+    email, password = saved.read_text(encoding="utf-8").split()
+    assert email == OPERATOR_EMAIL
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as http:
+        login = await http.post(f"{API}/sessions", json={"email": email, "password": password})
+        assert login.status_code == 200, login.text
+        run = await http.post("/api/billing/debit-runs", json={}, headers=bearer(login.json()["access_token"]))
+        assert run.status_code == 200, run.text
