@@ -65,7 +65,7 @@ class GatewayRuntime:
 
     def started(self) -> tuple[Upstreams, JwksVerifier, OpenApiAggregator]:
         if self.upstreams is None or self.verifier is None or self.openapi is None:
-            raise Problem("the gateway is starting or stopping", status=503, title="Service unavailable")
+            raise Problem("the gateway is starting or stopping", status=503)
         return self.upstreams, self.verifier, self.openapi
 
 
@@ -81,7 +81,6 @@ def enforce_rate_limit(runtime: GatewayRuntime, key: str) -> None:
         raise Problem(
             "too many requests; slow down and retry after the delay in Retry-After",
             status=429,
-            title="Too many requests",
             code="rate-limited",
             headers={"Retry-After": retry_after_header(wait)},
         )
