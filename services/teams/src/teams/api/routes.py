@@ -39,6 +39,9 @@ router = APIRouter()
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
+NO_MEMBER = "No such member, or no such company space among the caller's"
+
+
 def answers(**described: str) -> dict[int | str, dict[str, Any]]:
     return {int(code.removeprefix("s")): {"description": text, **PROBLEM} for code, text in described.items()}
 
@@ -197,7 +200,7 @@ async def get_company(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> C
     responses=answers(
         **AUTH,
         s403="A member, but not an admin of the company",
-        s404="No such member, or no such company space among the caller's",
+        s404=NO_MEMBER,
         s409="An admin's rights are fixed, or a concurrent change",
         s422="Unknown right, or rights 5/6 without a proof of power",
     ),
@@ -217,7 +220,7 @@ async def change_rights(
     response_model=MemberPublic,
     tags=["members"],
     operation_id="remove_member",
-    responses=answers(**AUTH, s403="A member, but not an admin of the company", s404="No such member, or no such company space among the caller's", s409="The last admin"),
+    responses=answers(**AUTH, s403="A member, but not an admin of the company", s404=NO_MEMBER, s409="The last admin"),
 )
 async def remove_member(siren: Siren, account_id: AccountId, caller: CurrentCaller, teams: TeamsDep) -> MemberPublic:
     """Remove a member (an admin), or leave the company space (the member); every right goes."""
@@ -232,7 +235,7 @@ async def remove_member(siren: Siren, account_id: AccountId, caller: CurrentCall
     responses=answers(
         **AUTH,
         s403="A member, but not an admin of the company",
-        s404="No such member, or no such company space among the caller's",
+        s404=NO_MEMBER,
         s409="Already an admin",
         s422="No proof of power recorded for the member",
     ),
@@ -251,7 +254,7 @@ async def appoint_admin(
     tags=["members"],
     operation_id="dismiss_admin",
     responses=answers(
-        **AUTH, s403="A member, but not an admin of the company", s404="No such member, or no such company space among the caller's", s409="Not an admin, or the last one"
+        **AUTH, s403="A member, but not an admin of the company", s404=NO_MEMBER, s409="Not an admin, or the last one"
     ),
 )
 async def dismiss_admin(siren: Siren, account_id: AccountId, caller: CurrentCaller, teams: TeamsDep) -> MemberPublic:
@@ -295,7 +298,11 @@ async def invite(siren: Siren, body: InvitationCreate, caller: CurrentCaller, te
     response_model=InvitationList,
     tags=["invitations"],
     operation_id="list_invitations",
-    responses=answers(**AUTH, s403="A member, but not an admin of the company", s404="No such company space among the caller's (a space exists for members only)"),
+    responses=answers(
+        **AUTH,
+        s403="A member, but not an admin of the company",
+        s404="No such company space among the caller's (a space exists for members only)",
+    ),
 )
 async def list_invitations(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> InvitationList:
     """Every invitation of the company space, newest first, with its status."""
@@ -414,7 +421,11 @@ async def accept(body: AcceptanceIn, caller: CurrentCaller, teams: TeamsDep) -> 
     response_model=AuditTrailPublic,
     tags=["audit"],
     operation_id="company_audit_trail",
-    responses=answers(**AUTH, s403="A member, but not an admin of the company", s404="No such company space among the caller's (a space exists for members only)"),
+    responses=answers(
+        **AUTH,
+        s403="A member, but not an admin of the company",
+        s404="No such company space among the caller's (a space exists for members only)",
+    ),
 )
 async def audit(
     siren: Siren,
