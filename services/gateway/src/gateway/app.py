@@ -7,6 +7,7 @@ business rule: services verify tokens again and decide which routes are public.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -190,8 +191,19 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             {"status": "ready" if ok else "not ready", "services": services}, status_code=200 if ok else 503
         )
 
-    @app.get("/metrics", operation_id="metrics", tags=["gateway"], summary="Prometheus metrics.")
-    async def metrics_route() -> Response:
+    @app.get(
+        "/metrics",
+        operation_id="metrics",
+        tags=["gateway"],
+        summary="Prometheus metrics (with GATEWAY_METRICS_TOKEN set: for that bearer token only).",
+        responses={401: {"description": "GATEWAY_METRICS_TOKEN is set and the request lacks it"}},
+    )
+    async def metrics_route(request: Request) -> Response:
+        expected = settings.metrics_token
+        if expected is not None:
+            given = bearer_token(request) or ""
+            if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+                raise Unauthorized("the gateway's metrics are for Prometheus only", code="metrics-token")
         return metrics.render()
 
     @app.get("/openapi.json", include_in_schema=False)
