@@ -21,6 +21,8 @@ from typing import Any
 
 from stdnum.fr import siret as siret_number
 
+from chassis.text import forbidden_character
+
 PBKDF2_PREFIX = "pbkdf2_sha256$"
 ARGON2_PREFIX = "$argon2"
 
@@ -66,6 +68,10 @@ def _text(data: dict[str, Any], key: str, errors: dict[str, str], *, required: b
         return None
     if not isinstance(value, str):
         errors[key] = "must be a string"
+        return None
+    found = forbidden_character(value)
+    if found is not None:  # free text, as at registration (chassis.text)
+        errors[key] = f"holds a control or invisible formatting character (U+{ord(found[1]):04X})"
         return None
     return value.strip()
 
