@@ -118,6 +118,8 @@ def parse_legacy_line(line: str, line_number: int) -> LegacyRecord:
             )
         except (KeyError, TypeError, ValueError) as error:
             errors[f"mailbox.{index}"] = f"needs received_at (ISO 8601 with a time zone), subject, body: {error}"
+    company_name = _text(data, "company_name", errors, required=False)
+    contract_reference = _text(data, "contract_reference", errors, required=False)
     if errors:
         raise LegacyRecordInvalid(line_number, errors)
     assert legacy_id is not None
@@ -127,9 +129,9 @@ def parse_legacy_line(line: str, line_number: int) -> LegacyRecord:
         login=login.lower(),
         password_hash=password_hash,
         migration_secret=secret,
-        company_name=_text(data, "company_name", errors, required=False),
+        company_name=company_name,
         siret=siret,
-        contract_reference=_text(data, "contract_reference", errors, required=False),
+        contract_reference=contract_reference,
         mailbox=tuple(messages),
     )
 
