@@ -28,6 +28,7 @@ from chassis.clock import Clock, SystemClock
 from chassis.consumer import INBOX, EventConsumer
 from chassis.errors import install_problem_handlers
 from chassis.health import router as operations_router
+from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware, document_body_limit
 from chassis.kafka import build_broker, ensure_service_topics, kafka_publisher
 from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
@@ -289,9 +290,13 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     )
     install_problem_handlers(app)
     install_http_metrics(app, runtime.metrics)
+    # Last added runs first: security headers on everything, the request id on a 413 too.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, per_prefix=settings.body_limits())
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(operations_router)
     for router in definition.routers:
         app.include_router(router)
+    document_body_limit(app)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=runtime.tracer_provider, excluded_urls=UNTRACED_URLS)
     return app

@@ -53,6 +53,16 @@ class ProcessSettings(BaseSettings):
     kafka_sasl_mechanism: KafkaSaslMechanism = "SCRAM-SHA-512"
     kafka_sasl_username: str = ""
     kafka_sasl_password: SecretStr | None = None
+    # Request bodies: above this many bytes, 413 (a declared Content-Length is refused
+    # before the body is read; a streamed one is cut). Paths starting with one of
+    # `document_path_prefixes` (routes that take documents) may send `max_document_bytes`.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    document_path_prefixes: tuple[str, ...] = ()
+
+    def body_limits(self) -> dict[str, int]:
+        """The larger limit of each document path prefix (for `BodySizeLimitMiddleware`)."""
+        return {prefix: self.max_document_bytes for prefix in self.document_path_prefixes}
 
     @property
     def is_production(self) -> bool:

@@ -13,7 +13,7 @@ from billing.payments.provider import SimulatedProvider
 from billing.settings import BillingSettings
 from billing.store.onboarding import OnboardingStore
 from billing.store.profiles import INDEXES as PROFILE_INDEXES
-from billing.store.profiles import PROFILES
+from billing.store.profiles import PROFILES, ProfileStore
 from billing.store.schedules import INDEXES as SCHEDULE_INDEXES
 from billing.store.schedules import SCHEDULES, ScheduleStore
 from chassis.clock import Clock
@@ -53,9 +53,11 @@ def create_app(settings: BillingSettings | None = None, clock: Clock | None = No
             clock=runtime.clock,
             schedules=ScheduleStore(runtime.db, runtime.outbox, retry_policy(settings), leases),
             onboarding=OnboardingStore(runtime.db, runtime.outbox),
+            profiles=ProfileStore(runtime.db),
             provider=SimulatedProvider(runtime.db),
             policy=retry_policy(settings),
         )
+        await billing.schedules.drop_stale_indexes()
         app.state.billing = billing
         if settings.debit_scheduler_enabled:
             runtime.start_background(DebitScheduler(billing, settings.debit_run_interval_seconds), "debit-scheduler")

@@ -36,8 +36,10 @@ class BillingSettings(ServiceSettings):
     sepa_creditor_identifier: str = "FR72ZZZ123456"
     # The terms of use a creditor accepts at onboarding.
     terms_version: str = "2026-01"
-    # Who may trigger a debit run by hand (the admin route) in production.
-    admin_role: str = "billing-admin"
+    # Who may trigger a debit run by hand (POST /debit-runs), in every environment.
+    operator_role: str = "operator"
+    # How far from now a debit run's `as_of` may be, either way.
+    debit_run_as_of_window_days: int = Field(default=366, ge=1, le=3660)
 
     @model_validator(mode="after")
     def _renew_before_lapse(self) -> Self:

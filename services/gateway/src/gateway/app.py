@@ -7,6 +7,7 @@ business rule: services verify tokens again and decide which routes are public.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,7 +23,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Histogram
 
 from chassis.auth import Caller, JwksVerifier, bearer_token
-from chassis.errors import Problem, Unauthorized, install_problem_handlers
+from chassis.errors import NotFound, Problem, Unauthorized, install_problem_handlers
+from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from chassis.metrics import LATENCY_BUCKETS, ServiceMetrics, install_http_metrics
 from chassis.requestid import RequestIdMiddleware, request_id_of
 from chassis.revocation import RevocationFeed, RevocationList
@@ -41,6 +43,14 @@ DESCRIPTION = (
     "and each service checks it again."
 )
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# A service's routes that are for the internal network only (Prometheus scrapes
+# each service directly): never forwarded, whatever the spelling of the path.
+INTERNAL_PATHS = frozenset({"metrics"})
+
+
+def internal_path(path: str) -> bool:
+    """Whether `/api/<service>/<path>` names one of `INTERNAL_PATHS` (path already percent-decoded)."""
+    return path.strip("/").lower() in INTERNAL_PATHS
 
 
 @dataclass
@@ -59,7 +69,7 @@ class GatewayRuntime:
 
     def started(self) -> tuple[Upstreams, JwksVerifier, OpenApiAggregator]:
         if self.upstreams is None or self.verifier is None or self.openapi is None:
-            raise Problem("the gateway is starting or stopping", status=503, title="Service unavailable")
+            raise Problem("the gateway is starting or stopping", status=503)
         return self.upstreams, self.verifier, self.openapi
 
 
@@ -75,7 +85,6 @@ def enforce_rate_limit(runtime: GatewayRuntime, key: str) -> None:
         raise Problem(
             "too many requests; slow down and retry after the delay in Retry-After",
             status=429,
-            title="Too many requests",
             code="rate-limited",
             headers={"Retry-After": retry_after_header(wait)},
         )
@@ -164,7 +173,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.gateway = runtime
     install_problem_handlers(app)
     install_http_metrics(app, metrics)
+    # Last added runs first: security headers on everything, the request id on a 413 too.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, per_prefix=settings.body_limits())
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     @app.get("/health", operation_id="health", tags=["gateway"], summary="Liveness: the gateway answers.")
     async def health() -> dict[str, str]:
@@ -197,8 +209,19 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             {"status": "ready" if ok else "not ready", "services": services}, status_code=200 if ok else 503
         )
 
-    @app.get("/metrics", operation_id="metrics", tags=["gateway"], summary="Prometheus metrics.")
-    async def metrics_route() -> Response:
+    @app.get(
+        "/metrics",
+        operation_id="metrics",
+        tags=["gateway"],
+        summary="Prometheus metrics (with GATEWAY_METRICS_TOKEN set: for that bearer token only).",
+        responses={401: {"description": "GATEWAY_METRICS_TOKEN is set and the request lacks it"}},
+    )
+    async def metrics_route(request: Request) -> Response:
+        expected = settings.metrics_token
+        if expected is not None:
+            given = bearer_token(request) or ""
+            if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+                raise Unauthorized("the gateway's metrics are for Prometheus only", code="metrics-token")
         return metrics.render()
 
     @app.get("/openapi.json", include_in_schema=False)
@@ -214,6 +237,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         gateway = get_runtime(request)
         upstreams, verifier, _ = gateway.started()
         upstreams.require(service)  # 404 before anything else for an unknown service
+        if internal_path(str(request.path_params.get("path", ""))):
+            raise NotFound(f"no route {request.url.path} behind the gateway", code="not-found")
         ip_key = "ip:" + client_ip(request, trust_forwarded_for=settings.trust_forwarded_for)
         token = bearer_token(request)
         caller: Caller | None = None

@@ -9,7 +9,7 @@ import time.
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from chassis.settings import ProcessSettings, service_config
 
@@ -40,6 +40,11 @@ class GatewaySettings(ProcessSettings):
     # Key anonymous clients by the first X-Forwarded-For entry instead of the socket
     # peer. Only safe when every request comes through a proxy that sets it.
     trust_forwarded_for: bool = False
+
+    # The gateway's own /metrics: when set, only a request with this bearer token gets them
+    # (Prometheus: `authorization: {credentials_file: ...}`). Services' /metrics are never
+    # forwarded (`/api/<service>/metrics` is 404); Prometheus scrapes each service directly.
+    metrics_token: SecretStr | None = None
 
     # Merged OpenAPI: how long a service's document is reused before it is fetched again.
     openapi_cache_seconds: float = Field(default=60.0, ge=0)

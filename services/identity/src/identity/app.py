@@ -26,15 +26,16 @@ from identity.handlers.customers import on_schedule_created
 from identity.mail.courier import courier
 from identity.security import Passwords
 from identity.settings import IdentitySettings
-from identity.store import accounts, customers, legacy, sessions
+from identity.store import accounts, clients, customers, legacy, sessions
 from identity.store.accounts import ACCOUNTS, AccountStore
+from identity.store.clients import ClientStore
 from identity.store.customers import ORDER_EMAILS, OrderEmailStore
 from identity.store.keys import KeyStore, SigningKeys
 from identity.store.legacy import LegacyStore
 from identity.store.sessions import SessionStore
 from identity.store.throttle import LOGIN_FAILURES, REQUEST_COUNTERS, ThrottleStore
 
-INDEXES = [*accounts.INDEXES, *sessions.INDEXES, *customers.INDEXES, *legacy.INDEXES]
+INDEXES = [*accounts.INDEXES, *sessions.INDEXES, *customers.INDEXES, *legacy.INDEXES, *clients.INDEXES]
 # Collections whose documents carry pending mail (`_courier`).
 MAIL_COLLECTIONS = [ACCOUNTS, ORDER_EMAILS]
 
@@ -55,6 +56,7 @@ def build_identity(runtime: Runtime, settings: IdentitySettings, courier_wakeup:
         signing_keys=SigningKeys(keys, pem),
         passwords=Passwords.from_settings(settings),
         courier_wakeup=courier_wakeup,
+        clients=ClientStore(runtime.db),
     )
 
 

@@ -14,6 +14,7 @@ from identity.mail.courier import mail_entry
 from identity.security import Passwords
 from identity.settings import IdentitySettings
 from identity.store.accounts import AccountStore
+from identity.store.clients import ClientStore
 from identity.store.customers import OrderEmailStore
 from identity.store.keys import KeyStore, SigningKeys
 from identity.store.legacy import LegacyStore
@@ -38,6 +39,7 @@ class Identity:
     signing_keys: SigningKeys
     passwords: Passwords
     courier_wakeup: Wakeup
+    clients: ClientStore
 
     def now(self) -> datetime:
         return self.runtime.clock.now()
