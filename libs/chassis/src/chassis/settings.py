@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chassis.clientaddress import Network, proxy_networks
 
 Environment = Literal["development", "test", "production"]
 
@@ -35,9 +37,38 @@ class ProcessSettings(BaseSettings):
 
     otel_exporter_otlp_endpoint: str | None = None
 
+    # The client's address (`chassis.clientaddress`): the gateway signs the one it
+    # forwards with this key, shared with the services, which trust only a valid
+    # signature. Production refuses to start without it where an address is used.
+    client_address_key: SecretStr | None = None
+    # CIDRs (comma-separated) of the proxies whose X-Forwarded-For is read: the
+    # gateway's own front. None by default: the socket peer is the client.
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        proxy_networks(value.split(","))
+        return value
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def proxy_networks(self) -> tuple[Network, ...]:
+        return proxy_networks(self.trusted_proxies.split(","))
+
+    @property
+    def client_key(self) -> bytes | None:
+        return self.client_address_key.get_secret_value().encode() if self.client_address_key else None
+
+    def require_secret(self, name: str, value: SecretStr | None) -> None:
+        """Refuse a missing or placeholder secret outside development and test."""
+        if self.environment in ("development", "test"):
+            return
+        if value is None or value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(f"{name} must be set to a real secret when environment={self.environment}")
 
 
 class ServiceSettings(ProcessSettings):
@@ -68,13 +99,6 @@ class ServiceSettings(ProcessSettings):
         if not self.kafka_client_id:
             object.__setattr__(self, "kafka_client_id", self.service_name)
         return self
-
-    def require_secret(self, name: str, value: SecretStr | None) -> None:
-        """Refuse a missing or placeholder secret outside development and test."""
-        if self.environment in ("development", "test"):
-            return
-        if value is None or value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
-            raise ValueError(f"{name} must be set to a real secret when environment={self.environment}")
 
 
 def service_config(env_prefix: str) -> SettingsConfigDict:

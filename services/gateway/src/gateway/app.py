@@ -21,6 +21,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Histogram
 
 from chassis.auth import Caller, JwksVerifier, bearer_token
+from chassis.clientaddress import Network
 from chassis.errors import Problem, Unauthorized, install_problem_handlers
 from chassis.metrics import LATENCY_BUCKETS, ServiceMetrics, install_http_metrics
 from chassis.requestid import RequestIdMiddleware, request_id_of
@@ -50,6 +51,7 @@ class GatewayRuntime:
     upstream_latency: Histogram
     tracer_provider: TracerProvider
     limiter: TokenBucketLimiter
+    trusted_proxies: tuple[Network, ...] = ()
     upstreams: Upstreams | None = None
     verifier: JwksVerifier | None = None
     openapi: OpenApiAggregator | None = None
@@ -81,7 +83,7 @@ def enforce_rate_limit(runtime: GatewayRuntime, key: str) -> None:
 async def limit_by_ip(request: Request) -> None:
     """Rate limit for the gateway's own routes, keyed by client address."""
     runtime = get_runtime(request)
-    ip = client_ip(request, trust_forwarded_for=runtime.settings.trust_forwarded_for)
+    ip = client_ip(request, runtime.trusted_proxies)
     enforce_rate_limit(runtime, "ip:" + ip)
 
 
@@ -102,6 +104,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         upstream_latency=upstream_latency,
         tracer_provider=build_tracer_provider(settings.service_name, settings.otel_exporter_otlp_endpoint),
         limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+        trusted_proxies=settings.proxy_networks,
     )
 
     @asynccontextmanager
@@ -196,7 +199,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         gateway = get_runtime(request)
         upstreams, verifier, _ = gateway.started()
         upstreams.require(service)  # 404 before anything else for an unknown service
-        ip_key = "ip:" + client_ip(request, trust_forwarded_for=settings.trust_forwarded_for)
+        ip_key = "ip:" + client_ip(request, gateway.trusted_proxies)
         token = bearer_token(request)
         caller: Caller | None = None
         if token is not None:
