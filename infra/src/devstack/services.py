@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .component import Component
 from .config import StackConfig
 from .processes import http_ok
+from .secrets import stack_secrets
 
 # Backend services, each a package of the same name exposing `<name>.app:create_app`.
 BACKENDS: tuple[str, ...] = ("identity", "billing", "recovery", "ratings", "teams")
@@ -54,9 +55,13 @@ def service_processes(
     def url(name: str) -> str:
         return f"http://{host(name)}:{config.port(name)}"
 
+    secrets = stack_secrets(config)
+
     def common(name: str) -> dict[str, str]:
         prefix = name.upper()
         return {
+            # The key the gateway signs the client's address with (chassis.clientaddress).
+            f"{prefix}_CLIENT_ADDRESS_KEY": secrets["client_address_key"],
             f"{prefix}_ENVIRONMENT": config.environment,
             f"{prefix}_HTTP_PORT": str(config.port(name)),
             f"{prefix}_MONGO_URL": f"mongodb://{host('mongo')}:{config.port('mongo')}",
@@ -70,10 +75,9 @@ def service_processes(
         "IDENTITY_SMTP_HOST": host("smtp"),
         "IDENTITY_SMTP_PORT": str(config.port("smtp")),
         "IDENTITY_PUBLIC_BASE_URL": url(GATEWAY),
-        # Clients reach identity through the gateway: their address is the
-        # X-Forwarded-For entry the gateway appends (rate limits, lockout).
-        "IDENTITY_BEHIND_GATEWAY": "true",
+        "IDENTITY_KEY_ENCRYPTION_KEY": secrets["identity_key_encryption_key"],
     }
+    envs["billing"] |= {"BILLING_FIELD_ENCRYPTION_KEY": secrets["billing_field_encryption_key"]}
     if config.profile != "dev":
         # Every test client is 127.0.0.1: the per-address limits (proven by
         # identity's own service tests) would count the whole suite as one
@@ -93,6 +97,7 @@ def service_processes(
         "GATEWAY_ENVIRONMENT": config.environment,
         "GATEWAY_HTTP_PORT": str(config.port(GATEWAY)),
         "GATEWAY_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
+        "GATEWAY_CLIENT_ADDRESS_KEY": secrets["client_address_key"],
         **{f"GATEWAY_{name.upper()}_URL": url(name) for name in BACKENDS},
     }
     if config.profile != "dev":

@@ -34,7 +34,7 @@ def create_app(settings: BillingSettings | None = None, clock: Clock | None = No
             settings=settings,
             clock=runtime.clock,
             schedules=ScheduleStore(runtime.db, runtime.outbox, retry_policy(settings)),
-            onboarding=OnboardingStore(runtime.db, runtime.outbox),
+            onboarding=OnboardingStore(runtime.db, runtime.outbox, settings.field_cipher),
             provider=SimulatedProvider(runtime.db),
             policy=retry_policy(settings),
         )

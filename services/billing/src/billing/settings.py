@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 
+from chassis.crypto import FieldCipher, cipher_from
 from chassis.settings import ServiceSettings, service_config
 
 
@@ -36,3 +37,18 @@ class BillingSettings(ServiceSettings):
     terms_version: str = "2026-01"
     # Who may trigger a debit run by hand (the admin route) in production.
     admin_role: str = "billing-admin"
+    # Key ring that seals IBANs and BICs at rest (`chassis.crypto`: `<kid>:<base64 of
+    # 32 bytes>`, comma-separated, the first encrypts). Required in production;
+    # development and test use a fixed development key.
+    field_encryption_key: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _secrets(self) -> Self:
+        self.require_secret("BILLING_FIELD_ENCRYPTION_KEY", self.field_encryption_key)
+        _ = self.field_cipher  # a malformed key ring fails at start, with its reason
+        return self
+
+    @property
+    def field_cipher(self) -> FieldCipher:
+        value = self.field_encryption_key.get_secret_value() if self.field_encryption_key else None
+        return cipher_from(value, "billing-fields")
