@@ -503,6 +503,8 @@ def test_dockerfile_runs_the_process_of_the_catalogue(name: str) -> None:
     cmd = words([args for keyword, args in stage if keyword == "CMD"][-1])
     assert option(cmd, "--factory") == f"{process.package}.app:create_app" == process.app
     assert option(cmd, "--host") == "0.0.0.0", f"{name}: bind every interface inside the container"
+    # The client address is the platform's decision (chassis.clientaddress), not uvicorn's.
+    assert "--no-proxy-headers" in cmd, f"{name}: uvicorn must not rewrite the client from X-Forwarded-For"
     port = dockerfile_port(name)
     assert port == process.port
     exposed = {word.split("/")[0] for keyword, args in stage if keyword == "EXPOSE" for word in args.split()}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import base64
 import re
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
@@ -15,6 +18,8 @@ from contracts import Envelope
 from devstack.stack import Stack
 
 PASSWORD = "Correct-Horse-9!"
+# An extract of the trade register as a claimant uploads it (a PDF, by its magic bytes).
+KBIS = base64.b64encode(b"%PDF-1.4\n% Extrait Kbis\n%%EOF\n").decode()
 
 
 def legal_person(email: str) -> dict[str, Any]:
@@ -95,3 +100,40 @@ async def eventually(probe: Callable[[], Any], timeout: float = 30, interval: fl
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+async def support_headers(stack: Stack, http: httpx.AsyncClient) -> dict[str, str]:
+    """A support agent's auth headers: an account granted the role by identity's admin command."""
+    from identity import admin
+    from identity.settings import IdentitySettings
+
+    email = new_email()
+    assert (await http.post("/api/identity/accounts", json=legal_person(email))).status_code == 202
+    mail = await stack.mailbox.wait_for(email, lambda m: "Activez" in m.subject, timeout=30)
+    assert (await http.get(activation_link(mail.text))).status_code == 200
+    settings = IdentitySettings(environment="test", mongo_url=stack.mongo_url)  # type: ignore[arg-type]
+    assert await admin.run(argparse.Namespace(command="grant-support", email=email), settings) == 0
+    login = await http.post("/api/identity/sessions", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+async def open_company_space(
+    stack: Stack, http: httpx.AsyncClient, headers: dict[str, str], siren: str, mobile: str = "06 12 34 56 78"
+) -> dict[str, Any]:
+    """The legal person claims its company space with an extract (once teams has seen its
+    activation) and support approves the claim: the space is open, the caller its admin."""
+
+    async def claimed() -> httpx.Response | None:
+        body = {"siren": siren, "mobile": mobile, "extract": KBIS}
+        answer = await http.post("/api/teams/companies", json=body, headers=headers)
+        return None if answer.status_code == 409 and "account-not-synchronised" in answer.text else answer
+
+    claim = await eventually(claimed)
+    assert claim.status_code == 202, claim.text
+    support = await support_headers(stack, http)
+    path = f"/api/teams/claims/{siren}/{claim.json()['claim_id']}/approval"
+    approved = await http.post(path, json={}, headers=support)
+    assert approved.status_code == 200, approved.text
+    space: dict[str, Any] = approved.json()
+    return space

@@ -32,7 +32,16 @@ from chassis.service import Runtime, ServiceDefinition, create_service_app
 from chassis.settings import ServiceSettings
 from contracts.events.teams import InvitationSent, MemberJoined, MemberRightsChanged, Right
 from devstack.stack import Stack
-from tests.e2e.helpers import PASSWORD, activation_link, eventually, find_event, legal_person, mongo, new_email
+from tests.e2e.helpers import (
+    PASSWORD,
+    activation_link,
+    eventually,
+    find_event,
+    legal_person,
+    mongo,
+    new_email,
+    open_company_space,
+)
 
 pytestmark = pytest.mark.e2e
 PROOF = {"kind": "delegation_of_power", "reference": "DP-2026-014", "issued_on": "2026-11-02"}
@@ -178,15 +187,9 @@ async def test_a_granted_right_reaches_other_services_and_its_revocation_too(
         _admin_id, admin = await signed_up(stack, http, {**legal_person(admin_email), "siret": siret})
         paul_id, paul = await signed_up(stack, http, natural_person(paul_email))
 
-        # The legal person opens its company space once teams has seen its activation.
-        async def opened() -> httpx.Response | None:
-            answer = await http.post(
-                "/api/teams/companies", json={"siren": siren, "mobile": "06 12 34 56 78"}, headers=admin
-            )
-            return None if answer.status_code == 409 else answer
-
-        space = await eventually(opened)
-        assert space.status_code == 201, space.text
+        # The legal person claims its company space with an extract; support approves the claim.
+        space = await open_company_space(stack, http, admin, siren)
+        assert space["my_role"] == "admin"
 
         # Invite: the code goes by SMS to the admin.
         before = len([p for p in sms_dir.glob("*.json") if json.loads(p.read_text())["to"] == "+33612345678"])

@@ -43,7 +43,13 @@ class ServiceProcess:
         return f"{self.package}.app:create_app"
 
     def argv(self, python: str = sys.executable, host: str = "127.0.0.1") -> list[str]:
-        return [python, "-m", "uvicorn", "--factory", self.app, "--host", host, "--port", str(self.port)]
+        # --no-proxy-headers: uvicorn would otherwise take the client address from
+        # X-Forwarded-For for any peer on 127.0.0.1, that is anyone on this host;
+        # the platform decides which forwarded address to trust (chassis.clientaddress).
+        return [
+            *[python, "-m", "uvicorn", "--factory", self.app],
+            *["--host", host, "--port", str(self.port), "--no-proxy-headers"],
+        ]
 
 
 def service_processes(
