@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chassis.clientaddress import Network, proxy_networks
+from chassis.crypto import FieldCipher, cipher_from
 
 Environment = Literal["development", "test", "production"]
 
@@ -69,6 +70,12 @@ class ProcessSettings(BaseSettings):
             return
         if value is None or value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError(f"{name} must be set to a real secret when environment={self.environment}")
+
+    def key_ring(self, name: str, value: SecretStr | None, purpose: str) -> FieldCipher:
+        """The `chassis.crypto` key ring of a setting (validated; required outside
+        development and test, where the fixed development key of `purpose` stands in)."""
+        self.require_secret(name, value)
+        return cipher_from(value.get_secret_value() if value else None, purpose)
 
 
 class ServiceSettings(ProcessSettings):

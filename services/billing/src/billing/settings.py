@@ -6,7 +6,7 @@ from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 
-from chassis.crypto import FieldCipher, cipher_from
+from chassis.crypto import FieldCipher
 from chassis.settings import ServiceSettings, service_config
 
 
@@ -44,11 +44,9 @@ class BillingSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _secrets(self) -> Self:
-        self.require_secret("BILLING_FIELD_ENCRYPTION_KEY", self.field_encryption_key)
-        _ = self.field_cipher  # a malformed key ring fails at start, with its reason
+        _ = self.field_cipher  # a missing or malformed key ring fails at start, with its reason
         return self
 
     @property
     def field_cipher(self) -> FieldCipher:
-        value = self.field_encryption_key.get_secret_value() if self.field_encryption_key else None
-        return cipher_from(value, "billing-fields")
+        return self.key_ring("BILLING_FIELD_ENCRYPTION_KEY", self.field_encryption_key, "billing-fields")

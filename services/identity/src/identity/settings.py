@@ -6,7 +6,7 @@ from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 
-from chassis.crypto import FieldCipher, cipher_from
+from chassis.crypto import FieldCipher
 from chassis.settings import ServiceSettings, service_config
 
 
@@ -63,12 +63,10 @@ class IdentitySettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _secrets(self) -> Self:
-        self.require_secret("IDENTITY_KEY_ENCRYPTION_KEY", self.key_encryption_key)
         self.require_secret("IDENTITY_CLIENT_ADDRESS_KEY", self.client_address_key)
-        _ = self.key_cipher  # a malformed key ring fails at start, with its reason
+        _ = self.key_cipher  # a missing or malformed key ring fails at start, with its reason
         return self
 
     @property
     def key_cipher(self) -> FieldCipher:
-        value = self.key_encryption_key.get_secret_value() if self.key_encryption_key else None
-        return cipher_from(value, "identity-signing-keys")
+        return self.key_ring("IDENTITY_KEY_ENCRYPTION_KEY", self.key_encryption_key, "identity-signing-keys")
