@@ -47,6 +47,7 @@ async def test_a_second_claimant_waits_and_support_approves_one(svc: Any) -> Non
     assert [c["account_id"] for c in conflict["claimants"]] == [acme_id, impostor_id]
     size = len(base64.b64decode(svc.KBIS))
     assert conflict["claimants"][0]["extract"] == {"media_type": "application/pdf", "size": size}
+    assert conflict["claimants"][0]["submitted_from"] == "127.0.0.1"  # the test client's socket peer
     path = f"/claims/{svc.SIREN}/{claim['claim_id']}"
     svc.problem(await svc.http.get(f"{path}/extract", headers=impostor), 403, "support-only")
     file = await svc.http.get(f"{path}/extract", headers=support)

@@ -33,8 +33,11 @@ def under_review(detail: str) -> Problem:
     return Problem(detail, status=409, title="Claim under review", code="claim-under-review")
 
 
-async def claim_company(teams: Teams, caller: Caller, siren: str, mobile: str, extract: bytes) -> dict[str, Any]:
-    """ClaimCompanySpace: the legal person's own account asks for its space, with an extract as proof."""
+async def claim_company(
+    teams: Teams, caller: Caller, siren: str, mobile: str, extract: bytes, client_address: str
+) -> dict[str, Any]:
+    """ClaimCompanySpace: the legal person's own account asks for its space, with an extract as proof.
+    `client_address` (the real one, `chassis.clientaddress`) is kept for support's review."""
     problem = company_rules.siren_problem(siren)
     if problem:
         raise field_problem("siren", problem)
@@ -70,6 +73,7 @@ async def claim_company(teams: Teams, caller: Caller, siren: str, mobile: str, e
         "status": str(ClaimStatus.PENDING),
         "extract": {"media_type": media_type, "size": len(extract)},
         "submitted_at": teams.runtime.clock.now(),
+        "submitted_from": client_address,
         "reviewed_by": None,
         "reviewed_at": None,
         "reason": None,

@@ -6,8 +6,9 @@ import base64
 import binascii
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
 
+from chassis import clientaddress
 from chassis.auth import CurrentCaller
 from teams import claims
 from teams.api.routes import Siren, TeamsDep, answers, company_public
@@ -48,6 +49,7 @@ def claimant_public(claim: dict[str, Any], siren: str) -> ClaimantPublic:
         email=claim["email"],
         name=claim["name"],
         extract=ExtractPublic(**claim["extract"]),
+        submitted_from=claim.get("submitted_from"),
         reviewed_by=claim.get("reviewed_by"),
     )
 
@@ -73,9 +75,10 @@ def decoded(extract: str) -> bytes:
         s422="Invalid SIREN, mobile number or extract (not a PDF, JPEG or PNG, or too large)",
     ),
 )
-async def claim_company(body: CompanyCreate, caller: CurrentCaller, teams: TeamsDep) -> ClaimPublic:
+async def claim_company(body: CompanyCreate, caller: CurrentCaller, teams: TeamsDep, request: Request) -> ClaimPublic:
     """Claim the company space of the calling legal person with an extract; support reviews it (pending)."""
-    claim = await claims.claim_company(teams, caller, body.siren, body.mobile, decoded(body.extract))
+    address = clientaddress.of_request(request, teams.settings, teams.runtime.clock.now())
+    claim = await claims.claim_company(teams, caller, body.siren, body.mobile, decoded(body.extract), address)
     return claim_public(claim, body.siren)
 
 

@@ -66,6 +66,7 @@ class ClaimantPublic(ClaimPublic):
     email: str
     name: str
     extract: ExtractPublic
+    submitted_from: str | None = Field(description="The claimant's client address (as the gateway signed it).")
     reviewed_by: str | None
 
 
