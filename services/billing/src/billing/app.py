@@ -52,7 +52,7 @@ def create_app(settings: BillingSettings | None = None, clock: Clock | None = No
             settings=settings,
             clock=runtime.clock,
             schedules=ScheduleStore(runtime.db, runtime.outbox, retry_policy(settings), leases),
-            onboarding=OnboardingStore(runtime.db, runtime.outbox),
+            onboarding=OnboardingStore(runtime.db, runtime.outbox, settings.field_cipher),
             profiles=ProfileStore(runtime.db),
             provider=SimulatedProvider(runtime.db),
             policy=retry_policy(settings),
