@@ -96,7 +96,9 @@ def test_each_violation_names_its_field_in_french_and_english() -> None:
         accept_claim(claim(invoices=()), FILED_ON)
     (violation,) = refused.value.violations
     assert (violation.code, violation.field) == ("invoice-required", "invoices")
-    assert violation.message_fr and violation.message_en and violation.message_fr != violation.message_en
+    assert violation.message_fr
+    assert violation.message_en
+    assert violation.message_fr != violation.message_en
 
 
 def test_a_legal_person_needs_a_siren_a_natural_person_does_not() -> None:

@@ -506,10 +506,10 @@ def record_answer(
 def record_payment(case: Case, reference: str, amount_cents: int, actor: Actor, at: datetime) -> Decision:
     """A payment from the debtor, at any open phase; paid in full, the case is settled. A reference
     already recorded changes nothing (the same payment reported twice)."""
-    _require(case, "record a payment on", *OPEN)
     reference = _text("reference", reference, required=True, max_length=100)
     if any(p.reference == reference for p in case.payments):
-        return Decision(case, [])
+        return Decision(case, [])  # even once settled: a payment reported again is no new payment
+    _require(case, "record a payment on", *OPEN)
     _amount(case, amount_cents, "payment")
     payments = (*case.payments, Payment(reference, amount_cents, at))
     paid = sum(p.amount_cents for p in payments)

@@ -412,10 +412,10 @@ def accept_claim(raw: ClaimInput, filed_on: date) -> Claim:
             Violation(
                 "ceiling-exceeded",
                 "invoices",
-                f"Principal et intérêts ({_euros(claim.total_cents, french=True)} EUR) dépassent le plafond de 5\u202f000,00 EUR "
-                "de la procédure simplifiée.",
-                f"Principal plus interest ({_euros(claim.total_cents, french=False)} EUR) exceed the 5,000.00 EUR ceiling "
-                "of the simplified procedure.",
+                f"Principal et intérêts ({_euros(claim.total_cents, french=True)} EUR) dépassent le plafond "
+                "de 5\u202f000,00 EUR de la procédure simplifiée.",
+                f"Principal plus interest ({_euros(claim.total_cents, french=False)} EUR) exceed the "
+                "5,000.00 EUR ceiling of the simplified procedure.",
                 "CPCE R125-1",
             )
         )
