@@ -341,3 +341,13 @@ def test_any_command_sequence_only_takes_allowed_transitions(steps: list[tuple[s
         if case.phase in FINAL:
             assert case.due_at is None
         assert case.paid_cents <= case.claim.total_cents
+
+
+def test_free_text_of_commands_refuses_control_characters_but_keeps_line_breaks() -> None:
+    case = cases.assign(filed(), METZ_A, T0).case
+    with pytest.raises(InvalidCommand) as control:
+        cases.refuse(case, "metz-a", "busy\x07", METZ_B, T0)
+    assert control.value.code == "control-characters"
+    agreed = cases.record_agreement(accepted(), "metz-a", 1_000, "1st: 500\n2nd: 500", "T-1", T0.date(), T0).case
+    assert agreed.agreement is not None
+    assert agreed.agreement.payment_terms == "1st: 500\n2nd: 500"

@@ -26,6 +26,7 @@ from recovery.domain import deadlines
 from recovery.domain import events as ev
 from recovery.domain.claims import Claim
 from recovery.domain.jurisdiction import Office, court_of_appeal
+from recovery.domain.text import has_control_characters
 
 
 class Phase(StrEnum):
@@ -283,7 +284,7 @@ def _text(name: str, value: str, *, required: bool, max_length: int = 500) -> st
     value = value.strip()
     if required and not value:
         raise InvalidCommand(f"{name}-required", f"{name.replace('-', ' ')} is required")
-    if any((ord(c) < 32 and c not in "\n\t") or 127 <= ord(c) < 160 for c in value):
+    if has_control_characters(value, multiline=True):
         raise InvalidCommand("control-characters", f"{name.replace('-', ' ')} holds control characters")
     if len(value) > max_length:
         raise InvalidCommand("too-long", f"{name.replace('-', ' ')} has more than {max_length} characters")

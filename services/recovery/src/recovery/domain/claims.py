@@ -23,6 +23,8 @@ from enum import StrEnum
 
 from stdnum.fr import siren as stdnum_siren
 
+from recovery.domain.text import has_control_characters
+
 CEILING_CENTS = 500_000  # CPCE R125-1: 5,000 EUR, principal and interest.
 
 
@@ -156,7 +158,6 @@ class Claim:
 
 # --- the rules ---------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # French numbers, national (0X XX XX XX XX) or international (+33 / +262 / ...), spaces, dots, dashes allowed.
 _PHONE = re.compile(r"^(\+\d{2,3}|0)\d{9}$")
@@ -197,7 +198,7 @@ def _text(violations: list[Violation], name: str, value: str, *, required: bool,
     value = value.strip()
     if required and not value:
         violations.append(Violation("required", name, "Champ obligatoire.", "This field is required."))
-    elif _CONTROL.search(value):
+    elif has_control_characters(value):
         violations.append(
             Violation(
                 "control-characters",
@@ -283,7 +284,7 @@ def _debtor(violations: list[Violation], raw: DebtorInput) -> Debtor:
             )
         )
     email = raw.email.strip()
-    if not _EMAIL.match(email) or _CONTROL.search(email) or len(email) > 254:
+    if not _EMAIL.match(email) or has_control_characters(email) or len(email) > 254:
         violations.append(
             Violation("email-invalid", "debtor.email", "Adresse email invalide.", "Invalid email address.")
         )
