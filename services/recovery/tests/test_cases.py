@@ -318,7 +318,7 @@ def _apply(case: Case, command: str, now: datetime) -> cases.Decision:
             return cases.withdraw(case, CREDITOR_ACTOR, now)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(COMMANDS, st.integers(min_value=0, max_value=40)), max_size=25))
 def test_any_command_sequence_only_takes_allowed_transitions(steps: list[tuple[str, int]]) -> None:
     case, now = filed(), T0

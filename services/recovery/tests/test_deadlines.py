@@ -6,7 +6,7 @@ import calendar
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recovery.domain.deadlines import (
@@ -24,6 +24,8 @@ from recovery.domain.jurisdiction import COURT_OF_APPEAL
 DEPARTMENTS = sorted(COURT_OF_APPEAL)
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
 departments = st.sampled_from(DEPARTMENTS)
+# The first look-up of a department and year builds its holiday table: no timing on a loaded machine.
+untimed = settings(deadline=None)
 
 # --- worked examples ----------------------------------------------------------
 
@@ -100,6 +102,7 @@ def test_every_department_has_a_holiday_calendar() -> None:
 # --- properties ---------------------------------------------------------------
 
 
+@untimed
 @given(days, st.integers(min_value=1, max_value=60), departments)
 def test_a_deadline_in_days_ends_on_the_first_working_day_from_its_nominal_end(
     act: date, count: int, department: str
@@ -115,6 +118,7 @@ def test_a_deadline_in_days_ends_on_the_first_working_day_from_its_nominal_end(
     assert (end - nominal).days <= 5  # no holiday chain in France is longer than a long weekend
 
 
+@untimed
 @given(days, st.integers(min_value=1, max_value=24))
 def test_a_month_deadline_ends_on_the_same_day_number_or_the_months_last_day(act: date, months: int) -> None:
     end = add_months(act, months)
@@ -123,12 +127,14 @@ def test_a_month_deadline_ends_on_the_same_day_number_or_the_months_last_day(act
     assert end.day == min(act.day, last)
 
 
+@untimed
 @given(st.integers(min_value=2000, max_value=2099))
 def test_a_month_from_the_end_of_january_lands_on_28_or_29_february(year: int) -> None:
     end = add_months(date(year, 1, 31), 1)
     assert end == date(year, 2, 29 if calendar.isleap(year) else 28)
 
 
+@untimed
 @given(days, st.integers(min_value=1, max_value=3), departments)
 def test_a_month_deadline_then_moves_to_a_working_day(act: date, months: int, department: str) -> None:
     end = months_after(act, months, department)
@@ -136,12 +142,14 @@ def test_a_month_deadline_then_moves_to_a_working_day(act: date, months: int, de
     assert is_working_day(end, department)
 
 
+@untimed
 @given(days, departments)
 def test_next_working_day_is_idempotent(day: date, department: str) -> None:
     once = next_working_day(day, department)
     assert next_working_day(once, department) == once
 
 
+@untimed
 @given(days)
 def test_alsace_moselle_has_every_national_holiday_and_good_friday_and_26_december(day: date) -> None:
     national = public_holidays("75", day.year)
