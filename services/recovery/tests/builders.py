@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from recovery.domain.claims import AddressInput, ClaimInput, DebtorInput, InvoiceInput
+from recovery.domain.documents import ProofUpload
 
 FILED_ON = date(2026, 3, 2)
 
@@ -38,3 +39,12 @@ def claim(**changes: Any) -> ClaimInput:
         description="Fournitures livrées en janvier 2026",
     )
     return replace(base, **changes)
+
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+
+def proof(name: str = "facture-F-2026-001.pdf", content: bytes = PDF) -> ProofUpload:
+    return ProofUpload(name, content)

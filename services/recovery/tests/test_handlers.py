@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -25,7 +26,7 @@ from recovery.handlers import (
     dispatch,
 )
 from recovery.ports import CaseNotFound, RecoveryPorts, StaleCase
-from services.recovery.tests.builders import claim, invoice
+from services.recovery.tests.builders import JPEG, PDF, claim, invoice, proof
 from services.recovery.tests.fakes import FakeCaseStore
 from tests.clock import SettableClock
 
@@ -35,7 +36,7 @@ DEBTOR = Actor(ActorKind.DEBTOR, "c1")
 
 
 async def file(ports: RecoveryPorts, case_id: str = "c1") -> None:
-    await dispatch(FileCase(case_id, CREDITOR, claim()), ports)
+    await dispatch(FileCase(case_id, CREDITOR, claim(), (proof(),)), ports)
 
 
 async def accepted(ports: RecoveryPorts, case_id: str = "c1") -> str:
@@ -64,14 +65,15 @@ async def test_filing_twice_with_the_same_id_files_once(ports: RecoveryPorts, st
     await file(ports)
     assert len(store.events) == 1
     with pytest.raises(CaseError) as taken:
-        await dispatch(FileCase("c1", Creditor("someone-else"), claim()), ports)
+        await dispatch(FileCase("c1", Creditor("someone-else"), claim(), (proof(),)), ports)
     assert taken.value.code == "case-id-taken"
 
 
 async def test_a_refused_claim_stores_nothing(ports: RecoveryPorts, store: FakeCaseStore) -> None:
     with pytest.raises(ClaimRefused) as refused:
         await dispatch(
-            FileCase("c1", CREDITOR, claim(invoices=(invoice(amount_cents=500_001),), interest_cents=0)), ports
+            FileCase("c1", CREDITOR, claim(invoices=(invoice(amount_cents=500_001),), interest_cents=0), (proof(),)),
+            ports,
         )
     assert refused.value.codes == {"ceiling-exceeded"}
     assert store.cases == {}
@@ -228,3 +230,31 @@ async def test_the_plain_letter_date_is_the_one_given(ports: RecoveryPorts, cloc
 async def test_an_unknown_case_is_not_found(ports: RecoveryPorts) -> None:
     with pytest.raises(CaseNotFound):
         await dispatch(AcceptCase("nope", "metz-a"), ports)
+
+
+async def test_the_proofs_are_stored_and_referenced_by_the_case(ports: RecoveryPorts, store: FakeCaseStore) -> None:
+    await dispatch(FileCase("c1", CREDITOR, claim(), (proof(), proof("bon.jpg", JPEG))), ports)
+    case = await store.get("c1")
+    assert [(d.name, d.media_type, d.size) for d in case.documents] == [
+        ("facture-F-2026-001.pdf", "application/pdf", len(PDF)),
+        ("bon.jpg", "image/jpeg", len(JPEG)),
+    ]
+    assert await ports.documents.get(case.documents[0].document_id) == PDF
+    assert case.documents[0].sha256 == hashlib.sha256(PDF).hexdigest()
+    filed = store.events[0]
+    assert isinstance(filed, ev.CaseFiled)
+    assert filed.documents == 2
+
+
+async def test_bad_proofs_are_reported_with_the_claims_faults_and_nothing_is_stored(
+    ports: RecoveryPorts, store: FakeCaseStore
+) -> None:
+    fake_pdf = proof("facture.pdf", b"MZ\x90\x00 an executable renamed")
+    with pytest.raises(ClaimRefused) as refused:
+        await dispatch(FileCase("c1", CREDITOR, claim(cause="tort"), (fake_pdf,)), ports)
+    assert refused.value.codes == {"cause-not-covered", "document-type-not-allowed"}
+    with pytest.raises(ClaimRefused) as missing:
+        await dispatch(FileCase("c1", CREDITOR, claim()), ports)
+    assert missing.value.codes == {"proof-required"}
+    assert store.cases == {}
+    assert ports.documents.documents == {}  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ def to_contract(event: ev.DomainEvent) -> Event:
                 principal_cents=event.principal_cents,
                 interest_cents=event.interest_cents,
                 invoices=event.invoices,
+                documents=event.documents,
                 filed_at=event.at,
             )
         case ev.CaseAssigned():

@@ -34,6 +34,7 @@ class CaseFiled(Event):
     interest_cents: int = Field(ge=0)
     currency: Literal["EUR"] = "EUR"
     invoices: int = Field(ge=1)
+    documents: int = Field(default=0, ge=0, description="Proof documents attached.")
     filed_at: datetime
 
 

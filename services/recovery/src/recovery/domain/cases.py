@@ -25,6 +25,7 @@ from typing import NamedTuple
 from recovery.domain import deadlines
 from recovery.domain import events as ev
 from recovery.domain.claims import Claim
+from recovery.domain.documents import MAX_PROOF_BYTES, MAX_PROOFS, DocumentRef
 from recovery.domain.jurisdiction import Office, court_of_appeal
 from recovery.domain.text import has_control_characters
 
@@ -100,6 +101,8 @@ class ProcedurePolicy:
     amicable_days: int = 15  # the product's rule: no payment 15 days after the plain letter
     answer_months: int = 1  # R125-2: one month from the registered letter to accept or refuse
     office_answer_days: int = 8  # our rule: an office that does not answer in time is taken as refusing
+    proof_max_bytes: int = MAX_PROOF_BYTES  # each proof document
+    proof_max_count: int = MAX_PROOFS
 
 
 class ActorKind(StrEnum):
@@ -188,6 +191,7 @@ class Case:
     creditor: Creditor
     claim: Claim
     filed_at: datetime
+    documents: tuple[DocumentRef, ...] = ()  # the creditor's proofs, stored immutable
     phase: Phase = Phase.FILED
     version: int = 0  # bumped by every change: the store saves only over the version it loaded
     office_id: str | None = None
@@ -304,9 +308,11 @@ def _amount(case: Case, amount_cents: int, what: str) -> None:
 # --- the transitions ---------------------------------------------------------
 
 
-def file_case(case_id: str, creditor: Creditor, claim: Claim, at: datetime) -> Decision:
-    """A creditor files a checked claim (see `claims.accept_claim`)."""
-    case = Case(case_id=case_id, creditor=creditor, claim=claim, filed_at=at)
+def file_case(
+    case_id: str, creditor: Creditor, claim: Claim, at: datetime, documents: tuple[DocumentRef, ...] = ()
+) -> Decision:
+    """A creditor files a checked claim (see `claims.accept_claim`) with its stored proofs."""
+    case = Case(case_id=case_id, creditor=creditor, claim=claim, filed_at=at, documents=documents)
     case = _log(case, at, Actor(ActorKind.CREDITOR, creditor.account_id), "filed")
     debtor = claim.debtor
     return Decision(
@@ -324,6 +330,7 @@ def file_case(case_id: str, creditor: Creditor, claim: Claim, at: datetime) -> D
                 principal_cents=claim.principal_cents,
                 interest_cents=claim.interest_cents,
                 invoices=len(claim.invoices),
+                documents=len(documents),
             )
         ],
     )

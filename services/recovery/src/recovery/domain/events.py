@@ -23,6 +23,7 @@ class CaseFiled:
     principal_cents: int
     interest_cents: int
     invoices: int
+    documents: int
 
 
 @dataclass(frozen=True)
