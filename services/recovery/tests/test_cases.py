@@ -28,6 +28,8 @@ from recovery.domain.cases import (
 )
 from recovery.domain.claims import accept_claim
 from recovery.domain.deadlines import passed_at
+from recovery.domain.injunction import injunction_request
+from recovery.domain.jurisdiction import CourtKind
 from services.recovery.tests.builders import FILED_ON, claim
 from services.recovery.tests.conftest import METZ_OFFICES
 
@@ -351,3 +353,31 @@ def test_free_text_of_commands_refuses_control_characters_but_keeps_line_breaks(
     agreed = cases.record_agreement(accepted(), "metz-a", 1_000, "1st: 500\n2nd: 500", "T-1", T0.date(), T0).case
     assert agreed.agreement is not None
     assert agreed.agreement.payment_terms == "1st: 500\n2nd: 500"
+
+
+def test_the_injunction_request_is_prefilled_once_available() -> None:
+    case = simplified()
+    with pytest.raises(IllegalTransition):
+        injunction_request(case)
+    registered = case.letter(LetterKind.REGISTERED)
+    assert registered is not None
+    case = cases.record_payment(case, "part", 1_234, DEBTOR, T0 + timedelta(days=18)).case
+    refused_at = T0 + timedelta(days=20)
+    case = cases.record_answer(case, Answer.REFUSED, DEBTOR, refused_at).case
+    request = injunction_request(case)
+    # a trader creditor against a trader debtor in Moselle: the tribunal judiciaire's commercial chamber
+    assert request.court.kind is CourtKind.COMMERCIAL
+    assert request.court.department == "57"
+    assert (request.principal_cents, request.interest_cents) == (200_000, 1_234)
+    assert (request.paid_cents, request.balance_cents) == (1_234, 200_000)
+    assert (request.failure, request.failure_at) == ("debtor-refused", refused_at)
+    assert request.registered_letter_sent_at == registered.sent_at
+    assert request.debtor.name == "Quincaillerie Lorraine SARL"
+
+
+def test_without_an_answer_the_request_says_the_month_passed() -> None:
+    case = simplified()
+    assert case.due_at is not None
+    case = cases.advance(case, case.due_at).case
+    request = injunction_request(case)
+    assert (request.failure, request.failure_at) == ("no-answer-within-one-month", case.due_at)
