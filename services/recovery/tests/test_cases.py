@@ -377,7 +377,7 @@ def test_the_injunction_request_is_prefilled_once_available() -> None:
 
 def test_without_an_answer_the_request_says_the_month_passed() -> None:
     case = simplified()
-    assert case.due_at is not None
-    case = cases.advance(case, case.due_at).case
-    request = injunction_request(case)
-    assert (request.failure, request.failure_at) == ("no-answer-within-one-month", case.due_at)
+    month_end = case.due_at
+    assert month_end is not None
+    request = injunction_request(cases.advance(case, month_end).case)
+    assert (request.failure, request.failure_at) == ("no-answer-within-one-month", month_end)
