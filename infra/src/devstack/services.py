@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from .bus import ADMIN, SCRAM_MECHANISM, KafkaCredentials
 from .component import Component
 from .config import StackConfig
 from .processes import http_ok
@@ -45,11 +46,21 @@ class ServiceProcess:
         return [python, "-m", "uvicorn", "--factory", self.app, "--host", host, "--port", str(self.port)]
 
 
+def kafka_credentials(config: StackConfig) -> KafkaCredentials:
+    """The stack's Kafka users: one per backend and the admin (generated once per stack)."""
+    return KafkaCredentials(config.kafka_dir / "credentials.json", (ADMIN, *BACKENDS))
+
+
 def service_processes(
-    config: StackConfig, host: Callable[[str], str] = lambda _name: "127.0.0.1"
+    config: StackConfig,
+    host: Callable[[str], str] = lambda _name: "127.0.0.1",
+    kafka_password: Callable[[str], str] | None = None,
 ) -> list[ServiceProcess]:
     """Every platform process, in start order. `host(name)` maps a component
-    (kafka, mongo, smtp, identity, ...) to the host others reach it on."""
+    (kafka, mongo, smtp, identity, ...) to the host others reach it on;
+    `kafka_password(service)` gives its SCRAM password (default: the stack's
+    generated credentials)."""
+    password = kafka_password or kafka_credentials(config).password
 
     def url(name: str) -> str:
         return f"http://{host(name)}:{config.port(name)}"
@@ -61,7 +72,12 @@ def service_processes(
             f"{prefix}_HTTP_PORT": str(config.port(name)),
             f"{prefix}_MONGO_URL": f"mongodb://{host('mongo')}:{config.port('mongo')}",
             f"{prefix}_MONGO_DB": name,
-            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": f"{host('kafka')}:{config.port('kafka')}",
+            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": f"{host('kafka')}:{config.port('kafka_sasl')}",
+            # Its own Kafka principal: ACLs let it write its topics, read what it consumes.
+            f"{prefix}_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+            f"{prefix}_KAFKA_SASL_MECHANISM": SCRAM_MECHANISM,
+            f"{prefix}_KAFKA_SASL_USERNAME": name,
+            f"{prefix}_KAFKA_SASL_PASSWORD": password(name),
             f"{prefix}_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
         }
 

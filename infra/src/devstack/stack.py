@@ -99,6 +99,10 @@ class Stack:
         """Stop everything this tool started (in this profile); returns what was stopped."""
         return self.stop_services() + self.stop_infra()
 
+    def kill(self, name: str) -> bool:
+        """SIGKILL one component (fault tests); `component(name).up()` brings it back on the same data."""
+        return self.component(name).kill()
+
     # Introspection.
     def status(self) -> dict[str, dict[str, object]]:
         return {c.name: c.status() for c in self.components}

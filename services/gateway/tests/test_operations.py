@@ -54,7 +54,7 @@ async def test_metrics_include_upstream_latency_by_service_and_status(gateway: A
     text = response.text
     assert 'upstream_request_duration_seconds_count{service="billing",status="200"} 1.0' in text
     assert 'upstream_request_duration_seconds_count{service="teams",status="unreachable"} 1.0' in text
-    assert 'http_requests_total{method="GET",route="/api/{service}/{path:path}",status="502"} 1.0' in text
+    assert 'http_requests_total{method="GET",route="/api/{service}/{path:path}",status="503"} 1.0' in text
 
 
 async def test_traceparent_continues_the_gateway_span(gateway: Any) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.security import BaseSecurity, SASLScram256, SASLScram512
 from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import TracerProvider
 
@@ -15,6 +17,18 @@ from chassis.metrics import ServiceMetrics
 from chassis.outbox import HeldBehind, OutboxEntry, Publish, is_transient
 from chassis.settings import ServiceSettings
 from chassis.telemetry import context_from_headers
+from chassis.topics import TopicReport, ensure_topics, service_topics
+from contracts import Event
+
+
+def broker_security(settings: ServiceSettings) -> BaseSecurity | None:
+    """The service's own Kafka principal (SASL/SCRAM), or None on a PLAINTEXT bus."""
+    protocol = settings.kafka_security_protocol
+    if not protocol.startswith("SASL_"):
+        return None
+    password = settings.kafka_sasl_password.get_secret_value() if settings.kafka_sasl_password else ""
+    scram = SASLScram512 if settings.kafka_sasl_mechanism == "SCRAM-SHA-512" else SASLScram256
+    return scram(settings.kafka_sasl_username, password, use_ssl=protocol == "SASL_SSL")
 
 
 def build_broker(settings: ServiceSettings, metrics: ServiceMetrics, tracer_provider: TracerProvider) -> KafkaBroker:
@@ -23,6 +37,7 @@ def build_broker(settings: ServiceSettings, metrics: ServiceMetrics, tracer_prov
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=settings.kafka_client_id,
+        security=broker_security(settings),
         enable_idempotence=True,
         acks="all",
         request_timeout_ms=10_000,
@@ -88,3 +103,19 @@ async def kafka_reachable(broker: KafkaBroker, timeout_seconds: float = 2.0) -> 
         return await broker.ping(timeout=timeout_seconds)
     except Exception:
         return False
+
+
+async def ensure_service_topics(settings: ServiceSettings, publishes: Sequence[type[Event]]) -> TopicReport:
+    """Create the topics this service publishes and its dead-letter topic (idempotent)."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"{settings.kafka_client_id}-admin",
+        request_timeout_ms=10_000,
+        **settings.kafka_client_options,
+    )
+    await admin.start()
+    try:
+        topics = service_topics(settings.service_name, publishes)
+        return await ensure_topics(admin, topics, settings.topic_policy)
+    finally:
+        await admin.close()

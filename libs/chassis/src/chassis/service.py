@@ -28,7 +28,7 @@ from chassis.clock import Clock, SystemClock
 from chassis.consumer import INBOX, EventConsumer
 from chassis.errors import install_problem_handlers
 from chassis.health import router as operations_router
-from chassis.kafka import build_broker, kafka_publisher
+from chassis.kafka import build_broker, ensure_service_topics, kafka_publisher
 from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
 from chassis.outbox import Outbox, OutboxRelay, RelayPolicy, outbox_indexes
@@ -237,6 +237,8 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         ]
         await _retry("MongoDB", lambda: ensure_indexes(runtime.db, indexes))
         await _retry("Kafka", runtime.broker.start)
+        # Topics as code: what this service publishes exists before its relay sends.
+        await _retry("Kafka topics", lambda: ensure_service_topics(settings, definition.publishes))
         for hook in definition.on_startup:
             await hook(runtime)
         runtime.start_background(runtime.relay, "outbox-relay")

@@ -6,12 +6,16 @@ their own. Secrets have no usable default outside development and test.
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chassis.topics import TopicPolicy, client_options
+
 Environment = Literal["development", "test", "production"]
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256"]
 
 # Values that must never reach production.
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev-secret", "development"})
@@ -48,10 +52,24 @@ class ServiceSettings(ProcessSettings):
 
     mongo_url: SecretStr = SecretStr("mongodb://127.0.0.1:27017")
     mongo_db: str = ""
-    mongo_timeout_ms: int = Field(default=5000, ge=100)
+    # Fail fast: how long an operation waits for an unreachable server (selection and
+    # connection) before the request answers 503, and for a silent socket.
+    mongo_timeout_ms: int = Field(default=1000, ge=100)
+    mongo_socket_timeout_ms: int = Field(default=10_000, ge=100)
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_client_id: str = ""
+    # Bus security: each service is its own Kafka principal (SASL/SCRAM), with
+    # ACLs limiting it to its own topics and what it consumes.
+    kafka_security_protocol: KafkaSecurityProtocol = "PLAINTEXT"
+    kafka_sasl_mechanism: KafkaSaslMechanism = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr | None = None
+    # Topics as code: every topic the service creates gets these (one setting
+    # for all topics; 1/1 on one broker, 3/2 on a cluster).
+    kafka_topic_partitions: int = Field(default=6, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_min_insync_replicas: int = Field(default=1, ge=1)
     # Relay: how often it looks for pending events when not woken up by a write.
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     outbox_batch_size: int = Field(default=500, ge=1)
@@ -79,7 +97,33 @@ class ServiceSettings(ProcessSettings):
             object.__setattr__(self, "mongo_db", self.service_name)
         if not self.kafka_client_id:
             object.__setattr__(self, "kafka_client_id", self.service_name)
+        if not self.kafka_sasl_username:
+            object.__setattr__(self, "kafka_sasl_username", self.service_name)
+        if self.kafka_min_insync_replicas > self.kafka_replication_factor:
+            raise ValueError("kafka_min_insync_replicas cannot exceed kafka_replication_factor")
+        if self.kafka_security_protocol.startswith("SASL_"):
+            prefix = str(self.model_config.get("env_prefix", "")).upper()
+            self.require_secret(f"{prefix}KAFKA_SASL_PASSWORD", self.kafka_sasl_password)
         return self
+
+    @property
+    def kafka_client_options(self) -> dict[str, Any]:
+        """aiokafka keyword arguments for this service's principal (raw clients, admin)."""
+        password = self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else None
+        return client_options(
+            security_protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username,
+            password=password,
+        )
+
+    @property
+    def topic_policy(self) -> TopicPolicy:
+        return TopicPolicy(
+            partitions=self.kafka_topic_partitions,
+            replication_factor=self.kafka_replication_factor,
+            min_insync_replicas=self.kafka_min_insync_replicas,
+        )
 
     def require_secret(self, name: str, value: SecretStr | None) -> None:
         """Refuse a missing or placeholder secret outside development and test."""

@@ -34,7 +34,8 @@ from billing.settings import BillingSettings
 from billing.store.onboarding import OnboardingStore, StaleProfile
 from billing.store.schedules import ScheduleStore, StaleSchedule
 from chassis.clock import Clock
-from chassis.errors import Conflict, Forbidden, NotFound, Problem
+from chassis.errors import DEPENDENCY_ERRORS, Conflict, Forbidden, NotFound, Problem, dependency_of
+from chassis.leases import Claim
 from contracts import Event
 from contracts.events.billing import (
     MandateSigned,
@@ -45,6 +46,7 @@ from contracts.events.billing import (
 )
 
 log = logging.getLogger("billing.handlers")
+TAKEOVER_MARGIN_SECONDS = 0.2
 
 
 class PaymentRejectedProblem(Problem):
@@ -79,7 +81,6 @@ class Billing:
     onboarding: OnboardingStore
     provider: PaymentProvider
     policy: RetryPolicy
-    runner_id: str = field(default_factory=lambda: f"runner-{uuid.uuid4().hex[:12]}")
 
     # --- schedules -----------------------------------------------------------------
 
@@ -251,13 +252,7 @@ class Billing:
 
         async def worker() -> None:
             while True:
-                claimed = await self.schedules.claim_due(
-                    due_by=due_by,
-                    now=self.clock.now(),
-                    owner=self.runner_id,
-                    lease=timedelta(seconds=self.settings.debit_lease_seconds),
-                    schedule_id=schedule_id,
-                )
+                claimed = await self.schedules.claim_due(due_by=due_by, schedule_id=schedule_id)
                 if claimed is None:
                     return
                 await self._debit(claimed[0], claimed[1], due_by, report)
@@ -266,10 +261,10 @@ class Billing:
         await asyncio.gather(*(worker() for _ in range(workers)))
         return report
 
-    async def _debit(self, schedule: Schedule, version: int, due_by: datetime, report: DebitRunReport) -> None:
+    async def _debit(self, schedule: Schedule, claim: Claim, due_by: datetime, report: DebitRunReport) -> None:
         debit = rules.due_debit(schedule, due_by, self.policy)
         if debit is None:
-            await self.schedules.release(schedule, version, self.runner_id)
+            await self.schedules.release(schedule, claim)
             return
         # Same key on a re-run after a crash: the provider answers the first result, never charges twice.
         result = await self.provider.charge(
@@ -286,9 +281,9 @@ class Billing:
         )
         events = self._debit_events(schedule, updated, debit, result.succeeded, result.decline_reason)
         try:
-            await self.schedules.save(updated, version, *events, now=now, lease_owner=self.runner_id)
+            await self.schedules.record_debit(claim, updated, *events)
         except StaleSchedule:
-            # The claim expired and another runner took it: it gets the same answer from the provider.
+            # The lease lapsed and another runner took it: it gets the same answer from the provider.
             report.conflicts += 1
             log.warning("lost the claim on %s while debiting %s", schedule.schedule_id, debit.idempotency_key)
             return
@@ -298,6 +293,15 @@ class Billing:
             report.succeeded += 1
         else:
             report.rejected += 1
+
+    async def seconds_to_takeover(self, *, within: float) -> float:
+        """Seconds until a due schedule held by another runner can be claimed, at most `within`."""
+        now = self.clock.now()
+        lapses = await self.schedules.next_takeover(due_by=now)
+        if lapses is None:
+            return within
+        # A lease is free once `until < now`: come back just after.
+        return min(within, max((lapses - now).total_seconds(), 0.0) + TAKEOVER_MARGIN_SECONDS)
 
     def _debit_events(
         self, before: Schedule, after: Schedule, debit: Debit, succeeded: bool, reason: str | None
@@ -429,8 +433,11 @@ class DebitScheduler:
     """Runs the due debits every `debit_run_interval_seconds`, as long as the service runs.
 
     Durable by construction: what is due lives in Mongo (`next_debit_at`), a
-    claim expires, and each debit's idempotency key makes a repeated provider
-    call harmless; the scheduler itself keeps no state."""
+    claim is a lease (`chassis.leases`) that lapses when its runner dies, and
+    each debit's idempotency key makes a repeated provider call harmless; the
+    scheduler itself keeps no state. When due work is held by another runner,
+    it comes back as soon as that lease can lapse, not at its next pass: a dead
+    runner's work is taken over within `debit_lease_seconds`."""
 
     def __init__(self, billing: Billing, interval_seconds: float) -> None:
         self._billing = billing
@@ -443,14 +450,18 @@ class DebitScheduler:
 
     async def run(self) -> None:
         while not self._stopping.is_set():
+            wait = self._interval
             try:
                 report = await self._billing.run_due_debits()
                 if report.debited:
                     log.info("debit run: %d debited (%d rejected)", report.debited, report.rejected)
+                wait = await self._billing.seconds_to_takeover(within=self._interval)
             except asyncio.CancelledError:
                 raise
+            except DEPENDENCY_ERRORS as error:
+                log.warning("debit run stopped, %s unreachable; next run in %.0fs", dependency_of(error), wait)
             except Exception:
-                log.exception("debit run failed; next run in %.0fs", self._interval)
+                log.exception("debit run failed; next run in %.0fs", wait)
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._interval):
+                async with asyncio.timeout(wait):
                     await self._stopping.wait()

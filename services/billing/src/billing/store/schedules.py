@@ -2,16 +2,16 @@
 
 Every write is conditional on the document's `version` (optimistic
 concurrency) and carries its events in the same single-document update. The
-debit run claims a schedule with a conditional findAndModify on `next_debit_at`
-and an expired lease, so two runners never take the same schedule at once.
+debit run claims a schedule whose `next_debit_at` is due through the chassis
+lease mechanism (`chassis.leases`: the `lease` field, fenced by `version`), so
+two runners never take the same schedule at once and a dead runner's claims
+are taken over once its lease lapses.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
-
-from pymongo import ReturnDocument
 
 from billing.domain.cards import CardOnFile
 from billing.domain.schedules import (
@@ -24,6 +24,7 @@ from billing.domain.schedules import (
     ScheduleStatus,
     next_debit_at,
 )
+from chassis.leases import Claim, Leases
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import Outbox
 from contracts import Event
@@ -160,10 +161,11 @@ def schedule_from_doc(doc: dict[str, Any]) -> Schedule:
 
 
 class ScheduleStore:
-    def __init__(self, db: MongoDatabase, outbox: Outbox, policy: RetryPolicy) -> None:
+    def __init__(self, db: MongoDatabase, outbox: Outbox, policy: RetryPolicy, leases: Leases) -> None:
         self._schedules = db[SCHEDULES]
         self._outbox = outbox
         self._policy = policy
+        self.leases = leases
 
     async def add(self, schedule: Schedule, *events: Event) -> None:
         """Insert with its events; DuplicateKeyError when the order already has a schedule."""
@@ -185,48 +187,42 @@ class ScheduleStore:
         cursor = self._schedules.find({"order.buyer_email": email}, {"_outbox": 0}).sort("created_at", -1)
         return [schedule_from_doc(doc) async for doc in cursor]
 
-    async def save(
-        self, schedule: Schedule, version: int, *events: Event, now: datetime, lease_owner: str | None = None
-    ) -> None:
-        """Write the new state if nobody changed it since `version`: a debit only while its claim
-        holds, anything else only while no debit is under way."""
-        condition: dict[str, Any] = {"_id": schedule.schedule_id, "version": version}
-        if lease_owner is not None:
-            condition["lease.owner"] = lease_owner
-        else:
-            condition["$or"] = [{"lease": None}, {"lease.until": {"$lt": now}}]
-        update: dict[str, Any] = {"$set": {**state_of(schedule, self._policy), "lease": None}, "$inc": {"version": 1}}
-        if events:
-            update = self._outbox.update(update, *events)
-        result = await self._schedules.update_one(condition, update)
+    def _update(self, schedule: Schedule, *events: Event) -> dict[str, Any]:
+        update: dict[str, Any] = {"$set": state_of(schedule, self._policy)}
+        return self._outbox.update(update, *events) if events else update
+
+    async def save(self, schedule: Schedule, version: int, *events: Event, now: datetime) -> None:
+        """Write the new state if nobody changed it since `version` and no debit is under way."""
+        condition: dict[str, Any] = {"_id": schedule.schedule_id, "version": version, **self.leases.free(now)}
+        result = await self._schedules.update_one(condition, self.leases.completing(self._update(schedule, *events)))
         if result.matched_count != 1:
             raise StaleSchedule(schedule.schedule_id)
         if events:
             self._outbox.notify()
 
-    async def claim_due(
-        self, *, due_by: datetime, now: datetime, owner: str, lease: timedelta, schedule_id: str | None = None
-    ) -> tuple[Schedule, int] | None:
-        """Reserve one schedule with a debit due by `due_by` to `owner`, until the lease ends."""
-        condition: dict[str, Any] = {
-            "next_debit_at": {"$lte": due_by},
-            "$or": [{"lease": None}, {"lease.until": {"$lt": now}}],
-        }
+    async def record_debit(self, claim: Claim, schedule: Schedule, *events: Event) -> None:
+        """Write a debit's outcome and its events, and give the claim back, if the claim still holds."""
+        if not await self.leases.complete(claim, self._update(schedule, *events)):
+            raise StaleSchedule(schedule.schedule_id)
+        self._outbox.notify()
+
+    def _due(self, due_by: datetime, schedule_id: str | None) -> dict[str, Any]:
+        condition: dict[str, Any] = {"next_debit_at": {"$lte": due_by}}
         if schedule_id is not None:
             condition["_id"] = schedule_id
-        doc = await self._schedules.find_one_and_update(
-            condition,
-            {"$set": {"lease": {"owner": owner, "until": now + lease}}, "$inc": {"version": 1}},
-            projection={"_outbox": 0},
-            return_document=ReturnDocument.AFTER,
-        )
-        if doc is None:
-            return None
-        return schedule_from_doc(doc), int(doc["version"])
+        return condition
 
-    async def release(self, schedule: Schedule, version: int, owner: str) -> None:
+    async def claim_due(self, *, due_by: datetime, schedule_id: str | None = None) -> tuple[Schedule, Claim] | None:
+        """Reserve one schedule with a debit due by `due_by` to this process, under a lease."""
+        claim = await self.leases.claim(self._due(due_by, schedule_id), projection={"_outbox": 0})
+        if claim is None:
+            return None
+        return schedule_from_doc(claim.document), claim
+
+    async def next_takeover(self, *, due_by: datetime) -> datetime | None:
+        """When the first due schedule claimed by another runner can be taken over, if any."""
+        return await self.leases.next_expiry(self._due(due_by, None))
+
+    async def release(self, schedule: Schedule, claim: Claim) -> None:
         """Give a claim back with nothing debited (its next debit is recomputed)."""
-        await self._schedules.update_one(
-            {"_id": schedule.schedule_id, "version": version, "lease.owner": owner},
-            {"$set": {"lease": None, "next_debit_at": next_debit_at(schedule, self._policy)}, "$inc": {"version": 1}},
-        )
+        await self.leases.release(claim, {"$set": {"next_debit_at": next_debit_at(schedule, self._policy)}})
