@@ -22,6 +22,7 @@ from billing.handlers import Billing, retry_policy
 from billing.payments.provider import SimulatedProvider
 from billing.settings import BillingSettings
 from billing.store.onboarding import OnboardingStore
+from billing.store.profiles import ProfileStore
 from billing.store.schedules import INDEXES as SCHEDULE_INDEXES
 from billing.store.schedules import SCHEDULES, ScheduleStore
 from chassis.mongo import ensure_indexes
@@ -75,6 +76,7 @@ async def bench_debits(
             clock=clock,
             schedules=ScheduleStore(db, outbox, policy, debit_leases(settings, db, clock)),
             onboarding=OnboardingStore(db, outbox),
+            profiles=ProfileStore(db),
             provider=SimulatedProvider(db),
             policy=policy,
         )
