@@ -30,6 +30,7 @@ from stdnum import luhn
 
 from bench.stats import latency_summary
 from devstack.stack import Stack
+from tests.e2e.helpers import open_company_space
 
 PASSWORD = "Correct-Horse-9!"
 ADDRESS = {"line": "1 avenue des Champs", "postal_code": "75008", "city": "Paris"}
@@ -77,11 +78,7 @@ async def _member(stack: Stack, http: httpx.AsyncClient) -> tuple[str, str, dict
     member_id, member = await _account(stack, http, member_form)
     member_email = (await http.get("/api/identity/accounts/me", headers=member)).json()["email"]
 
-    async def opened() -> bool:
-        answer = await http.post("/api/teams/companies", json={"siren": siren, "mobile": "0612345678"}, headers=admin)
-        return answer.status_code == 201
-
-    await _until(opened)
+    await open_company_space(stack, http, admin, siren, mobile="0612345678")  # claimed, approved by support
     sms_dir = stack.config.state_dir / "sms"
     before = len(list(sms_dir.glob("*.json")))
     invited = await http.post(

@@ -3,7 +3,9 @@ onboarded creditor) and its orders, an operator, reading the bus."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import base64
 import re
 import uuid
 from collections.abc import Callable
@@ -20,6 +22,8 @@ from identity import admin
 from identity.settings import IdentitySettings
 
 PASSWORD = "Correct-Horse-9!"
+# An extract of the trade register as a claimant uploads it (a PDF, by its magic bytes).
+KBIS = base64.b64encode(b"%PDF-1.4\n% Extrait Kbis\n%%EOF\n").decode()
 
 
 def legal_person(email: str) -> dict[str, Any]:
@@ -177,3 +181,40 @@ async def operator(stack: Stack, http: httpx.AsyncClient) -> dict[str, str]:
     login = await http.post("/api/identity/sessions", json={"email": email, "password": password})
     assert login.status_code == 200, login.text
     return bearer(login.json()["access_token"])
+
+
+async def support_headers(stack: Stack, http: httpx.AsyncClient) -> dict[str, str]:
+    """A support agent's auth headers: an account granted the role by identity's admin command."""
+    from identity import admin
+    from identity.settings import IdentitySettings
+
+    email = new_email()
+    assert (await http.post("/api/identity/accounts", json=legal_person(email))).status_code == 202
+    mail = await stack.mailbox.wait_for(email, lambda m: "Activez" in m.subject, timeout=30)
+    assert (await http.get(activation_link(mail.text))).status_code == 200
+    settings = IdentitySettings(environment="test", mongo_url=stack.mongo_url)  # type: ignore[arg-type]
+    assert await admin.run(argparse.Namespace(command="grant-support", email=email), settings) == 0
+    login = await http.post("/api/identity/sessions", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+async def open_company_space(
+    stack: Stack, http: httpx.AsyncClient, headers: dict[str, str], siren: str, mobile: str = "06 12 34 56 78"
+) -> dict[str, Any]:
+    """The legal person claims its company space with an extract (once teams has seen its
+    activation) and support approves the claim: the space is open, the caller its admin."""
+
+    async def claimed() -> httpx.Response | None:
+        body = {"siren": siren, "mobile": mobile, "extract": KBIS}
+        answer = await http.post("/api/teams/companies", json=body, headers=headers)
+        return None if answer.status_code == 409 and "account-not-synchronised" in answer.text else answer
+
+    claim = await eventually(claimed)
+    assert claim.status_code == 202, claim.text
+    support = await support_headers(stack, http)
+    path = f"/api/teams/claims/{siren}/{claim.json()['claim_id']}/approval"
+    approved = await http.post(path, json={}, headers=support)
+    assert approved.status_code == 200, approved.text
+    space: dict[str, Any] = approved.json()
+    return space

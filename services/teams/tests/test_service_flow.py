@@ -20,8 +20,7 @@ PROOF = {"kind": "delegation_of_power", "reference": "DP-2026-014", "issued_on":
 
 async def open_space(svc: Any) -> tuple[str, dict[str, str]]:
     admin_id, _, admin = await svc.account()
-    answer = await svc.http.post("/companies", json={"siren": svc.SIREN, "mobile": "06 12 34 56 78"}, headers=admin)
-    assert answer.status_code == 201, answer.text
+    await svc.open_space(admin, mobile="06 12 34 56 78")
     return admin_id, admin
 
 

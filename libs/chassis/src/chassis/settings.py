@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chassis.clientaddress import Network, proxy_networks
+from chassis.crypto import FieldCipher, cipher_from
 from chassis.topics import TopicPolicy, client_options
 
 Environment = Literal["development", "test", "production"]
@@ -64,6 +66,20 @@ class ProcessSettings(BaseSettings):
         """The larger limit of each document path prefix (for `BodySizeLimitMiddleware`)."""
         return {prefix: self.max_document_bytes for prefix in self.document_path_prefixes}
 
+    # The client's address (`chassis.clientaddress`): the gateway signs the one it
+    # forwards with this key, shared with the services, which trust only a valid
+    # signature. Production refuses to start without it where an address is used.
+    client_address_key: SecretStr | None = None
+    # CIDRs (comma-separated) of the proxies whose X-Forwarded-For is read: the
+    # gateway's own front. None by default: the socket peer is the client.
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        proxy_networks(value.split(","))
+        return value
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -91,12 +107,26 @@ class ProcessSettings(BaseSettings):
             password=password,
         )
 
+    @property
+    def proxy_networks(self) -> tuple[Network, ...]:
+        return proxy_networks(self.trusted_proxies.split(","))
+
+    @property
+    def client_key(self) -> bytes | None:
+        return self.client_address_key.get_secret_value().encode() if self.client_address_key else None
+
     def require_secret(self, name: str, value: SecretStr | None) -> None:
         """Refuse a missing or placeholder secret outside development and test."""
         if self.environment in ("development", "test"):
             return
         if value is None or value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError(f"{name} must be set to a real secret when environment={self.environment}")
+
+    def key_ring(self, name: str, value: SecretStr | None, purpose: str) -> FieldCipher:
+        """The `chassis.crypto` key ring of a setting (validated; required outside
+        development and test, where the fixed development key of `purpose` stands in)."""
+        self.require_secret(name, value)
+        return cipher_from(value.get_secret_value() if value else None, purpose)
 
 
 class ServiceSettings(ProcessSettings):

@@ -23,6 +23,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Histogram
 
 from chassis.auth import Caller, JwksVerifier, bearer_token
+from chassis.clientaddress import Network
 from chassis.errors import NotFound, Problem, Unauthorized, install_problem_handlers
 from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from chassis.metrics import LATENCY_BUCKETS, ServiceMetrics, install_http_metrics
@@ -63,6 +64,7 @@ class GatewayRuntime:
     tracer_provider: TracerProvider
     limiter: TokenBucketLimiter
     revocations: RevocationList
+    trusted_proxies: tuple[Network, ...] = ()
     upstreams: Upstreams | None = None
     verifier: JwksVerifier | None = None
     openapi: OpenApiAggregator | None = None
@@ -93,7 +95,7 @@ def enforce_rate_limit(runtime: GatewayRuntime, key: str) -> None:
 async def limit_by_ip(request: Request) -> None:
     """Rate limit for the gateway's own routes, keyed by client address."""
     runtime = get_runtime(request)
-    ip = client_ip(request, trust_forwarded_for=runtime.settings.trust_forwarded_for)
+    ip = client_ip(request, runtime.trusted_proxies)
     enforce_rate_limit(runtime, "ip:" + ip)
 
 
@@ -115,6 +117,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         tracer_provider=build_tracer_provider(settings.service_name, settings.otel_exporter_otlp_endpoint),
         limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
         revocations=RevocationList(timedelta(seconds=settings.revocation_window_seconds)),
+        trusted_proxies=settings.proxy_networks,
     )
 
     @asynccontextmanager
@@ -239,7 +242,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         upstreams.require(service)  # 404 before anything else for an unknown service
         if internal_path(str(request.path_params.get("path", ""))):
             raise NotFound(f"no route {request.url.path} behind the gateway", code="not-found")
-        ip_key = "ip:" + client_ip(request, trust_forwarded_for=settings.trust_forwarded_for)
+        ip_key = "ip:" + client_ip(request, gateway.trusted_proxies)
         token = bearer_token(request)
         caller: Caller | None = None
         if token is not None:

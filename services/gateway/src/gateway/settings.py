@@ -9,7 +9,9 @@ import time.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator
+from typing import Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from chassis.settings import ProcessSettings, service_config
 
@@ -37,9 +39,9 @@ class GatewaySettings(ProcessSettings):
     # holds at most rate_limit_burst tokens. 0 per minute disables rate limiting.
     rate_limit_per_minute: int = Field(default=600, ge=0)
     rate_limit_burst: int = Field(default=100, ge=1)
-    # Key anonymous clients by the first X-Forwarded-For entry instead of the socket
-    # peer. Only safe when every request comes through a proxy that sets it.
-    trust_forwarded_for: bool = False
+    # Anonymous clients are keyed by their real address (`chassis.clientaddress`): the
+    # socket peer, or, when the peer is in GATEWAY_TRUSTED_PROXIES (the gateway's own
+    # front), the nearest X-Forwarded-For entry that is not one of those proxies.
 
     # The gateway's own /metrics: when set, only a request with this bearer token gets them
     # (Prometheus: `authorization: {credentials_file: ...}`). Services' /metrics are never
@@ -50,6 +52,11 @@ class GatewaySettings(ProcessSettings):
     openapi_cache_seconds: float = Field(default=60.0, ge=0)
     # /ready: how long to wait for each service's /ready.
     ready_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    @model_validator(mode="after")
+    def _secrets(self) -> Self:
+        self.require_secret("GATEWAY_CLIENT_ADDRESS_KEY", self.client_address_key)
+        return self
 
     @field_validator("identity_url", "billing_url", "recovery_url", "ratings_url", "teams_url")
     @classmethod

@@ -6,6 +6,8 @@
                                                      its generated password is printed once
     python -m identity.admin rotate-key              a new signing key signs from now on (stored keys only)
     python -m identity.admin retire-key KID          drop an old key from the JWKS
+    python -m identity.admin seal-keys               re-encrypt stored private keys with the first key of
+                                                     IDENTITY_KEY_ENCRYPTION_KEY (after a KEK rotation)
     python -m identity.admin import-legacy FILE      import legacy-portal accounts (JSON lines, see the README)
 
 There is deliberately no command (and no route) that sets or unlocks a password
@@ -91,13 +93,16 @@ async def run(args: argparse.Namespace, settings: IdentitySettings) -> int:
                     file=sys.stderr,
                 )
                 return 1
-            key = await KeyStore(db, clock).rotate()
+            key = await KeyStore(db, clock, settings.key_cipher).rotate()
             print(f"new signing key {key.kid}; earlier keys stay published")
         elif args.command == "retire-key":
-            if not await KeyStore(db, clock).retire(args.kid):
+            if not await KeyStore(db, clock, settings.key_cipher).retire(args.kid):
                 print(f"{args.kid}: unknown, or the key that signs now", file=sys.stderr)
                 return 1
             print(f"retired {args.kid}")
+        elif args.command == "seal-keys":
+            count = await KeyStore(db, clock, settings.key_cipher).seal_clear_keys()
+            print(f"sealed {count} stored private key(s) with key {settings.key_cipher.current}")
         elif args.command == "import-legacy":
             await ensure_indexes(db, legacy.INDEXES)
             text = await asyncio.to_thread(Path(args.file).read_text, encoding="utf-8")
@@ -120,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("create-operator").add_argument("email")
     commands.add_parser("rotate-key")
     commands.add_parser("retire-key").add_argument("kid")
+    commands.add_parser("seal-keys")
     commands.add_parser("import-legacy").add_argument("file")
     args = parser.parse_args(argv)
     return asyncio.run(run(args, IdentitySettings()))

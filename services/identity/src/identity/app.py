@@ -42,7 +42,7 @@ MAIL_COLLECTIONS = [ACCOUNTS, ORDER_EMAILS]
 
 def build_identity(runtime: Runtime, settings: IdentitySettings, courier_wakeup: Wakeup) -> Identity:
     """Identity's adapters on the runtime (no I/O: usable before the app starts)."""
-    keys = KeyStore(runtime.db, runtime.clock)
+    keys = KeyStore(runtime.db, runtime.clock, settings.key_cipher)
     pem = settings.signing_key_pem.get_secret_value() if settings.signing_key_pem else None
     return Identity(
         runtime=runtime,

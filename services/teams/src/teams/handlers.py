@@ -27,6 +27,7 @@ from teams.settings import TeamsSettings
 from teams.sms.sender import SmsNotSent, SmsSender
 from teams.store.accounts import AccountView
 from teams.store.audit import AuditTrail, audit_entry
+from teams.store.claims import ClaimStore
 from teams.store.companies import Company, CompanyStore
 from teams.store.documents import member_audit, proof_from_doc, proof_to_doc
 from teams.store.invitations import InvitationStore, code_from_doc, code_to_doc
@@ -49,6 +50,7 @@ class Teams:
     settings: TeamsSettings
     accounts: AccountView
     companies: CompanyStore
+    claims: ClaimStore
     invitations: InvitationStore
     audit: AuditTrail
     sms: SmsSender
@@ -123,51 +125,6 @@ def _guarded(action: Callable[[], T]) -> T:
 
 
 # --- company spaces -------------------------------------------------------------
-
-
-async def create_company(teams: Teams, caller: Caller, siren: str, mobile: str) -> Company:
-    """CreateCompanySpace: the legal person's own account opens its space and is its first admin."""
-    problem = company_rules.siren_problem(siren)
-    if problem:
-        raise field_problem("siren", problem)
-    admin_mobile = mobile_of(teams, "mobile", mobile)
-    account = await teams.accounts.get(caller.account_id)
-    if account is None:
-        raise Problem(
-            "your account's activation has not reached teams yet: try again in a few seconds",
-            status=409,
-            code="account-not-synchronised",
-        )
-    if account["person_kind"] != "legal" or account.get("siren") != siren:
-        raise Problem(
-            "only the account of the legal person with this SIREN can open its company space",
-            status=403,
-            code="not-the-company-account",
-        )
-    now = teams.runtime.clock.now()
-    admin, event = company_rules.founding_admin(
-        siren,
-        account_id=caller.account_id,
-        email=account["email"],
-        name=account["display_name"],
-        mobile=admin_mobile,
-        now=now,
-    )
-    audit = audit_entry(
-        company_id=siren,
-        actor=caller.account_id,
-        action="company_space_created",
-        target=caller.account_id,
-        before=None,
-        after=member_audit(admin),
-        now=now,
-    )
-    if not await teams.companies.create(
-        siren=siren, name=account["display_name"], admin=admin, now=now, events=[event], audit=[audit]
-    ):
-        raise Problem(f"the company space of {siren} already exists", status=409, code="company-space-exists")
-    teams.written()
-    return await _company(teams, siren)
 
 
 async def company_of_member(teams: Teams, caller: Caller, siren: str) -> tuple[Company, Member]:

@@ -16,7 +16,6 @@ from teams.api.schemas import (
     AuditRecord,
     AuditTrailPublic,
     CodeIn,
-    CompanyCreate,
     CompanyPublic,
     InvitationCreate,
     InvitationList,
@@ -146,26 +145,6 @@ async def list_rights() -> list[RightPublic]:
 
 
 # --- company spaces ---------------------------------------------------------------------
-
-
-@router.post(
-    "/companies",
-    status_code=status.HTTP_201_CREATED,
-    response_model=CompanyPublic,
-    tags=["companies"],
-    operation_id="create_company_space",
-    responses=answers(
-        **AUTH,
-        s403="The caller is not the legal person with this SIREN",
-        s409="The space exists, or the caller's activation has not reached teams yet",
-        s422="Invalid SIREN or mobile number",
-    ),
-)
-async def create_company(body: CompanyCreate, caller: CurrentCaller, teams: TeamsDep) -> CompanyPublic:
-    """Open the company space of the calling legal person, who becomes its first admin."""
-    company = await handlers.create_company(teams, caller, body.siren, body.mobile)
-    me = company.members[0]
-    return company_public(company, me)
 
 
 @router.get(
