@@ -120,7 +120,6 @@ class Unavailable(Problem):
     single-document update: it happened entirely or not at all, never half."""
 
     status = 503
-    title = "Service unavailable"
 
     def __init__(self, detail: str, *, retry_after: int = RETRY_AFTER_SECONDS, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"Retry-After": str(retry_after)})
