@@ -43,7 +43,7 @@ async def create_schedules(http: httpx.AsyncClient, auth: dict[str, str], email:
 
     async def one(n: int) -> None:
         card = DECLINES if n < DECLINING else GOOD
-        body = order(email, card=card, amount=5000 + n, installments=1, order_number=f"KILL-{uuid.uuid4().hex[:10]}")
+        body = order(email, card=card, amount=5000 + n, order_number=f"KILL-{uuid.uuid4().hex[:10]}", installments=1)
         async with gate:
             answer = await http.post("/api/billing/schedules", json=body, headers=auth)
         assert answer.status_code == 201, answer.text
@@ -66,7 +66,7 @@ async def test_billing_killed_mid_debit_run_charges_each_installment_once(
         await billing.stop_async()
         await billing.up_async()
         async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as http:
-            email, auth = await merchant(stack, http)
+            email, auth = await merchant(stack, http)  # only a merchant creates schedules
             kinds = await create_schedules(http, auth, email)
         ids = list(kinds)
         docs = [doc async for doc in db["schedules"].find({"_id": {"$in": ids}}, {"card.token": 1})]

@@ -208,7 +208,7 @@ class ErrorLogMiddleware:
             log.exception("unhandled error on %s %s", scope.get("method", ""), path)
             if started:
                 return  # the answer is already on its way: nothing better to send
-            problem = Problem("An unexpected error occurred; it has been logged.", status=500, title="Internal error")
+            problem = Problem("An unexpected error occurred; it has been logged.", status=500)
             await problem_response(problem, path)(scope, receive, send)
 
 

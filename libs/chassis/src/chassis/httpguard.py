@@ -3,8 +3,8 @@
 - `BodySizeLimitMiddleware`: a request body above the limit gets 413 early. A
   `Content-Length` above it is refused before anything reads the body; a body
   without one (chunked) is counted as it streams and cut once it passes the
-  limit. Routes that take larger bodies (documents, later) get their own limit
-  by path prefix.
+  limit. Routes that take larger bodies (documents) get their own limit, by
+  exact path or path prefix.
 - `SecurityHeadersMiddleware`: `X-Content-Type-Options: nosniff` on every
   response, problems and early answers included.
 
@@ -51,16 +51,25 @@ def _problem_413(limit: int, path: str) -> bytes:
 
 
 class BodySizeLimitMiddleware:
+    """`per_path` maps a path to its own limit: an exact path (`/companies`), or a
+    prefix when it ends with `*` (`/documents/*`)."""
+
     def __init__(
-        self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES, per_prefix: Mapping[str, int] | None = None
+        self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES, per_path: Mapping[str, int] | None = None
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        # Longest prefix first, so `/a/b` wins over `/a`.
-        self.per_prefix = sorted((per_prefix or {}).items(), key=lambda item: -len(item[0]))
+        paths = per_path or {}
+        self.exact = {path: limit for path, limit in paths.items() if not path.endswith("*")}
+        # Longest prefix first, so `/a/b*` wins over `/a*`.
+        self.prefixes = sorted(
+            ((path[:-1], limit) for path, limit in paths.items() if path.endswith("*")), key=lambda item: -len(item[0])
+        )
 
     def limit_for(self, path: str) -> int:
-        for prefix, limit in self.per_prefix:
+        if path in self.exact:
+            return self.exact[path]
+        for prefix, limit in self.prefixes:
             if path.startswith(prefix):
                 return limit
         return self.max_bytes
