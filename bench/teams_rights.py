@@ -99,8 +99,8 @@ async def _member(stack: Stack, http: httpx.AsyncClient) -> tuple[str, str, dict
     await http.post(
         f"/api/teams/companies/{siren}/invitations/{invitation_id}/confirmation", json={"code": code}, headers=admin
     )
-    mail = await stack.mailbox.wait_for(member_email, lambda m: "invitations/acceptance" in m.text, timeout=60)
-    token = next(url for url in mail.links() if "invitations/acceptance" in url).split("token=", 1)[1]
+    mail = await stack.mailbox.wait_for(member_email, lambda m: "/invitation#token=" in m.text, timeout=60)
+    token = next(url for url in mail.links() if "/invitation#token=" in url).split("#token=", 1)[1]
     joined = await http.post("/api/teams/invitations/acceptance", json={"token": token}, headers=member)
     assert joined.status_code == 200, joined.text
     return siren, member_id, admin

@@ -56,6 +56,11 @@ PUBLISHED = frozenset({"gateway", "mailpit", "prometheus"})
 NO_HEALTHCHECK: Mapping[str, str] = {
     "otel-collector": "its image has neither a shell nor a client to probe with",
 }
+# One-shot containers: they run to completion; dependants wait for their success.
+ONE_SHOT: Mapping[str, str] = {
+    "kafka-storage": "formats Kafka's storage with the SCRAM users",
+    "kafka-init": "creates the topics and the ACLs",
+}
 # Secrets without a default that production may leave unset, and why.
 OPTIONAL_SECRETS: Mapping[str, str] = {
     "IDENTITY_SIGNING_KEY_PEM": "without it identity keeps its own keys, encrypted with IDENTITY_KEY_ENCRYPTION_KEY",
@@ -80,7 +85,9 @@ def load_compose(path: Path = COMPOSE_FILE) -> dict[str, Any]:
 def catalogue() -> dict[str, ServiceProcess]:
     """The local launcher's processes, dev profile, ignoring CREDITDESK_*_PORT in this shell."""
     config = StackConfig.for_profile("dev", env={}, repo_root=REPO_ROOT)
-    return {process.name: process for process in service_processes(config)}
+    # Passwords are generated per stack: none is read or written here.
+    processes = service_processes(config, kafka_password=lambda _name: "generated-per-stack")
+    return {process.name: process for process in processes}
 
 
 PROCESSES: tuple[str, ...] = tuple(catalogue())
@@ -342,7 +349,7 @@ def test_addresses_name_compose_services_and_their_ports(name: str) -> None:
 
 def test_every_service_has_a_healthcheck() -> None:
     for name, service in load_compose()["services"].items():
-        if name in NO_HEALTHCHECK:
+        if name in NO_HEALTHCHECK or name in ONE_SHOT:
             assert "healthcheck" not in service, f"{name} has a healthcheck now: drop it from NO_HEALTHCHECK"
             continue
         check = service.get("healthcheck") or {}
@@ -361,6 +368,8 @@ def test_depends_on_waits_for_health_where_there_is_one() -> None:
         for target, condition in depends_on(service).items():
             assert target in services, f"{name} depends on {target!r}, which is not a compose service"
             expected = "service_started" if target in NO_HEALTHCHECK else "service_healthy"
+            if target in ONE_SHOT:
+                expected = "service_completed_successfully"
             assert condition == expected, f"{name} -> {target}: condition {condition}, expected {expected}"
 
 
@@ -551,3 +560,54 @@ def test_dockerignore_keeps_local_state_out() -> None:
         assert dockerignored(path, patterns), f".dockerignore lets {path} into the build context"
     for path in ("requirements.lock", "requirements/billing.lock", "libs/chassis/src", "services/teams/src"):
         assert not dockerignored(path, patterns), f".dockerignore excludes {path}"
+
+
+# --- Kafka: topics as code, SASL/SCRAM principals, ACLs -------------------------------
+
+
+def test_compose_kafka_scripts_are_generated_from_the_code() -> None:
+    """infra/kafka/compose-*.sh are what devstack derives from the contracts and AsyncAPI documents."""
+    from devstack.kafkacli import compose_scripts
+
+    for name, text in compose_scripts(REPO_ROOT).items():
+        committed = (REPO_ROOT / "infra" / "kafka" / name).read_text(encoding="utf-8")
+        assert committed == text, f"infra/kafka/{name} is stale: run python -m devstack kafka compose-scripts"
+        mounts = [str(v) for service in load_compose()["services"].values() for v in service.get("volumes") or []]
+        assert f"./infra/kafka/{name}:/opt/creditdesk/{name}:ro" in mounts
+
+
+def test_compose_kafka_creates_topics_and_never_auto_creates() -> None:
+    services = load_compose()["services"]
+    kafka = compose_env(services["kafka"])
+    assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    assert kafka["KAFKA_AUTHORIZER_CLASS_NAME"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert kafka["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    assert str(kafka["KAFKA_SUPER_USERS"]).split(";")[0] == "User:admin"
+    assert kafka["CLUSTER_ID"] == compose_env(services["kafka-storage"])["CLUSTER_ID"]
+    # The controller listener (PLAINTEXT, its client is ANONYMOUS) is not reachable from the network.
+    assert "CONTROLLER://localhost:" in str(kafka["KAFKA_LISTENERS"])
+    assert str(kafka["KAFKA_ADVERTISED_LISTENERS"]).startswith("SASL_PLAINTEXT://")
+    from chassis.settings import ServiceSettings
+
+    init = compose_env(services["kafka-init"])
+    default = ServiceSettings.model_fields["kafka_topic_partitions"].default
+    assert resolve(init["KAFKA_TOPIC_PARTITIONS"] or "") == str(default) == str(kafka["KAFKA_NUM_PARTITIONS"])
+
+
+@pytest.mark.parametrize("name", [p for p in PROCESSES if p != "gateway"])
+def test_each_service_is_its_own_kafka_principal(name: str) -> None:
+    """Own SCRAM user and password (the one kafka-storage registers), after kafka-init ran."""
+    services = load_compose()["services"]
+    env, prefix = compose_env(services[name]), f"{name.upper()}_"
+    assert env[f"{prefix}KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+    assert env[f"{prefix}KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+    assert env[f"{prefix}KAFKA_SASL_USERNAME"] == name
+    password = env[f"{prefix}KAFKA_SASL_PASSWORD"] or ""
+    required = INTERPOLATION.fullmatch(password)
+    assert required is not None, f"{name}: the Kafka password must come from the operator"
+    assert required["name"] == f"{prefix}KAFKA_SASL_PASSWORD"
+    assert (required["op"] or "").endswith("?")
+    assert compose_env(services["kafka-storage"])[f"{prefix}KAFKA_SASL_PASSWORD"] == password
+    for setting in ("KAFKA_TOPIC_PARTITIONS", "KAFKA_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS"):
+        assert env[f"{prefix}{setting}"] == compose_env(services["kafka-init"])[setting], f"{name}: {setting}"
+    assert depends_on(services[name]).get("kafka-init") == "service_completed_successfully"

@@ -1,4 +1,4 @@
-"""python -m devstack provision | up | down | status | logs NAME"""
+"""python -m devstack provision | up | down | status | logs NAME | kafka TOOL [ARGS...]"""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import shutil
 import sys
 import time
 
+from . import kafkacli
 from .config import PROFILES, StackConfig
 from .errors import DevstackError
 from .stack import Stack
@@ -36,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("name", help="kafka, mongo, smtp, gateway, identity, ...")
     logs.add_argument("-n", "--lines", type=int, default=100)
     logs.add_argument("-f", "--follow", action="store_true")
+    kafka = command("kafka", "Kafka's command-line tools as the admin (topics, groups, acls, configs)")
+    kafka.add_argument("tool", choices=kafkacli.COMMANDS)
+    kafka.add_argument("args", nargs=argparse.REMAINDER, help="passed to the tool unchanged")
     return parser
 
 
@@ -48,6 +52,8 @@ def _up(stack: Stack, infra_only: bool) -> None:
     if not infra_only:
         for name, started in stack.start_services().items():
             print(f"{name}: {'started' if started else 'already running'}")
+        if stack.config.profile == "dev":
+            print(stack.ensure_operator())
     print(f"ready in {time.monotonic() - began:.1f}s (profile {stack.config.profile})\n{stack.urls()}")
 
 
@@ -95,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             _status(stack)
         elif args.command == "logs":
             _logs(stack, args.name, args.lines, args.follow)
+        elif args.command == "kafka":
+            return kafkacli.run(stack, args.tool, args.args)
     except DevstackError as exc:
         print(f"devstack: {exc}", file=sys.stderr)
         return 1

@@ -27,6 +27,7 @@ DEV_PORTS: Mapping[str, int] = MappingProxyType(
     {
         "kafka": 9092,
         "kafka_controller": 9093,
+        "kafka_sasl": 9094,
         "mongo": 27017,
         "smtp": 1025,
         "gateway": 8000,
@@ -58,11 +59,20 @@ def find_repo_root(start: Path | None = None) -> Path:
     raise DevstackError("cannot find the repository root (a directory with infra/ and pyproject.toml)")
 
 
+# Ports that follow another's override when not set themselves, so that an
+# existing set of CREDITDESK_*_PORT variables stays free of clashes.
+DERIVED_PORTS: Mapping[str, tuple[str, int]] = MappingProxyType({"kafka_sasl": ("kafka", 2)})
+
+
 def _ports(profile: Profile, env: Mapping[str, str]) -> dict[str, int]:
     offset = PORT_OFFSETS[profile]
     ports: dict[str, int] = {}
     for name, default in DEV_PORTS.items():
         raw = env.get(port_env_var(name), "").strip()
+        base, shift = DERIVED_PORTS.get(name, ("", 0))
+        if not raw and base and env.get(port_env_var(base), "").strip():
+            ports[name] = ports[base] + shift
+            continue
         if not raw:
             ports[name] = default + offset
             continue

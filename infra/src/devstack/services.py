@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from .bus import ADMIN, SCRAM_MECHANISM, KafkaCredentials
 from .component import Component
 from .config import StackConfig
 from .processes import http_ok
@@ -52,14 +53,35 @@ class ServiceProcess:
         ]
 
 
+def kafka_credentials(config: StackConfig) -> KafkaCredentials:
+    """The stack's Kafka users: one per backend and the admin (generated once per stack)."""
+    return KafkaCredentials(config.kafka_dir / "credentials.json", (ADMIN, *BACKENDS, GATEWAY))
+
+
 def service_processes(
-    config: StackConfig, host: Callable[[str], str] = lambda _name: "127.0.0.1"
+    config: StackConfig,
+    host: Callable[[str], str] = lambda _name: "127.0.0.1",
+    kafka_password: Callable[[str], str] | None = None,
 ) -> list[ServiceProcess]:
     """Every platform process, in start order. `host(name)` maps a component
-    (kafka, mongo, smtp, identity, ...) to the host others reach it on."""
+    (kafka, mongo, smtp, identity, ...) to the host others reach it on;
+    `kafka_password(service)` gives its SCRAM password (default: the stack's
+    generated credentials)."""
+    password = kafka_password or kafka_credentials(config).password
 
     def url(name: str) -> str:
         return f"http://{host(name)}:{config.port(name)}"
+
+    def kafka(name: str) -> dict[str, str]:
+        # Its own Kafka principal: ACLs let it write its topics, read what it consumes.
+        prefix = name.upper()
+        return {
+            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": f"{host('kafka')}:{config.port('kafka_sasl')}",
+            f"{prefix}_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+            f"{prefix}_KAFKA_SASL_MECHANISM": SCRAM_MECHANISM,
+            f"{prefix}_KAFKA_SASL_USERNAME": name,
+            f"{prefix}_KAFKA_SASL_PASSWORD": password(name),
+        }
 
     secrets = stack_secrets(config)
 
@@ -72,7 +94,7 @@ def service_processes(
             f"{prefix}_HTTP_PORT": str(config.port(name)),
             f"{prefix}_MONGO_URL": f"mongodb://{host('mongo')}:{config.port('mongo')}",
             f"{prefix}_MONGO_DB": name,
-            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": f"{host('kafka')}:{config.port('kafka')}",
+            **kafka(name),
             f"{prefix}_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
         }
 
@@ -103,6 +125,8 @@ def service_processes(
         "GATEWAY_ENVIRONMENT": config.environment,
         "GATEWAY_HTTP_PORT": str(config.port(GATEWAY)),
         "GATEWAY_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
+        # The gateway reads the revoked sessions (SessionsRevoked) from Kafka, as its own principal.
+        **kafka(GATEWAY),
         "GATEWAY_CLIENT_ADDRESS_KEY": secrets["client_address_key"],
         **{f"GATEWAY_{name.upper()}_URL": url(name) for name in BACKENDS},
     }

@@ -5,16 +5,30 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.security import BaseSecurity, SASLScram256, SASLScram512
 from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import TracerProvider
 
 from chassis.metrics import ServiceMetrics
-from chassis.outbox import OutboxEntry, Publish
+from chassis.outbox import HeldBehind, OutboxEntry, Publish, is_transient
 from chassis.settings import ServiceSettings
 from chassis.telemetry import context_from_headers
+from chassis.topics import TopicReport, ensure_topics, service_topics
+from contracts import Event
+
+
+def broker_security(settings: ServiceSettings) -> BaseSecurity | None:
+    """The service's own Kafka principal (SASL/SCRAM), or None on a PLAINTEXT bus."""
+    protocol = settings.kafka_security_protocol
+    if not protocol.startswith("SASL_"):
+        return None
+    password = settings.kafka_sasl_password.get_secret_value() if settings.kafka_sasl_password else ""
+    scram = SASLScram512 if settings.kafka_sasl_mechanism == "SCRAM-SHA-512" else SASLScram256
+    return scram(settings.kafka_sasl_username, password, use_ssl=protocol == "SASL_SSL")
 
 
 def build_broker(settings: ServiceSettings, metrics: ServiceMetrics, tracer_provider: TracerProvider) -> KafkaBroker:
@@ -23,6 +37,7 @@ def build_broker(settings: ServiceSettings, metrics: ServiceMetrics, tracer_prov
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=settings.kafka_client_id,
+        security=broker_security(settings),
         enable_idempotence=True,
         acks="all",
         request_timeout_ms=10_000,
@@ -40,7 +55,12 @@ def kafka_publisher(broker: KafkaBroker, timeout_seconds: float = 15.0) -> Publi
 
     async def publish(entries: Sequence[OutboxEntry]) -> list[BaseException | None]:
         futures: list[asyncio.Future[object] | BaseException] = []
+        failed_keys: set[str] = set()
         for entry in entries:
+            if entry.key in failed_keys:
+                # Same aggregate as an entry that failed: keep its order, do not send.
+                futures.append(HeldBehind(f"held behind a failed event of {entry.key}"))
+                continue
             # Continue the trace of the request that caused the event.
             token = otel_context.attach(context_from_headers(dict(entry.headers)))
             try:
@@ -54,10 +74,12 @@ def kafka_publisher(broker: KafkaBroker, timeout_seconds: float = 15.0) -> Publi
                         no_confirm=True,
                     )
                 futures.append(future)
-            except Exception as error:  # broker unreachable: the rest would fail too
+            except Exception as error:
                 futures.append(error)
-                futures.extend(error for _ in range(len(entries) - len(futures)))
-                break
+                if is_transient(error):  # broker unreachable: the rest would fail too
+                    futures.extend(error for _ in range(len(entries) - len(futures)))
+                    break
+                failed_keys.add(entry.key)  # this entry's own fault (too large...): the others go on
             finally:
                 otel_context.detach(token)
         results: list[BaseException | None] = []
@@ -81,3 +103,19 @@ async def kafka_reachable(broker: KafkaBroker, timeout_seconds: float = 2.0) -> 
         return await broker.ping(timeout=timeout_seconds)
     except Exception:
         return False
+
+
+async def ensure_service_topics(settings: ServiceSettings, publishes: Sequence[type[Event]]) -> TopicReport:
+    """Create the topics this service publishes and its dead-letter topic (idempotent)."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"{settings.kafka_client_id}-admin",
+        request_timeout_ms=10_000,
+        **settings.kafka_client_options,
+    )
+    await admin.start()
+    try:
+        topics = service_topics(settings.service_name, publishes)
+        return await ensure_topics(admin, topics, settings.topic_policy)
+    finally:
+        await admin.close()

@@ -28,7 +28,7 @@ from starlette.responses import Response, StreamingResponse
 from chassis.auth import Caller
 from chassis.clientaddress import CLIENT_HEADER, SIGNATURE_HEADER, Network, client_address, is_proxy, signed_headers
 from chassis.clock import Clock, SystemClock
-from chassis.errors import NotFound, Problem
+from chassis.errors import NotFound, Problem, Unavailable
 from gateway.settings import GatewaySettings
 
 log = logging.getLogger("gateway.proxy")
@@ -287,22 +287,29 @@ BUFFERED_BODY_LIMIT = 256 * 1024
 
 
 def _classify(error: httpx.TransportError, service: str) -> tuple[str, Problem]:
-    """The metric label and the problem for a failed upstream call."""
+    """The metric label and the problem for a failed upstream call.
+
+    Nothing reached the service (refused, unreachable, connect timeout, pool
+    exhausted): 503 with `Retry-After`, safe to retry. It took the request but
+    did not answer in time: 504. It answered badly (broken connection, bad
+    HTTP): 502.
+    """
     if isinstance(error, httpx.PoolTimeout):
-        return "pool_exhausted", Problem(
-            f"too many requests in flight to {service}; retry shortly",
-            status=503,
-            title="Service unavailable",
-            code="upstream-busy",
-            headers={"Retry-After": "1"},
+        return "pool_exhausted", Unavailable(
+            f"too many requests in flight to {service}; retry shortly", code="upstream-busy"
+        )
+    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+        return "unreachable", Unavailable(
+            f"{service} is unreachable ({type(error).__name__}); nothing was sent to it, retry shortly",
+            code="upstream-unreachable",
         )
     if isinstance(error, httpx.TimeoutException):
         return "timeout", Problem(
             f"{service} did not answer in time", status=504, title="Gateway timeout", code="upstream-timeout"
         )
-    return "unreachable", Problem(
-        f"{service} is unreachable ({type(error).__name__})",
+    return "bad_answer", Problem(
+        f"{service} answered badly ({type(error).__name__})",
         status=502,
         title="Bad gateway",
-        code="upstream-unreachable",
+        code="upstream-bad-answer",
     )

@@ -1,8 +1,9 @@
 """Settings of the gateway, read from `GATEWAY_*` environment variables.
 
-The gateway has no MongoDB and no Kafka: it builds on
+The gateway has no MongoDB and publishes nothing: it builds on
 `chassis.settings.ProcessSettings` (listening, logging, tracing, token
-verification), not on `ServiceSettings`. Built in the app factory, never at
+verification), not on `ServiceSettings`. It reads one topic from Kafka, the
+revoked sessions (`chassis.revocation`). Built in the app factory, never at
 import time.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from chassis.settings import ProcessSettings, service_config
 
@@ -41,6 +42,11 @@ class GatewaySettings(ProcessSettings):
     # Anonymous clients are keyed by their real address (`chassis.clientaddress`): the
     # socket peer, or, when the peer is in GATEWAY_TRUSTED_PROXIES (the gateway's own
     # front), the nearest X-Forwarded-For entry that is not one of those proxies.
+
+    # The gateway's own /metrics: when set, only a request with this bearer token gets them
+    # (Prometheus: `authorization: {credentials_file: ...}`). Services' /metrics are never
+    # forwarded (`/api/<service>/metrics` is 404); Prometheus scrapes each service directly.
+    metrics_token: SecretStr | None = None
 
     # Merged OpenAPI: how long a service's document is reused before it is fetched again.
     openapi_cache_seconds: float = Field(default=60.0, ge=0)

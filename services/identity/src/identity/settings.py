@@ -25,6 +25,8 @@ class IdentitySettings(ServiceSettings):
 
     activation_ttl_hours: int = Field(default=48, ge=1)
     access_token_ttl_seconds: int = Field(default=900, ge=60)
+    # Access tokens of merchant API clients (client-credentials grant): short, no refresh.
+    client_token_ttl_seconds: int = Field(default=300, ge=60, le=3600)
     refresh_token_ttl_days: int = Field(default=30, ge=1)
     recovery_ttl_minutes: int = Field(default=60, ge=5)
     first_connection_ttl_hours: int = Field(default=48, ge=1)

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from chassis.clock import Clock
 from chassis.mail import courier
-from chassis.service import Runtime, ServiceDefinition, create_service_app
+from chassis.service import Runtime, ServiceDefinition, create_service_app, relay_policy
 from contracts.events.teams import InvitationSent, MemberJoined, MemberRemoved, MemberRightsChanged
 from teams.api.claims import router as claims_router
 from teams.api.routes import router
@@ -43,6 +43,8 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
             port=settings.smtp_port,
             sender=settings.mail_from,
             timeout=settings.smtp_timeout_seconds,
+            metrics=runtime.metrics,
+            policy=relay_policy(settings, poll_seconds=1.0),
         )
         trail_relay, trail_wakeup = audit_relay(runtime.db, [COMPANIES, INVITATIONS])
         runtime.start_background(mail_relay, "courier")

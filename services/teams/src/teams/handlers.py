@@ -37,6 +37,10 @@ T = TypeVar("T")
 # Attempts of a change that lost an optimistic-concurrency race before giving up.
 CONCURRENT_ATTEMPTS = 5
 
+# The portal page the invitation mail links to; it POSTs the token to
+# /invitations/preview, then (logged in) to /invitations/acceptance.
+INVITATION_PAGE = "/invitation"
+
 
 @dataclass
 class Teams:
@@ -96,10 +100,20 @@ async def _with_retries(attempt: Callable[[], Awaitable[T | None]]) -> T:
     raise Problem("the company space is being changed by someone else: try again", status=409, code="concurrent-change")
 
 
-async def _company(teams: Teams, siren: str) -> Company:
+def _no_company(siren: str) -> NotFound:
+    return NotFound(f"no company space for SIREN {siren}", code="company-not-found")
+
+
+async def _company(teams: Teams, siren: str, *, seen_by: Caller | None = None) -> Company:
+    """The company space; with `seen_by`, only if that caller is one of its active
+    members: to anyone else a space that exists answers as one that does not."""
     company = await teams.companies.get(siren)
     if company is None:
-        raise NotFound(f"no company space for SIREN {siren}", code="company-not-found")
+        raise _no_company(siren)
+    if seen_by is not None:
+        member = company_rules.find(company.members, seen_by.account_id)
+        if member is None or member.status != MemberStatus.ACTIVE:
+            raise _no_company(siren)
     return company
 
 
@@ -114,13 +128,13 @@ def _guarded(action: Callable[[], T]) -> T:
 
 
 async def company_of_member(teams: Teams, caller: Caller, siren: str) -> tuple[Company, Member]:
-    company = await _company(teams, siren)
+    company = await _company(teams, siren, seen_by=caller)
     member = _guarded(lambda: company_rules.require_member(company.members, caller.account_id))
     return company, member
 
 
 async def company_of_admin(teams: Teams, caller: Caller, siren: str) -> tuple[Company, Member]:
-    company = await _company(teams, siren)
+    company = await _company(teams, siren, seen_by=caller)
     admin = _guarded(lambda: company_rules.require_admin(company.members, caller.account_id))
     return company, admin
 
@@ -177,7 +191,7 @@ async def _change_member(
     and audit record in one conditional update; again if a concurrent change won."""
 
     async def attempt() -> Member | None:
-        company = await _company(teams, siren)
+        company = await _company(teams, siren, seen_by=caller)
         now = teams.runtime.clock.now()
         before, after, event = _guarded(lambda: decide(company))
         if check is not None:
@@ -410,7 +424,8 @@ async def confirm_invitation(teams: Teams, caller: Caller, siren: str, invitatio
         )
     token, link_digest = secrets.new_link_token()
     expires_at = invitation_rules.link_expiry(now, policy)
-    link = f"{teams.settings.public_base_url}/api/teams/invitations/acceptance?token={token}"
+    # A portal page; the token rides in the fragment, which no server (nor its access log) ever sees.
+    link = f"{teams.settings.public_base_url}{INVITATION_PAGE}#token={token}"
     subject, text = invitation_mail(
         invitation["company_name"], invitation["inviter_name"], link, teams.settings.invitation_link_ttl_hours
     )

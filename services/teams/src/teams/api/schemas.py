@@ -7,11 +7,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from chassis.text import SingleLine
 from contracts.events.teams import ContractKind, Right
 from teams.domain.rights import ProofKind
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Mobile = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=25)]
+# Free text refuses control characters (chassis.text.SingleLine): a 422 naming the field.
+Name = Annotated[str, SingleLine(max_length=100)]
+Mobile = Annotated[str, SingleLine(min_length=6, max_length=25)]
 RightsList = Annotated[list[Right], Field(max_length=6, description="Rights to hold; an empty list holds none.")]
 
 
@@ -93,9 +95,7 @@ class ClaimRejection(BaseModel):
 
 class ProofOfPowerIn(BaseModel):
     kind: ProofKind
-    reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
-        description="Reference of the document (number, file name)."
-    )
+    reference: Name = Field(description="Reference of the document (number, file name).")
     issued_on: date
 
 
