@@ -90,8 +90,12 @@ class BodySizeLimitMiddleware:
                     declared = None
                 break
         if declared is not None and declared > limit:
+            if declared <= LINGER_BYTES:
+                # Read (and drop) a moderately large body first: the server closes the
+                # connection once the answer is sent, and unread data would turn that
+                # close into a reset the client sees instead of the 413.
+                await _linger(receive)
             await self._refuse(scope, send, limit)
-            await _linger(receive)
             return
         received = 0
 
@@ -122,9 +126,9 @@ class BodySizeLimitMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-# After an early 413, what is read and thrown away of the body the client is still
-# sending, so that it reads the answer instead of a reset connection (nginx's
-# lingering close); a larger body is cut off there, the connection then closed.
+# A declared body above the limit but at most this large is read and thrown away
+# (within LINGER_SECONDS) before the 413, so the client reads the answer instead
+# of a reset connection; a larger one is answered at once, unread.
 LINGER_BYTES = 8 * 1024 * 1024
 LINGER_SECONDS = 2.0
 
