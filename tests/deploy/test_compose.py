@@ -51,7 +51,7 @@ SETTINGS_CLASSES: Mapping[str, str] = {
     "gateway": "gateway.settings.GatewaySettings",
 }
 # The only compose services reachable from the host.
-PUBLISHED = frozenset({"gateway", "mailpit", "prometheus"})
+PUBLISHED = frozenset({"gateway", "mailpit", "prometheus", "grafana"})
 # Compose services allowed to run without a healthcheck, and why.
 NO_HEALTHCHECK: Mapping[str, str] = {
     "otel-collector": "its image has neither a shell nor a client to probe with",
@@ -611,3 +611,17 @@ def test_each_service_is_its_own_kafka_principal(name: str) -> None:
     for setting in ("KAFKA_TOPIC_PARTITIONS", "KAFKA_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS"):
         assert env[f"{prefix}{setting}"] == compose_env(services["kafka-init"])[setting], f"{name}: {setting}"
     assert depends_on(services[name]).get("kafka-init") == "service_completed_successfully"
+
+
+def test_prometheus_loads_the_alert_rules_and_grafana_the_dashboards() -> None:
+    compose = load_compose()
+    prometheus = yaml.safe_load(PROMETHEUS_FILE.read_text(encoding="utf-8"))
+    mounts = {
+        str(volume).split(":")[1]: str(volume).split(":")[0] for volume in compose["services"]["prometheus"]["volumes"]
+    }
+    for rule_file in prometheus["rule_files"]:
+        assert rule_file in mounts, f"{rule_file} is not mounted into compose's Prometheus"
+        assert (REPO_ROOT / mounts[rule_file]).is_file()
+    grafana = {str(v).split(":")[1]: str(v).split(":")[0] for v in compose["services"]["grafana"]["volumes"]}
+    dashboards = REPO_ROOT / grafana["/var/lib/grafana/dashboards/creditdesk"]
+    assert len(list(dashboards.glob("*.json"))) == 7, "one dashboard per process and one for the bus"

@@ -33,6 +33,14 @@ from contracts.events.identity import SessionsRevoked
 
 ADMIN = "admin"
 SCRAM_MECHANISM = "SCRAM-SHA-512"
+# Partitions of every topic of a local stack (one broker: one replica, the default policy).
+PARTITIONS_ENV = "CREDITDESK_KAFKA_TOPIC_PARTITIONS"
+
+
+def local_topic_policy() -> TopicPolicy:
+    raw = os.environ.get(PARTITIONS_ENV, "").strip()
+    return TopicPolicy(partitions=int(raw)) if raw.isdigit() and int(raw) > 0 else TopicPolicy()
+
 
 Resource = Literal["topic", "group"]
 Pattern = Literal["literal", "prefixed"]

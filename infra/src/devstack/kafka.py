@@ -19,7 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from chassis.topics import TopicPolicy
 
-from .bus import ADMIN, SCRAM_MECHANISM, KafkaCredentials, exported_subscriptions, provision_bus
+from .bus import ADMIN, SCRAM_MECHANISM, KafkaCredentials, exported_subscriptions, local_topic_policy, provision_bus
 from .component import Component
 from .config import StackConfig
 from .errors import DevstackError
@@ -32,8 +32,6 @@ NODE_ID = 1
 # can set CREDITDESK_KAFKA_JVM_OPTS (e.g. "-Xmx1g -Xms1g") to get C2 back.
 JVM_OPTS = "-Xmx512m -Xms256m -XX:TieredStopAtLevel=1 -Djava.awt.headless=true"
 JVM_OPTS_ENV = "CREDITDESK_KAFKA_JVM_OPTS"
-# Every topic of the local stack: one broker, so one replica (the default policy).
-PARTITIONS_ENV = "CREDITDESK_KAFKA_TOPIC_PARTITIONS"
 # Main classes of Kafka's command-line tools (kafka-tools jar), by devstack subcommand.
 TOOLS = {
     "topics": "org.apache.kafka.tools.TopicCommand",
@@ -123,8 +121,7 @@ class Kafka(Component):
 
     @property
     def topic_policy(self) -> TopicPolicy:
-        raw = os.environ.get(PARTITIONS_ENV, "").strip()
-        return TopicPolicy(partitions=int(raw)) if raw.isdigit() and int(raw) > 0 else TopicPolicy()
+        return local_topic_policy()
 
     @property
     def admin_properties_file(self) -> str:

@@ -13,6 +13,8 @@ No response is buffered: both only look at the messages going by.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -89,6 +91,7 @@ class BodySizeLimitMiddleware:
                 break
         if declared is not None and declared > limit:
             await self._refuse(scope, send, limit)
+            await _linger(receive)
             return
         received = 0
 
@@ -117,6 +120,26 @@ class BodySizeLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+# After an early 413, what is read and thrown away of the body the client is still
+# sending, so that it reads the answer instead of a reset connection (nginx's
+# lingering close); a larger body is cut off there, the connection then closed.
+LINGER_BYTES = 8 * 1024 * 1024
+LINGER_SECONDS = 2.0
+
+
+async def _linger(receive: Receive) -> None:
+    drained = 0
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(LINGER_SECONDS):
+            while drained <= LINGER_BYTES:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                drained += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return
 
 
 class SecurityHeadersMiddleware:

@@ -30,6 +30,7 @@ from chassis.errors import install_problem_handlers
 from chassis.health import router as operations_router
 from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware, document_body_limit
 from chassis.kafka import build_broker, ensure_service_topics, kafka_publisher
+from chassis.leases import Leases, new_owner
 from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
 from chassis.outbox import Outbox, OutboxRelay, RelayPolicy, outbox_indexes
@@ -74,6 +75,20 @@ class Runtime:
     started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     background: list[tuple[BackgroundLoop, asyncio.Task[None]]] = field(default_factory=list)
+
+    def leases(self, collection: str, *, purpose: str, ttl: timedelta, renew_every: timedelta | None = None) -> Leases:
+        """This process's claims on the documents of `collection` (chassis.leases), renewed in
+        the background until the service stops, and counted when they take over a lapsed one."""
+        leases = Leases(
+            self.db[collection],
+            owner=new_owner(f"{self.settings.service_name}-{purpose}"),
+            clock=self.clock,
+            ttl=ttl,
+            renew_every=renew_every,
+            on_takeover=lambda _previous: self.metrics.lease_takeovers.labels(collection).inc(),
+        )
+        self.start_background(leases.renewer(), f"{purpose}-lease-renewer")
+        return leases
 
     def start_background(self, loop: BackgroundLoop, name: str) -> None:
         """Run a loop (the outbox relay, a mail courier, a scheduler) until the service stops."""
