@@ -1,6 +1,6 @@
 """Run the benchmarks and write their figures down.
 
-    python -m bench [gateway] [bus] [login] [debits] [rights] [scan]
+    python -m bench [gateway] [bus] [login] [debits] [rights] [scan] [revocation]
 
 Runs on the `bench` profile's own stack (ports +20000, state in
 .cache/stack/bench), whose gateway limiter is lifted like the test profile's,
@@ -26,6 +26,7 @@ from bench.bus import bench_bus
 from bench.gateway import bench_gateway
 from bench.identity_login import bench_login
 from bench.outbox_scan import bench_outbox_scan
+from bench.revocation import bench_revocation
 from bench.teams_rights import bench_teams_rights
 from devstack.config import StackConfig
 from devstack.stack import Stack
@@ -84,6 +85,13 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"| marker index: {o['marker_index_ms']} ms (idle relay pass {o['idle_relay_pass_ms']} ms) "
             f"| collection scan: {o['collection_scan_ms']} ms | {o['scan_to_index_ratio']} |"
         )
+    if "revocation" in results:
+        r = results["revocation"]
+        lines.append(
+            f"| revocation: logout -> SessionsRevoked -> Kafka -> the gateway refuses the access token, "
+            f"{r['sessions']} sessions | p50 {r['refusal_delay']['p50_ms']} ms, p99 {r['refusal_delay']['p99_ms']} ms "
+            f"| the logout alone: p50 {r['logout_response']['p50_ms']} ms, p99 {r['logout_response']['p99_ms']} ms | |"
+        )
     return "\n".join(lines)
 
 
@@ -116,6 +124,8 @@ async def main(selected: list[str]) -> None:
             results["rights"] = await bench_teams_rights(stack)
         if "scan" in selected:
             results["outbox_scan"] = await bench_outbox_scan(stack)
+        if "revocation" in selected:
+            results["revocation"] = await bench_revocation(stack)
     finally:
         stack.stop_all()
     for name, figures in results.items():
@@ -129,4 +139,4 @@ async def main(selected: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1:] or ["gateway", "bus", "login", "debits", "rights", "scan"]))
+    asyncio.run(main(sys.argv[1:] or ["gateway", "bus", "login", "debits", "rights", "scan", "revocation"]))

@@ -26,7 +26,16 @@ from chassis.errors import Forbidden
 from chassis.rights import RightsView
 from contracts.events.teams import InvitationSent, MemberJoined, MemberRightsChanged, Right
 from devstack.stack import Stack
-from tests.e2e.helpers import PASSWORD, activation_link, eventually, find_event, legal_person, mongo, new_email
+from tests.e2e.helpers import (
+    PASSWORD,
+    activation_link,
+    eventually,
+    find_event,
+    legal_person,
+    mongo,
+    new_email,
+    open_company_space,
+)
 from tests.rights_probe import running_rights_probe
 
 pytestmark = pytest.mark.e2e
@@ -139,15 +148,9 @@ async def test_a_granted_right_reaches_other_services_and_its_revocation_too(
         _admin_id, admin = await signed_up(stack, http, {**legal_person(admin_email), "siret": siret})
         paul_id, paul = await signed_up(stack, http, natural_person(paul_email))
 
-        # The legal person opens its company space once teams has seen its activation.
-        async def opened() -> httpx.Response | None:
-            answer = await http.post(
-                "/api/teams/companies", json={"siren": siren, "mobile": "06 12 34 56 78"}, headers=admin
-            )
-            return None if answer.status_code == 409 else answer
-
-        space = await eventually(opened)
-        assert space.status_code == 201, space.text
+        # The legal person claims its company space with an extract; support approves the claim.
+        space = await open_company_space(stack, http, admin, siren)
+        assert space["my_role"] == "admin"
 
         # Invite: the code goes by SMS to the admin.
         before = len([p for p in sms_dir.glob("*.json") if json.loads(p.read_text())["to"] == "+33612345678"])
@@ -172,13 +175,13 @@ async def test_a_granted_right_reaches_other_services_and_its_revocation_too(
         assert confirmed.status_code == 200, confirmed.text
 
         # The invitee follows the mailed link, logged in with the invited address.
-        mail = await stack.mailbox.wait_for(paul_email, lambda m: "invitations/acceptance" in m.text, timeout=30)
-        link = next(url for url in mail.links() if "invitations/acceptance" in url)
+        mail = await stack.mailbox.wait_for(paul_email, lambda m: "/invitation#token=" in m.text, timeout=30)
+        link = next(url for url in mail.links() if "/invitation#token=" in url)
         assert link.startswith(stack.gateway_url)
-        preview = await http.get(link)
+        token = link.split("#token=", 1)[1]  # the portal page reads its fragment and POSTs the token
+        preview = await http.post("/api/teams/invitations/preview", json={"token": token})
         assert preview.status_code == 200
         assert preview.json()["status"] == "sent"
-        token = link.split("token=", 1)[1]
         joined = await http.post("/api/teams/invitations/acceptance", json={"token": token}, headers=paul)
         assert joined.status_code == 200, joined.text
         assert (

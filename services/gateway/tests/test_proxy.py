@@ -192,8 +192,8 @@ async def test_client_forwarded_for_is_not_trusted_by_default(gateway: Any) -> N
     assert header_values(response.json(), "x-forwarded-for") == ["192.0.2.10"]
 
 
-async def test_forwarded_for_chain_is_kept_when_trusted(gateway: Any) -> None:
-    async with gateway(trust_forwarded_for=True) as gw:
+async def test_forwarded_for_chain_is_kept_from_a_trusted_proxy(gateway: Any) -> None:
+    async with gateway(trusted_proxies="192.0.2.0/28") as gw:
         response = await gw.client.get("/api/billing/echo/xff", headers={"x-forwarded-for": "203.0.113.9"})
     assert header_values(response.json(), "x-forwarded-for") == ["203.0.113.9, 192.0.2.10"]
 

@@ -16,11 +16,15 @@ from typing import Annotated, Any
 
 import httpx
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from chassis.errors import Problem, Unauthorized
+from chassis.revocation import RevocationList
 
 ALGORITHMS = ["EdDSA", "ES256", "RS256"]
+# One answer for every token that does not verify: the JWT library's own text
+# (which check failed, which claim) helps an attacker more than a client.
+INVALID_TOKEN = "the access token is invalid or expired: log in again"
 
 
 class KeysUnavailable(Problem):
@@ -40,6 +44,16 @@ class Caller:
     def has_role(self, role: str) -> bool:
         return role in self.roles
 
+    @property
+    def session_id(self) -> str | None:
+        """The login this token belongs to (`sid`), which a logout revokes."""
+        sid = self.claims.get("sid")
+        return sid if isinstance(sid, str) else None
+
+
+def invalid_token() -> Unauthorized:
+    return Unauthorized(INVALID_TOKEN, code="invalid-token")
+
 
 class JwksVerifier:
     def __init__(
@@ -52,8 +66,10 @@ class JwksVerifier:
         min_refresh_seconds: float = 5.0,
         failure_cache_seconds: float = 3.0,
         http: httpx.AsyncClient | None = None,
+        revocations: RevocationList | None = None,
     ) -> None:
         self._url = jwks_url
+        self.revocations = revocations
         self._issuer = issuer
         self._audience = audience
         self._cache_seconds = cache_seconds
@@ -98,14 +114,14 @@ class JwksVerifier:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.DecodeError as error:
-            raise Unauthorized("malformed token") from error
+            raise invalid_token() from error
         if not kid:
-            raise Unauthorized("token has no key id")
+            raise invalid_token()
         await self._refresh(force=False)
         if kid not in self._keys:
             await self._refresh(force=True)
         if kid not in self._keys:
-            raise Unauthorized("token signed with an unknown key")
+            raise invalid_token()
         return self._keys[kid]
 
     async def verify(self, token: str) -> Caller:
@@ -119,10 +135,10 @@ class JwksVerifier:
                 issuer=self._issuer,
                 options={"require": ["exp", "iat", "sub"]},
             )
-        except jwt.ExpiredSignatureError as error:
-            raise Unauthorized("token expired") from error
-        except jwt.InvalidTokenError as error:
-            raise Unauthorized(f"invalid token: {error}") from error
+        except jwt.InvalidTokenError as error:  # expired, bad signature, wrong claim: one answer
+            raise invalid_token() from error
+        if self.revocations is not None and self.revocations.is_revoked(claims):
+            raise invalid_token()  # a closed session (logout, reset): same answer as any dead token
         return Caller(
             account_id=str(claims["sub"]),
             email=claims.get("email"),
@@ -148,3 +164,13 @@ async def current_caller(request: Request) -> Caller:
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def no_store(response: Response) -> None:
+    """A route dependency for responses that carry a token (login, refresh,
+    tickets): no cache, shared or private, may keep them (RFC 6749 5.1)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+
+
+NoStore = Depends(no_store)

@@ -16,6 +16,7 @@ time).
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError
@@ -56,7 +57,9 @@ class Problem(Exception):
     """An error the caller can act on."""
 
     status: int = 400
-    title: str = "Bad request"
+    # None: the status's own phrase (403 "Forbidden", 404 "Not Found", ...), so a
+    # title never contradicts its status; give one only to name the problem better.
+    title: str | None = None
 
     def __init__(
         self,
@@ -81,7 +84,7 @@ class Problem(Exception):
     def body(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": f"https://creditdesk.dev/problems/{self.code or self.status}",
-            "title": self.title,
+            "title": self.title or _title(self.status),
             "status": self.status,
             "detail": self.detail,
         }
@@ -94,17 +97,14 @@ class Problem(Exception):
 
 class NotFound(Problem):
     status = 404
-    title = "Not found"
 
 
 class Conflict(Problem):
     status = 409
-    title = "Conflict"
 
 
 class Unauthorized(Problem):
     status = 401
-    title = "Unauthorized"
 
     def __init__(self, detail: str, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
@@ -113,7 +113,6 @@ class Unauthorized(Problem):
 
 class Forbidden(Problem):
     status = 403
-    title = "Forbidden"
 
 
 class Unavailable(Problem):
@@ -223,8 +222,6 @@ def _short(error: BaseException, limit: int = 200) -> str:
 
 
 def _title(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:

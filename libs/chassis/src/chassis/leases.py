@@ -39,6 +39,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -78,6 +79,8 @@ class Leases:
     renew_every: timedelta | None = None
     lease_field: str = "lease"
     version_field: str = "version"
+    # Told the previous owner when a claim takes over a lapsed lease (a metric, an alert).
+    on_takeover: Callable[[str], None] | None = None
     _held: dict[Any, Claim] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -117,18 +120,23 @@ class Leases:
     ) -> Claim | None:
         """Take one document matching `query` whose lease is free or lapsed, or None."""
         now = self.clock.now()
-        document = await self.collection.find_one_and_update(
+        lease = {"owner": self.owner, "until": now + self.ttl}
+        if projection is not None:
+            projection = {**projection, self.lease_field: 1, self.version_field: 1}
+        # The document as it was, so that a takeover of a lapsed lease is seen.
+        before = await self.collection.find_one_and_update(
             {"$and": [query, self.free(now)]},
-            {
-                "$set": {self.lease_field: {"owner": self.owner, "until": now + self.ttl}},
-                "$inc": {self.version_field: 1},
-            },
+            {"$set": {self.lease_field: lease}, "$inc": {self.version_field: 1}},
             projection=projection,
             sort=sort,
-            return_document=ReturnDocument.AFTER,
+            return_document=ReturnDocument.BEFORE,
         )
-        if document is None:
+        if before is None:
             return None
+        previous = before.get(self.lease_field)
+        if isinstance(previous, dict) and previous.get("owner") not in (None, self.owner) and self.on_takeover:
+            self.on_takeover(str(previous["owner"]))
+        document = {**before, self.lease_field: lease, self.version_field: int(before.get(self.version_field, 0)) + 1}
         claim = Claim(document["_id"], int(document[self.version_field]), document)
         self._held[claim.id] = claim
         return claim

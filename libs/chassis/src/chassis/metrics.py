@@ -62,6 +62,12 @@ class ServiceMetrics:
             registry=r,
         )
         self.outbox_parkings = Counter("outbox_parked_total", "Entries parked", ["relay"], registry=r)
+        self.lease_takeovers = Counter(
+            "lease_takeovers_total",
+            "Claimed work taken over from a holder whose lease lapsed (it died or stalled)",
+            ["collection"],
+            registry=r,
+        )
         self.swept = Counter(
             "sweeper_deleted_total", "Documents deleted by the sweeper, by collection", ["collection"], registry=r
         )

@@ -28,11 +28,14 @@ from chassis.clock import Clock, SystemClock
 from chassis.consumer import INBOX, EventConsumer
 from chassis.errors import install_problem_handlers
 from chassis.health import router as operations_router
+from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware, document_body_limit
 from chassis.kafka import build_broker, ensure_service_topics, kafka_publisher
+from chassis.leases import Leases, new_owner
 from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
 from chassis.outbox import Outbox, OutboxRelay, RelayPolicy, outbox_indexes
 from chassis.requestid import RequestIdMiddleware
+from chassis.revocation import RevocationFeed, RevocationList
 from chassis.settings import ServiceSettings
 from chassis.sweeper import Sweeper, SweepRule, expiring
 from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
@@ -67,9 +70,25 @@ class Runtime:
     consumer: EventConsumer
     verifier: JwksVerifier
     sweeper: Sweeper
+    revocations: RevocationList
+    revocation_feed: RevocationFeed
     started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     background: list[tuple[BackgroundLoop, asyncio.Task[None]]] = field(default_factory=list)
+
+    def leases(self, collection: str, *, purpose: str, ttl: timedelta, renew_every: timedelta | None = None) -> Leases:
+        """This process's claims on the documents of `collection` (chassis.leases), renewed in
+        the background until the service stops, and counted when they take over a lapsed one."""
+        leases = Leases(
+            self.db[collection],
+            owner=new_owner(f"{self.settings.service_name}-{purpose}"),
+            clock=self.clock,
+            ttl=ttl,
+            renew_every=renew_every,
+            on_takeover=lambda _previous: self.metrics.lease_takeovers.labels(collection).inc(),
+        )
+        self.start_background(leases.renewer(), f"{purpose}-lease-renewer")
+        return leases
 
     def start_background(self, loop: BackgroundLoop, name: str) -> None:
         """Run a loop (the outbox relay, a mail courier, a scheduler) until the service stops."""
@@ -179,12 +198,6 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         batch_size=settings.consumer_batch_size,
         tracer=tracer_provider.get_tracer("chassis.consumer"),
     )
-    verifier = JwksVerifier(
-        settings.jwks_url,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        failure_cache_seconds=settings.jwks_failure_cache_seconds,
-    )
     sweeper = Sweeper(
         db,
         [
@@ -196,6 +209,21 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         clock,
         metrics,
         interval_seconds=settings.sweeper_interval_seconds,
+    )
+    revocations = RevocationList(timedelta(seconds=settings.revocation_window_seconds), clock)
+    verifier = JwksVerifier(
+        settings.jwks_url,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        failure_cache_seconds=settings.jwks_failure_cache_seconds,
+        revocations=revocations,
+    )
+    # As the service's own Kafka principal (the ACLs let every process read SessionsRevoked).
+    feed = RevocationFeed(
+        revocations,
+        settings.kafka_bootstrap_servers,
+        client_id=settings.kafka_client_id,
+        **settings.kafka_client_options,
     )
     return Runtime(
         settings=settings,
@@ -210,6 +238,8 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         consumer=consumer,
         verifier=verifier,
         sweeper=sweeper,
+        revocations=revocations,
+        revocation_feed=feed,
     )
 
 
@@ -243,6 +273,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
             await hook(runtime)
         runtime.start_background(runtime.relay, "outbox-relay")
         runtime.start_background(runtime.sweeper, "sweeper")
+        runtime.start_background(runtime.revocation_feed, "revocation-feed")
         runtime.started = True
         log.info("%s started", settings.service_name)
         try:
@@ -274,9 +305,13 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     )
     install_problem_handlers(app)
     install_http_metrics(app, runtime.metrics)
+    # Last added runs first: security headers on everything, the request id on a 413 too.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, per_prefix=settings.body_limits())
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(operations_router)
     for router in definition.routers:
         app.include_router(router)
+    document_body_limit(app)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=runtime.tracer_provider, excluded_urls=UNTRACED_URLS)
     return app

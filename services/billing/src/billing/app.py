@@ -13,12 +13,10 @@ from billing.payments.provider import SimulatedProvider
 from billing.settings import BillingSettings
 from billing.store.onboarding import OnboardingStore
 from billing.store.profiles import INDEXES as PROFILE_INDEXES
-from billing.store.profiles import PROFILES
+from billing.store.profiles import PROFILES, ProfileStore
 from billing.store.schedules import INDEXES as SCHEDULE_INDEXES
 from billing.store.schedules import SCHEDULES, ScheduleStore
 from chassis.clock import Clock
-from chassis.leases import Leases, new_owner
-from chassis.mongo import MongoDatabase
 from chassis.rights import RIGHTS_VIEW_INDEXES, RightsView
 from chassis.service import Runtime, ServiceDefinition, create_service_app
 from contracts.events.billing import (
@@ -30,32 +28,27 @@ from contracts.events.billing import (
 )
 
 
-def debit_leases(settings: BillingSettings, db: MongoDatabase, clock: Clock) -> Leases:
-    """The debit runs' claims on schedules, owned by this process."""
-    renew = settings.debit_lease_renew_seconds
-    return Leases(
-        db[SCHEDULES],
-        owner=new_owner(f"{settings.service_name}-debits"),
-        clock=clock,
-        ttl=timedelta(seconds=settings.debit_lease_seconds),
-        renew_every=timedelta(seconds=renew) if renew is not None else None,
-    )
-
-
 def create_app(settings: BillingSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or BillingSettings()
 
     async def start(runtime: Runtime) -> None:
-        leases = debit_leases(settings, runtime.db, runtime.clock)
-        runtime.start_background(leases.renewer(), "debit-lease-renewer")
+        renew = settings.debit_lease_renew_seconds
+        leases = runtime.leases(
+            SCHEDULES,
+            purpose="debits",
+            ttl=timedelta(seconds=settings.debit_lease_seconds),
+            renew_every=timedelta(seconds=renew) if renew is not None else None,
+        )
         billing = Billing(
             settings=settings,
             clock=runtime.clock,
             schedules=ScheduleStore(runtime.db, runtime.outbox, retry_policy(settings), leases),
-            onboarding=OnboardingStore(runtime.db, runtime.outbox),
+            onboarding=OnboardingStore(runtime.db, runtime.outbox, settings.field_cipher),
+            profiles=ProfileStore(runtime.db),
             provider=SimulatedProvider(runtime.db),
             policy=retry_policy(settings),
         )
+        await billing.schedules.drop_stale_indexes()
         app.state.billing = billing
         if settings.debit_scheduler_enabled:
             runtime.start_background(DebitScheduler(billing, settings.debit_run_interval_seconds), "debit-scheduler")

@@ -28,11 +28,14 @@ from billing.domain.onboarding import (
     give_bank_details,
     revoke_mandate,
 )
+from billing.domain.profiles import ProfileStatus
 from billing.domain.schedules import Debit, DebitKind, Order, RetryPolicy, Schedule, ScheduleError, ScheduleStatus
 from billing.payments.provider import CardInvalid, PaymentProvider
 from billing.settings import BillingSettings
 from billing.store.onboarding import OnboardingStore, StaleProfile
+from billing.store.profiles import ProfileStore
 from billing.store.schedules import ScheduleStore, StaleSchedule
+from chassis.auth import Caller
 from chassis.clock import Clock
 from chassis.errors import DEPENDENCY_ERRORS, Conflict, Forbidden, NotFound, Problem, dependency_of
 from chassis.leases import Claim
@@ -44,6 +47,7 @@ from contracts.events.billing import (
     ScheduleCreated,
     ScheduleRegularised,
 )
+from contracts.events.common import PostalAddress
 
 log = logging.getLogger("billing.handlers")
 TAKEOVER_MARGIN_SECONDS = 0.2
@@ -79,6 +83,7 @@ class Billing:
     clock: Clock
     schedules: ScheduleStore
     onboarding: OnboardingStore
+    profiles: ProfileStore
     provider: PaymentProvider
     policy: RetryPolicy
 
@@ -96,11 +101,28 @@ class Billing:
                 errors=[{"field": f"card.{error.field}", "message": error.message}],
             ) from error
 
+    async def merchant_name(self, caller: Caller) -> str:
+        """The name in which `caller` creates schedules: only a merchant may, that is an
+        onboarded creditor (its own login, or one of its API clients, role `merchant`)."""
+        profile = await self.profiles.get(caller.account_id)
+        if profile is None or profile.status is not ProfileStatus.ACTIVE:
+            raise Forbidden(
+                "only a merchant creates payment schedules: an onboarded creditor "
+                "(bank details, terms and signed mandate) or one of its API clients",
+                code="not-a-merchant",
+            )
+        return profile.display_name
+
     async def create_schedule(
         self, order: Order, card_number: str, expiry_month: int, expiry_year: int, *, created_by: str
     ) -> Schedule:
-        """CreateSchedule: tokenise the card, plan the installments, emit ScheduleCreated."""
+        """CreateSchedule: tokenise the card, plan the installments, emit ScheduleCreated.
+        `created_by` is the merchant's account id: one schedule per order number of its."""
         now = self.clock.now()
+        try:
+            rules.check_purchase_date(order.purchase_date, today=now.date())
+        except ScheduleError as error:
+            raise schedule_problem(error) from error
         card = await self._tokenise(card_number, expiry_month, expiry_year, today=now.date())
         schedule = rules.create_schedule(
             f"sch_{uuid.uuid4().hex}",
@@ -136,12 +158,21 @@ class Billing:
             fees_cents=order.fees_cents,
             purchase_date=order.purchase_date,
             installments=order.installments,
+            merchant_id=created_by,
+            buyer_name=order.buyer_name,
+            buyer_address=(
+                PostalAddress(
+                    line=address.line, postal_code=address.postal_code, city=address.city, country=address.country
+                )
+                if (address := order.buyer_address)
+                else None
+            ),
         )
         try:
             await self.schedules.add(schedule, created)
         except DuplicateKeyError as error:
             raise Conflict(
-                f"order {order.order_number} of {order.merchant} already has a payment schedule",
+                f"your order {order.order_number} already has a payment schedule",
                 code="order-has-schedule",
             ) from error
         return schedule
@@ -422,11 +453,20 @@ class Billing:
 
 
 def require_operator(settings: BillingSettings, roles: tuple[str, ...]) -> None:
-    """Running debits by hand: anyone in development and test, the admin role in production."""
-    if settings.environment in ("development", "test"):
-        return
-    if settings.admin_role not in roles:
-        raise Forbidden(f"you need the role '{settings.admin_role}' to run debits by hand", code="missing-role")
+    """Running debits by hand: the operator role, in every environment."""
+    if settings.operator_role not in roles:
+        raise Forbidden(f"you need the role '{settings.operator_role}' to run debits by hand", code="missing-role")
+
+
+def check_as_of(as_of: datetime | None, now: datetime, window: timedelta) -> None:
+    """A debit run's `as_of` within `window` of now (either way)."""
+    if as_of is not None and not now - window <= as_of <= now + window:
+        raise Problem(
+            f"as_of must be between {(now - window).isoformat()} and {(now + window).isoformat()}",
+            status=422,
+            code="validation",
+            errors=[{"field": "as_of", "message": "too far from now"}],
+        )
 
 
 class DebitScheduler:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
+from chassis.crypto import FieldCipher
 from chassis.settings import ServiceSettings, service_config
 
 
@@ -36,11 +37,27 @@ class BillingSettings(ServiceSettings):
     sepa_creditor_identifier: str = "FR72ZZZ123456"
     # The terms of use a creditor accepts at onboarding.
     terms_version: str = "2026-01"
-    # Who may trigger a debit run by hand (the admin route) in production.
-    admin_role: str = "billing-admin"
+    # Who may trigger a debit run by hand (POST /debit-runs), in every environment.
+    operator_role: str = "operator"
+    # How far from now a debit run's `as_of` may be, either way.
+    debit_run_as_of_window_days: int = Field(default=366, ge=1, le=3660)
 
     @model_validator(mode="after")
     def _renew_before_lapse(self) -> Self:
         if self.debit_lease_renew_seconds is not None and self.debit_lease_renew_seconds >= self.debit_lease_seconds:
             raise ValueError("debit_lease_renew_seconds must be shorter than debit_lease_seconds")
         return self
+
+    # Key ring that seals IBANs and BICs at rest (`chassis.crypto`: `<kid>:<base64 of
+    # 32 bytes>`, comma-separated, the first encrypts). Required in production;
+    # development and test use a fixed development key.
+    field_encryption_key: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _secrets(self) -> Self:
+        _ = self.field_cipher  # a missing or malformed key ring fails at start, with its reason
+        return self
+
+    @property
+    def field_cipher(self) -> FieldCipher:
+        return self.key_ring("BILLING_FIELD_ENCRYPTION_KEY", self.field_encryption_key, "billing-fields")

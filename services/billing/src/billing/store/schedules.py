@@ -10,9 +10,11 @@ are taken over once its lease lapses.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
+from billing.domain.bank import Address
 from billing.domain.cards import CardOnFile
 from billing.domain.schedules import (
     InstallmentStatus,
@@ -33,8 +35,11 @@ SCHEDULES = "schedules"
 INDEXES: list[IndexSpec] = [
     ascending(SCHEDULES, "next_debit_at"),
     ascending(SCHEDULES, "order.buyer_email"),
-    ascending(SCHEDULES, "order.merchant", "order.order_number", unique=True),
+    # One schedule per order of a merchant: `created_by` is the merchant's account id.
+    ascending(SCHEDULES, "created_by", "order.order_number", unique=True),
 ]
+# The unique index of the first version, on the merchant's (free-text) name: dropped at start.
+STALE_INDEXES = ["order.merchant_1_order.order_number_1"]
 
 
 class StaleSchedule(Exception):
@@ -91,6 +96,14 @@ def _regularisation_from_doc(doc: dict[str, Any]) -> Regularisation:
     )
 
 
+def address_to_doc(address: Address | None) -> dict[str, Any] | None:
+    return asdict(address) if address else None
+
+
+def address_from_doc(doc: dict[str, Any] | None) -> Address | None:
+    return Address(**doc) if doc else None
+
+
 def card_to_doc(card: CardOnFile) -> dict[str, Any]:
     return {
         "token": card.token,
@@ -123,6 +136,8 @@ def state_of(schedule: Schedule, policy: RetryPolicy) -> dict[str, Any]:
             "fees_cents": order.fees_cents,
             "purchase_date": _day(order.purchase_date),
             "installments": order.installments,
+            "buyer_name": order.buyer_name,
+            "buyer_address": address_to_doc(order.buyer_address),
         },
         "created_at": schedule.created_at,
         "created_by": schedule.created_by,
@@ -148,6 +163,8 @@ def schedule_from_doc(doc: dict[str, Any]) -> Schedule:
             fees_cents=int(order["fees_cents"]),
             purchase_date=date.fromisoformat(order["purchase_date"]),
             installments=int(order["installments"]),
+            buyer_name=order.get("buyer_name"),
+            buyer_address=address_from_doc(order.get("buyer_address")),
         ),
         created_at=doc["created_at"],
         created_by=doc["created_by"],
@@ -179,9 +196,16 @@ class ScheduleStore:
             return None
         return schedule_from_doc(doc), int(doc["version"])
 
-    async def find_by_order(self, merchant: str, order_number: str) -> Schedule | None:
-        doc = await self._schedules.find_one({"order.merchant": merchant, "order.order_number": order_number})
+    async def find_by_order(self, merchant_id: str, order_number: str) -> Schedule | None:
+        doc = await self._schedules.find_one({"created_by": merchant_id, "order.order_number": order_number})
         return schedule_from_doc(doc) if doc else None
+
+    async def drop_stale_indexes(self) -> None:
+        """Drop the indexes earlier versions declared (no error when absent)."""
+        existing = {index["name"] async for index in await self._schedules.list_indexes()}
+        for name in STALE_INDEXES:
+            if name in existing:
+                await self._schedules.drop_index(name)
 
     async def of_buyer(self, email: str) -> list[Schedule]:
         cursor = self._schedules.find({"order.buyer_email": email}, {"_outbox": 0}).sort("created_at", -1)

@@ -142,6 +142,13 @@ class AccountStore:
             self._outbox.notify()
         return result.modified_count == 1
 
+    async def announce(self, account_id: str, events: list[Event]) -> None:
+        """Events about the account that change nothing stored in it (sessions
+        revoked): they ride in its outbox like the others, keyed by its id."""
+        result = await self._accounts.update_one({"_id": account_id}, self._outbox.update({}, *events))
+        if result.modified_count:
+            self._outbox.notify()
+
     async def replace_hash(self, account_id: str, old_hash: str, new_hash: str) -> None:
         """Rehash with the current argon2 parameters, unless the password changed meanwhile."""
         await self._accounts.update_one(
