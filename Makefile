@@ -8,14 +8,18 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock */*/pyproject.toml inf
 MEMBERS := libs/contracts libs/chassis infra services/gateway services/identity services/billing \
            services/recovery services/ratings services/teams
 PROFILE ?= dev
+# Helm renders and lints the cluster deployment in tests/deploy (built from the Go module proxy).
+HELM_VERSION := v3.22.0
+TOOLS := .cache/tools
 
-.PHONY: help install up down status logs test test-fast lint lock schemas docs bench clean-stack
+.PHONY: help install tools up down status logs test test-fast lint lock schemas docs bench clean-stack
 
 help:
 	@echo "make up          start Kafka, Mongo server, SMTP sink, every service and the gateway (background)"
 	@echo "make down        stop what 'make up' started"
 	@echo "make status      what is running"
 	@echo "make test        the whole test suite (starts its own test stack on ports +10000)"
+	@echo "make tools       helm into .cache/tools (needs Go), for the deployment tests"
 	@echo "make lint        ruff and mypy --strict"
 	@echo "make lock        re-resolve dependencies and export the hashed locks"
 	@echo "make schemas     export event JSON Schemas after a deliberate contract change"
@@ -32,6 +36,13 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+tools: $(TOOLS)/helm-$(HELM_VERSION)
+
+$(TOOLS)/helm-$(HELM_VERSION):
+	mkdir -p $(TOOLS)
+	GOBIN=$(abspath $(TOOLS)) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+	touch $@
+
 up: install
 	$(PY) -m devstack up --profile $(PROFILE)
 
@@ -41,7 +52,7 @@ down: install
 status: install
 	$(PY) -m devstack status --profile $(PROFILE)
 
-test: install
+test: install tools
 	$(PY) -m pytest
 
 lint: install

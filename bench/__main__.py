@@ -1,6 +1,6 @@
 """Run the benchmarks and write their figures down.
 
-    python -m bench [gateway] [bus] [login] [debits] [rights]
+    python -m bench [gateway] [bus] [login] [debits] [rights] [scan] [revocation]
 
 Runs on the `bench` profile's own stack (ports +20000, state in
 .cache/stack/bench), whose gateway limiter is lifted like the test profile's,
@@ -25,6 +25,8 @@ from bench.billing_debits import bench_debits
 from bench.bus import bench_bus
 from bench.gateway import bench_gateway
 from bench.identity_login import bench_login
+from bench.outbox_scan import bench_outbox_scan
+from bench.revocation import bench_revocation
 from bench.teams_rights import bench_teams_rights
 from devstack.config import StackConfig
 from devstack.stack import Stack
@@ -76,6 +78,20 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"| p50 {r['propagation']['p50_ms']} ms, p99 {r['propagation']['p99_ms']} ms "
             f"| the PUT alone: p50 {r['put_response']['p50_ms']} ms, p99 {r['put_response']['p99_ms']} ms | |"
         )
+    if "outbox_scan" in results:
+        o = results["outbox_scan"]
+        lines.append(
+            f"| relay lookup of {o['pending_documents']} pending among {o['quiet_documents']} quiet documents "
+            f"| marker index: {o['marker_index_ms']} ms (idle relay pass {o['idle_relay_pass_ms']} ms) "
+            f"| collection scan: {o['collection_scan_ms']} ms | {o['scan_to_index_ratio']} |"
+        )
+    if "revocation" in results:
+        r = results["revocation"]
+        lines.append(
+            f"| revocation: logout -> SessionsRevoked -> Kafka -> the gateway refuses the access token, "
+            f"{r['sessions']} sessions | p50 {r['refusal_delay']['p50_ms']} ms, p99 {r['refusal_delay']['p99_ms']} ms "
+            f"| the logout alone: p50 {r['logout_response']['p50_ms']} ms, p99 {r['logout_response']['p99_ms']} ms | |"
+        )
     return "\n".join(lines)
 
 
@@ -106,6 +122,10 @@ async def main(selected: list[str]) -> None:
             results["debits"] = await bench_debits(stack)
         if "rights" in selected:
             results["rights"] = await bench_teams_rights(stack)
+        if "scan" in selected:
+            results["outbox_scan"] = await bench_outbox_scan(stack)
+        if "revocation" in selected:
+            results["revocation"] = await bench_revocation(stack)
     finally:
         stack.stop_all()
     for name, figures in results.items():
@@ -119,4 +139,4 @@ async def main(selected: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1:] or ["gateway", "bus", "login", "debits", "rights"]))
+    asyncio.run(main(sys.argv[1:] or ["gateway", "bus", "login", "debits", "rights", "scan", "revocation"]))

@@ -15,6 +15,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from billing.app import debit_leases
 from billing.domain.cards import CardOnFile
 from billing.domain.schedules import Order, create_schedule
 from billing.handlers import Billing, retry_policy
@@ -72,7 +73,7 @@ async def bench_debits(
         billing = Billing(
             settings=settings,
             clock=clock,
-            schedules=ScheduleStore(db, outbox, policy),
+            schedules=ScheduleStore(db, outbox, policy, debit_leases(settings, db, clock)),
             onboarding=OnboardingStore(db, outbox),
             provider=SimulatedProvider(db),
             policy=policy,

@@ -30,6 +30,7 @@ from stdnum import luhn
 
 from bench.stats import latency_summary
 from devstack.stack import Stack
+from tests.e2e.helpers import open_company_space
 
 PASSWORD = "Correct-Horse-9!"
 ADDRESS = {"line": "1 avenue des Champs", "postal_code": "75008", "city": "Paris"}
@@ -77,11 +78,7 @@ async def _member(stack: Stack, http: httpx.AsyncClient) -> tuple[str, str, dict
     member_id, member = await _account(stack, http, member_form)
     member_email = (await http.get("/api/identity/accounts/me", headers=member)).json()["email"]
 
-    async def opened() -> bool:
-        answer = await http.post("/api/teams/companies", json={"siren": siren, "mobile": "0612345678"}, headers=admin)
-        return answer.status_code == 201
-
-    await _until(opened)
+    await open_company_space(stack, http, admin, siren, mobile="0612345678")  # claimed, approved by support
     sms_dir = stack.config.state_dir / "sms"
     before = len(list(sms_dir.glob("*.json")))
     invited = await http.post(
@@ -102,8 +99,8 @@ async def _member(stack: Stack, http: httpx.AsyncClient) -> tuple[str, str, dict
     await http.post(
         f"/api/teams/companies/{siren}/invitations/{invitation_id}/confirmation", json={"code": code}, headers=admin
     )
-    mail = await stack.mailbox.wait_for(member_email, lambda m: "invitations/acceptance" in m.text, timeout=60)
-    token = next(url for url in mail.links() if "invitations/acceptance" in url).split("token=", 1)[1]
+    mail = await stack.mailbox.wait_for(member_email, lambda m: "/invitation#token=" in m.text, timeout=60)
+    token = next(url for url in mail.links() if "/invitation#token=" in url).split("#token=", 1)[1]
     joined = await http.post("/api/teams/invitations/acceptance", json={"token": token}, headers=member)
     assert joined.status_code == 200, joined.text
     return siren, member_id, admin

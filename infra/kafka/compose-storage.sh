@@ -15,7 +15,7 @@ inter.broker.listener.name=SASL_PLAINTEXT
 log.dirs=/var/lib/kafka/data
 EOF
 args=()
-for user in admin identity billing recovery ratings teams; do
+for user in admin identity billing recovery ratings teams gateway; do
   if [ "$user" = admin ]; then var=KAFKA_ADMIN_PASSWORD; else var="${user^^}_KAFKA_SASL_PASSWORD"; fi
   args+=(--add-scram "SCRAM-SHA-512=[name=$user,password=${!var:?$var is not set}]")
 done

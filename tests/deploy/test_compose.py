@@ -51,7 +51,7 @@ SETTINGS_CLASSES: Mapping[str, str] = {
     "gateway": "gateway.settings.GatewaySettings",
 }
 # The only compose services reachable from the host.
-PUBLISHED = frozenset({"gateway", "mailpit", "prometheus"})
+PUBLISHED = frozenset({"gateway", "mailpit", "prometheus", "grafana"})
 # Compose services allowed to run without a healthcheck, and why.
 NO_HEALTHCHECK: Mapping[str, str] = {
     "otel-collector": "its image has neither a shell nor a client to probe with",
@@ -61,6 +61,11 @@ ONE_SHOT: Mapping[str, str] = {
     "kafka-storage": "formats Kafka's storage with the SCRAM users",
     "kafka-init": "creates the topics and the ACLs",
 }
+# Secrets without a default that production may leave unset, and why.
+OPTIONAL_SECRETS: Mapping[str, str] = {
+    "IDENTITY_SIGNING_KEY_PEM": "without it identity keeps its own keys, encrypted with IDENTITY_KEY_ENCRYPTION_KEY",
+}
+MONGO_INIT_SCRIPT = REPO_ROOT / "infra" / "mongo-init" / "10-service-users.js"
 # Variables whose value names another compose service (a URL or host[:port]).
 ADDRESS_SUFFIXES = ("_URL", "_ENDPOINT", "_BOOTSTRAP_SERVERS", "_SMTP_HOST")
 # ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}
@@ -129,6 +134,8 @@ def resolve(value: str) -> str:
     def substitute(match: re.Match[str]) -> str:
         if (match["op"] or "").endswith("-"):
             return match["arg"]
+        if match["name"].endswith("_ENCRYPTION_KEY"):  # a key ring has a format (chassis.crypto)
+            return "operator:" + base64.urlsafe_b64encode(match["name"].encode().ljust(32, b"-")[:32]).decode()
         return f"operator-provided-{match['name'].lower()}"
 
     return INTERPOLATION.sub(substitute, value).replace("$$", "$")
@@ -267,6 +274,8 @@ def test_secrets_are_demanded_from_the_operator(name: str) -> None:
     for field, info in cls.model_fields.items():
         if info.default is None and "SecretStr" in repr(info.annotation):
             var = f"{env_prefix(cls)}{field.upper()}"
+            if var in OPTIONAL_SECRETS:
+                continue
             required = INTERPOLATION.fullmatch(env.get(var) or "")
             message = f"{name}: {var} is required in production: set it to ${{{var}:?<how to make one>}}"
             assert required is not None, message
@@ -291,6 +300,34 @@ def test_each_backend_has_its_own_database() -> None:
     assert databases, "no service has a database"
     assert databases == {name: name for name in databases}
     assert len(set(databases.values())) == len(databases)
+
+
+def test_each_backend_connects_to_mongo_as_its_own_user_on_its_own_database() -> None:
+    """Least privilege: one MongoDB user per service, created by the init script with
+    readWrite on that service's database only, its password given to both sides."""
+    services = load_compose()["services"]
+    mongo = services["mongo"]
+    assert "./infra/mongo-init:/docker-entrypoint-initdb.d:ro" in [str(v) for v in mongo.get("volumes", [])]
+    mongo_env = compose_env(mongo)
+    assert (mongo_env.get("MONGO_INITDB_ROOT_PASSWORD") or "").startswith("${MONGO_ROOT_PASSWORD:?")
+    script = MONGO_INIT_SCRIPT.read_text(encoding="utf-8")
+    listed = re.search(r"const services = \[([^\]]*)\]", script)
+    assert listed, f"{MONGO_INIT_SCRIPT.name}: no `const services = [...]`"
+    created = re.findall(r'"(\w+)"', listed.group(1))
+    assert 'roles: [{ role: "readWrite", db: name }]' in script, "each user gets readWrite on its own database only"
+    backends = [name for name in PROCESSES if "mongo_db" in settings_class(name).model_fields]
+    assert sorted(created) == sorted(backends)
+    for name in backends:
+        raw = compose_env(services[name]).get(f"{name.upper()}_MONGO_URL") or ""
+        password_var = f"MONGO_{name.upper()}_PASSWORD"
+        assert f"${{{password_var}:?" in raw, f"{name}: the MongoDB password must come from {password_var}"
+        assert (mongo_env.get(password_var) or "").startswith(f"${{{password_var}:?"), f"mongo lacks {password_var}"
+        url = urlsplit(resolve(raw))
+        assert url.hostname == "mongo"
+        assert url.username == name, f"{name}: connects as {url.username!r}, not as its own user"
+        assert url.password, f"{name}: no password in its MONGO_URL"
+        assert url.path == f"/{name}", f"{name}: its MONGO_URL names database {url.path!r}"
+        assert f"authSource={name}" in url.query.split("&"), f"{name}: its user is defined in its own database"
 
 
 @pytest.mark.parametrize("name", PROCESSES)
@@ -475,6 +512,8 @@ def test_dockerfile_runs_the_process_of_the_catalogue(name: str) -> None:
     cmd = words([args for keyword, args in stage if keyword == "CMD"][-1])
     assert option(cmd, "--factory") == f"{process.package}.app:create_app" == process.app
     assert option(cmd, "--host") == "0.0.0.0", f"{name}: bind every interface inside the container"
+    # The client address is the platform's decision (chassis.clientaddress), not uvicorn's.
+    assert "--no-proxy-headers" in cmd, f"{name}: uvicorn must not rewrite the client from X-Forwarded-For"
     port = dockerfile_port(name)
     assert port == process.port
     exposed = {word.split("/")[0] for keyword, args in stage if keyword == "EXPOSE" for word in args.split()}
@@ -572,3 +611,17 @@ def test_each_service_is_its_own_kafka_principal(name: str) -> None:
     for setting in ("KAFKA_TOPIC_PARTITIONS", "KAFKA_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS"):
         assert env[f"{prefix}{setting}"] == compose_env(services["kafka-init"])[setting], f"{name}: {setting}"
     assert depends_on(services[name]).get("kafka-init") == "service_completed_successfully"
+
+
+def test_prometheus_loads_the_alert_rules_and_grafana_the_dashboards() -> None:
+    compose = load_compose()
+    prometheus = yaml.safe_load(PROMETHEUS_FILE.read_text(encoding="utf-8"))
+    mounts = {
+        str(volume).split(":")[1]: str(volume).split(":")[0] for volume in compose["services"]["prometheus"]["volumes"]
+    }
+    for rule_file in prometheus["rule_files"]:
+        assert rule_file in mounts, f"{rule_file} is not mounted into compose's Prometheus"
+        assert (REPO_ROOT / mounts[rule_file]).is_file()
+    grafana = {str(v).split(":")[1]: str(v).split(":")[0] for v in compose["services"]["grafana"]["volumes"]}
+    dashboards = REPO_ROOT / grafana["/var/lib/grafana/dashboards/creditdesk"]
+    assert len(list(dashboards.glob("*.json"))) == 7, "one dashboard per process and one for the bus"

@@ -1,20 +1,29 @@
-"""What the end-to-end scenarios share: a person to register, reading the bus."""
+"""What the end-to-end scenarios share: a person to register, a merchant (an
+onboarded creditor) and its orders, an operator, reading the bus."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import base64
 import re
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
 from contracts import Envelope
 from devstack.stack import Stack
+from identity import admin
+from identity.settings import IdentitySettings
 
 PASSWORD = "Correct-Horse-9!"
+# An extract of the trade register as a claimant uploads it (a PDF, by its magic bytes).
+KBIS = base64.b64encode(b"%PDF-1.4\n% Extrait Kbis\n%%EOF\n").decode()
 
 
 def legal_person(email: str) -> dict[str, Any]:
@@ -95,3 +104,117 @@ async def eventually(probe: Callable[[], Any], timeout: float = 30, interval: fl
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def activated_creditor(stack: Stack, http: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
+    """A registered, activated legal person whose billing profile is open: (email, auth headers)."""
+    email = new_email()
+    registered = await http.post("/api/identity/accounts", json=legal_person(email))
+    assert registered.status_code == 202, registered.text
+    mail = await stack.mailbox.wait_for(email, timeout=30)
+    assert (await http.get(activation_link(mail.text))).status_code == 200
+    login = await http.post("/api/identity/sessions", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    auth = bearer(login.json()["access_token"])
+
+    # Billing opens the profile when AccountActivated reaches it, asynchronously.
+    async def profile_open() -> bool:
+        return (await http.get("/api/billing/profiles/me", headers=auth)).status_code == 200
+
+    await eventually(profile_open)
+    return email, auth
+
+
+async def onboard(http: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    """Bank details, terms and a signed mandate: the creditor becomes a merchant."""
+    details = {
+        "iban": "FR1420041010050500013M02606",
+        "bic": "PSSTFRPPXXX",
+        "holder_name": "Jeanne Martin",
+        "holder_civility": "mrs",
+    }
+    steps = [
+        await http.put("/api/billing/profiles/me/bank-details", json=details, headers=auth),
+        await http.put("/api/billing/profiles/me/terms-acceptance", json={"version": "2026-01"}, headers=auth),
+        await http.post("/api/billing/profiles/me/mandate", json={"decision": "sign"}, headers=auth),
+    ]
+    for answer in steps:
+        assert answer.status_code == 200, answer.text
+
+
+async def merchant(stack: Stack, http: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
+    """An onboarded creditor, who may create payment schedules: (email, auth headers)."""
+    email, auth = await activated_creditor(stack, http)
+    await onboard(http, auth)
+    return email, auth
+
+
+def order(buyer_email: str, *, card: str = "4242424242424242", amount: int = 12796, **extra: Any) -> dict[str, Any]:
+    """A schedule-creation body: an order of today with the buyer's name and address."""
+    return {
+        "order_number": f"CMD-{uuid.uuid4().hex[:8]}",
+        "buyer_email": buyer_email,
+        "buyer_name": "Jeanne Martin",
+        "buyer_address": {"line": "3 rue de la Paix", "postal_code": "75002", "city": "Paris"},
+        "purchase_amount_cents": amount,
+        "purchase_date": datetime.now(UTC).date().isoformat(),
+        "installments": 3,
+        "card": {"number": card, "expiry_month": 12, "expiry_year": 2035},
+        **extra,
+    }
+
+
+async def operator(stack: Stack, http: httpx.AsyncClient) -> dict[str, str]:
+    """Auth headers of a new operator account, made by identity's admin CLI as `devstack up` does."""
+    email = f"operator-{uuid.uuid4().hex[:10]}@example.fr"
+    settings = IdentitySettings(environment="test", mongo_url=stack.mongo_url)  # type: ignore[arg-type]
+    client = AsyncMongoClient[dict[str, Any]](stack.mongo_url)
+    try:
+        password = await admin.create_operator(client[settings.mongo_db], settings, email)
+    finally:
+        await client.close()
+    assert password is not None
+    login = await http.post("/api/identity/sessions", json={"email": email, "password": password})
+    assert login.status_code == 200, login.text
+    return bearer(login.json()["access_token"])
+
+
+async def support_headers(stack: Stack, http: httpx.AsyncClient) -> dict[str, str]:
+    """A support agent's auth headers: an account granted the role by identity's admin command."""
+    from identity import admin
+    from identity.settings import IdentitySettings
+
+    email = new_email()
+    assert (await http.post("/api/identity/accounts", json=legal_person(email))).status_code == 202
+    mail = await stack.mailbox.wait_for(email, lambda m: "Activez" in m.subject, timeout=30)
+    assert (await http.get(activation_link(mail.text))).status_code == 200
+    settings = IdentitySettings(environment="test", mongo_url=stack.mongo_url)  # type: ignore[arg-type]
+    assert await admin.run(argparse.Namespace(command="grant-support", email=email), settings) == 0
+    login = await http.post("/api/identity/sessions", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+async def open_company_space(
+    stack: Stack, http: httpx.AsyncClient, headers: dict[str, str], siren: str, mobile: str = "06 12 34 56 78"
+) -> dict[str, Any]:
+    """The legal person claims its company space with an extract (once teams has seen its
+    activation) and support approves the claim: the space is open, the caller its admin."""
+
+    async def claimed() -> httpx.Response | None:
+        body = {"siren": siren, "mobile": mobile, "extract": KBIS}
+        answer = await http.post("/api/teams/companies", json=body, headers=headers)
+        return None if answer.status_code == 409 and "account-not-synchronised" in answer.text else answer
+
+    claim = await eventually(claimed)
+    assert claim.status_code == 202, claim.text
+    support = await support_headers(stack, http)
+    path = f"/api/teams/claims/{siren}/{claim.json()['claim_id']}/approval"
+    approved = await http.post(path, json={}, headers=support)
+    assert approved.status_code == 200, approved.text
+    space: dict[str, Any] = approved.json()
+    return space

@@ -15,28 +15,10 @@ from aiokafka import AIOKafkaProducer
 from contracts import Envelope, MemberRightsChanged, Right
 from contracts.events.billing import MandateSigned, PaymentRejected, PaymentSucceeded, ScheduleCreated
 from devstack.stack import Stack
-from tests.e2e.helpers import PASSWORD, activation_link, eventually, find_event, legal_person, new_email
+from tests.e2e.helpers import activated_creditor, eventually, find_event, merchant, operator, order
 
 pytestmark = pytest.mark.e2e
 GOOD, MASTERCARD, DECLINES = "4242424242424242", "5555555555554444", "4000000000000002"
-
-
-async def activated_creditor(stack: Stack, http: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
-    email = new_email()
-    registered = await http.post("/api/identity/accounts", json=legal_person(email))
-    assert registered.status_code == 202, registered.text
-    mail = await stack.mailbox.wait_for(email, timeout=30)
-    assert (await http.get(activation_link(mail.text))).status_code == 200
-    login = await http.post("/api/identity/sessions", json={"email": email, "password": PASSWORD})
-    assert login.status_code == 200, login.text
-    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
-
-    # Billing opens the profile when AccountActivated reaches it, asynchronously.
-    async def profile_open() -> bool:
-        return (await http.get("/api/billing/profiles/me", headers=auth)).status_code == 200
-
-    await eventually(profile_open)
-    return email, auth
 
 
 def problem(answer: httpx.Response, status: int) -> dict[str, Any]:
@@ -106,22 +88,11 @@ async def test_creditor_onboarding_up_to_the_signed_mandate(running_services: St
 
 async def test_schedule_paid_declined_and_regularised_in_three(running_services: Stack) -> None:
     stack = running_services
-    today = datetime.now(UTC).date().isoformat()
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as http:
-        email, auth = await activated_creditor(stack, http)
+        email, auth = await merchant(stack, http)
+        ops = await operator(stack, http)
 
-        def order(card: str, amount: int) -> dict[str, Any]:
-            return {
-                "order_number": f"CMD-{uuid.uuid4().hex[:8]}",
-                "merchant": "Boutique Durand",
-                "buyer_email": email,
-                "purchase_amount_cents": amount,
-                "purchase_date": today,
-                "installments": 3,
-                "card": {"number": card, "expiry_month": 12, "expiry_year": 2035},
-            }
-
-        created = await http.post("/api/billing/schedules", json=order(GOOD, 12796), headers=auth)
+        created = await http.post("/api/billing/schedules", json=order(email, card=GOOD, amount=12796), headers=auth)
         assert created.status_code == 201, created.text
         good = created.json()
         assert [i["amount_cents"] for i in good["installments"]] == [4266, 4265, 4265]
@@ -129,14 +100,17 @@ async def test_schedule_paid_declined_and_regularised_in_three(running_services:
         assert GOOD not in created.text
         await find_event(stack, ScheduleCreated.topic, lambda e: e.subject == good["schedule_id"])
 
-        bad_card = {**order("4242424242424241", 100)}
+        bad_card = order(email, card="4242424242424241", amount=100)
         assert problem(await http.post("/api/billing/schedules", json=bad_card, headers=auth), 422)["errors"]
 
-        declining = await http.post("/api/billing/schedules", json=order(DECLINES, 15918 * 3), headers=auth)
+        declining = await http.post(
+            "/api/billing/schedules", json=order(email, card=DECLINES, amount=15918 * 3), headers=auth
+        )
         assert declining.status_code == 201, declining.text
         unpaid_id = declining.json()["schedule_id"]
 
-        run = await http.post("/api/billing/debit-runs", json={}, headers=auth)
+        assert problem(await http.post("/api/billing/debit-runs", json={}, headers=auth), 403)["title"] == "Forbidden"
+        run = await http.post("/api/billing/debit-runs", json={}, headers=ops)
         assert run.status_code == 200, run.text
         assert f"{good['schedule_id']}:installment:1:1" in run.json()["payment_ids"]
 
@@ -236,47 +210,52 @@ async def test_company_bank_details_need_the_right(running_services: Stack) -> N
 
 async def test_bad_inputs_get_clear_4xx_problems(running_services: Stack) -> None:
     async with httpx.AsyncClient(base_url=running_services.gateway_url, timeout=30) as http:
-        email, auth = await activated_creditor(running_services, http)
-        today = datetime.now(UTC).date().isoformat()
+        email, auth = await merchant(running_services, http)
+        ops = await operator(running_services, http)
         card = {"number": GOOD, "expiry_month": 12, "expiry_year": 2035}
-        order: dict[str, Any] = {
-            "order_number": f"CMD-{uuid.uuid4().hex[:8]}",
-            "merchant": "Boutique Durand",
-            "buyer_email": email,
-            "purchase_amount_cents": 12796,
-            "purchase_date": today,
-            "installments": 3,
-            "card": {"number": GOOD, "expiry_month": 12, "expiry_year": 2035},
-        }
+        body = order(email)
         cases: list[tuple[str, str, Any, int]] = [
-            ("POST", "/api/billing/schedules", {**order, "purchase_amount_cents": 12.5}, 422),
-            ("POST", "/api/billing/schedules", {**order, "installments": 0}, 422),
-            ("POST", "/api/billing/schedules", {**order, "purchase_amount_cents": 2}, 422),
-            ("POST", "/api/billing/schedules", {**order, "buyer_email": "nope"}, 422),
-            ("POST", "/api/billing/schedules", {**order, "card": {**card, "expiry_year": 2020}}, 422),
-            ("POST", "/api/billing/schedules", {**order, "card": {**card, "number": "378282246310005"}}, 422),
+            ("POST", "/api/billing/schedules", {**body, "purchase_amount_cents": 12.5}, 422),
+            ("POST", "/api/billing/schedules", {**body, "installments": 0}, 422),
+            ("POST", "/api/billing/schedules", {**body, "purchase_amount_cents": 2}, 422),
+            ("POST", "/api/billing/schedules", {**body, "buyer_email": "nope"}, 422),
+            ("POST", "/api/billing/schedules", {**body, "card": {**card, "expiry_year": 2020}}, 422),
+            ("POST", "/api/billing/schedules", {**body, "card": {**card, "number": "378282246310005"}}, 422),
             ("POST", "/api/billing/schedules", "not json", 422),
-            ("POST", "/api/billing/debit-runs", {"as_of": "2026-01-01T00:00:00"}, 422),
+            ("POST", "/api/billing/schedules", {**body, "purchase_date": "0001-01-01"}, 422),
+            ("POST", "/api/billing/schedules", {**body, "merchant": "Someone Else"}, 422),
+            ("POST", "/api/billing/schedules", {**body, "buyer_name": "Jeanne\r\nBcc: x@example.org"}, 422),
+            ("POST", "/api/billing/schedules", {k: v for k, v in body.items() if k != "buyer_address"}, 422),
             ("PUT", "/api/billing/companies/12345/bank-details", {}, 422),
             ("PUT", "/api/billing/profiles/me/terms-acceptance", {"version": "1999"}, 422),
             ("POST", "/api/billing/profiles/me/mandate", {"decision": "maybe"}, 422),
-            ("POST", "/api/billing/profiles/me/mandate/revocation", None, 409),
             ("POST", "/api/billing/schedules/unknown/regularisation", {"payments": 3}, 404),
             ("POST", "/api/billing/schedules/unknown/regularisation", {"payments": 4}, 422),
             ("POST", "/api/billing/schedules/unknown/cancellation", {"amount_cents": -1}, 422),
         ]
-        for method, path, body, status in cases:
-            if isinstance(body, str):
+        for method, path, sent, status in cases:
+            if isinstance(sent, str):
                 answer = await http.request(
-                    method, path, content=body, headers={**auth, "content-type": "application/json"}
+                    method, path, content=sent, headers={**auth, "content-type": "application/json"}
                 )
             else:
-                answer = await http.request(method, path, json=body, headers=auth)
-            assert answer.status_code == status, (method, path, body, answer.text)
+                answer = await http.request(method, path, json=sent, headers=auth)
+            assert answer.status_code == status, (method, path, sent, answer.text)
             assert answer.headers["content-type"].startswith("application/problem+json")
-        created = await http.post("/api/billing/schedules", json=order, headers=auth)
+        for as_of in (
+            "2026-01-01T00:00:00",
+            "0001-01-01T00:00:00+14:00",
+            "9999-12-31T23:59:59-14:00",
+            "1990-01-01T00:00:00Z",
+        ):
+            run = await http.post("/api/billing/debit-runs", json={"as_of": as_of}, headers=ops)
+            assert problem(run, 422)["errors"][0]["field"] == "as_of", as_of
+        _, not_onboarded = await activated_creditor(running_services, http)
+        no_mandate = await http.post("/api/billing/profiles/me/mandate/revocation", headers=not_onboarded)
+        assert problem(no_mandate, 409)["type"].endswith("no-mandate")
+        created = await http.post("/api/billing/schedules", json=body, headers=auth)
         assert created.status_code == 201, created.text
-        again = await http.post("/api/billing/schedules", json=order, headers=auth)
+        again = await http.post("/api/billing/schedules", json=body, headers=auth)
         assert problem(again, 409)["type"].endswith("order-has-schedule")
         sid = created.json()["schedule_id"]
         nothing = await http.post(f"/api/billing/schedules/{sid}/regularisation", json={"payments": 1}, headers=auth)

@@ -19,14 +19,10 @@ from devstack.stack import Stack
 from identity import admin
 from identity.domain.legacy import pbkdf2_hash
 from identity.settings import IdentitySettings
-from tests.e2e.helpers import PASSWORD, activation_link, find_event, legal_person, new_email
+from tests.e2e.helpers import PASSWORD, activation_link, bearer, find_event, legal_person, new_email
 
 pytestmark = pytest.mark.e2e
 API = "/api/identity"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def test_a_legacy_user_migrates_through_the_gateway_and_support_edits_the_account(

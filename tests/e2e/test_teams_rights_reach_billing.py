@@ -14,25 +14,29 @@ from __future__ import annotations
 import json
 import random
 import re
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from stdnum import luhn
 
-from chassis.consumer import EventConsumer
 from chassis.errors import Forbidden
-from chassis.mongo import ensure_indexes
-from chassis.rights import RIGHTS_VIEW_INDEXES, RightsView, subscribe_rights_view
-from chassis.service import Runtime, ServiceDefinition, create_service_app
-from chassis.settings import ServiceSettings
+from chassis.rights import RightsView
 from contracts.events.teams import InvitationSent, MemberJoined, MemberRightsChanged, Right
 from devstack.stack import Stack
-from tests.e2e.helpers import PASSWORD, activation_link, eventually, find_event, legal_person, mongo, new_email
+from tests.e2e.helpers import (
+    PASSWORD,
+    activation_link,
+    eventually,
+    find_event,
+    legal_person,
+    mongo,
+    new_email,
+    open_company_space,
+)
+from tests.rights_probe import running_rights_probe
 
 pytestmark = pytest.mark.e2e
 PROOF = {"kind": "delegation_of_power", "reference": "DP-2026-014", "issued_on": "2026-11-02"}
@@ -80,44 +84,10 @@ def sms_code(directory: Path, to: str, after: int) -> str:
     return match.group(1)
 
 
-class RightsProbe:
-    """Another service's rights view, exactly as the chassis builds it for billing."""
-
-    def __init__(self, stack: Stack) -> None:
-        name = f"rights-probe-{uuid.uuid4().hex[:8]}"
-        self.settings = ServiceSettings(
-            service_name=name,
-            environment="test",
-            mongo_url=stack.mongo_url,
-            kafka_bootstrap_servers=stack.bootstrap_servers,
-        )
-        self.view: RightsView | None = None
-
-    def subscribe(self, consumer: EventConsumer, runtime: Runtime) -> None:
-        self.view = RightsView(runtime.db)
-        subscribe_rights_view(consumer, self.view)
-
-
 @pytest.fixture
 async def rights_probe(running_services: Stack) -> AsyncIterator[RightsView]:
-    probe = RightsProbe(running_services)
-
-    async def indexes(runtime: Runtime) -> None:
-        await ensure_indexes(runtime.db, RIGHTS_VIEW_INDEXES)
-
-    app = create_service_app(
-        ServiceDefinition(
-            settings=probe.settings,
-            title="probe",
-            description="rights view",
-            subscribe=probe.subscribe,
-            on_startup=[indexes],
-        )
-    )
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
-        assert probe.view is not None
-        yield probe.view
-        await app.state.runtime.mongo.drop_database(probe.settings.mongo_db)
+    async with running_rights_probe(running_services) as (_, view):
+        yield view
 
 
 async def billing_subscribes_rights(http: httpx.AsyncClient, stack: Stack) -> bool:
@@ -178,15 +148,9 @@ async def test_a_granted_right_reaches_other_services_and_its_revocation_too(
         _admin_id, admin = await signed_up(stack, http, {**legal_person(admin_email), "siret": siret})
         paul_id, paul = await signed_up(stack, http, natural_person(paul_email))
 
-        # The legal person opens its company space once teams has seen its activation.
-        async def opened() -> httpx.Response | None:
-            answer = await http.post(
-                "/api/teams/companies", json={"siren": siren, "mobile": "06 12 34 56 78"}, headers=admin
-            )
-            return None if answer.status_code == 409 else answer
-
-        space = await eventually(opened)
-        assert space.status_code == 201, space.text
+        # The legal person claims its company space with an extract; support approves the claim.
+        space = await open_company_space(stack, http, admin, siren)
+        assert space["my_role"] == "admin"
 
         # Invite: the code goes by SMS to the admin.
         before = len([p for p in sms_dir.glob("*.json") if json.loads(p.read_text())["to"] == "+33612345678"])
@@ -211,13 +175,13 @@ async def test_a_granted_right_reaches_other_services_and_its_revocation_too(
         assert confirmed.status_code == 200, confirmed.text
 
         # The invitee follows the mailed link, logged in with the invited address.
-        mail = await stack.mailbox.wait_for(paul_email, lambda m: "invitations/acceptance" in m.text, timeout=30)
-        link = next(url for url in mail.links() if "invitations/acceptance" in url)
+        mail = await stack.mailbox.wait_for(paul_email, lambda m: "/invitation#token=" in m.text, timeout=30)
+        link = next(url for url in mail.links() if "/invitation#token=" in url)
         assert link.startswith(stack.gateway_url)
-        preview = await http.get(link)
+        token = link.split("#token=", 1)[1]  # the portal page reads its fragment and POSTs the token
+        preview = await http.post("/api/teams/invitations/preview", json={"token": token})
         assert preview.status_code == 200
         assert preview.json()["status"] == "sent"
-        token = link.split("token=", 1)[1]
         joined = await http.post("/api/teams/invitations/acceptance", json={"token": token}, headers=paul)
         assert joined.status_code == 200, joined.text
         assert (

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from devstack import DevstackError, StackConfig
+from devstack.secrets import stack_secrets
 from devstack.services import service_processes
 
 
@@ -39,7 +41,11 @@ def test_service_catalogue(tmp_path: Path) -> None:
     by_name = {p.name: p for p in procs}
     billing = by_name["billing"]
     assert billing.argv("py")[:5] == ["py", "-m", "uvicorn", "--factory", "billing.app:create_app"]
+    secrets = json.loads((config.state_dir / "secrets.json").read_text())
+    assert (config.state_dir / "secrets.json").stat().st_mode & 0o777 == 0o600
     assert billing.env == {
+        "BILLING_CLIENT_ADDRESS_KEY": secrets["client_address_key"],
+        "BILLING_FIELD_ENCRYPTION_KEY": secrets["billing_field_encryption_key"],
         "BILLING_ENVIRONMENT": "test",
         "BILLING_HTTP_PORT": "18002",
         "BILLING_MONGO_URL": "mongodb://127.0.0.1:37017",
@@ -53,3 +59,9 @@ def test_service_catalogue(tmp_path: Path) -> None:
     assert gateway["GATEWAY_RATINGS_URL"] == "http://127.0.0.1:18004"
     assert gateway["GATEWAY_ENVIRONMENT"] == "test"
     assert not any(k.startswith("GATEWAY_MONGO") for k in gateway)
+    # Generated per stack, shared by the gateway and the services, kept across starts.
+    assert gateway["GATEWAY_CLIENT_ADDRESS_KEY"] == by_name["identity"].env["IDENTITY_CLIENT_ADDRESS_KEY"]
+    assert by_name["identity"].env["IDENTITY_KEY_ENCRYPTION_KEY"] == secrets["identity_key_encryption_key"]
+    assert service_processes(config)[0].env == by_name["identity"].env
+    other = StackConfig.for_profile("test", env={"CREDITDESK_CACHE_DIR": str(tmp_path / "other")})
+    assert stack_secrets(other) != secrets

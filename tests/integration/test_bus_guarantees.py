@@ -22,6 +22,7 @@ from chassis.service import Runtime, ServiceDefinition, create_service_app
 from chassis.settings import ServiceSettings
 from contracts import Envelope, RatingUpdated, dead_letter_topic
 from devstack.stack import Stack
+from tests.e2e.helpers import eventually
 
 pytestmark = pytest.mark.infra
 
@@ -49,6 +50,7 @@ class Probe:
         )
         self.runtime: Runtime | None = None
         self.attempts: dict[str, int] = {}
+        self.broken: set[str] = set()  # companies whose events the handler cannot apply (until fixed)
 
     def subscribe(self, consumer: EventConsumer, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -57,7 +59,7 @@ class Probe:
         async def count(event: RatingUpdated, envelope: Envelope) -> None:
             key = str(envelope.event_id)
             self.attempts[key] = self.attempts.get(key, 0) + 1
-            if event.rating == "FAIL":
+            if event.rating == "FAIL" or event.company_id in self.broken:
                 raise ValueError("this handler cannot apply a FAIL rating")
             await runtime.db["effects"].update_one(
                 {"_id": key}, {"$inc": {"count": 1}, "$set": {"company": event.company_id}}, upsert=True
@@ -82,14 +84,6 @@ async def probe(stack: Stack) -> AsyncIterator[Probe]:
     )
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
         yield probe
-
-
-@pytest.fixture
-async def producer(stack: Stack) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all")
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 async def send(producer: AIOKafkaProducer, value: bytes, key: str) -> None:
@@ -229,3 +223,55 @@ async def test_a_stopping_consumer_leaves_the_rest_of_its_batch_uncommitted(prob
     inbox = probe.runtime.db["inbox"]
     assert await inbox.count_documents({"_id": f"{probe.name}:{first.event_id}"}) == 1
     assert await inbox.count_documents({"_id": f"{probe.name}:{second.event_id}"}) == 0
+
+
+async def dead_letters_of(stack: Stack, probe: Probe, company: str) -> list[Any]:
+    from chassis.deadletters import read_dead_letters as list_letters
+
+    return [d for d in await list_letters(stack.bootstrap_servers, probe.name) if d.key == company.encode()]
+
+
+async def test_a_dead_lettered_event_is_not_dead_lettered_again_when_delivered_again(
+    stack: Stack, probe: Probe, producer: AIOKafkaProducer
+) -> None:
+    company = f"{uuid.uuid4().int % 10**9:09d}"
+    failing, after = rating(company, rating="FAIL"), rating(company)
+    await send(producer, failing.to_bytes(), company)
+    await send(producer, after.to_bytes(), company)
+    await probe.effect(after)
+    assert probe.runtime is not None
+    recorded = await probe.runtime.db["inbox"].find_one({"_id": f"{probe.name}:{failing.event_id}"})
+    assert recorded is not None
+    assert recorded["outcome"] == "dead_lettered"
+    # A rewind (or a replay of the topic from offset 0) delivers it again: skipped.
+    marker = rating(company)
+    await send(producer, failing.to_bytes(), company)
+    await send(producer, marker.to_bytes(), company)
+    await probe.effect(marker)
+    assert probe.attempts[str(failing.event_id)] == probe.settings.consumer_max_attempts
+    assert len(await dead_letters_of(stack, probe, company)) == 1
+
+
+async def test_a_replayed_dead_letter_is_applied_once_its_cause_is_fixed(
+    stack: Stack, probe: Probe, producer: AIOKafkaProducer
+) -> None:
+    from chassis.deadletters import replay
+
+    company = f"{uuid.uuid4().int % 10**9:09d}"
+    probe.broken.add(company)
+    stuck = rating(company)
+    await send(producer, stuck.to_bytes(), company)
+    [letter] = await eventually(lambda: dead_letters_of(stack, probe, company))
+    probe.broken.discard(company)  # the cause is fixed
+    await replay(stack.bootstrap_servers, probe.name, positions=[(letter.partition, letter.offset)])
+    assert (await probe.effect(stuck))["count"] == 1
+    # Delivered once more (a rewind of the original topic): still one effect.
+    marker = rating(company)
+    await send(producer, stuck.to_bytes(), company)
+    await send(producer, marker.to_bytes(), company)
+    await probe.effect(marker)
+    assert (await probe.effect(stuck))["count"] == 1
+    assert probe.runtime is not None
+    recorded = await probe.runtime.db["inbox"].find_one({"_id": f"{probe.name}:{stuck.event_id}"})
+    assert recorded is not None
+    assert recorded["outcome"] == "applied"

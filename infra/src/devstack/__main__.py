@@ -52,6 +52,8 @@ def _up(stack: Stack, infra_only: bool) -> None:
     if not infra_only:
         for name, started in stack.start_services().items():
             print(f"{name}: {'started' if started else 'already running'}")
+        if stack.config.profile == "dev":
+            print(stack.ensure_operator())
     print(f"ready in {time.monotonic() - began:.1f}s (profile {stack.config.profile})\n{stack.urls()}")
 
 

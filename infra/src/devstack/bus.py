@@ -29,6 +29,7 @@ from aiokafka.protocol.admin import CreateAclsRequest
 
 from chassis.topics import TopicPolicy, contract_topics, ensure_topics
 from contracts import REGISTRY, dead_letter_topic
+from contracts.events.identity import SessionsRevoked
 
 ADMIN = "admin"
 SCRAM_MECHANISM = "SCRAM-SHA-512"
@@ -117,9 +118,22 @@ def exported_subscriptions(docs_dir: Path, services: Iterable[str]) -> dict[str,
     return result
 
 
+# Every process reads the revoked sessions over a window, without a consumer
+# group (chassis.revocation), so every principal may read that topic.
+READ_BY_EVERY_PROCESS: tuple[str, ...] = (SessionsRevoked.topic,)
+# Principals that publish nothing and read only READ_BY_EVERY_PROCESS.
+READ_ONLY_PROCESSES: tuple[str, ...] = ("gateway",)
+
+
 def acl_plan(services: Iterable[str], consumes: Mapping[str, Sequence[str]]) -> list[Acl]:
-    """Least privilege per service: write its own topics, read what it consumes, its groups."""
-    acls: set[Acl] = set()
+    """Least privilege per service: write its own topics, read what it consumes, its groups;
+    and every process (the gateway included) reads the revoked sessions."""
+    services = list(services)
+    acls: set[Acl] = {
+        Acl(principal, "topic", topic, "literal", "read")
+        for principal in (*services, *READ_ONLY_PROCESSES)
+        for topic in READ_BY_EVERY_PROCESS
+    }
     for service in services:
         for topic in owned_topics(service):
             acls.add(Acl(service, "topic", topic, "literal", "write"))
@@ -149,7 +163,7 @@ def password_variable(user: str) -> str:
 
 def compose_storage_script(services: Sequence[str]) -> str:
     """The kafka-storage container's script: format once, with every SCRAM user."""
-    users = " ".join((ADMIN, *services))
+    users = " ".join((ADMIN, *services, *READ_ONLY_PROCESSES))
     return "\n".join(
         [
             "#!/bin/bash",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -83,6 +84,20 @@ class Component:
         """Stop it if (and only if) it is ours; returns whether something was stopped."""
         return self.process.stop(self.stop_timeout)
 
+    def kill(self) -> bool:
+        """SIGKILL it if (and only if) it is ours, as a crash would; returns whether it was running."""
+        killed = self.process.kill()
+        # A SIGKILLed JVM's leader can be a zombie while its other threads still hold
+        # the sockets: wait until the ports are free, so an up() right after works.
+        deadline = time.monotonic() + 10
+        while (
+            killed
+            and time.monotonic() < deadline
+            and any(port_in_use(self.host, self.config.port(name)) for name in self.port_names)
+        ):
+            time.sleep(0.05)
+        return killed
+
     def restart(self, timeout: float | None = None) -> None:
         self.stop()
         self.up(timeout)
@@ -90,6 +105,9 @@ class Component:
     # Async wrappers so async tests can stop/restart without blocking their event loop.
     async def stop_async(self) -> bool:
         return await asyncio.to_thread(self.stop)
+
+    async def kill_async(self) -> bool:
+        return await asyncio.to_thread(self.kill)
 
     async def up_async(self) -> bool:
         return await asyncio.to_thread(self.up)

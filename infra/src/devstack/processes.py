@@ -144,6 +144,24 @@ class ManagedProcess:
             log.write(f"=== devstack: stopped {self.name} (pid {pid}) with {how}\n")
         return True
 
+    def kill(self) -> bool:
+        """SIGKILL at once (fault tests: a crash, no shutdown hook runs). True if it was ours and running."""
+        pid = self.pid()
+        if pid is None:
+            self._forget()
+            return False
+        try:
+            target_group = os.getpgid(pid) == pid
+        except ProcessLookupError:
+            self._forget()
+            return False
+        self._signal(pid, signal.SIGKILL, target_group)
+        _wait_exit(pid, 5.0)
+        self._forget()
+        with contextlib.suppress(OSError), self.log_file.open("a") as log:
+            log.write(f"=== devstack: killed {self.name} (pid {pid}) with SIGKILL\n")
+        return True
+
     @staticmethod
     def _signal(pid: int, sig: signal.Signals, group: bool) -> None:
         with contextlib.suppress(ProcessLookupError):

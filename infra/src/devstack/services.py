@@ -16,6 +16,7 @@ from .bus import ADMIN, SCRAM_MECHANISM, KafkaCredentials, local_topic_policy
 from .component import Component
 from .config import StackConfig
 from .processes import http_ok
+from .secrets import stack_secrets
 
 # Backend services, each a package of the same name exposing `<name>.app:create_app`.
 BACKENDS: tuple[str, ...] = ("identity", "billing", "recovery", "ratings", "teams")
@@ -43,12 +44,18 @@ class ServiceProcess:
         return f"{self.package}.app:create_app"
 
     def argv(self, python: str = sys.executable, host: str = "127.0.0.1") -> list[str]:
-        return [python, "-m", "uvicorn", "--factory", self.app, "--host", host, "--port", str(self.port)]
+        # --no-proxy-headers: uvicorn would otherwise take the client address from
+        # X-Forwarded-For for any peer on 127.0.0.1, that is anyone on this host;
+        # the platform decides which forwarded address to trust (chassis.clientaddress).
+        return [
+            *[python, "-m", "uvicorn", "--factory", self.app],
+            *["--host", host, "--port", str(self.port), "--no-proxy-headers"],
+        ]
 
 
 def kafka_credentials(config: StackConfig) -> KafkaCredentials:
     """The stack's Kafka users: one per backend and the admin (generated once per stack)."""
-    return KafkaCredentials(config.kafka_dir / "credentials.json", (ADMIN, *BACKENDS))
+    return KafkaCredentials(config.kafka_dir / "credentials.json", (ADMIN, *BACKENDS, GATEWAY))
 
 
 def service_processes(
@@ -65,19 +72,29 @@ def service_processes(
     def url(name: str) -> str:
         return f"http://{host(name)}:{config.port(name)}"
 
-    def common(name: str) -> dict[str, str]:
+    def kafka(name: str) -> dict[str, str]:
+        # Its own Kafka principal: ACLs let it write its topics, read what it consumes.
         prefix = name.upper()
         return {
-            f"{prefix}_ENVIRONMENT": config.environment,
-            f"{prefix}_HTTP_PORT": str(config.port(name)),
-            f"{prefix}_MONGO_URL": f"mongodb://{host('mongo')}:{config.port('mongo')}",
-            f"{prefix}_MONGO_DB": name,
             f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": f"{host('kafka')}:{config.port('kafka_sasl')}",
-            # Its own Kafka principal: ACLs let it write its topics, read what it consumes.
             f"{prefix}_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
             f"{prefix}_KAFKA_SASL_MECHANISM": SCRAM_MECHANISM,
             f"{prefix}_KAFKA_SASL_USERNAME": name,
             f"{prefix}_KAFKA_SASL_PASSWORD": password(name),
+        }
+
+    secrets = stack_secrets(config)
+
+    def common(name: str) -> dict[str, str]:
+        prefix = name.upper()
+        return {
+            # The key the gateway signs the client's address with (chassis.clientaddress).
+            f"{prefix}_CLIENT_ADDRESS_KEY": secrets["client_address_key"],
+            f"{prefix}_ENVIRONMENT": config.environment,
+            f"{prefix}_HTTP_PORT": str(config.port(name)),
+            f"{prefix}_MONGO_URL": f"mongodb://{host('mongo')}:{config.port('mongo')}",
+            f"{prefix}_MONGO_DB": name,
+            **kafka(name),
             # The same partition count as the topics devstack creates.
             f"{prefix}_KAFKA_TOPIC_PARTITIONS": str(local_topic_policy().partitions),
             f"{prefix}_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
@@ -88,10 +105,9 @@ def service_processes(
         "IDENTITY_SMTP_HOST": host("smtp"),
         "IDENTITY_SMTP_PORT": str(config.port("smtp")),
         "IDENTITY_PUBLIC_BASE_URL": url(GATEWAY),
-        # Clients reach identity through the gateway: their address is the
-        # X-Forwarded-For entry the gateway appends (rate limits, lockout).
-        "IDENTITY_BEHIND_GATEWAY": "true",
+        "IDENTITY_KEY_ENCRYPTION_KEY": secrets["identity_key_encryption_key"],
     }
+    envs["billing"] |= {"BILLING_FIELD_ENCRYPTION_KEY": secrets["billing_field_encryption_key"]}
     if config.profile != "dev":
         # Every test client is 127.0.0.1: the per-address limits (proven by
         # identity's own service tests) would count the whole suite as one
@@ -111,6 +127,9 @@ def service_processes(
         "GATEWAY_ENVIRONMENT": config.environment,
         "GATEWAY_HTTP_PORT": str(config.port(GATEWAY)),
         "GATEWAY_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
+        # The gateway reads the revoked sessions (SessionsRevoked) from Kafka, as its own principal.
+        **kafka(GATEWAY),
+        "GATEWAY_CLIENT_ADDRESS_KEY": secrets["client_address_key"],
         **{f"GATEWAY_{name.upper()}_URL": url(name) for name in BACKENDS},
     }
     if config.profile != "dev":

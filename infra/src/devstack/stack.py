@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +18,9 @@ from .mongo import Mongo
 from .provision import provision
 from .services import GATEWAY, START_WAVES, Service, service_processes
 from .smtp import SmtpSink
+
+# The development profile's operator account (debit runs by hand), made by identity's admin CLI.
+OPERATOR_EMAIL = "operator@example.fr"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -99,9 +104,38 @@ class Stack:
         """Stop everything this tool started (in this profile); returns what was stopped."""
         return self.stop_services() + self.stop_infra()
 
+    def kill(self, name: str) -> bool:
+        """SIGKILL one component (fault tests); `component(name).up()` brings it back on the same data."""
+        return self.component(name).kill()
+
     # Introspection.
     def status(self) -> dict[str, dict[str, object]]:
         return {c.name: c.status() for c in self.components}
+
+    def ensure_operator(self) -> str:
+        """Create the operator account once (`python -m identity.admin create-operator`),
+        keep its generated password in the profile's state folder, and say how to log in."""
+        saved = self.config.state_dir / "operator.txt"
+        identity = self.services["identity"]
+        done = subprocess.run(
+            [identity.python, "-m", "identity.admin", "create-operator", OPERATOR_EMAIL],
+            env=identity.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if done.returncode == 0:
+            password = done.stdout.rsplit(":", 1)[-1].strip()
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            saved.write_text(f"{OPERATOR_EMAIL}\n{password}\n", encoding="utf-8")
+            os.chmod(saved, 0o600)
+        elif not saved.exists():
+            return f"operator: {OPERATOR_EMAIL} exists, but its password is not in {saved} ({done.stderr.strip()})"
+        return (
+            f"operator (debit runs): log in at POST /api/identity/sessions as {OPERATOR_EMAIL} "
+            f"with the password in {saved}"
+        )
 
     @property
     def bootstrap_servers(self) -> str:

@@ -30,6 +30,7 @@ from billing.domain.schedules import (
     ScheduleError,
     ScheduleStatus,
     cancel_order,
+    check_purchase_date,
     create_schedule,
     due_debit,
     next_debit_at,
@@ -339,3 +340,13 @@ def test_a_rejected_first_regularisation_payment_drops_the_plan() -> None:
     assert again.idempotency_key == "s1:regularisation2:1:1"  # a new debit, not the rejected one replayed
     assert s.regularisation is not None
     assert s.regularisation.amount_cents == 4266
+
+
+def test_a_purchase_date_is_within_a_year_back_and_a_day_ahead() -> None:
+    today = date(2026, 12, 1)
+    for accepted in (today, date(2025, 12, 1), date(2026, 12, 2)):
+        check_purchase_date(accepted, today=today)
+    for refused in (date(1, 1, 1), date(2025, 11, 30), date(2026, 12, 3), date(9999, 12, 31)):
+        with pytest.raises(ScheduleError) as error:
+            check_purchase_date(refused, today=today)
+        assert error.value.field == "purchase_date"

@@ -19,7 +19,9 @@ from billing.domain.bank import BankDetails, Civility
 from billing.domain.schedules import InstallmentStatus, Order, ScheduleStatus
 from billing.handlers import Billing, PaymentRejectedProblem
 from billing.settings import BillingSettings
+from billing.store.schedules import ScheduleStore, StaleSchedule
 from chassis.errors import Problem
+from chassis.leases import Leases
 from devstack.stack import Stack
 from tests.clock import SettableClock
 
@@ -106,24 +108,30 @@ async def test_an_order_gets_one_schedule_and_bad_cards_are_refused(harness: Har
         await billing.create_schedule(order(), "4242424242424241", 12, 2030, created_by="m")
 
 
+def other_runner(harness: Harness, owner: str) -> ScheduleStore:
+    """Another billing process's view of the same schedules: its own lease owner, same clock."""
+    store = harness.billing.schedules
+    leases = Leases(harness.db["schedules"], owner=owner, clock=harness.clock, ttl=store.leases.ttl)
+    return ScheduleStore(harness.db, store._outbox, harness.billing.policy, leases)
+
+
 async def test_a_crash_after_the_charge_neither_repeats_nor_skips_the_debit(harness: Harness) -> None:
     billing = harness.billing
     schedule = await billing.create_schedule(order(), GOOD, 12, 2030, created_by="m")
     # A runner claims and charges, then dies before recording the outcome.
-    claimed = await billing.schedules.claim_due(
-        due_by=harness.clock.at,
-        now=harness.clock.at,
-        owner="dead-runner",
-        lease=timedelta(seconds=120),
-        schedule_id=schedule.schedule_id,
-    )
+    dead = other_runner(harness, "dead-runner")
+    claimed = await dead.claim_due(due_by=harness.clock.at, schedule_id=schedule.schedule_id)
     assert claimed is not None
     key = f"{schedule.schedule_id}:installment:1:1"
     await billing.provider.charge(claimed[0].card.token, 4266, idempotency_key=key)
-    # While its claim holds, nobody else takes the schedule.
+    # While its lease holds, nobody else takes the schedule.
     assert (await billing.run_due_debits()).debited == 0
-    # Once the claim expires, the next run records the debit with the same key: charged once.
-    harness.clock.at += timedelta(minutes=5)
+    # The scheduler knows when to come back: when the dead runner's lease lapses.
+    assert 10 <= await billing.seconds_to_takeover(within=60) <= 11
+    harness.clock.advance(seconds=9)
+    assert (await billing.run_due_debits()).debited == 0
+    # Once the lease lapses (it is never renewed), the next run records the debit with the same key: charged once.
+    harness.clock.advance(seconds=1.5)
     report = await billing.run_due_debits()
     assert report.payment_ids == [key]
     assert await harness.db["provider_charges"].count_documents({"_id": {"$regex": f"^{schedule.schedule_id}"}}) == 1
@@ -133,6 +141,37 @@ async def test_a_crash_after_the_charge_neither_repeats_nor_skips_the_debit(harn
     document = await harness.db["schedules"].find_one({"_id": schedule.schedule_id})
     assert document is not None
     assert [e["topic"] for e in document.get("_outbox", [])].count("creditdesk.billing.payment-succeeded.v1") <= 1
+    assert await billing.seconds_to_takeover(within=60) == 60  # nothing held by others any more
+
+
+def test_a_debit_lease_lasts_ten_seconds_by_default() -> None:
+    assert BillingSettings().debit_lease_seconds == 10
+
+
+async def test_a_live_runner_renews_its_claim_and_a_paused_one_is_fenced_off(harness: Harness) -> None:
+    billing = harness.billing
+    held = await billing.create_schedule(order(), GOOD, 12, 2030, created_by="m")
+    paused_schedule = await billing.create_schedule(order(), GOOD, 12, 2030, created_by="m")
+    live, paused = other_runner(harness, "slow-runner"), other_runner(harness, "paused-runner")
+    live_claim = await live.claim_due(due_by=harness.clock.at, schedule_id=held.schedule_id)
+    paused_claim = await paused.claim_due(due_by=harness.clock.at, schedule_id=paused_schedule.schedule_id)
+    assert live_claim is not None
+    assert paused_claim is not None
+    for _ in range(9):  # 27 s: the live runner renews every ttl/3, the paused one does not
+        harness.clock.advance(seconds=3)
+        assert await live.leases.renew() == 1
+    report = await billing.run_due_debits()
+    # Only the paused runner's schedule was taken over; the renewed one stays with its holder.
+    assert report.payment_ids == [f"{paused_schedule.schedule_id}:installment:1:1"]
+    # The paused runner wakes up and records its stale result: fenced off, nothing written.
+    with pytest.raises(StaleSchedule):
+        await paused.record_debit(paused_claim[1], paused_claim[0])
+    found = await billing.schedules.get(paused_schedule.schedule_id)
+    assert found is not None
+    assert found[0].installments[0].status is InstallmentStatus.PAID
+    # The live runner's write still applies (a renewal does not move the fence).
+    await live.release(live_claim[0], live_claim[1])
+    assert (await billing.run_due_debits()).payment_ids == [f"{held.schedule_id}:installment:1:1"]
 
 
 async def test_concurrent_runners_never_take_the_same_debit(harness: Harness) -> None:

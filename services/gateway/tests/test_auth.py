@@ -47,17 +47,17 @@ async def test_no_token_passes_through(gateway: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("make_token", "detail"),
+    "make_token",
     [
-        pytest.param(lambda up: up.token(expires_in=-60), "expired", id="expired"),
-        pytest.param(lambda up: up.token(key=Ed25519PrivateKey.generate()), "invalid", id="bad-signature"),
-        pytest.param(lambda up: up.token(kid="rotated-away"), "unknown key", id="unknown-kid"),
-        pytest.param(lambda up: up.token(audience="someone-else"), "invalid", id="wrong-audience"),
-        pytest.param(lambda up: "not-a-jwt", "malformed", id="garbage"),
+        pytest.param(lambda up: up.token(expires_in=-60), id="expired"),
+        pytest.param(lambda up: up.token(key=Ed25519PrivateKey.generate()), id="bad-signature"),
+        pytest.param(lambda up: up.token(kid="rotated-away"), id="unknown-kid"),
+        pytest.param(lambda up: up.token(audience="someone-else"), id="wrong-audience"),
+        pytest.param(lambda up: "not-a-jwt", id="garbage"),
     ],
 )
 async def test_bad_tokens_are_401_problems_and_never_forwarded(
-    gateway: Any, upstream_state: Any, make_token: Any, detail: str
+    gateway: Any, upstream_state: Any, make_token: Any
 ) -> None:
     async with gateway() as gw:
         response = await gw.client.get(
@@ -66,7 +66,8 @@ async def test_bad_tokens_are_401_problems_and_never_forwarded(
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["www-authenticate"] == "Bearer"
-    assert detail in response.json()["detail"]
+    # One fixed message, never the JWT library's text (which check failed).
+    assert response.json()["detail"] == "the access token is invalid or expired: log in again"
     assert upstream_state.requests_to("/echo/secret") == []
 
 

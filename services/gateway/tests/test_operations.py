@@ -54,7 +54,7 @@ async def test_metrics_include_upstream_latency_by_service_and_status(gateway: A
     text = response.text
     assert 'upstream_request_duration_seconds_count{service="billing",status="200"} 1.0' in text
     assert 'upstream_request_duration_seconds_count{service="teams",status="unreachable"} 1.0' in text
-    assert 'http_requests_total{method="GET",route="/api/{service}/{path:path}",status="502"} 1.0' in text
+    assert 'http_requests_total{method="GET",route="/api/{service}/{path:path}",status="503"} 1.0' in text
 
 
 async def test_traceparent_continues_the_gateway_span(gateway: Any) -> None:
@@ -104,3 +104,37 @@ def test_settings_come_from_gateway_env_vars(monkeypatch: pytest.MonkeyPatch) ->
 def test_service_urls_must_be_http() -> None:
     with pytest.raises(ValueError, match="http"):
         GatewaySettings(billing_url="billing:8002")
+
+
+async def test_services_metrics_are_never_forwarded_and_the_gateways_can_need_a_token(gateway: Any) -> None:
+    async with gateway(metrics_token="prometheus-token-3f9c") as gw:
+        for path in ("/api/billing/metrics", "/api/billing/metrics/", "/api/teams/%6Detrics", "/api/billing//METRICS"):
+            answer = await gw.client.get(path)
+            assert answer.status_code == 404, path
+            assert answer.json()["title"] == "Not Found"
+        assert (await gw.client.get("/api/billing/echo/metrics")).status_code == 200  # only the service's own route
+        refused = await gw.client.get("/metrics")
+        assert refused.status_code == 401
+        assert (await gw.client.get("/metrics", headers={"Authorization": "Bearer wrong"})).status_code == 401
+        allowed = await gw.client.get("/metrics", headers={"Authorization": "Bearer prometheus-token-3f9c"})
+        assert allowed.status_code == 200
+        assert "http_requests_total" in allowed.text
+
+
+async def test_bodies_above_the_limit_get_413_and_every_answer_says_nosniff(gateway: Any) -> None:
+    async with gateway(max_body_bytes=4096) as gw:
+        too_big = await gw.client.post("/api/billing/echo/x", content=b"x" * 5000)
+        assert too_big.status_code == 413
+        assert too_big.json()["title"] == "Content Too Large"
+        assert too_big.headers["x-content-type-options"] == "nosniff"
+        assert "x-request-id" in too_big.headers
+
+        async def chunks() -> Any:
+            for _ in range(5):
+                yield b"x" * 1000
+
+        assert (await gw.client.post("/api/billing/echo/x", content=chunks())).status_code == 413
+        fine = await gw.client.post("/api/billing/echo/x", content=b"x" * 4000)
+        assert fine.status_code == 200
+        assert fine.headers["x-content-type-options"] == "nosniff"
+        assert (await gw.client.get("/health")).headers["x-content-type-options"] == "nosniff"

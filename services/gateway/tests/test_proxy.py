@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 PROBLEM_JSON = "application/problem+json"
@@ -102,15 +105,45 @@ async def test_dot_segments_are_refused(gateway: Any, upstream_state: Any) -> No
     assert upstream_state.seen == []
 
 
-async def test_unreachable_service_is_a_502_problem_naming_it(gateway: Any) -> None:
+async def test_unreachable_service_is_a_503_problem_naming_it_with_retry_after(gateway: Any) -> None:
     async with gateway(down=("teams",)) as gw:
         response = await gw.client.get("/api/teams/echo/x")
-    assert response.status_code == 502
+    assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.headers["retry-after"] == "1"
     body = response.json()
-    assert body["status"] == 502
+    assert body["status"] == 503
+    assert body["type"].endswith("/upstream-unreachable")
     assert "teams" in body["detail"]
     assert response.headers["x-request-id"]
+
+
+@contextlib.asynccontextmanager
+async def broken_server() -> AsyncIterator[str]:
+    """A server that answers every request with something that is not HTTP."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"this is not HTTP\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_bad_answer_from_the_service_is_a_502_problem(gateway: Any) -> None:
+    async with broken_server() as url, gateway(billing_url=url) as gw:
+        response = await gw.client.get("/api/billing/echo/x")
+    assert response.status_code == 502
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert "retry-after" not in response.headers
+    assert "billing" in response.json()["detail"]
 
 
 async def test_slow_service_is_a_504_problem(gateway: Any) -> None:
@@ -159,8 +192,8 @@ async def test_client_forwarded_for_is_not_trusted_by_default(gateway: Any) -> N
     assert header_values(response.json(), "x-forwarded-for") == ["192.0.2.10"]
 
 
-async def test_forwarded_for_chain_is_kept_when_trusted(gateway: Any) -> None:
-    async with gateway(trust_forwarded_for=True) as gw:
+async def test_forwarded_for_chain_is_kept_from_a_trusted_proxy(gateway: Any) -> None:
+    async with gateway(trusted_proxies="192.0.2.0/28") as gw:
         response = await gw.client.get("/api/billing/echo/xff", headers={"x-forwarded-for": "203.0.113.9"})
     assert header_values(response.json(), "x-forwarded-for") == ["203.0.113.9, 192.0.2.10"]
 

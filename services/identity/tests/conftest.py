@@ -61,7 +61,8 @@ class Harness:
 
 
 def token_in(text: str, path: str) -> str:
-    match = re.search(re.escape(path) + r"\?token=([\w-]+)", text)
+    # A query (activation) or a fragment (portal pages: recovery, first connection).
+    match = re.search(re.escape(path) + r"[?#]token=([\w-]+)", text)
     assert match, f"no {path} link in:\n{text}"
     return match.group(1)
 

@@ -31,6 +31,15 @@ def test_a_complete_line_is_read_and_the_login_lowered() -> None:
     assert record.mailbox[0].subject == "Alerte"
 
 
+def test_imported_free_text_refuses_control_characters() -> None:
+    with pytest.raises(LegacyRecordInvalid) as refused:
+        parse_legacy_line(line(company_name="DUPONT\r\nBcc: x@example.org"), 2)
+    assert "U+000D" in refused.value.errors["company_name"]
+    with pytest.raises(LegacyRecordInvalid) as refused:
+        parse_legacy_line(line(login="a\u2028b"), 2)
+    assert "U+2028" in refused.value.errors["login"]
+
+
 def test_exactly_one_credential_is_required() -> None:
     with pytest.raises(LegacyRecordInvalid) as both:
         parse_legacy_line(line(migration_secret="s3cret-once"), 4)

@@ -44,8 +44,13 @@ async def test_recovery_resets_the_password_and_revokes_every_session(harness: A
     known = await h.http.post("/recovery", json={"email": email.upper()})
     assert unknown.status_code == known.status_code == 202
     assert unknown.json() == known.json()
-    token = h.token_in(await h.mail(email, "Réinitialisation"), "/recovery/link")
-    assert (await h.http.get("/recovery/link", params={"token": token})).json()["status"] == "valid"
+    text = await h.mail(email, "Réinitialisation")
+    # The token travels in the link's fragment (never sent to a server, never logged), and the API
+    # takes it in a POST body only.
+    assert "?token=" not in text
+    token = h.token_in(text, "http://gateway.test/recovery")
+    assert (await h.http.get("/recovery/link", params={"token": token})).status_code == 405
+    assert (await h.http.post("/recovery/link", json={"token": token})).json()["status"] == "valid"
 
     mismatch = await h.http.post(
         "/recovery/complete", json={"token": token, "password": NEW_PASSWORD, "password_confirmation": "other"}
@@ -65,7 +70,7 @@ async def test_recovery_resets_the_password_and_revokes_every_session(harness: A
         "/recovery/complete", json={"token": token, "password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD}
     )
     assert again.status_code == 400  # single use
-    assert (await h.http.get("/recovery/link", params={"token": token})).status_code == 400
+    assert (await h.http.post("/recovery/link", json={"token": token})).status_code == 400
 
     refused = await h.http.post("/sessions/refresh", json={"refresh_token": session["refresh_token"]})
     assert refused.status_code == 401
@@ -85,7 +90,7 @@ async def test_recovery_link_expires(harness: Any) -> None:
     email = h.new_email()
     await h.register_and_activate(email)
     await h.http.post("/recovery", json={"email": email})
-    token = h.token_in(await h.mail(email, "Réinitialisation"), "/recovery/link")
+    token = h.token_in(await h.mail(email, "Réinitialisation"), "http://gateway.test/recovery")
     h.clock.advance(minutes=61)
     answer = await h.http.post(
         "/recovery/complete", json={"token": token, "password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD}
@@ -131,7 +136,11 @@ async def test_a_buyer_creates_one_access_per_order_email(harness: Any) -> None:
     b = await h.http.post("/customers/first-connection", json={"email": buyer})
     assert a.status_code == b.status_code == 202
     assert a.json() == b.json()
-    token = h.token_in(await h.mail(buyer, "Créez votre accès"), "/customers/first-connection/link")
+    text = await h.mail(buyer, "Créez votre accès")
+    assert "?token=" not in text
+    token = h.token_in(text, "http://gateway.test/first-connection")
+    assert (await h.http.get("/customers/first-connection/link", params={"token": token})).status_code == 405
+    assert (await h.http.post("/customers/first-connection/link", json={"token": token})).status_code == 200
     assert h.mails(stranger, "Créez") == 0
 
     created = await h.http.post(
@@ -194,6 +203,7 @@ async def test_a_legacy_user_migrates_and_keeps_the_legacy_id(harness: Any) -> N
     assert by_secret.status_code == 200
     ticket = await h.http.post("/legacy/sessions", json={"login": login.upper(), "password": "ancien-mdp"})
     assert ticket.status_code == 200, ticket.text
+    assert ticket.headers["cache-control"] == "no-store"  # a ticket is a token: never cached
     migration_token = ticket.json()["migration_token"]
     assert ticket.json()["company_name"] == "DUPONT SA"
 

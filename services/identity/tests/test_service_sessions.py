@@ -3,13 +3,16 @@ detection, logout, lockout, rehash and key rotation, on the real Mongo and Kafka
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import jwt
 import pytest
 from argon2 import PasswordHasher
 
+from identity.handlers.legacy import import_legacy_lines
 from identity.store.keys import SigningKeys
+from tests.e2e.helpers import eventually
 
 pytestmark = pytest.mark.infra
 PASSWORD = "Correct-Horse-9!"
@@ -135,19 +138,6 @@ async def test_a_client_address_locks_after_its_own_limit(make_harness: Any) -> 
     assert (await h.http.post("/sessions", json={"email": email, "password": PASSWORD})).status_code == 429
 
 
-async def test_the_gateway_address_is_read_only_when_behind_it(make_harness: Any) -> None:
-    h = await make_harness(lockout_address_failures=2, lockout_account_failures=100, behind_gateway=True)
-    for n in range(2):
-        headers = {"X-Forwarded-For": f"203.0.113.9, 198.51.100.{n}"}  # forged first entry, real last
-        await h.http.post("/sessions", json={"email": h.new_email(), "password": "Wrong-1!"}, headers=headers)
-    email = h.new_email()
-    await h.register_and_activate(email)
-    ok = await h.http.post(
-        "/sessions", json={"email": email, "password": PASSWORD}, headers={"X-Forwarded-For": "198.51.100.7"}
-    )
-    assert ok.status_code == 200  # each address failed once only
-
-
 async def test_a_hash_made_with_other_parameters_is_replaced_at_login(harness: Any) -> None:
     h = harness
     email = h.new_email()
@@ -177,3 +167,70 @@ async def test_a_rotated_key_signs_and_the_old_one_stays_published(harness: Any)
         assert (await h.http.get("/accounts/me", headers={"Authorization": f"Bearer {token}"})).status_code == 200
     assert not await h.identity.keys.retire(new_key.kid)  # the signing key stays
     assert await h.identity.keys.retire(old_kid)
+
+
+async def test_a_burst_of_wrong_passwords_gets_five_guesses_and_no_more(harness: Any) -> None:
+    h = harness
+    email = h.new_email()
+    await h.register_and_activate(email)
+
+    async def guess(password: str) -> int:
+        return (await h.http.post("/sessions", json={"email": email, "password": password})).status_code
+
+    wrong = [asyncio.create_task(guess(f"Wrong-pass-{n}")) for n in range(40)]
+
+    async def five_counted() -> bool:
+        done = sum(1 for task in wrong if task.done() and task.result() == 401)
+        return done >= 5 or all(task.done() for task in wrong)
+
+    await eventually(five_counted, timeout=60)
+    right = await guess(PASSWORD)  # while the rest of the burst is still in flight
+    answers = await asyncio.gather(*wrong)
+    assert answers.count(401) <= 5, answers  # at most the limit of guesses was evaluated
+    assert set(answers) <= {401, 429}
+    assert right == 429
+
+
+async def test_a_former_portal_login_gets_five_guesses_across_both_routes(harness: Any) -> None:
+    h = harness
+    line = (
+        '{"legacy_id": "CI-9", "login": "twin@example.fr", "migration_secret": "s3cret-of-the-legacy-operator",'
+        ' "company_name": "TWIN SA"}'
+    )
+    report = await import_legacy_lines(h.identity.legacy, [line], h.identity.now)
+    assert report.imported == 1, report
+    answers = []
+    for n in range(6):
+        on_sessions = await h.http.post("/sessions", json={"email": "twin@example.fr", "password": f"Bad-{n}!x"})
+        on_legacy = await h.http.post("/legacy/sessions", json={"login": "twin@example.fr", "password": f"Bad-{n}!y"})
+        answers += [on_sessions.status_code, on_legacy.status_code]
+    assert answers.count(401) == 5, answers
+    assert answers[5:] == [429] * 7
+
+
+async def test_token_responses_are_never_cached(harness: Any) -> None:
+    h = harness
+    email = h.new_email()
+    await h.register_and_activate(email)
+    login = await h.http.post("/sessions", json={"email": email, "password": PASSWORD})
+    refresh = await h.http.post("/sessions/refresh", json={"refresh_token": login.json()["refresh_token"]})
+    for answer in (login, refresh):
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["pragma"] == "no-cache"
+
+
+async def test_a_bad_token_gets_a_fixed_message_not_the_jwt_library_s(harness: Any) -> None:
+    h = harness
+    email = h.new_email()
+    await h.register_and_activate(email)
+    token = (await h.log_in(email))["access_token"]
+    header, payload, signature = token.split(".")
+    forged = f"{header}.{payload}.{signature[:-4]}AAAA"
+    expired_claims = jwt.decode(token, options={"verify_signature": False}) | {"aud": "someone-else"}
+    key = await h.identity.signing_keys.current()
+    wrong_audience = jwt.encode(expired_claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+    for bad in (forged, wrong_audience, "not-a-jwt"):
+        answer = await h.http.get("/accounts/me", headers={"Authorization": f"Bearer {bad}"})
+        assert answer.status_code == 401
+        assert answer.json()["detail"] == "the access token is invalid or expired: log in again"

@@ -6,14 +6,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from identity.domain.throttle import (
-    FailureRecord,
+    GuessWindow,
     LockoutPolicy,
-    after_failure,
-    after_success,
-    is_locked,
+    locked_window_start,
+    login_key,
     may_send_again,
-    seconds_locked,
+    seconds_refused,
     seconds_to_next_window,
+    stale_before,
+    window_open,
     window_start,
 )
 
@@ -21,46 +22,39 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 POLICY = LockoutPolicy(max_failures=5, window=timedelta(minutes=15), lock_for=timedelta(minutes=15))
 
 
-def fail(times: int, start: datetime = T0, every: timedelta = timedelta(seconds=10)) -> FailureRecord:
-    record = FailureRecord()
-    for n in range(times):
-        record = after_failure(record, start + n * every, POLICY)
-    return record
+def test_guesses_below_the_limit_are_accepted_the_last_one_fills_the_window() -> None:
+    assert seconds_refused(GuessWindow(4, T0), T0 + timedelta(minutes=1), POLICY) == 0
+    assert seconds_refused(GuessWindow(5, T0), T0 + timedelta(minutes=1), POLICY) == 14 * 60
 
 
-def test_four_failures_do_not_lock_the_fifth_does() -> None:
-    assert not is_locked(fail(4), T0 + timedelta(minutes=1))
-    locked = fail(5)
-    assert is_locked(locked, T0 + timedelta(minutes=1))
-    assert seconds_locked(locked, T0 + timedelta(seconds=40)) == 15 * 60
+def test_a_window_ends_by_itself() -> None:
+    full = GuessWindow(5, T0)
+    assert window_open(full, T0 + timedelta(minutes=14, seconds=59), POLICY)
+    assert not window_open(full, T0 + POLICY.window, POLICY)
+    assert seconds_refused(full, T0 + POLICY.window, POLICY) == 0
+    assert stale_before(T0 + POLICY.window, POLICY) == T0
 
 
-def test_the_lock_ends_by_itself() -> None:
-    locked = fail(5)
-    assert locked.locked_until is not None
-    assert not is_locked(locked, locked.locked_until)
-    assert seconds_locked(locked, locked.locked_until) == 0
+def test_the_failure_that_spends_the_last_guess_locks_for_lock_for() -> None:
+    policy = LockoutPolicy(max_failures=5, window=timedelta(minutes=15), lock_for=timedelta(minutes=30))
+    at = T0 + timedelta(minutes=10)
+    locked = GuessWindow(5, locked_window_start(at, policy))
+    assert seconds_refused(locked, at, policy) == 30 * 60
+    assert seconds_refused(locked, at + timedelta(minutes=30), policy) == 0
 
 
-def test_failures_spread_beyond_the_window_never_lock() -> None:
-    assert not is_locked(fail(20, every=timedelta(minutes=4)), T0 + timedelta(hours=2))
+def test_one_key_per_login_whatever_the_route_or_case() -> None:
+    assert login_key("Dupont.SA ") == login_key("dupont.sa") == "login:dupont.sa"
 
 
-def test_a_success_forgets_the_failures() -> None:
-    assert after_success() == FailureRecord()
-
-
-@given(st.integers(min_value=1, max_value=40), st.integers(min_value=0, max_value=1000))
-def test_the_lock_comes_exactly_at_the_limit_within_a_window(failures: int, spacing_seconds: int) -> None:
-    spacing = timedelta(seconds=spacing_seconds % 180)  # 5 failures always fit in 15 minutes
-    record = FailureRecord()
-    locked_at = None
-    for n in range(failures):
-        now = T0 + n * spacing
-        record = after_failure(record, now, POLICY)
-        if is_locked(record, now) and locked_at is None:
-            locked_at = n + 1
-    assert (locked_at == 5) if failures >= 5 else (locked_at is None)
+@given(st.integers(min_value=1, max_value=40), st.integers(min_value=0, max_value=899))
+def test_a_full_window_refuses_until_it_ends(attempts: int, elapsed_seconds: int) -> None:
+    now = T0 + timedelta(seconds=elapsed_seconds)
+    refused = seconds_refused(GuessWindow(attempts, T0), now, POLICY)
+    if attempts < POLICY.max_failures:
+        assert refused == 0
+    else:
+        assert refused == 15 * 60 - elapsed_seconds
 
 
 @given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=7200))

@@ -7,6 +7,7 @@ identity's AccountActivated would bring them.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -36,6 +37,8 @@ from tests.e2e.helpers import eventually, find_event
 KID = "teams-test"
 SIREN = "732829320"  # ACME's SIREN in the e2e helpers
 ADMIN_MOBILE = "+33612345678"
+# An extract of the trade register as a claimant uploads it (a PDF, by its magic bytes).
+KBIS = base64.b64encode(b"%PDF-1.4\n% Extrait Kbis ACME Recouvrement\n%%EOF\n").decode()
 
 
 @dataclass
@@ -55,14 +58,14 @@ class Harness:
         public = jwt.algorithms.OKPAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
         return httpx.Response(200, json={"keys": [{**public, "kid": KID, "use": "sig", "alg": "EdDSA"}]})
 
-    def auth(self, account_id: str, email: str) -> dict[str, str]:
+    def auth(self, account_id: str, email: str, roles: tuple[str, ...] = ()) -> dict[str, str]:
         now = int(time.time())
         claims = {
             "iss": "creditdesk-identity",
             "aud": "creditdesk",
             "sub": account_id,
             "email": email,
-            "roles": [],
+            "roles": list(roles),
             "iat": now,
             "exp": now + 600,
         }
@@ -84,6 +87,30 @@ class Harness:
             )
         )
         return account_id, email, self.auth(account_id, email)
+
+    def support(self) -> dict[str, str]:
+        """Headers of a support agent (role `support` in the token)."""
+        agent = uuid.uuid4().hex
+        return self.auth(agent, f"support-{agent[:8]}@example.fr", roles=("support",))
+
+    async def claim(self, headers: dict[str, str], siren: str = SIREN, mobile: str = ADMIN_MOBILE) -> httpx.Response:
+        return await self.http.post(
+            "/companies", json={"siren": siren, "mobile": mobile, "extract": KBIS}, headers=headers
+        )
+
+    async def open_space(
+        self, headers: dict[str, str], siren: str = SIREN, mobile: str = ADMIN_MOBILE
+    ) -> dict[str, Any]:
+        """Claim the space with an extract and have support approve it: the caller is its first admin."""
+        claimed = await self.claim(headers, siren, mobile)
+        assert claimed.status_code == 202, claimed.text
+        assert claimed.json()["status"] == "pending"
+        approved = await self.http.post(
+            f"/claims/{siren}/{claimed.json()['claim_id']}/approval", json={}, headers=self.support()
+        )
+        assert approved.status_code == 200, approved.text
+        space: dict[str, Any] = approved.json()
+        return space
 
     def last_code(self, to: str = ADMIN_MOBILE) -> str:
         messages = [m for m in read_sink(self.sms_dir) if m["to"] == to]
@@ -156,3 +183,4 @@ Harness.find_event = staticmethod(find_event)  # type: ignore[attr-defined]
 Harness.eventually = staticmethod(eventually)  # type: ignore[attr-defined]
 Harness.SIREN = SIREN  # type: ignore[attr-defined]
 Harness.ADMIN_MOBILE = ADMIN_MOBILE  # type: ignore[attr-defined]
+Harness.KBIS = KBIS  # type: ignore[attr-defined]

@@ -15,9 +15,7 @@ pytestmark = pytest.mark.infra
 
 async def space_with_member(svc: Any) -> tuple[str, dict[str, str], str, dict[str, str]]:
     admin_id, _, admin = await svc.account()
-    assert (
-        await svc.http.post("/companies", json={"siren": svc.SIREN, "mobile": svc.ADMIN_MOBILE}, headers=admin)
-    ).status_code == 201
+    await svc.open_space(admin)
     paul_id, paul_email, paul = await svc.account(legal=False)
     invited = await svc.http.post(
         f"/companies/{svc.SIREN}/invitations",

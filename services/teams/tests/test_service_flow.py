@@ -4,10 +4,13 @@ rights changes and their events, the audit trail."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import pytest
 
+from contracts.events.common import PersonKind
+from contracts.events.identity import AccountActivated
 from contracts.events.teams import InvitationSent, MemberJoined, MemberRemoved, MemberRightsChanged
 
 pytestmark = pytest.mark.infra
@@ -17,8 +20,7 @@ PROOF = {"kind": "delegation_of_power", "reference": "DP-2026-014", "issued_on":
 
 async def open_space(svc: Any) -> tuple[str, dict[str, str]]:
     admin_id, _, admin = await svc.account()
-    answer = await svc.http.post("/companies", json={"siren": svc.SIREN, "mobile": "06 12 34 56 78"}, headers=admin)
-    assert answer.status_code == 201, answer.text
+    await svc.open_space(admin, mobile="06 12 34 56 78")
     return admin_id, admin
 
 
@@ -66,10 +68,13 @@ async def test_an_invited_collaborator_joins_with_the_granted_rights(svc: Any) -
 
     # The invitee's mail carries a single-use link.
     mail = await svc.stack.mailbox.wait_for(paul_email, timeout=30)
-    match = re.search(r"/api/teams/invitations/acceptance\?token=([\w-]+)", mail.text)
+    # A portal page with the token in the fragment: no server, and no access log, ever sees it.
+    assert "?token=" not in mail.text
+    match = re.search(r"/invitation#token=([\w-]+)", mail.text)
     assert match, mail.text
     token = match.group(1)
-    preview = (await svc.http.get("/invitations/acceptance", params={"token": token})).json()
+    assert (await svc.http.get("/invitations/acceptance", params={"token": token})).status_code == 405
+    preview = (await svc.http.post("/invitations/preview", json={"token": token})).json()
     assert preview["company_name"] == "ACME Recouvrement"
     assert preview["status"] == "sent"
 
@@ -106,7 +111,7 @@ async def test_an_invited_collaborator_joins_with_the_granted_rights(svc: Any) -
     removed = await svc.http.delete(f"/companies/{svc.SIREN}/members/{paul_id}", headers=admin)
     assert removed.json()["status"] == "removed"
     assert removed.json()["revision"] == 3
-    svc.problem(await svc.http.get(f"/companies/{svc.SIREN}", headers=paul), 403, "not-company-member")
+    svc.problem(await svc.http.get(f"/companies/{svc.SIREN}", headers=paul), 404, "company-not-found")
 
     # Every fact crossed the bus, keyed by the company, with the full rights.
     def of(topic_member: str) -> Any:
@@ -149,3 +154,38 @@ async def test_an_invited_collaborator_joins_with_the_granted_rights(svc: Any) -
     assert change["target"] == paul_id
     assert change["before"]["rights"] == ["change_bank_details", "view_financial_documents"]
     assert change["after"]["rights"] == ["view_financial_documents"]
+
+
+async def test_a_company_name_with_headers_html_and_links_cannot_jam_or_link_the_invitation_mail(svc: Any) -> None:
+    # A name stored before free text was checked (or from any other path): the
+    # mail is still built and sent, on one subject line, with nothing to click.
+    admin_id = uuid.uuid4().hex
+    hostile = "ACME\r\nBcc: evil@example.org\u2028<a href='https://evil.example/x'>www.evil.example</a>"
+    await svc.teams.accounts.apply(
+        AccountActivated(
+            account_id=admin_id,
+            email=f"svc-{admin_id[:10]}@example.fr",
+            person_kind=PersonKind.LEGAL,
+            display_name=hostile,
+            siren=svc.SIREN,
+        )
+    )
+    admin = svc.auth(admin_id, f"svc-{admin_id[:10]}@example.fr")
+    opened = await svc.http.post("/companies", json={"siren": svc.SIREN, "mobile": "06 12 34 56 78"}, headers=admin)
+    assert opened.status_code == 201, opened.text
+    paul_email = f"paul-{uuid.uuid4().hex[:8]}@example.fr"
+    invitation = await invite(svc, admin, paul_email, ["view_financial_documents"])
+    path = f"/companies/{svc.SIREN}/invitations/{invitation['invitation_id']}"
+    confirmed = await svc.http.post(f"{path}/confirmation", json={"code": svc.last_code()}, headers=admin)
+    assert confirmed.status_code == 200, confirmed.text
+
+    mail = await svc.stack.mailbox.wait_for(paul_email, timeout=30)
+    assert "\n" not in mail.subject
+    assert "\r" not in mail.subject
+    assert mail["Bcc"] is None
+    assert mail.recipients == [paul_email]
+    for text in (mail.subject, mail.text):
+        assert "https://evil" not in text
+        assert "www.evil.example" not in text
+        assert "evil@example.org" not in text
+    assert "www[.]evil[.]example" in mail.text

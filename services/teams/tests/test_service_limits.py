@@ -15,8 +15,7 @@ PAUL = {"first_name": "Paul", "last_name": "Martin", "mobile": "+33698765432"}
 
 async def open_space(svc: Any) -> tuple[str, dict[str, str]]:
     admin_id, _, admin = await svc.account()
-    answer = await svc.http.post("/companies", json={"siren": svc.SIREN, "mobile": svc.ADMIN_MOBILE}, headers=admin)
-    assert answer.status_code == 201, answer.text
+    await svc.open_space(admin)
     return admin_id, admin
 
 
@@ -127,7 +126,7 @@ async def test_who_may_open_a_company_space(svc: Any) -> None:
     _, _, natural = await svc.account(legal=False)
     _, _, other = await svc.account(siren="552100554")
     _, _, acme = await svc.account()
-    body = {"siren": svc.SIREN, "mobile": svc.ADMIN_MOBILE}
+    body = {"siren": svc.SIREN, "mobile": svc.ADMIN_MOBILE, "extract": svc.KBIS}
     svc.problem(await svc.http.post("/companies", json=body), 401)
     svc.problem(await svc.http.post("/companies", json=body, headers=natural), 403, "not-the-company-account")
     svc.problem(await svc.http.post("/companies", json=body, headers=other), 403, "not-the-company-account")
@@ -140,7 +139,7 @@ async def test_who_may_open_a_company_space(svc: Any) -> None:
     assert bad["errors"][0]["field"] == "siren"
     bad = svc.problem(await svc.http.post("/companies", json={**body, "mobile": "01 23 45 67 89"}, headers=acme), 422)
     assert bad["errors"] == [{"field": "mobile", "message": "not a mobile number: the code is sent by SMS"}]
-    assert (await svc.http.post("/companies", json=body, headers=acme)).status_code == 201
+    await svc.open_space(acme)
     svc.problem(await svc.http.post("/companies", json=body, headers=acme), 409, "company-space-exists")
 
 
@@ -155,11 +154,11 @@ async def test_bad_inputs_get_clear_4xx(svc: Any) -> None:
         ("post", f"{base}/invitations", {**invitation, "mobile": "12"}, admin, 422),
         ("post", f"{base}/invitations", {**invitation, "rights": ["change_bank_details"]}, admin, 422),
         ("post", f"{base}/invitations", {**invitation, "first_name": ""}, admin, 422),
-        ("post", f"{base}/invitations", invitation, stranger, 403),
+        ("post", f"{base}/invitations", invitation, stranger, 404),  # to a stranger, as if it did not exist
         ("post", "/companies/12345/invitations", invitation, admin, 422),
         ("post", "/companies/552100554/invitations", invitation, admin, 404),
-        ("get", base, None, stranger, 403),
-        ("get", f"{base}/audit", None, stranger, 403),
+        ("get", base, None, stranger, 404),
+        ("get", f"{base}/audit", None, stranger, 404),
         ("put", f"{base}/members/{admin_id}/rights", {"rights": []}, admin, 409),
         ("put", f"{base}/members/nobody/rights", {"rights": []}, admin, 404),
         ("delete", f"{base}/members/{admin_id}", None, admin, 409),
@@ -167,7 +166,7 @@ async def test_bad_inputs_get_clear_4xx(svc: Any) -> None:
         ("post", f"{base}/invitations/{'a' * 32}/confirmation", {"code": "12345"}, admin, 422),
         ("post", f"{base}/invitations/not-an-id/code", None, admin, 422),
         ("post", "/invitations/acceptance", {"token": "x" * 40}, admin, 400),
-        ("get", "/invitations/acceptance?token=short", None, {}, 422),
+        ("post", "/invitations/preview", {"token": "short"}, {}, 422),
     ]
     for method, url, body, headers, status in cases:
         answer = await svc.http.request(method, url, json=body, headers=headers)
@@ -209,3 +208,27 @@ async def test_the_rights_catalogue_is_public(svc: Any) -> None:
     funds = next(r for r in rights if r["right"] == "manage_funds")
     assert funds["contract_kinds"] == ["club"]
     assert not funds["needs_proof_of_power"]
+
+
+async def test_a_stranger_cannot_tell_an_existing_company_space_from_a_missing_one(svc: Any) -> None:
+    await open_space(svc)
+    _, _, stranger = await svc.account(legal=False)
+    missing = "552100554"
+    invitation = {"email": "paul@example.fr", **PAUL, "rights": ["access_treasury"]}
+    for method, suffix, body in (
+        ("get", "", None),
+        ("get", "/audit", None),
+        ("get", "/invitations", None),
+        ("post", "/invitations", invitation),
+        ("put", "/members/someone/rights", {"rights": []}),
+    ):
+        answers = [
+            await svc.http.request(method, f"/companies/{siren}{suffix}", json=body, headers=stranger)
+            for siren in (svc.SIREN, missing)
+        ]
+        bodies = [svc.problem(answer, 404, "company-not-found") for answer in answers]
+        assert bodies[0]["title"] == "Not Found"
+        assert [{k: v for k, v in b.items() if k not in ("instance", "detail")} for b in bodies] == [
+            {k: v for k, v in bodies[1].items() if k not in ("instance", "detail")}
+        ] * 2, suffix
+        assert bodies[0]["detail"].replace(svc.SIREN, missing) == bodies[1]["detail"]

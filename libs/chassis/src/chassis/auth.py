@@ -2,6 +2,9 @@
 
 Keys are fetched over HTTP and cached; a token signed with an unknown key id
 triggers one refresh (key rotation), at most once per `min_refresh_seconds`.
+A failed fetch is remembered for `failure_cache_seconds`: meanwhile requests
+get today's answer at once (503 without keys, or the cached keys) instead of
+each waiting for identity again.
 """
 
 from __future__ import annotations
@@ -13,11 +16,15 @@ from typing import Annotated, Any
 
 import httpx
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from chassis.errors import Problem, Unauthorized
+from chassis.revocation import RevocationList
 
 ALGORITHMS = ["EdDSA", "ES256", "RS256"]
+# One answer for every token that does not verify: the JWT library's own text
+# (which check failed, which claim) helps an attacker more than a client.
+INVALID_TOKEN = "the access token is invalid or expired: log in again"
 
 
 class KeysUnavailable(Problem):
@@ -37,6 +44,16 @@ class Caller:
     def has_role(self, role: str) -> bool:
         return role in self.roles
 
+    @property
+    def session_id(self) -> str | None:
+        """The login this token belongs to (`sid`), which a logout revokes."""
+        sid = self.claims.get("sid")
+        return sid if isinstance(sid, str) else None
+
+
+def invalid_token() -> Unauthorized:
+    return Unauthorized(INVALID_TOKEN, code="invalid-token")
+
 
 class JwksVerifier:
     def __init__(
@@ -47,9 +64,12 @@ class JwksVerifier:
         audience: str,
         cache_seconds: float = 300.0,
         min_refresh_seconds: float = 5.0,
+        failure_cache_seconds: float = 3.0,
         http: httpx.AsyncClient | None = None,
+        revocations: RevocationList | None = None,
     ) -> None:
         self._url = jwks_url
+        self.revocations = revocations
         self._issuer = issuer
         self._audience = audience
         self._cache_seconds = cache_seconds
@@ -57,6 +77,8 @@ class JwksVerifier:
         self._http = http or httpx.AsyncClient(timeout=5.0)
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = 0.0
+        self._failure_cache = failure_cache_seconds
+        self._failed: tuple[float, str] | None = None  # (when, why) of the last failed fetch
         self._lock = asyncio.Lock()
 
     async def aclose(self) -> None:
@@ -67,30 +89,39 @@ class JwksVerifier:
             age = time.monotonic() - self._fetched_at
             if (force and age < self._min_refresh) or (not force and age < self._cache_seconds):
                 return
+            if self._failed is not None and time.monotonic() - self._failed[0] < self._failure_cache:
+                self._unavailable(self._failed[1])  # failed a moment ago: do not wait for identity again
+                return
             try:
                 response = await self._http.get(self._url)
                 response.raise_for_status()
                 keys = jwt.PyJWKSet.from_dict(response.json()).keys
             except (httpx.HTTPError, jwt.PyJWKSetError, ValueError) as error:
-                if not self._keys:
-                    # Not the caller's fault: identity is unreachable.
-                    raise KeysUnavailable(f"the keys that verify tokens cannot be fetched: {error}") from error
-                return  # keep serving with the keys we have
+                self._failed = (time.monotonic(), str(error))
+                self._unavailable(str(error))
+                return
+            self._failed = None
             self._keys = {key.key_id: key for key in keys if key.key_id}
             self._fetched_at = time.monotonic()
+
+    def _unavailable(self, why: str) -> None:
+        if not self._keys:
+            # Not the caller's fault: identity is unreachable.
+            raise KeysUnavailable(f"the keys that verify tokens cannot be fetched: {why}")
+        # else keep serving with the keys we have
 
     async def key_for(self, token: str) -> jwt.PyJWK:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.DecodeError as error:
-            raise Unauthorized("malformed token") from error
+            raise invalid_token() from error
         if not kid:
-            raise Unauthorized("token has no key id")
+            raise invalid_token()
         await self._refresh(force=False)
         if kid not in self._keys:
             await self._refresh(force=True)
         if kid not in self._keys:
-            raise Unauthorized("token signed with an unknown key")
+            raise invalid_token()
         return self._keys[kid]
 
     async def verify(self, token: str) -> Caller:
@@ -104,10 +135,10 @@ class JwksVerifier:
                 issuer=self._issuer,
                 options={"require": ["exp", "iat", "sub"]},
             )
-        except jwt.ExpiredSignatureError as error:
-            raise Unauthorized("token expired") from error
-        except jwt.InvalidTokenError as error:
-            raise Unauthorized(f"invalid token: {error}") from error
+        except jwt.InvalidTokenError as error:  # expired, bad signature, wrong claim: one answer
+            raise invalid_token() from error
+        if self.revocations is not None and self.revocations.is_revoked(claims):
+            raise invalid_token()  # a closed session (logout, reset): same answer as any dead token
         return Caller(
             account_id=str(claims["sub"]),
             email=claims.get("email"),
@@ -133,3 +164,13 @@ async def current_caller(request: Request) -> Caller:
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def no_store(response: Response) -> None:
+    """A route dependency for responses that carry a token (login, refresh,
+    tickets): no cache, shared or private, may keep them (RFC 6749 5.1)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+
+
+NoStore = Depends(no_store)

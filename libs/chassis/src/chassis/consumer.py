@@ -2,14 +2,22 @@
 
 Messages come in batches (one inbox lookup, one inbox write and one offset
 commit per batch, instead of per message); for each message, in order:
-1. decode the envelope and its payload (a message that does not decode is
-   poison: straight to the dead-letter topic);
-2. skip it if this consumer group already applied that event id (the inbox);
+1. decode the envelope and its payload, and check it against the topic's
+   contract: its type and version are the topic's event, and its `source` is
+   the topic's owner (libs/contracts). A message that does not decode, or
+   that claims another source or event, is poison: straight to the
+   dead-letter topic, never applied;
+2. skip it if this consumer group already handled that event id (the inbox:
+   applied, or dead-lettered);
 3. run the handler, retrying with exponential backoff up to a bound;
 4. record the event id in the inbox; once the batch is done, the offsets are
    committed.
 A handler that still fails after the bound sends the message to the group's
-dead-letter topic and the consumer moves on. Infrastructure errors (Mongo or
+dead-letter topic and the consumer moves on. Dead-lettered event ids are
+recorded in the inbox too (`outcome: dead_lettered`), so a rewind or a replay
+from offset 0 does not dead-letter them again; a copy republished by
+`python -m chassis.deadletters replay` (header `x-replayed-from`) is the one
+message that is handled again. Infrastructure errors (Mongo or
 Kafka unreachable) are not the message's fault: the message is not committed
 and is delivered again once the dependency is back.
 
@@ -48,6 +56,8 @@ INBOX_INDEXES: list[IndexSpec] = []  # keyed by _id = "<group>:<event id>": uniq
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (ConnectionFailure, KafkaConnectionError, KafkaTimeoutError)
 
 DUPLICATE_KEY = 11000
+APPLIED, DEAD_LETTERED = "applied", "dead_lettered"
+REPLAYED_HEADER = "x-replayed-from"
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[E, Envelope], Awaitable[None]]
@@ -67,7 +77,19 @@ class ConsumerStopping(Exception):
 
 
 class PoisonMessage(Exception):
-    """A message that no retry can make valid."""
+    """A message that no retry can make valid (with its envelope, if it had one)."""
+
+    def __init__(self, reason: str, envelope: Envelope | None = None) -> None:
+        super().__init__(reason)
+        self.envelope = envelope
+
+
+def _is_replay(record: Any) -> bool:
+    return any(key == REPLAYED_HEADER for key, _ in (getattr(record, "headers", None) or ()))
+
+
+def _envelope_of(item: tuple[Envelope, Any] | PoisonMessage) -> Envelope | None:
+    return item.envelope if isinstance(item, PoisonMessage) else item[0]
 
 
 class EventConsumer:
@@ -150,38 +172,50 @@ class EventConsumer:
         raw = message.raw_message
         records = raw if isinstance(raw, tuple) else (raw,)
         decoded = [self._try_decode(event_cls, record) for record in records]
-        inbox_ids = [f"{self.group_id}:{item[0].event_id}" for item in decoded if not isinstance(item, PoisonMessage)]
-        applied = {doc["_id"] async for doc in self._inbox.find({"_id": {"$in": inbox_ids}}, {"_id": 1})}
-        newly_applied: list[dict[str, Any]] = []
+        inbox_ids = [self._inbox_id(envelope) for envelope in map(_envelope_of, decoded) if envelope is not None]
+        seen: dict[str, str] = {
+            doc["_id"]: doc.get("outcome", APPLIED)
+            async for doc in self._inbox.find({"_id": {"$in": inbox_ids}}, {"_id": 1, "outcome": 1})
+        }
+        newly_recorded: list[dict[str, Any]] = []
         try:
             for record, item in zip(records, decoded, strict=True):
                 if self._stopping:
                     raise ConsumerStopping(f"{self.group_id} is stopping")
                 started = time.perf_counter()
-                if isinstance(item, PoisonMessage):
-                    await self._dead_letter(record, reason=str(item), attempts=0)
-                    self._observe(event_cls.event_name, "dead_lettered", started)
-                    continue
-                envelope, event = item
-                inbox_id = f"{self.group_id}:{envelope.event_id}"
-                if inbox_id in applied:
+                envelope = _envelope_of(item)
+                inbox_id = self._inbox_id(envelope) if envelope is not None else None
+                previously = seen.get(inbox_id) if inbox_id is not None else None
+                if previously == APPLIED or (previously == DEAD_LETTERED and not _is_replay(record)):
+                    # Handled before: applied, or dead-lettered (only its replayed copy is handled again).
                     self._observe(event_cls.event_name, "duplicate", started)
                     continue
-                with self._tracer.start_as_current_span(
-                    f"handle {envelope.type}", context=context_from_headers(trace_headers(envelope.trace))
-                ):
-                    outcome = await self._handle(handler, record, envelope, event)
-                applied.add(inbox_id)
-                if outcome == "applied":
-                    newly_applied.append(
-                        {"_id": inbox_id, "event_type": envelope.type, "applied_at": self._clock.now()}
+                if isinstance(item, PoisonMessage):
+                    await self._dead_letter(record, reason=str(item), attempts=0)
+                    outcome = DEAD_LETTERED
+                else:
+                    envelope, event = item
+                    with self._tracer.start_as_current_span(
+                        f"handle {envelope.type}", context=context_from_headers(trace_headers(envelope.trace))
+                    ):
+                        outcome = await self._handle(handler, record, envelope, event)
+                if envelope is not None and inbox_id is not None:
+                    seen[inbox_id] = outcome
+                    newly_recorded.append(
+                        {
+                            "_id": inbox_id,
+                            "event_type": envelope.type,
+                            "outcome": outcome,
+                            "recorded_at": self._clock.now(),
+                            "replaces": previously,
+                        }
                     )
                 self._observe(event_cls.event_name, outcome, started)
         finally:
-            # Record what was applied even when a later record failed, so that
+            # Record what was handled even when a later record failed, so that
             # the redelivered batch skips it.
-            if newly_applied:
-                await self._record_applied(newly_applied)
+            if newly_recorded:
+                await self._record_handled(newly_recorded)
         self._record_lag(message, records)
 
     async def _handle(self, handler: Handler[E], record: Any, envelope: Envelope, event: E) -> str:
@@ -205,13 +239,25 @@ class EventConsumer:
                     return "dead_lettered"
                 await asyncio.sleep(self._delay(attempt))
 
-    async def _record_applied(self, documents: list[dict[str, Any]]) -> None:
-        try:
-            await self._inbox.insert_many(documents, ordered=False)
-        except BulkWriteError as error:
-            # Duplicate keys: another instance of this group applied some concurrently.
-            if any(e.get("code") != DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
-                raise
+    def _inbox_id(self, envelope: Envelope) -> str:
+        return f"{self.group_id}:{envelope.event_id}"
+
+    async def _record_handled(self, documents: list[dict[str, Any]]) -> None:
+        fresh = [{k: v for k, v in doc.items() if k != "replaces"} for doc in documents if doc["replaces"] is None]
+        if fresh:
+            try:
+                await self._inbox.insert_many(fresh, ordered=False)
+            except BulkWriteError as error:
+                # Duplicate keys: another instance of this group handled some concurrently.
+                if any(e.get("code") != DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
+                    raise
+        for doc in documents:
+            if doc["replaces"] is not None:
+                # A replayed dead letter: its new outcome replaces the dead-lettered record.
+                await self._inbox.update_one(
+                    {"_id": doc["_id"], "outcome": doc["replaces"]},
+                    {"$set": {"outcome": doc["outcome"], "recorded_at": doc["recorded_at"]}},
+                )
 
     def _try_decode(self, event_cls: type[E], value_record: Any) -> tuple[Envelope, E] | PoisonMessage:
         try:
@@ -222,11 +268,24 @@ class EventConsumer:
     def _decode(self, event_cls: type[E], value: bytes | None) -> tuple[Envelope, E]:
         try:
             envelope = Envelope.model_validate_json(value or b"")
+        except (ValidationError, ValueError) as error:
+            raise PoisonMessage(f"undecodable message: {error}") from error
+        try:
             event = decode_event(envelope)
         except (ValidationError, UnknownEventError, ValueError) as error:
-            raise PoisonMessage(f"undecodable message: {error}") from error
+            raise PoisonMessage(f"undecodable payload: {error}", envelope) from error
         if not isinstance(event, event_cls):
-            raise PoisonMessage(f"{envelope.type} v{envelope.version} on the topic of {event_cls.event_name}")
+            raise PoisonMessage(
+                f"contract mismatch: {envelope.type} v{envelope.version} on the topic of "
+                f"{event_cls.event_name} v{event_cls.event_version}",
+                envelope,
+            )
+        if envelope.source != event_cls.event_owner:
+            raise PoisonMessage(
+                f"not from the topic's owner: source {envelope.source!r} on {event_cls.topic}, "
+                f"owned by {event_cls.event_owner!r}",
+                envelope,
+            )
         return envelope, event
 
     def _delay(self, attempt: int) -> float:

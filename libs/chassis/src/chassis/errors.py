@@ -2,27 +2,64 @@
 
 Routes raise `Problem` (or a subclass); validation errors and unexpected
 exceptions are mapped here too, so every error body has the same shape.
+
+A dependency that cannot be reached (MongoDB, Kafka: `DEPENDENCY_ERRORS`) is
+not the caller's fault nor a bug: it answers **503** with `Retry-After`,
+names the dependency, and is logged as one warning line without a traceback.
+The client timeouts (`chassis.mongo.connect`) make that answer come within
+about a second. Anything else unexpected is a 500, logged once with its
+traceback by `ErrorLogMiddleware` (Starlette's own last-resort handler
+re-raises after answering, so the server logged every such error a second
+time).
 """
 
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("chassis.errors")
+
+# MongoDB unreachable: ConnectionFailure covers AutoReconnect, NetworkTimeout,
+# ServerSelectionTimeoutError and WaitQueueTimeoutError.
+MONGO_ERRORS: tuple[type[Exception], ...] = (ConnectionFailure,)
+KAFKA_ERRORS: tuple[type[Exception], ...] = (
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    RequestTimedOutError,
+)
+# What "a dependency is down" means everywhere (routes, consumers, loops).
+DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (*MONGO_ERRORS, *KAFKA_ERRORS)
+RETRY_AFTER_SECONDS = 1
+
+
+def dependency_of(error: BaseException) -> str | None:
+    """`"mongo"` or `"kafka"` when `error` means that dependency is unreachable, else None."""
+    if isinstance(error, MONGO_ERRORS):
+        return "mongo"
+    if isinstance(error, KAFKA_ERRORS):
+        return "kafka"
+    return None
 
 
 class Problem(Exception):
     """An error the caller can act on."""
 
     status: int = 400
-    title: str = "Bad request"
+    # None: the status's own phrase (403 "Forbidden", 404 "Not Found", ...), so a
+    # title never contradicts its status; give one only to name the problem better.
+    title: str | None = None
 
     def __init__(
         self,
@@ -47,7 +84,7 @@ class Problem(Exception):
     def body(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": f"https://creditdesk.dev/problems/{self.code or self.status}",
-            "title": self.title,
+            "title": self.title or _title(self.status),
             "status": self.status,
             "detail": self.detail,
         }
@@ -60,17 +97,14 @@ class Problem(Exception):
 
 class NotFound(Problem):
     status = 404
-    title = "Not found"
 
 
 class Conflict(Problem):
     status = 409
-    title = "Conflict"
 
 
 class Unauthorized(Problem):
     status = 401
-    title = "Unauthorized"
 
     def __init__(self, detail: str, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
@@ -79,7 +113,26 @@ class Unauthorized(Problem):
 
 class Forbidden(Problem):
     status = 403
-    title = "Forbidden"
+
+
+class Unavailable(Problem):
+    """A dependency is down: retry after `Retry-After` seconds. A write is one atomic
+    single-document update: it happened entirely or not at all, never half."""
+
+    status = 503
+    title = "Service unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int = RETRY_AFTER_SECONDS, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": str(retry_after)})
+        super().__init__(detail, **kwargs)
+
+
+def unavailable(dependency: str, retry_after: int = RETRY_AFTER_SECONDS) -> Unavailable:
+    return Unavailable(
+        f"{dependency} is unreachable: retry in {retry_after}s",
+        code=f"{dependency}-unavailable",
+        retry_after=retry_after,
+    )
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
@@ -114,20 +167,61 @@ def install_problem_handlers(app: FastAPI) -> None:
         problem.headers = dict(exc.headers) if exc.headers else None
         return problem_response(problem, request.url.path)
 
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        problem = Problem("An unexpected error occurred; it has been logged.", status=500, title="Internal error")
-        return problem_response(problem, request.url.path)
+    async def on_dependency_down(request: Request, exc: Exception) -> JSONResponse:
+        dependency = dependency_of(exc) or "a dependency"
+        # One line, no traceback: an outage is not a bug, and it can last.
+        log.warning("%s unreachable on %s %s: %s", dependency, request.method, request.url.path, _short(exc))
+        return problem_response(unavailable(dependency), request.url.path)
 
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(Exception, on_unexpected)
+    for error_type in DEPENDENCY_ERRORS:
+        app.add_exception_handler(error_type, on_dependency_down)
+    # Innermost of the app's middlewares: the request id and metrics wrap it.
+    app.add_middleware(ErrorLogMiddleware)
+
+
+class ErrorLogMiddleware:
+    """The last resort: an unexpected exception is logged once, with its traceback,
+    and answered 500 problem+json; it does not propagate to the server (which
+    would log it again)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def note_start(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, note_start)
+        except Exception:
+            path = scope.get("path", "")
+            log.exception("unhandled error on %s %s", scope.get("method", ""), path)
+            if started:
+                return  # the answer is already on its way: nothing better to send
+            problem = Problem("An unexpected error occurred; it has been logged.", status=500, title="Internal error")
+            await problem_response(problem, path)(scope, receive, send)
+
+
+def _short(error: BaseException, limit: int = 200) -> str:
+    """The error's type and the start of its message (PyMongo's carry a whole topology)."""
+    text = str(error).splitlines()[0] if str(error) else ""
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _title(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -14,7 +14,7 @@ from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import TracerProvider
 
 from chassis.metrics import ServiceMetrics
-from chassis.outbox import OutboxEntry, Publish
+from chassis.outbox import HeldBehind, OutboxEntry, Publish, is_transient
 from chassis.settings import ServiceSettings
 from chassis.telemetry import context_from_headers
 from chassis.topics import TopicReport, ensure_topics, service_topics
@@ -55,7 +55,12 @@ def kafka_publisher(broker: KafkaBroker, timeout_seconds: float = 15.0) -> Publi
 
     async def publish(entries: Sequence[OutboxEntry]) -> list[BaseException | None]:
         futures: list[asyncio.Future[object] | BaseException] = []
+        failed_keys: set[str] = set()
         for entry in entries:
+            if entry.key in failed_keys:
+                # Same aggregate as an entry that failed: keep its order, do not send.
+                futures.append(HeldBehind(f"held behind a failed event of {entry.key}"))
+                continue
             # Continue the trace of the request that caused the event.
             token = otel_context.attach(context_from_headers(dict(entry.headers)))
             try:
@@ -69,10 +74,12 @@ def kafka_publisher(broker: KafkaBroker, timeout_seconds: float = 15.0) -> Publi
                         no_confirm=True,
                     )
                 futures.append(future)
-            except Exception as error:  # broker unreachable: the rest would fail too
+            except Exception as error:
                 futures.append(error)
-                futures.extend(error for _ in range(len(entries) - len(futures)))
-                break
+                if is_transient(error):  # broker unreachable: the rest would fail too
+                    futures.extend(error for _ in range(len(entries) - len(futures)))
+                    break
+                failed_keys.add(entry.key)  # this entry's own fault (too large...): the others go on
             finally:
                 otel_context.detach(token)
         results: list[BaseException | None] = []

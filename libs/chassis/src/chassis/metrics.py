@@ -45,11 +45,32 @@ class ServiceMetrics:
             ["topic", "partition"],
             registry=r,
         )
+        # Relays: `outbox` (events to Kafka), `courier` (mail to SMTP), and any other.
         self.outbox_backlog = Gauge(
-            "outbox_backlog", "Events written but not yet published, at the relay's last pass", registry=r
+            "outbox_backlog", "Entries written but not yet delivered, at the relay's last pass", ["relay"], registry=r
         )
-        self.outbox_published = Counter("outbox_published_total", "Events published by the relay", registry=r)
-        self.outbox_failures = Counter("outbox_publish_failures_total", "Failed publish attempts", registry=r)
+        self.outbox_published = Counter(
+            "outbox_published_total", "Entries delivered by the relay", ["relay"], registry=r
+        )
+        self.outbox_failures = Counter(
+            "outbox_publish_failures_total", "Failed delivery attempts", ["relay"], registry=r
+        )
+        self.outbox_parked = Gauge(
+            "outbox_parked_entries",
+            "Entries parked after repeated or permanent failures, waiting for an operator",
+            ["relay"],
+            registry=r,
+        )
+        self.outbox_parkings = Counter("outbox_parked_total", "Entries parked", ["relay"], registry=r)
+        self.lease_takeovers = Counter(
+            "lease_takeovers_total",
+            "Claimed work taken over from a holder whose lease lapsed (it died or stalled)",
+            ["collection"],
+            registry=r,
+        )
+        self.swept = Counter(
+            "sweeper_deleted_total", "Documents deleted by the sweeper, by collection", ["collection"], registry=r
+        )
         Gauge("service_info", "Constant 1, labelled with the service", ["service"], registry=r).labels(
             service_name
         ).set(1)

@@ -40,11 +40,19 @@ def ascending(collection: str, *fields: str, unique: bool = False) -> IndexSpec:
 
 
 def connect(settings: ServiceSettings) -> AsyncMongoClient[Document]:
-    """A client; it connects lazily, so a service starts even while Mongo is down."""
+    """A client; it connects lazily, so a service starts even while Mongo is down.
+
+    Fail fast: while the server is unreachable an operation gives up after
+    `mongo_timeout_ms` (server selection and connection, 1 s by default)
+    instead of the driver's 30 s, and the route answers 503 (`chassis.errors`).
+    A socket that stops answering mid-operation is given up after
+    `mongo_socket_timeout_ms`.
+    """
     return AsyncMongoClient(
         settings.mongo_url.get_secret_value(),
         serverSelectionTimeoutMS=settings.mongo_timeout_ms,
         connectTimeoutMS=settings.mongo_timeout_ms,
+        socketTimeoutMS=settings.mongo_socket_timeout_ms,
         tz_aware=True,
         appname=settings.service_name,
     )

@@ -1,17 +1,29 @@
 """Transactional outbox without multi-document transactions.
 
 A state change and the events it causes are one atomic single-document write:
-the events ride in the changed document itself, in its `_outbox` array. The
-relay finds documents with pending events, publishes them (idempotent producer,
-acks=all) and pulls what was acknowledged. A broker outage leaves the events in
-place, to be retried; it never loses them.
+the events ride in the changed document itself, in its `_outbox` array, and
+the same write sets the document's `_outbox_pending` marker (a fresh random
+value, indexed: sparse and unique), so the relay finds pending documents
+through an index instead of scanning the collection. The relay publishes
+them (idempotent producer, acks=all), pulls what was acknowledged and clears
+the marker once nothing is left.
 
 Ordering: events of one document are sent in the order written, with the
-aggregate's id as key, so they share a partition; the idempotent producer never
-writes an event of a partition after one that failed. Only the acknowledged
-prefix of a document's events is removed, so a failed event is retried before
-those that follow it. Anything may be sent twice (a crash between the send and
-the removal): consumers are idempotent.
+aggregate's id as key, so they share a partition. Only the acknowledged prefix
+of a document's events is removed, so a failed event is retried before those
+that follow it.
+
+Failures are per entry, never global (ADR 0007): the failed entry gets its
+own `next_attempt_at` (exponential backoff, capped) and only the later entries
+of its own document wait behind it; every other document goes on at once, and
+a writer's wake-up is served during the backoff. An entry whose failures are
+its own fault (not a broker outage) is parked after `max_attempts`, or at once
+for a `PermanentFailure` (a mail that cannot be built): it keeps its error and
+attempts in place, `state: "parked"`, the document gets a `_outbox_parked`
+marker, and the later entries of that document wait until an operator retries
+or discards it (`python -m chassis.outbox parked list|retry|discard SERVICE`).
+Anything may be sent twice (a crash between the send and the removal):
+consumers are idempotent.
 """
 
 from __future__ import annotations
@@ -19,11 +31,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import IndexModel, UpdateOne
 
 from chassis.clock import Clock
 from chassis.metrics import ServiceMetrics
@@ -32,7 +46,76 @@ from chassis.telemetry import current_trace_context, trace_headers
 from contracts import Envelope, Event
 
 OUTBOX_FIELD = "_outbox"
+PARKED = "parked"
+PARKED_GAUGE_SECONDS = 10.0  # how often a relay recounts its parked entries for the gauge
 log = logging.getLogger("chassis.outbox")
+
+
+class PermanentFailure(Exception):
+    """A publisher's verdict that no retry can deliver this entry: park it at once."""
+
+
+class HeldBehind(Exception):
+    """Not attempted: an earlier entry of the same key failed in this batch."""
+
+    retriable = True  # not this entry's fault: never counted towards parking
+
+
+def pending_marker(field: str) -> str:
+    """Top-level field that says a document has entries of `field` to deliver."""
+    return f"{field}_pending"
+
+
+def parked_marker(field: str) -> str:
+    """Top-level field that says a document has a parked entry in `field`."""
+    return f"{field}_parked"
+
+
+def mark_pending(field: str) -> dict[str, str]:
+    """The `$set` (or insert) fields that flag a document for the relay of `field`.
+
+    A fresh random value per write: the marker's index is unique and sparse,
+    the only kind of secondary index mongo-java-server really maintains, and
+    the relay clears it only if no writer changed it since its read.
+    """
+    return {pending_marker(field): uuid.uuid4().hex}
+
+
+def with_entries(document: dict[str, Any], field: str, entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """`document`, for an insert, carrying `entries` for the relay of `field`."""
+    return {**document, field: list(entries), **(mark_pending(field) if entries else {})}
+
+
+def push_entries(update: dict[str, Any], field: str, entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """`update` (a MongoDB update document) that also appends `entries` to `field`."""
+    push = dict(update.get("$push", {}))
+    push[field] = {"$each": list(entries)}
+    if not entries:
+        return {**update, "$push": push}
+    return {**update, "$push": push, "$set": {**update.get("$set", {}), **mark_pending(field)}}
+
+
+@dataclass(frozen=True)
+class MarkerIndex(IndexSpec):
+    """A sparse unique index on a marker: documents without it are not indexed,
+    so the relay's lookup costs the pending documents, not the collection."""
+
+    def model(self) -> IndexModel:
+        return IndexModel(list(self.keys), unique=True, sparse=True, name=self.name or f"{self.keys[0][0]}_sparse")
+
+
+def relay_indexes(collection: str, field: str) -> list[IndexSpec]:
+    return [
+        MarkerIndex(collection, [(pending_marker(field), 1)]),
+        MarkerIndex(collection, [(parked_marker(field), 1)]),
+        ascending(collection, f"{field}.id"),
+    ]
+
+
+def any_marker(field: str) -> dict[str, Any]:
+    """The query served by a marker's index (an equality-free match the
+    mongo-java-server index can answer: a regular expression on its key)."""
+    return {field: {"$regex": "^"}}
 
 
 @dataclass(frozen=True)
@@ -79,6 +162,15 @@ class Wakeup:
         self._event.clear()
 
 
+def stop_if_cancelled() -> None:
+    """In a background loop's `except Exception`: a library can turn our
+    cancellation into its own error (PyMongo's async I/O does); if this task
+    is being cancelled, stop instead of retrying."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError from None
+
+
 class Outbox:
     """Writes events into the document whose change caused them."""
 
@@ -107,13 +199,11 @@ class Outbox:
 
     def new_document(self, document: dict[str, Any], *events: Event) -> dict[str, Any]:
         """`document` with its events, for an insert."""
-        return {**document, OUTBOX_FIELD: self.entries(*events)}
+        return with_entries(document, OUTBOX_FIELD, self.entries(*events))
 
     def update(self, update: dict[str, Any], *events: Event) -> dict[str, Any]:
         """`update` (a MongoDB update document) that also appends the events."""
-        push = dict(update.get("$push", {}))
-        push[OUTBOX_FIELD] = {"$each": self.entries(*events)}
-        return {**update, "$push": push}
+        return push_entries(update, OUTBOX_FIELD, self.entries(*events))
 
     def notify(self) -> None:
         """Wake the relay after a write, so events go out without waiting for a poll."""
@@ -121,15 +211,40 @@ class Outbox:
 
 
 def outbox_indexes(*collections: str) -> list[IndexSpec]:
-    return [ascending(collection, f"{OUTBOX_FIELD}.id") for collection in collections]
+    return [spec for collection in collections for spec in relay_indexes(collection, OUTBOX_FIELD)]
+
+
+def is_transient(error: BaseException) -> bool:
+    """An outage of the destination, not the entry's fault: backed off, never
+    counted towards parking (a broker outage delays events, it parks none)."""
+    return isinstance(error, ConnectionError | TimeoutError) or bool(getattr(error, "retriable", False))
+
+
+@dataclass(frozen=True)
+class RelayPolicy:
+    """How a relay retries: per entry, exponential, capped; parks after `max_attempts`."""
+
+    poll_seconds: float = 0.5
+    batch_size: int = 500
+    backoff_seconds: float = 0.5
+    max_backoff_seconds: float = 10.0
+    max_attempts: int = 10
+    # Documents whose writer did not flag them (written before the marker
+    # existed, or by code that pushes entries by hand) are adopted this often.
+    adopt_seconds: float = 30.0
+
+    def delay(self, failures: int) -> float:
+        return float(min(self.max_backoff_seconds, self.backoff_seconds * 2 ** max(0, failures - 1)))
 
 
 class OutboxRelay:
     """Delivers the pending entries of the given collections until stopped.
 
     The same relay serves any durable hand-off embedded in documents: events to
-    Kafka (field `_outbox`), and, for instance, mail to SMTP (identity's
-    courier), by giving it another `field` and `publish`.
+    Kafka (field `_outbox`), and, for instance, mail to SMTP (the courier), by
+    giving it another `field` and `publish`. With `indexed=False` it finds
+    pending documents by scanning for a non-empty array instead of by marker
+    (for writers that do not set the marker).
     """
 
     def __init__(
@@ -141,9 +256,10 @@ class OutboxRelay:
         metrics: ServiceMetrics | None = None,
         *,
         field: str = OUTBOX_FIELD,
-        poll_seconds: float = 0.5,
-        batch_size: int = 500,
-        max_backoff_seconds: float = 10.0,
+        policy: RelayPolicy | None = None,
+        clock: Clock | None = None,
+        indexed: bool = True,
+        poll_seconds: float | None = None,
     ) -> None:
         self._db = db
         self._collections = list(collections)
@@ -151,10 +267,32 @@ class OutboxRelay:
         self._publish = publish
         self._metrics = metrics
         self._field = field
-        self._poll_seconds = poll_seconds
-        self._batch_size = batch_size
-        self._max_backoff = max_backoff_seconds
+        policy = policy or RelayPolicy()
+        if poll_seconds is not None:
+            policy = RelayPolicy(**{**policy.__dict__, "poll_seconds": poll_seconds})
+        self.policy = policy
+        self._clock = clock
+        self._indexed = indexed
+        self._pending = pending_marker(field)
+        self._parked = parked_marker(field)
+        self._label = field.lstrip("_")
         self._stopped = asyncio.Event()
+        self._next_due: datetime | None = None
+        self._adopted_at: float | None = None
+        self._gauged_at: float | None = None
+
+    @property
+    def field(self) -> str:
+        return self._field
+
+    @property
+    def collections(self) -> list[str]:
+        return list(self._collections)
+
+    def _now(self) -> datetime:
+        if self._clock is not None:
+            return self._clock.now()
+        return datetime.now(UTC)
 
     def stop(self) -> None:
         """End `run` after the pass in hand (or at once if it is waiting)."""
@@ -165,91 +303,217 @@ class OutboxRelay:
         failures = 0
         while not self._stopped.is_set():
             try:
-                published, failed = await self.drain_once()
+                await self._adopt_if_due()
+                published, _ = await self.drain_once()
+                failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception:
-                # A library can turn our cancellation into its own error (PyMongo's
-                # async I/O does): if this task is being cancelled, stop.
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    raise asyncio.CancelledError from None
-                # Mongo unreachable, for instance: nothing is lost, try again later.
-                log.exception("outbox relay pass failed")
-                published, failed = 0, 1
-            if failed:
+                stop_if_cancelled()
+                # Mongo unreachable, for instance: nothing is lost, try again later
+                # (a writer's wake-up still cuts the wait short).
+                log.exception("%s relay pass failed", self._label)
                 failures += 1
-                with contextlib.suppress(TimeoutError):  # back off, unless told to stop
-                    async with asyncio.timeout(min(self._max_backoff, self._poll_seconds * 2**failures)):
-                        await self._stopped.wait()
-            elif published == 0:
-                failures = 0
-                await self._wakeup.wait(self._poll_seconds)
+                await self._wakeup.wait(self.policy.delay(failures))
+                continue
+            if published == 0 and not self._stopped.is_set():
+                await self._wakeup.wait(self._wait_seconds())
+
+    def _wait_seconds(self) -> float:
+        """Until the next poll, or sooner if a backed-off entry falls due."""
+        wait = self.policy.poll_seconds
+        if self._next_due is not None:
+            wait = min(wait, max(0.0, (self._next_due - self._now()).total_seconds()))
+        return wait
+
+    async def _adopt_if_due(self) -> None:
+        if not self._indexed:
+            return
+        now = asyncio.get_running_loop().time()
+        if self._adopted_at is not None and now - self._adopted_at < self.policy.adopt_seconds:
+            return
+        self._adopted_at = now
+        await self.adopt_unmarked()
+
+    async def adopt_unmarked(self) -> int:
+        """Flag documents that hold entries but no marker (a collection scan,
+        at start and then every `adopt_seconds`, not at every pass)."""
+        adopted = 0
+        for name in self._collections:
+            collection = self._db[name]
+            query = {f"{self._field}.0": {"$exists": True}, self._pending: {"$exists": False}}
+            async for doc in collection.find(query, {"_id": 1, self._field: 1}):
+                if all(entry.get("state") == PARKED for entry in doc[self._field][:1]):
+                    continue
+                result = await collection.update_one(
+                    {"_id": doc["_id"], self._pending: {"$exists": False}}, {"$set": mark_pending(self._field)}
+                )
+                adopted += result.modified_count
+        if adopted:
+            log.info("%s relay adopted %d unmarked document(s)", self._label, adopted)
+        return adopted
+
+    def _scan(self) -> dict[str, Any]:
+        if self._indexed:
+            return any_marker(self._pending)
+        return {f"{self._field}.0": {"$exists": True}}
 
     async def drain_once(self) -> tuple[int, int]:
         """One pass over every collection: (published, failed) counts."""
         published = failed = 0
         backlog = 0
+        now = self._now()
+        self._next_due = None
         for name in self._collections:
             collection = self._db[name]
-            documents = [
-                doc
-                async for doc in collection.find({f"{self._field}.0": {"$exists": True}}, {self._field: 1}).limit(
-                    self._batch_size
-                )
-            ]
-            if not documents:
-                continue
-            batch: list[OutboxEntry] = []
-            owners: list[tuple[Any, int]] = []  # (document id, entry count), in batch order
-            for doc in documents:
-                entries = [OutboxEntry.from_document(e) for e in doc[self._field]]
-                batch.extend(entries)
-                owners.append((doc["_id"], len(entries)))
-            backlog += len(batch)
-            results = await self._publish(batch)
-            acknowledged: list[UpdateOne] = []
-            position = 0
-            for doc_id, count in owners:
-                doc_results = results[position : position + count]
-                doc_entries = batch[position : position + count]
-                position += count
-                sent = []
-                for entry, error in zip(doc_entries, doc_results, strict=True):
-                    if error is not None:
-                        failed += 1
-                        await self._record_failure(name, doc_id, entry, error)
-                        break
-                    sent.append(entry.id)
-                if sent:
-                    acknowledged.append(UpdateOne({"_id": doc_id}, {"$pull": {self._field: {"id": {"$in": sent}}}}))
-                    published += len(sent)
-            if acknowledged:
-                # One round trip marks the whole batch sent.
-                await collection.bulk_write(acknowledged, ordered=False)
+            due: list[dict[str, Any]] = []
+            stale: list[UpdateOne] = []
+            cursor = collection.find(self._scan(), {self._field: 1, self._pending: 1}).batch_size(
+                self.policy.batch_size
+            )
+            async for doc in cursor:
+                entries = doc.get(self._field) or []
+                backlog += len(entries)
+                head = entries[0] if entries else None
+                if head is None or head.get("state") == PARKED:
+                    # Nothing deliverable: unflag, unless a writer flagged it again since our read.
+                    if self._indexed:
+                        stale.append(
+                            UpdateOne(
+                                {"_id": doc["_id"], self._pending: doc.get(self._pending)},
+                                {"$unset": {self._pending: ""}},
+                            )
+                        )
+                    continue
+                next_at = head.get("next_attempt_at")
+                if next_at is not None and next_at > now:
+                    self._next_due = next_at if self._next_due is None else min(self._next_due, next_at)
+                    continue
+                due.append(doc)
+                if len(due) >= self.policy.batch_size:
+                    break
+            if stale:
+                await collection.bulk_write(stale, ordered=False)
+            if due:
+                sent, errors = await self._deliver(collection, due, now)
+                published += sent
+                failed += errors
         if self._metrics is not None:
-            self._metrics.outbox_backlog.set(max(0, backlog - published))
-            self._metrics.outbox_published.inc(published)
+            self._metrics.outbox_backlog.labels(self._label).set(max(0, backlog - published))
+            self._metrics.outbox_published.labels(self._label).inc(published)
+            await self._refresh_parked_gauge(force=failed > 0)
         return published, failed
 
-    async def _record_failure(self, collection: str, doc_id: Any, entry: OutboxEntry, error: BaseException) -> None:
+    async def _refresh_parked_gauge(self, *, force: bool) -> None:
+        now = asyncio.get_running_loop().time()
+        if not force and self._gauged_at is not None and now - self._gauged_at < PARKED_GAUGE_SECONDS:
+            return
+        self._gauged_at = now
         if self._metrics is not None:
-            self._metrics.outbox_failures.inc()
-        log.warning("publishing %s to %s failed: %r", entry.id, entry.topic, error)
-        await self._db[collection].update_one(
-            {"_id": doc_id, f"{self._field}.id": entry.id},
-            {"$inc": {f"{self._field}.$.attempts": 1}, "$set": {f"{self._field}.$.last_error": repr(error)[:500]}},
-        )
+            self._metrics.outbox_parked.labels(self._label).set(await self.parked_count())
+
+    async def _deliver(self, collection: Any, documents: list[dict[str, Any]], now: datetime) -> tuple[int, int]:
+        batch: list[OutboxEntry] = []
+        owners: list[tuple[dict[str, Any], int]] = []  # (document, entry count), in batch order
+        for doc in documents:
+            entries = [OutboxEntry.from_document(e) for e in doc[self._field]]
+            batch.extend(entries)
+            owners.append((doc, len(entries)))
+        results = await self._publish(batch)
+        acknowledged: list[UpdateOne] = []
+        emptied: list[UpdateOne] = []
+        published = failed = 0
+        position = 0
+        for doc, count in owners:
+            doc_results = results[position : position + count]
+            doc_entries = batch[position : position + count]
+            raw_entries = doc[self._field]
+            position += count
+            sent = []
+            for index, (entry, error) in enumerate(zip(doc_entries, doc_results, strict=True)):
+                if error is not None:
+                    failed += 1
+                    await self._record_failure(collection, doc["_id"], raw_entries[index], entry, error, now)
+                    break
+                sent.append(entry.id)
+            if sent:
+                acknowledged.append(UpdateOne({"_id": doc["_id"]}, {"$pull": {self._field: {"id": {"$in": sent}}}}))
+                published += len(sent)
+                if len(sent) == count and self._indexed:
+                    # Everything went: unflag, unless a writer added entries since our read.
+                    emptied.append(
+                        UpdateOne(
+                            {
+                                "_id": doc["_id"],
+                                self._pending: doc.get(self._pending),
+                                f"{self._field}.0": {"$exists": False},
+                            },
+                            {"$unset": {self._pending: ""}},
+                        )
+                    )
+        if acknowledged:
+            # One round trip marks the whole batch sent, one more unflags the emptied documents.
+            await collection.bulk_write(acknowledged, ordered=False)
+        if emptied:
+            await collection.bulk_write(emptied, ordered=False)
+        return published, failed
+
+    async def _record_failure(
+        self,
+        collection: Any,
+        doc_id: Any,
+        raw: Mapping[str, Any],
+        entry: OutboxEntry,
+        error: BaseException,
+        now: datetime,
+    ) -> None:
+        attempts = int(raw.get("attempts", 0)) + 1
+        transient = is_transient(error)
+        strikes = int(raw.get("strikes", 0)) + (0 if transient else 1)
+        park = isinstance(error, PermanentFailure) or strikes >= self.policy.max_attempts
+        if self._metrics is not None:
+            self._metrics.outbox_failures.labels(self._label).inc()
+        fields: dict[str, Any] = {
+            f"{self._field}.$.attempts": attempts,
+            f"{self._field}.$.strikes": strikes,
+            f"{self._field}.$.last_error": repr(error)[:500],
+            f"{self._field}.$.last_attempt_at": now,
+        }
+        if park:
+            fields[f"{self._field}.$.state"] = PARKED
+            fields[f"{self._field}.$.parked_at"] = now
+            fields[self._parked] = uuid.uuid4().hex
+            log.error(
+                "parked %s entry %s of %s after %d attempt(s): %r", self._label, entry.id, doc_id, attempts, error
+            )
+        else:
+            next_at = now + timedelta(seconds=self.policy.delay(attempts))
+            fields[f"{self._field}.$.next_attempt_at"] = next_at
+            self._next_due = next_at if self._next_due is None else min(self._next_due, next_at)
+            log.warning("delivering %s entry %s failed (attempt %d): %r", self._label, entry.id, attempts, error)
+        result = await collection.update_one({"_id": doc_id, f"{self._field}.id": entry.id}, {"$set": fields})
+        if park and result.modified_count and self._metrics is not None:
+            self._metrics.outbox_parkings.labels(self._label).inc()
 
     async def backlog(self) -> int:
         total = 0
         for name in self._collections:
-            cursor = await self._db[name].aggregate(
-                [
-                    {"$match": {f"{self._field}.0": {"$exists": True}}},
-                    {"$group": {"_id": None, "n": {"$sum": {"$size": f"${self._field}"}}}},
-                ]
-            )
-            async for doc in cursor:
-                total += int(doc["n"])
+            async for doc in self._db[name].find(self._scan(), {self._field: 1}):
+                total += len(doc.get(self._field) or [])
         return total
+
+    async def parked_count(self) -> int:
+        """Parked entries (one per document at most: only a head can park)."""
+        total = 0
+        for name in self._collections:
+            async for _ in self._db[name].find(any_marker(self._parked), {"_id": 1}):
+                total += 1
+        return total
+
+
+if __name__ == "__main__":
+    import sys
+
+    from chassis.parking import main
+
+    sys.exit(main())

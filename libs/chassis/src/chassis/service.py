@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -24,15 +25,19 @@ from pymongo import AsyncMongoClient
 from chassis.asyncapi import asyncapi_document
 from chassis.auth import JwksVerifier
 from chassis.clock import Clock, SystemClock
-from chassis.consumer import EventConsumer
+from chassis.consumer import INBOX, EventConsumer
 from chassis.errors import install_problem_handlers
 from chassis.health import router as operations_router
+from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware, document_body_limit
 from chassis.kafka import build_broker, ensure_service_topics, kafka_publisher
+from chassis.leases import Leases, new_owner
 from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
-from chassis.outbox import Outbox, OutboxRelay, outbox_indexes
+from chassis.outbox import Outbox, OutboxRelay, RelayPolicy, outbox_indexes
 from chassis.requestid import RequestIdMiddleware
+from chassis.revocation import RevocationFeed, RevocationList
 from chassis.settings import ServiceSettings
+from chassis.sweeper import Sweeper, SweepRule, expiring
 from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
 from contracts import Envelope, Event
 
@@ -64,9 +69,26 @@ class Runtime:
     relay: OutboxRelay
     consumer: EventConsumer
     verifier: JwksVerifier
+    sweeper: Sweeper
+    revocations: RevocationList
+    revocation_feed: RevocationFeed
     started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     background: list[tuple[BackgroundLoop, asyncio.Task[None]]] = field(default_factory=list)
+
+    def leases(self, collection: str, *, purpose: str, ttl: timedelta, renew_every: timedelta | None = None) -> Leases:
+        """This process's claims on the documents of `collection` (chassis.leases), renewed in
+        the background until the service stops, and counted when they take over a lapsed one."""
+        leases = Leases(
+            self.db[collection],
+            owner=new_owner(f"{self.settings.service_name}-{purpose}"),
+            clock=self.clock,
+            ttl=ttl,
+            renew_every=renew_every,
+            on_takeover=lambda _previous: self.metrics.lease_takeovers.labels(collection).inc(),
+        )
+        self.start_background(leases.renewer(), f"{purpose}-lease-renewer")
+        return leases
 
     def start_background(self, loop: BackgroundLoop, name: str) -> None:
         """Run a loop (the outbox relay, a mail courier, a scheduler) until the service stops."""
@@ -106,6 +128,8 @@ class ServiceDefinition:
     on_shutdown: Sequence[Hook] = ()
     clock: Clock | None = None
     openapi_tags: list[dict[str, Any]] | None = None
+    # Collections whose documents carry `expires_at` (chassis.sweeper): pruned once past.
+    expiring: Sequence[str] = ()
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -132,6 +156,18 @@ async def _retry(what: str, attempt: Callable[[], Awaitable[Any]], *, timeout: f
             delay = min(delay * 2, 5.0)
 
 
+def relay_policy(settings: ServiceSettings, *, poll_seconds: float | None = None) -> RelayPolicy:
+    """The retry and parking policy of every relay of a service (events, mail)."""
+    return RelayPolicy(
+        poll_seconds=settings.outbox_poll_seconds if poll_seconds is None else poll_seconds,
+        batch_size=settings.outbox_batch_size,
+        backoff_seconds=settings.outbox_backoff_seconds,
+        max_backoff_seconds=settings.outbox_max_backoff_seconds,
+        max_attempts=settings.outbox_max_attempts,
+        adopt_seconds=settings.outbox_adopt_seconds,
+    )
+
+
 def build_runtime(definition: ServiceDefinition) -> Runtime:
     settings = definition.settings
     clock = definition.clock or SystemClock()
@@ -147,8 +183,8 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         outbox.wakeup,
         kafka_publisher(broker),
         metrics,
-        poll_seconds=settings.outbox_poll_seconds,
-        batch_size=settings.outbox_batch_size,
+        policy=relay_policy(settings),
+        clock=clock,
     )
     consumer = EventConsumer(
         group_id=settings.service_name,
@@ -162,7 +198,33 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         batch_size=settings.consumer_batch_size,
         tracer=tracer_provider.get_tracer("chassis.consumer"),
     )
-    verifier = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    sweeper = Sweeper(
+        db,
+        [
+            SweepRule(INBOX, "recorded_at", timedelta(days=settings.inbox_retention_days)),
+            # Inbox records written before `recorded_at` existed.
+            SweepRule(INBOX, "applied_at", timedelta(days=settings.inbox_retention_days)),
+            *expiring(*definition.expiring),
+        ],
+        clock,
+        metrics,
+        interval_seconds=settings.sweeper_interval_seconds,
+    )
+    revocations = RevocationList(timedelta(seconds=settings.revocation_window_seconds), clock)
+    verifier = JwksVerifier(
+        settings.jwks_url,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        failure_cache_seconds=settings.jwks_failure_cache_seconds,
+        revocations=revocations,
+    )
+    # As the service's own Kafka principal (the ACLs let every process read SessionsRevoked).
+    feed = RevocationFeed(
+        revocations,
+        settings.kafka_bootstrap_servers,
+        client_id=settings.kafka_client_id,
+        **settings.kafka_client_options,
+    )
     return Runtime(
         settings=settings,
         clock=clock,
@@ -175,6 +237,9 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         relay=relay,
         consumer=consumer,
         verifier=verifier,
+        sweeper=sweeper,
+        revocations=revocations,
+        revocation_feed=feed,
     )
 
 
@@ -195,7 +260,11 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        indexes = [*definition.indexes, *outbox_indexes(*definition.outbox_collections)]
+        indexes = [
+            *definition.indexes,
+            *outbox_indexes(*definition.outbox_collections),
+            *runtime.sweeper.indexes(),
+        ]
         await _retry("MongoDB", lambda: ensure_indexes(runtime.db, indexes))
         await _retry("Kafka", runtime.broker.start)
         # Topics as code: what this service publishes exists before its relay sends.
@@ -203,6 +272,8 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         for hook in definition.on_startup:
             await hook(runtime)
         runtime.start_background(runtime.relay, "outbox-relay")
+        runtime.start_background(runtime.sweeper, "sweeper")
+        runtime.start_background(runtime.revocation_feed, "revocation-feed")
         runtime.started = True
         log.info("%s started", settings.service_name)
         try:
@@ -234,9 +305,13 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     )
     install_problem_handlers(app)
     install_http_metrics(app, runtime.metrics)
+    # Last added runs first: security headers on everything, the request id on a 413 too.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, per_prefix=settings.body_limits())
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(operations_router)
     for router in definition.routers:
         app.include_router(router)
+    document_body_limit(app)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=runtime.tracer_provider, excluded_urls=UNTRACED_URLS)
     return app

@@ -14,6 +14,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+from chassis.redaction import RedactingFilter
 from chassis.requestid import CURRENT_REQUEST_ID
 from contracts import TraceContext
 
@@ -92,6 +93,7 @@ class JsonLogFormatter(logging.Formatter):
 def configure_logging(service_name: str, level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLogFormatter(service_name))
+    handler.addFilter(RedactingFilter())  # no token from a URL in any line, access logs included
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

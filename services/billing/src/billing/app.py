@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from billing.api import companies, operations, profiles, schedules
@@ -11,7 +13,7 @@ from billing.payments.provider import SimulatedProvider
 from billing.settings import BillingSettings
 from billing.store.onboarding import OnboardingStore
 from billing.store.profiles import INDEXES as PROFILE_INDEXES
-from billing.store.profiles import PROFILES
+from billing.store.profiles import PROFILES, ProfileStore
 from billing.store.schedules import INDEXES as SCHEDULE_INDEXES
 from billing.store.schedules import SCHEDULES, ScheduleStore
 from chassis.clock import Clock
@@ -30,14 +32,23 @@ def create_app(settings: BillingSettings | None = None, clock: Clock | None = No
     settings = settings or BillingSettings()
 
     async def start(runtime: Runtime) -> None:
+        renew = settings.debit_lease_renew_seconds
+        leases = runtime.leases(
+            SCHEDULES,
+            purpose="debits",
+            ttl=timedelta(seconds=settings.debit_lease_seconds),
+            renew_every=timedelta(seconds=renew) if renew is not None else None,
+        )
         billing = Billing(
             settings=settings,
             clock=runtime.clock,
-            schedules=ScheduleStore(runtime.db, runtime.outbox, retry_policy(settings)),
-            onboarding=OnboardingStore(runtime.db, runtime.outbox),
+            schedules=ScheduleStore(runtime.db, runtime.outbox, retry_policy(settings), leases),
+            onboarding=OnboardingStore(runtime.db, runtime.outbox, settings.field_cipher),
+            profiles=ProfileStore(runtime.db),
             provider=SimulatedProvider(runtime.db),
             policy=retry_policy(settings),
         )
+        await billing.schedules.drop_stale_indexes()
         app.state.billing = billing
         if settings.debit_scheduler_enabled:
             runtime.start_background(DebitScheduler(billing, settings.debit_run_interval_seconds), "debit-scheduler")

@@ -28,13 +28,17 @@ from billing.domain.onboarding import (
     give_bank_details,
     revoke_mandate,
 )
+from billing.domain.profiles import ProfileStatus
 from billing.domain.schedules import Debit, DebitKind, Order, RetryPolicy, Schedule, ScheduleError, ScheduleStatus
 from billing.payments.provider import CardInvalid, PaymentProvider
 from billing.settings import BillingSettings
 from billing.store.onboarding import OnboardingStore, StaleProfile
+from billing.store.profiles import ProfileStore
 from billing.store.schedules import ScheduleStore, StaleSchedule
+from chassis.auth import Caller
 from chassis.clock import Clock
-from chassis.errors import Conflict, Forbidden, NotFound, Problem
+from chassis.errors import DEPENDENCY_ERRORS, Conflict, Forbidden, NotFound, Problem, dependency_of
+from chassis.leases import Claim
 from contracts import Event
 from contracts.events.billing import (
     MandateSigned,
@@ -43,8 +47,10 @@ from contracts.events.billing import (
     ScheduleCreated,
     ScheduleRegularised,
 )
+from contracts.events.common import PostalAddress
 
 log = logging.getLogger("billing.handlers")
+TAKEOVER_MARGIN_SECONDS = 0.2
 
 
 class PaymentRejectedProblem(Problem):
@@ -77,9 +83,9 @@ class Billing:
     clock: Clock
     schedules: ScheduleStore
     onboarding: OnboardingStore
+    profiles: ProfileStore
     provider: PaymentProvider
     policy: RetryPolicy
-    runner_id: str = field(default_factory=lambda: f"runner-{uuid.uuid4().hex[:12]}")
 
     # --- schedules -----------------------------------------------------------------
 
@@ -95,11 +101,28 @@ class Billing:
                 errors=[{"field": f"card.{error.field}", "message": error.message}],
             ) from error
 
+    async def merchant_name(self, caller: Caller) -> str:
+        """The name in which `caller` creates schedules: only a merchant may, that is an
+        onboarded creditor (its own login, or one of its API clients, role `merchant`)."""
+        profile = await self.profiles.get(caller.account_id)
+        if profile is None or profile.status is not ProfileStatus.ACTIVE:
+            raise Forbidden(
+                "only a merchant creates payment schedules: an onboarded creditor "
+                "(bank details, terms and signed mandate) or one of its API clients",
+                code="not-a-merchant",
+            )
+        return profile.display_name
+
     async def create_schedule(
         self, order: Order, card_number: str, expiry_month: int, expiry_year: int, *, created_by: str
     ) -> Schedule:
-        """CreateSchedule: tokenise the card, plan the installments, emit ScheduleCreated."""
+        """CreateSchedule: tokenise the card, plan the installments, emit ScheduleCreated.
+        `created_by` is the merchant's account id: one schedule per order number of its."""
         now = self.clock.now()
+        try:
+            rules.check_purchase_date(order.purchase_date, today=now.date())
+        except ScheduleError as error:
+            raise schedule_problem(error) from error
         card = await self._tokenise(card_number, expiry_month, expiry_year, today=now.date())
         schedule = rules.create_schedule(
             f"sch_{uuid.uuid4().hex}",
@@ -135,12 +158,21 @@ class Billing:
             fees_cents=order.fees_cents,
             purchase_date=order.purchase_date,
             installments=order.installments,
+            merchant_id=created_by,
+            buyer_name=order.buyer_name,
+            buyer_address=(
+                PostalAddress(
+                    line=address.line, postal_code=address.postal_code, city=address.city, country=address.country
+                )
+                if (address := order.buyer_address)
+                else None
+            ),
         )
         try:
             await self.schedules.add(schedule, created)
         except DuplicateKeyError as error:
             raise Conflict(
-                f"order {order.order_number} of {order.merchant} already has a payment schedule",
+                f"your order {order.order_number} already has a payment schedule",
                 code="order-has-schedule",
             ) from error
         return schedule
@@ -251,13 +283,7 @@ class Billing:
 
         async def worker() -> None:
             while True:
-                claimed = await self.schedules.claim_due(
-                    due_by=due_by,
-                    now=self.clock.now(),
-                    owner=self.runner_id,
-                    lease=timedelta(seconds=self.settings.debit_lease_seconds),
-                    schedule_id=schedule_id,
-                )
+                claimed = await self.schedules.claim_due(due_by=due_by, schedule_id=schedule_id)
                 if claimed is None:
                     return
                 await self._debit(claimed[0], claimed[1], due_by, report)
@@ -266,10 +292,10 @@ class Billing:
         await asyncio.gather(*(worker() for _ in range(workers)))
         return report
 
-    async def _debit(self, schedule: Schedule, version: int, due_by: datetime, report: DebitRunReport) -> None:
+    async def _debit(self, schedule: Schedule, claim: Claim, due_by: datetime, report: DebitRunReport) -> None:
         debit = rules.due_debit(schedule, due_by, self.policy)
         if debit is None:
-            await self.schedules.release(schedule, version, self.runner_id)
+            await self.schedules.release(schedule, claim)
             return
         # Same key on a re-run after a crash: the provider answers the first result, never charges twice.
         result = await self.provider.charge(
@@ -286,9 +312,9 @@ class Billing:
         )
         events = self._debit_events(schedule, updated, debit, result.succeeded, result.decline_reason)
         try:
-            await self.schedules.save(updated, version, *events, now=now, lease_owner=self.runner_id)
+            await self.schedules.record_debit(claim, updated, *events)
         except StaleSchedule:
-            # The claim expired and another runner took it: it gets the same answer from the provider.
+            # The lease lapsed and another runner took it: it gets the same answer from the provider.
             report.conflicts += 1
             log.warning("lost the claim on %s while debiting %s", schedule.schedule_id, debit.idempotency_key)
             return
@@ -298,6 +324,15 @@ class Billing:
             report.succeeded += 1
         else:
             report.rejected += 1
+
+    async def seconds_to_takeover(self, *, within: float) -> float:
+        """Seconds until a due schedule held by another runner can be claimed, at most `within`."""
+        now = self.clock.now()
+        lapses = await self.schedules.next_takeover(due_by=now)
+        if lapses is None:
+            return within
+        # A lease is free once `until < now`: come back just after.
+        return min(within, max((lapses - now).total_seconds(), 0.0) + TAKEOVER_MARGIN_SECONDS)
 
     def _debit_events(
         self, before: Schedule, after: Schedule, debit: Debit, succeeded: bool, reason: str | None
@@ -418,19 +453,31 @@ class Billing:
 
 
 def require_operator(settings: BillingSettings, roles: tuple[str, ...]) -> None:
-    """Running debits by hand: anyone in development and test, the admin role in production."""
-    if settings.environment in ("development", "test"):
-        return
-    if settings.admin_role not in roles:
-        raise Forbidden(f"you need the role '{settings.admin_role}' to run debits by hand", code="missing-role")
+    """Running debits by hand: the operator role, in every environment."""
+    if settings.operator_role not in roles:
+        raise Forbidden(f"you need the role '{settings.operator_role}' to run debits by hand", code="missing-role")
+
+
+def check_as_of(as_of: datetime | None, now: datetime, window: timedelta) -> None:
+    """A debit run's `as_of` within `window` of now (either way)."""
+    if as_of is not None and not now - window <= as_of <= now + window:
+        raise Problem(
+            f"as_of must be between {(now - window).isoformat()} and {(now + window).isoformat()}",
+            status=422,
+            code="validation",
+            errors=[{"field": "as_of", "message": "too far from now"}],
+        )
 
 
 class DebitScheduler:
     """Runs the due debits every `debit_run_interval_seconds`, as long as the service runs.
 
     Durable by construction: what is due lives in Mongo (`next_debit_at`), a
-    claim expires, and each debit's idempotency key makes a repeated provider
-    call harmless; the scheduler itself keeps no state."""
+    claim is a lease (`chassis.leases`) that lapses when its runner dies, and
+    each debit's idempotency key makes a repeated provider call harmless; the
+    scheduler itself keeps no state. When due work is held by another runner,
+    it comes back as soon as that lease can lapse, not at its next pass: a dead
+    runner's work is taken over within `debit_lease_seconds`."""
 
     def __init__(self, billing: Billing, interval_seconds: float) -> None:
         self._billing = billing
@@ -443,14 +490,18 @@ class DebitScheduler:
 
     async def run(self) -> None:
         while not self._stopping.is_set():
+            wait = self._interval
             try:
                 report = await self._billing.run_due_debits()
                 if report.debited:
                     log.info("debit run: %d debited (%d rejected)", report.debited, report.rejected)
+                wait = await self._billing.seconds_to_takeover(within=self._interval)
             except asyncio.CancelledError:
                 raise
+            except DEPENDENCY_ERRORS as error:
+                log.warning("debit run stopped, %s unreachable; next run in %.0fs", dependency_of(error), wait)
             except Exception:
-                log.exception("debit run failed; next run in %.0fs", self._interval)
+                log.exception("debit run failed; next run in %.0fs", wait)
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._interval):
+                async with asyncio.timeout(wait):
                     await self._stopping.wait()

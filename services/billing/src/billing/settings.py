@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 
+from chassis.crypto import FieldCipher
 from chassis.settings import ServiceSettings, service_config
 
 
@@ -19,12 +20,14 @@ class BillingSettings(ServiceSettings):
     installment_interval_days: int = Field(default=30, ge=1, le=366)
     # Bounded retries of a declined debit: hours to wait before each retry.
     debit_retry_delays_hours: tuple[int, ...] = (72, 168)
-    # The debit scheduler: how often it looks for due debits, how many it runs at once,
-    # and how long a claimed schedule stays reserved to one runner (a crashed runner's
-    # claim expires after this).
+    # The debit scheduler: how often it looks for due debits, how many it runs at once.
     debit_run_interval_seconds: float = Field(default=60.0, gt=0)
     debit_run_concurrency: int = Field(default=8, ge=1, le=64)
-    debit_lease_seconds: float = Field(default=120.0, gt=0)
+    # A claimed schedule is leased to one runner (chassis.leases): the live runner renews
+    # its leases every `debit_lease_renew_seconds` (default a third of the lease); a dead
+    # runner's claims lapse and are taken over within `debit_lease_seconds`.
+    debit_lease_seconds: float = Field(default=10.0, gt=0)
+    debit_lease_renew_seconds: float | None = Field(default=None, gt=0)
     debit_scheduler_enabled: bool = True
     # Which payment provider: only the deterministic simulator exists today.
     payment_provider: Literal["simulator"] = "simulator"
@@ -34,5 +37,27 @@ class BillingSettings(ServiceSettings):
     sepa_creditor_identifier: str = "FR72ZZZ123456"
     # The terms of use a creditor accepts at onboarding.
     terms_version: str = "2026-01"
-    # Who may trigger a debit run by hand (the admin route) in production.
-    admin_role: str = "billing-admin"
+    # Who may trigger a debit run by hand (POST /debit-runs), in every environment.
+    operator_role: str = "operator"
+    # How far from now a debit run's `as_of` may be, either way.
+    debit_run_as_of_window_days: int = Field(default=366, ge=1, le=3660)
+
+    @model_validator(mode="after")
+    def _renew_before_lapse(self) -> Self:
+        if self.debit_lease_renew_seconds is not None and self.debit_lease_renew_seconds >= self.debit_lease_seconds:
+            raise ValueError("debit_lease_renew_seconds must be shorter than debit_lease_seconds")
+        return self
+
+    # Key ring that seals IBANs and BICs at rest (`chassis.crypto`: `<kid>:<base64 of
+    # 32 bytes>`, comma-separated, the first encrypts). Required in production;
+    # development and test use a fixed development key.
+    field_encryption_key: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _secrets(self) -> Self:
+        _ = self.field_cipher  # a missing or malformed key ring fails at start, with its reason
+        return self
+
+    @property
+    def field_cipher(self) -> FieldCipher:
+        return self.key_ring("BILLING_FIELD_ENCRYPTION_KEY", self.field_encryption_key, "billing-fields")

@@ -7,10 +7,12 @@ business rule: services verify tokens again and decide which routes are public.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from fastapi import Depends, FastAPI, Request, Response
@@ -21,9 +23,12 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Histogram
 
 from chassis.auth import Caller, JwksVerifier, bearer_token
-from chassis.errors import Problem, Unauthorized, install_problem_handlers
+from chassis.clientaddress import Network
+from chassis.errors import NotFound, Problem, Unauthorized, install_problem_handlers
+from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from chassis.metrics import LATENCY_BUCKETS, ServiceMetrics, install_http_metrics
 from chassis.requestid import RequestIdMiddleware, request_id_of
+from chassis.revocation import RevocationFeed, RevocationList
 from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
 from gateway.openapi import Document, OpenApiAggregator, check_document, merge_documents
 from gateway.proxy import Upstreams, client_ip, upstream_timeout
@@ -39,6 +44,14 @@ DESCRIPTION = (
     "and each service checks it again."
 )
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# A service's routes that are for the internal network only (Prometheus scrapes
+# each service directly): never forwarded, whatever the spelling of the path.
+INTERNAL_PATHS = frozenset({"metrics"})
+
+
+def internal_path(path: str) -> bool:
+    """Whether `/api/<service>/<path>` names one of `INTERNAL_PATHS` (path already percent-decoded)."""
+    return path.strip("/").lower() in INTERNAL_PATHS
 
 
 @dataclass
@@ -50,13 +63,15 @@ class GatewayRuntime:
     upstream_latency: Histogram
     tracer_provider: TracerProvider
     limiter: TokenBucketLimiter
+    revocations: RevocationList
+    trusted_proxies: tuple[Network, ...] = ()
     upstreams: Upstreams | None = None
     verifier: JwksVerifier | None = None
     openapi: OpenApiAggregator | None = None
 
     def started(self) -> tuple[Upstreams, JwksVerifier, OpenApiAggregator]:
         if self.upstreams is None or self.verifier is None or self.openapi is None:
-            raise Problem("the gateway is starting or stopping", status=503, title="Service unavailable")
+            raise Problem("the gateway is starting or stopping", status=503)
         return self.upstreams, self.verifier, self.openapi
 
 
@@ -72,7 +87,6 @@ def enforce_rate_limit(runtime: GatewayRuntime, key: str) -> None:
         raise Problem(
             "too many requests; slow down and retry after the delay in Retry-After",
             status=429,
-            title="Too many requests",
             code="rate-limited",
             headers={"Retry-After": retry_after_header(wait)},
         )
@@ -81,7 +95,7 @@ def enforce_rate_limit(runtime: GatewayRuntime, key: str) -> None:
 async def limit_by_ip(request: Request) -> None:
     """Rate limit for the gateway's own routes, keyed by client address."""
     runtime = get_runtime(request)
-    ip = client_ip(request, trust_forwarded_for=runtime.settings.trust_forwarded_for)
+    ip = client_ip(request, runtime.trusted_proxies)
     enforce_rate_limit(runtime, "ip:" + ip)
 
 
@@ -102,6 +116,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         upstream_latency=upstream_latency,
         tracer_provider=build_tracer_provider(settings.service_name, settings.otel_exporter_otlp_endpoint),
         limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+        revocations=RevocationList(timedelta(seconds=settings.revocation_window_seconds)),
+        trusted_proxies=settings.proxy_networks,
     )
 
     @asynccontextmanager
@@ -119,8 +135,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             settings.jwks_url,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
+            failure_cache_seconds=settings.jwks_failure_cache_seconds,
             http=httpx.AsyncClient(timeout=upstream_timeout(settings), trust_env=False),
+            revocations=runtime.revocations,
         )
+        feed = RevocationFeed(
+            runtime.revocations,
+            settings.kafka_bootstrap_servers,
+            client_id=settings.kafka_client_id,
+            **settings.kafka_client_options,
+        )
+        feed_task = asyncio.create_task(feed.run(), name="revocation-feed")
         runtime.upstreams, runtime.verifier = upstreams, verifier
         runtime.openapi = OpenApiAggregator(fetch_openapi, SERVICES, ttl=settings.openapi_cache_seconds)
         log.info("gateway started; services: %s", settings.service_urls)
@@ -128,6 +153,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             yield
         finally:
             runtime.upstreams = runtime.verifier = runtime.openapi = None
+            feed.stop()
+            _, late = await asyncio.wait([feed_task], timeout=5)
+            for task in late:  # stuck connecting to a broker that is away
+                task.cancel()
+            await asyncio.gather(feed_task, return_exceptions=True)
             await upstreams.aclose()
             await verifier.aclose()
             runtime.tracer_provider.shutdown()
@@ -146,7 +176,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.gateway = runtime
     install_problem_handlers(app)
     install_http_metrics(app, metrics)
+    # Last added runs first: security headers on everything, the request id on a 413 too.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, per_prefix=settings.body_limits())
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     @app.get("/health", operation_id="health", tags=["gateway"], summary="Liveness: the gateway answers.")
     async def health() -> dict[str, str]:
@@ -179,8 +212,19 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             {"status": "ready" if ok else "not ready", "services": services}, status_code=200 if ok else 503
         )
 
-    @app.get("/metrics", operation_id="metrics", tags=["gateway"], summary="Prometheus metrics.")
-    async def metrics_route() -> Response:
+    @app.get(
+        "/metrics",
+        operation_id="metrics",
+        tags=["gateway"],
+        summary="Prometheus metrics (with GATEWAY_METRICS_TOKEN set: for that bearer token only).",
+        responses={401: {"description": "GATEWAY_METRICS_TOKEN is set and the request lacks it"}},
+    )
+    async def metrics_route(request: Request) -> Response:
+        expected = settings.metrics_token
+        if expected is not None:
+            given = bearer_token(request) or ""
+            if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+                raise Unauthorized("the gateway's metrics are for Prometheus only", code="metrics-token")
         return metrics.render()
 
     @app.get("/openapi.json", include_in_schema=False)
@@ -196,7 +240,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         gateway = get_runtime(request)
         upstreams, verifier, _ = gateway.started()
         upstreams.require(service)  # 404 before anything else for an unknown service
-        ip_key = "ip:" + client_ip(request, trust_forwarded_for=settings.trust_forwarded_for)
+        if internal_path(str(request.path_params.get("path", ""))):
+            raise NotFound(f"no route {request.url.path} behind the gateway", code="not-found")
+        ip_key = "ip:" + client_ip(request, gateway.trusted_proxies)
         token = bearer_token(request)
         caller: Caller | None = None
         if token is not None:

@@ -3,7 +3,9 @@
 What is forwarded: method, path (as the client encoded it), query string, body
 (streamed), and headers minus hop-by-hop ones. What the gateway adds:
 `X-Request-ID`, `X-Caller-Id` (only from a verified token; a client's own is
-always dropped), `X-Forwarded-For/-Proto/-Host`, and a W3C `traceparent` whose
+always dropped), `X-Forwarded-For/-Proto/-Host` (the incoming ones kept only from a
+trusted proxy), the client's address signed for the services
+(`X-Creditdesk-Client` + `-Signature`, `chassis.clientaddress`), and a W3C `traceparent` whose
 parent is the gateway's client span for the call. The response comes back
 with its status, headers (minus hop-by-hop ones) and body unchanged, streamed.
 """
@@ -24,7 +26,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from chassis.auth import Caller
-from chassis.errors import NotFound, Problem
+from chassis.clientaddress import CLIENT_HEADER, SIGNATURE_HEADER, Network, client_address, is_proxy, signed_headers
+from chassis.clock import Clock, SystemClock
+from chassis.errors import NotFound, Problem, Unavailable
 from gateway.settings import GatewaySettings
 
 log = logging.getLogger("gateway.proxy")
@@ -44,6 +48,8 @@ GATEWAY_SET = frozenset(
         b"x-forwarded-for",
         b"x-forwarded-proto",
         b"x-forwarded-host",
+        CLIENT_HEADER.encode(),
+        SIGNATURE_HEADER.encode(),
         b"expect",
     }
 )
@@ -84,14 +90,12 @@ def upstream_timeout(settings: GatewaySettings) -> httpx.Timeout:
     return httpx.Timeout(settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds)
 
 
-def client_ip(request: Request, *, trust_forwarded_for: bool) -> str:
-    """The client's address: the socket peer, or the first X-Forwarded-For entry when trusted."""
-    if trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        first = forwarded.split(",", 1)[0].strip()
-        if first:
-            return first
-    return request.client.host if request.client else "unknown"
+def client_ip(request: Request, trusted_proxies: tuple[Network, ...]) -> str:
+    """The client's address (`chassis.clientaddress`): the socket peer, or the nearest
+    X-Forwarded-For entry that is not a trusted proxy when the peer is one."""
+    peer = request.client.host if request.client else None
+    # No key: the gateway never takes a signed address from outside (it drops those headers).
+    return client_address(request.headers, peer, key=None, trusted_proxies=trusted_proxies)
 
 
 def upstream_target(request: Request, service: str) -> str:
@@ -118,19 +122,28 @@ def upstream_target(request: Request, service: str) -> str:
 
 
 def forwarded_request_headers(
-    request: Request, *, caller: Caller | None, request_id: str, trust_forwarded_for: bool
+    request: Request,
+    *,
+    caller: Caller | None,
+    request_id: str,
+    trusted_proxies: tuple[Network, ...],
+    client_key: bytes | None,
+    clock: Clock,
 ) -> list[tuple[bytes, bytes]]:
     headers = end_to_end(list(request.headers.raw), drop=GATEWAY_SET)
     peer = request.client.host if request.client else "unknown"
-    prior = request.headers.get("x-forwarded-for", "").strip() if trust_forwarded_for else ""
+    from_proxy = is_proxy(peer, trusted_proxies)
+    prior = request.headers.get("x-forwarded-for", "").strip() if from_proxy else ""
     chain = f"{prior}, {peer}" if prior else peer
     headers.append((b"x-forwarded-for", chain.encode("latin-1")))
-    proto = request.headers.get("x-forwarded-proto") if trust_forwarded_for else None
+    proto = request.headers.get("x-forwarded-proto") if from_proxy else None
     headers.append((b"x-forwarded-proto", (proto or request.url.scheme).encode("latin-1")))
-    host = request.headers.get("x-forwarded-host") if trust_forwarded_for else None
+    host = request.headers.get("x-forwarded-host") if from_proxy else None
     host = host or request.headers.get("host")
     if host:
         headers.append((b"x-forwarded-host", host.encode("latin-1")))
+    if client_key:
+        headers.extend(signed_headers(client_ip(request, trusted_proxies), client_key, clock.now()))
     headers.append((b"x-request-id", request_id.encode("latin-1")))
     if caller is not None:
         headers.append((b"x-caller-id", caller.account_id.encode("utf-8")))
@@ -169,7 +182,9 @@ class Upstreams:
         tracer: trace.Tracer,
     ) -> None:
         self.urls = settings.service_urls
-        self._trust_forwarded_for = settings.trust_forwarded_for
+        self._trusted_proxies = settings.proxy_networks
+        self._client_key = settings.client_key
+        self._clock: Clock = SystemClock()
         self._latency = latency
         self._tracer = tracer
         limits = httpx.Limits(
@@ -207,7 +222,12 @@ class Upstreams:
         base = self.require(service)
         url = base + upstream_target(request, service)
         headers = forwarded_request_headers(
-            request, caller=caller, request_id=request_id, trust_forwarded_for=self._trust_forwarded_for
+            request,
+            caller=caller,
+            request_id=request_id,
+            trusted_proxies=self._trusted_proxies,
+            client_key=self._client_key,
+            clock=self._clock,
         )
         client = self.clients[service]
         attributes = {"http.request.method": request.method, "creditdesk.upstream": service, "url.full": url}
@@ -267,22 +287,29 @@ BUFFERED_BODY_LIMIT = 256 * 1024
 
 
 def _classify(error: httpx.TransportError, service: str) -> tuple[str, Problem]:
-    """The metric label and the problem for a failed upstream call."""
+    """The metric label and the problem for a failed upstream call.
+
+    Nothing reached the service (refused, unreachable, connect timeout, pool
+    exhausted): 503 with `Retry-After`, safe to retry. It took the request but
+    did not answer in time: 504. It answered badly (broken connection, bad
+    HTTP): 502.
+    """
     if isinstance(error, httpx.PoolTimeout):
-        return "pool_exhausted", Problem(
-            f"too many requests in flight to {service}; retry shortly",
-            status=503,
-            title="Service unavailable",
-            code="upstream-busy",
-            headers={"Retry-After": "1"},
+        return "pool_exhausted", Unavailable(
+            f"too many requests in flight to {service}; retry shortly", code="upstream-busy"
+        )
+    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+        return "unreachable", Unavailable(
+            f"{service} is unreachable ({type(error).__name__}); nothing was sent to it, retry shortly",
+            code="upstream-unreachable",
         )
     if isinstance(error, httpx.TimeoutException):
         return "timeout", Problem(
             f"{service} did not answer in time", status=504, title="Gateway timeout", code="upstream-timeout"
         )
-    return "unreachable", Problem(
-        f"{service} is unreachable ({type(error).__name__})",
+    return "bad_answer", Problem(
+        f"{service} answered badly ({type(error).__name__})",
         status=502,
         title="Bad gateway",
-        code="upstream-unreachable",
+        code="upstream-bad-answer",
     )

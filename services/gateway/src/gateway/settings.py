@@ -1,14 +1,17 @@
 """Settings of the gateway, read from `GATEWAY_*` environment variables.
 
-The gateway has no MongoDB and no Kafka: it builds on
+The gateway has no MongoDB and publishes nothing: it builds on
 `chassis.settings.ProcessSettings` (listening, logging, tracing, token
-verification), not on `ServiceSettings`. Built in the app factory, never at
+verification), not on `ServiceSettings`. It reads one topic from Kafka, the
+revoked sessions (`chassis.revocation`). Built in the app factory, never at
 import time.
 """
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from typing import Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from chassis.settings import ProcessSettings, service_config
 
@@ -36,14 +39,24 @@ class GatewaySettings(ProcessSettings):
     # holds at most rate_limit_burst tokens. 0 per minute disables rate limiting.
     rate_limit_per_minute: int = Field(default=600, ge=0)
     rate_limit_burst: int = Field(default=100, ge=1)
-    # Key anonymous clients by the first X-Forwarded-For entry instead of the socket
-    # peer. Only safe when every request comes through a proxy that sets it.
-    trust_forwarded_for: bool = False
+    # Anonymous clients are keyed by their real address (`chassis.clientaddress`): the
+    # socket peer, or, when the peer is in GATEWAY_TRUSTED_PROXIES (the gateway's own
+    # front), the nearest X-Forwarded-For entry that is not one of those proxies.
+
+    # The gateway's own /metrics: when set, only a request with this bearer token gets them
+    # (Prometheus: `authorization: {credentials_file: ...}`). Services' /metrics are never
+    # forwarded (`/api/<service>/metrics` is 404); Prometheus scrapes each service directly.
+    metrics_token: SecretStr | None = None
 
     # Merged OpenAPI: how long a service's document is reused before it is fetched again.
     openapi_cache_seconds: float = Field(default=60.0, ge=0)
     # /ready: how long to wait for each service's /ready.
     ready_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    @model_validator(mode="after")
+    def _secrets(self) -> Self:
+        self.require_secret("GATEWAY_CLIENT_ADDRESS_KEY", self.client_address_key)
+        return self
 
     @field_validator("identity_url", "billing_url", "recovery_url", "ratings_url", "teams_url")
     @classmethod

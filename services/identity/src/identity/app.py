@@ -18,6 +18,7 @@ from contracts.events.identity import (
     AccountMigrated,
     AccountRegistered,
     PasswordReset,
+    SessionsRevoked,
 )
 from identity.api.routes import router
 from identity.handlers import Identity
@@ -25,22 +26,23 @@ from identity.handlers.customers import on_schedule_created
 from identity.mail.courier import courier
 from identity.security import Passwords
 from identity.settings import IdentitySettings
-from identity.store import accounts, customers, legacy, sessions
+from identity.store import accounts, clients, customers, legacy, sessions
 from identity.store.accounts import ACCOUNTS, AccountStore
+from identity.store.clients import ClientStore
 from identity.store.customers import ORDER_EMAILS, OrderEmailStore
 from identity.store.keys import KeyStore, SigningKeys
 from identity.store.legacy import LegacyStore
 from identity.store.sessions import SessionStore
-from identity.store.throttle import ThrottleStore
+from identity.store.throttle import LOGIN_FAILURES, REQUEST_COUNTERS, ThrottleStore
 
-INDEXES = [*accounts.INDEXES, *sessions.INDEXES, *customers.INDEXES, *legacy.INDEXES]
+INDEXES = [*accounts.INDEXES, *sessions.INDEXES, *customers.INDEXES, *legacy.INDEXES, *clients.INDEXES]
 # Collections whose documents carry pending mail (`_courier`).
 MAIL_COLLECTIONS = [ACCOUNTS, ORDER_EMAILS]
 
 
 def build_identity(runtime: Runtime, settings: IdentitySettings, courier_wakeup: Wakeup) -> Identity:
     """Identity's adapters on the runtime (no I/O: usable before the app starts)."""
-    keys = KeyStore(runtime.db, runtime.clock)
+    keys = KeyStore(runtime.db, runtime.clock, settings.key_cipher)
     pem = settings.signing_key_pem.get_secret_value() if settings.signing_key_pem else None
     return Identity(
         runtime=runtime,
@@ -54,6 +56,7 @@ def build_identity(runtime: Runtime, settings: IdentitySettings, courier_wakeup:
         signing_keys=SigningKeys(keys, pem),
         passwords=Passwords.from_settings(settings),
         courier_wakeup=courier_wakeup,
+        clients=ClientStore(runtime.db),
     )
 
 
@@ -65,7 +68,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
         # Built once, when subscribers are declared (before start): a consumed
         # event may arrive as soon as the broker starts.
         if "identity" not in wired:
-            relay, wakeup = courier(runtime.db, MAIL_COLLECTIONS, settings)
+            relay, wakeup = courier(runtime.db, MAIL_COLLECTIONS, settings, runtime.metrics)
             wired["relay"] = relay
             wired["identity"] = build_identity(runtime, settings, wakeup)
         identity: Identity = wired["identity"]
@@ -93,7 +96,15 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
             routers=[router],
             indexes=INDEXES,
             outbox_collections=[ACCOUNTS],
-            publishes=[AccountRegistered, AccountActivated, PasswordReset, AccountMigrated, AccountDetailsChanged],
+            expiring=[REQUEST_COUNTERS, LOGIN_FAILURES],
+            publishes=[
+                AccountRegistered,
+                AccountActivated,
+                PasswordReset,
+                AccountMigrated,
+                AccountDetailsChanged,
+                SessionsRevoked,
+            ],
             subscribe=subscribe,
             on_startup=[start],
             clock=clock,

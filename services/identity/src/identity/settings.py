@@ -6,6 +6,7 @@ from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 
+from chassis.crypto import FieldCipher
 from chassis.settings import ServiceSettings, service_config
 
 
@@ -24,6 +25,8 @@ class IdentitySettings(ServiceSettings):
 
     activation_ttl_hours: int = Field(default=48, ge=1)
     access_token_ttl_seconds: int = Field(default=900, ge=60)
+    # Access tokens of merchant API clients (client-credentials grant): short, no refresh.
+    client_token_ttl_seconds: int = Field(default=300, ge=60, le=3600)
     refresh_token_ttl_days: int = Field(default=30, ge=1)
     recovery_ttl_minutes: int = Field(default=60, ge=5)
     first_connection_ttl_hours: int = Field(default=48, ge=1)
@@ -49,15 +52,23 @@ class IdentitySettings(ServiceSettings):
     # connection, migration), per client address and fixed window.
     mail_requests_per_address: int = Field(default=100, ge=1)
     mail_requests_window_seconds: int = Field(default=900, ge=1)
-    # True when only the gateway reaches identity: the client address is then
-    # read from X-Forwarded-For (the entry the gateway appended), never trusted otherwise.
-    behind_gateway: bool = False
 
-    # PEM of the Ed25519 key that signs access tokens. Development and test
-    # generate one and keep it in the database; production must provide it.
+    # PEM of an Ed25519 key managed outside identity, that signs access tokens.
+    # Without it identity generates its keys and keeps them in its database,
+    # private halves encrypted with the key-encryption key below (rotation by
+    # `python -m identity.admin rotate-key`).
     signing_key_pem: SecretStr | None = None
+    # Key ring that encrypts the stored private keys (`chassis.crypto`:
+    # `<kid>:<base64 of 32 bytes>`, comma-separated, the first encrypts).
+    # Required in production; development and test use a fixed development key.
+    key_encryption_key: SecretStr | None = None
 
     @model_validator(mode="after")
     def _secrets(self) -> Self:
-        self.require_secret("IDENTITY_SIGNING_KEY_PEM", self.signing_key_pem)
+        self.require_secret("IDENTITY_CLIENT_ADDRESS_KEY", self.client_address_key)
+        _ = self.key_cipher  # a missing or malformed key ring fails at start, with its reason
         return self
+
+    @property
+    def key_cipher(self) -> FieldCipher:
+        return self.key_ring("IDENTITY_KEY_ENCRYPTION_KEY", self.key_encryption_key, "identity-signing-keys")

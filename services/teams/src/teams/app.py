@@ -8,8 +8,9 @@ from fastapi import FastAPI
 
 from chassis.clock import Clock
 from chassis.mail import courier
-from chassis.service import Runtime, ServiceDefinition, create_service_app
+from chassis.service import Runtime, ServiceDefinition, create_service_app, relay_policy
 from contracts.events.teams import InvitationSent, MemberJoined, MemberRemoved, MemberRightsChanged
+from teams.api.claims import router as claims_router
 from teams.api.routes import router
 from teams.bus.handlers import subscribe
 from teams.handlers import Teams
@@ -17,12 +18,14 @@ from teams.settings import TeamsSettings
 from teams.sms.sender import FileSmsSink
 from teams.store.accounts import ACCOUNT_INDEXES, AccountView
 from teams.store.audit import AUDIT_INDEXES, AuditTrail, audit_relay
+from teams.store.claims import CLAIM_INDEXES, ClaimStore
 from teams.store.companies import COMPANIES, COMPANY_INDEXES, CompanyStore
 from teams.store.invitations import INVITATION_INDEXES, INVITATIONS, InvitationStore
 
 TAGS = [
     {"name": "rights", "description": "The six rights an admin grants, with their constraints."},
     {"name": "companies", "description": "Company spaces and My teams."},
+    {"name": "claims", "description": "Claims of company spaces with their extract, reviewed by support."},
     {"name": "members", "description": "Members' rights, granted and revoked by an admin; removal."},
     {"name": "invitations", "description": "Invitations confirmed by SMS code and accepted by mailed link."},
     {"name": "audit", "description": "Who changed what and when."},
@@ -40,6 +43,8 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
             port=settings.smtp_port,
             sender=settings.mail_from,
             timeout=settings.smtp_timeout_seconds,
+            metrics=runtime.metrics,
+            policy=relay_policy(settings, poll_seconds=1.0),
         )
         trail_relay, trail_wakeup = audit_relay(runtime.db, [COMPANIES, INVITATIONS])
         runtime.start_background(mail_relay, "courier")
@@ -49,6 +54,7 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
             settings=settings,
             accounts=AccountView(runtime.db),
             companies=CompanyStore(runtime.db, runtime.outbox),
+            claims=ClaimStore(runtime.db),
             invitations=InvitationStore(runtime.db, runtime.outbox),
             audit=AuditTrail(runtime.db),
             sms=FileSmsSink(Path(settings.sms_sink_dir)),
@@ -61,8 +67,8 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
             settings=settings,
             title="creditdesk teams",
             description="Company spaces, members and their rights, invitations confirmed by SMS code, audit trail.",
-            routers=[router],
-            indexes=[*ACCOUNT_INDEXES, *COMPANY_INDEXES, *INVITATION_INDEXES, *AUDIT_INDEXES],
+            routers=[claims_router, router],
+            indexes=[*ACCOUNT_INDEXES, *CLAIM_INDEXES, *COMPANY_INDEXES, *INVITATION_INDEXES, *AUDIT_INDEXES],
             outbox_collections=[COMPANIES, INVITATIONS],
             publishes=[InvitationSent, MemberJoined, MemberRightsChanged, MemberRemoved],
             subscribe=subscribe,

@@ -27,6 +27,7 @@ from teams.settings import TeamsSettings
 from teams.sms.sender import SmsNotSent, SmsSender
 from teams.store.accounts import AccountView
 from teams.store.audit import AuditTrail, audit_entry
+from teams.store.claims import ClaimStore
 from teams.store.companies import Company, CompanyStore
 from teams.store.documents import member_audit, proof_from_doc, proof_to_doc
 from teams.store.invitations import InvitationStore, code_from_doc, code_to_doc
@@ -35,6 +36,10 @@ log = logging.getLogger("teams.handlers")
 T = TypeVar("T")
 # Attempts of a change that lost an optimistic-concurrency race before giving up.
 CONCURRENT_ATTEMPTS = 5
+
+# The portal page the invitation mail links to; it POSTs the token to
+# /invitations/preview, then (logged in) to /invitations/acceptance.
+INVITATION_PAGE = "/invitation"
 
 
 @dataclass
@@ -45,6 +50,7 @@ class Teams:
     settings: TeamsSettings
     accounts: AccountView
     companies: CompanyStore
+    claims: ClaimStore
     invitations: InvitationStore
     audit: AuditTrail
     sms: SmsSender
@@ -94,10 +100,20 @@ async def _with_retries(attempt: Callable[[], Awaitable[T | None]]) -> T:
     raise Problem("the company space is being changed by someone else: try again", status=409, code="concurrent-change")
 
 
-async def _company(teams: Teams, siren: str) -> Company:
+def _no_company(siren: str) -> NotFound:
+    return NotFound(f"no company space for SIREN {siren}", code="company-not-found")
+
+
+async def _company(teams: Teams, siren: str, *, seen_by: Caller | None = None) -> Company:
+    """The company space; with `seen_by`, only if that caller is one of its active
+    members: to anyone else a space that exists answers as one that does not."""
     company = await teams.companies.get(siren)
     if company is None:
-        raise NotFound(f"no company space for SIREN {siren}", code="company-not-found")
+        raise _no_company(siren)
+    if seen_by is not None:
+        member = company_rules.find(company.members, seen_by.account_id)
+        if member is None or member.status != MemberStatus.ACTIVE:
+            raise _no_company(siren)
     return company
 
 
@@ -111,59 +127,14 @@ def _guarded(action: Callable[[], T]) -> T:
 # --- company spaces -------------------------------------------------------------
 
 
-async def create_company(teams: Teams, caller: Caller, siren: str, mobile: str) -> Company:
-    """CreateCompanySpace: the legal person's own account opens its space and is its first admin."""
-    problem = company_rules.siren_problem(siren)
-    if problem:
-        raise field_problem("siren", problem)
-    admin_mobile = mobile_of(teams, "mobile", mobile)
-    account = await teams.accounts.get(caller.account_id)
-    if account is None:
-        raise Problem(
-            "your account's activation has not reached teams yet: try again in a few seconds",
-            status=409,
-            code="account-not-synchronised",
-        )
-    if account["person_kind"] != "legal" or account.get("siren") != siren:
-        raise Problem(
-            "only the account of the legal person with this SIREN can open its company space",
-            status=403,
-            code="not-the-company-account",
-        )
-    now = teams.runtime.clock.now()
-    admin, event = company_rules.founding_admin(
-        siren,
-        account_id=caller.account_id,
-        email=account["email"],
-        name=account["display_name"],
-        mobile=admin_mobile,
-        now=now,
-    )
-    audit = audit_entry(
-        company_id=siren,
-        actor=caller.account_id,
-        action="company_space_created",
-        target=caller.account_id,
-        before=None,
-        after=member_audit(admin),
-        now=now,
-    )
-    if not await teams.companies.create(
-        siren=siren, name=account["display_name"], admin=admin, now=now, events=[event], audit=[audit]
-    ):
-        raise Problem(f"the company space of {siren} already exists", status=409, code="company-space-exists")
-    teams.written()
-    return await _company(teams, siren)
-
-
 async def company_of_member(teams: Teams, caller: Caller, siren: str) -> tuple[Company, Member]:
-    company = await _company(teams, siren)
+    company = await _company(teams, siren, seen_by=caller)
     member = _guarded(lambda: company_rules.require_member(company.members, caller.account_id))
     return company, member
 
 
 async def company_of_admin(teams: Teams, caller: Caller, siren: str) -> tuple[Company, Member]:
-    company = await _company(teams, siren)
+    company = await _company(teams, siren, seen_by=caller)
     admin = _guarded(lambda: company_rules.require_admin(company.members, caller.account_id))
     return company, admin
 
@@ -220,7 +191,7 @@ async def _change_member(
     and audit record in one conditional update; again if a concurrent change won."""
 
     async def attempt() -> Member | None:
-        company = await _company(teams, siren)
+        company = await _company(teams, siren, seen_by=caller)
         now = teams.runtime.clock.now()
         before, after, event = _guarded(lambda: decide(company))
         if check is not None:
@@ -453,7 +424,8 @@ async def confirm_invitation(teams: Teams, caller: Caller, siren: str, invitatio
         )
     token, link_digest = secrets.new_link_token()
     expires_at = invitation_rules.link_expiry(now, policy)
-    link = f"{teams.settings.public_base_url}/api/teams/invitations/acceptance?token={token}"
+    # A portal page; the token rides in the fragment, which no server (nor its access log) ever sees.
+    link = f"{teams.settings.public_base_url}{INVITATION_PAGE}#token={token}"
     subject, text = invitation_mail(
         invitation["company_name"], invitation["inviter_name"], link, teams.settings.invitation_link_ttl_hours
     )

@@ -40,6 +40,8 @@ class TeamsSettings(ServiceSettings):
     invitation_link_ttl_hours: int = Field(default=72, ge=1)
     # Default region of mobile numbers written without a country code.
     phone_region: str = Field(default="FR", pattern=r"^[A-Z]{2}$")
+    # Largest extract (Kbis) accepted with a claim of a company space, decoded.
+    claim_extract_max_bytes: int = Field(default=1_048_576, ge=1024, le=8_388_608)
 
     @model_validator(mode="after")
     def _secrets(self) -> Self:

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from contracts.base import Event, event_type
+from contracts.events.common import PostalAddress
 
 
 @event_type(owner="billing", version=1, subject="schedule_id")
@@ -39,6 +40,12 @@ class ScheduleCreated(Event):
     currency: Literal["EUR"] = "EUR"
     purchase_date: date
     installments: int = Field(ge=1, description="Number of installments.")
+    # Added within v1 (optional: schedules created before carry none).
+    merchant_id: str | None = Field(
+        default=None, description="Account id of the creditor whose order it is (the merchant's identity)."
+    )
+    buyer_name: str | None = Field(default=None, description="The buyer's name, as the order carries it.")
+    buyer_address: PostalAddress | None = Field(default=None, description="The buyer's postal address.")
 
 
 @event_type(owner="billing", version=1, subject="schedule_id")

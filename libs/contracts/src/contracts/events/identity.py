@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from contracts.base import Event, event_type
 from contracts.events.common import PersonKind
@@ -73,3 +73,27 @@ class AccountDetailsChanged(Event):
     display_name: str
     changed_fields: list[str] = Field(description="Names of the fields that changed, e.g. company_name, address.")
     siren: str | None = Field(default=None, pattern=r"^\d{9}$")
+
+
+# Why sessions were revoked: a logout (one session), a logout everywhere, a
+# password reset, or a refresh token presented twice (its session).
+RevocationReason = Literal["logout", "logout-everywhere", "password-reset", "refresh-token-reused"]
+
+
+@event_type(owner="identity", version=1, subject="account_id")
+class SessionsRevoked(Event):
+    """Sessions of an account were closed: every service and the gateway refuse
+    the access tokens of those sessions from now on, although they have not
+    expired. Relevant for one access-token lifetime after `revoked_at` only."""
+
+    account_id: str
+    session_ids: list[str] = Field(
+        default_factory=list, description="The `sid` claims of the closed sessions (access tokens carry it)."
+    )
+    issued_before: AwareDatetime | None = Field(
+        default=None,
+        description="When set, every access token of the account whose `iat` is before this instant"
+        " (compared in whole seconds) is refused too, whatever its session.",
+    )
+    revoked_at: AwareDatetime
+    reason: RevocationReason

@@ -9,7 +9,6 @@ from fastapi import APIRouter
 from billing.api.deps import BillingDep
 from billing.api.schemas import BankDetailsIn, MandateDecisionIn, OnboardingPublic, ProfilePublic, TermsIn
 from billing.api.validation import parse_bank_details
-from billing.store.onboarding import onboarding_from_doc
 from billing.store.profiles import ProfileStore
 from chassis.auth import CurrentCaller
 from chassis.errors import NotFound
@@ -23,7 +22,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/me", operation_id="get_my_billing_profile", response_model=ProfilePublic, responses=ERRORS)
-async def get_my_profile(caller: CurrentCaller, runtime: RuntimeDep) -> ProfilePublic:
+async def get_my_profile(caller: CurrentCaller, runtime: RuntimeDep, billing: BillingDep) -> ProfilePublic:
     """The caller's billing profile, opened when their account was activated, with onboarding progress."""
     store = ProfileStore(runtime.db)
     profile = await store.get(caller.account_id)
@@ -37,7 +36,9 @@ async def get_my_profile(caller: CurrentCaller, runtime: RuntimeDep) -> ProfileP
         siren=profile.siren,
         status=profile.status,
         opened_at=profile.opened_at,
-        onboarding=OnboardingPublic.of(onboarding_from_doc(await store.onboarding_document(caller.account_id))),
+        onboarding=OnboardingPublic.of(
+            billing.onboarding.of_document(await store.onboarding_document(caller.account_id))
+        ),
     )
 
 

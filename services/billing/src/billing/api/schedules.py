@@ -19,6 +19,7 @@ from billing.api.schemas import (
     detail,
     summary,
 )
+from billing.domain.bank import Address
 from billing.domain.schedules import Order, ScheduleError, ScheduleStatus
 from billing.handlers import schedule_problem
 from chassis.auth import CurrentCaller
@@ -36,20 +37,25 @@ FINISHED = (ScheduleStatus.COMPLETED, ScheduleStatus.REGULARISED)
     response_model=SchedulePublic,
     responses={
         **AUTH,
-        409: {"description": "The order already has a schedule"},
-        422: {"description": "Bad order or card"},
+        403: {"description": "Not a merchant: neither an onboarded creditor nor one of its API clients"},
+        409: {"description": "The merchant's order already has a schedule"},
+        422: {"description": "Bad order or card: control characters, a purchase date out of bounds, a bad card"},
     },
 )
 async def create_schedule(body: ScheduleCreate, caller: CurrentCaller, billing: BillingDep) -> SchedulePublic:
-    """Create an order's payment schedule on a card (the card number goes to the provider, never stored)."""
+    """Create one of the caller's orders' payment schedule on a card (the card number goes to the
+    provider, never stored). Only a merchant may: an onboarded creditor, or its API client."""
+    address = body.buyer_address
     order = Order(
-        order_number=body.order_number.strip(),
-        merchant=body.merchant.strip(),
+        order_number=body.order_number,
+        merchant=await billing.merchant_name(caller),
         buyer_email=str(body.buyer_email).lower(),
         purchase_amount_cents=body.purchase_amount_cents,
         fees_cents=body.fees_cents,
         purchase_date=body.purchase_date,
         installments=body.installments,
+        buyer_name=body.buyer_name,
+        buyer_address=Address(address.line, address.postal_code, address.city, address.country),
     )
     try:
         schedule = await billing.create_schedule(

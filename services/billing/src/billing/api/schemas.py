@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from billing.domain.bank import BankDetails, Civility, mask_iban
 from billing.domain.cards import CardOnFile
 from billing.domain.onboarding import Onboarding
 from billing.domain.schedules import Payment, Schedule, regularisation_options
+from chassis.text import SingleLine
+
+# Free text refuses control characters (chassis.text.SingleLine): a 422 naming the field.
+Text140 = Annotated[str, SingleLine(max_length=140)]
+Text200 = Annotated[str, SingleLine(max_length=200)]
+Text100 = Annotated[str, SingleLine(max_length=100)]
 
 
 class AddressIn(BaseModel):
-    line: str = Field(min_length=1, max_length=200)
-    postal_code: str = Field(min_length=2, max_length=10)
-    city: str = Field(min_length=1, max_length=100)
+    line: Text200
+    postal_code: Annotated[str, SingleLine(min_length=2, max_length=10)]
+    city: Text100
     country: str = Field(default="FR", pattern=r"^[A-Z]{2}$")
 
 
@@ -34,9 +40,9 @@ class BankDetailsIn(BaseModel):
             ]
         }
     )
-    iban: str = Field(min_length=5, max_length=50)
-    bic: str = Field(min_length=1, max_length=20)
-    holder_name: str = Field(min_length=1, max_length=140, description="The person authorising the debits.")
+    iban: Annotated[str, SingleLine(min_length=5, max_length=50)]
+    bic: Annotated[str, SingleLine(max_length=20)]
+    holder_name: Text140 = Field(description="The person authorising the debits.")
     holder_civility: Civility
     billing_address: AddressIn | None = Field(default=None, description="Invoices to someone other than the creditor.")
 
@@ -62,7 +68,7 @@ class BankDetailsPublic(BaseModel):
 
 class TermsIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"version": "2026-01"}]})
-    version: str = Field(min_length=1, max_length=40)
+    version: Annotated[str, SingleLine(max_length=40)]
 
 
 class MandateDecisionIn(BaseModel):
@@ -143,13 +149,17 @@ class CardIn(BaseModel):
 
 
 class ScheduleCreate(BaseModel):
+    """An order of the calling merchant: the merchant is the caller, never a field."""
+
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
                     "order_number": "CMD-2019-0804-17",
-                    "merchant": "Boutique Durand",
                     "buyer_email": "buyer@example.fr",
+                    "buyer_name": "Jeanne Martin",
+                    "buyer_address": {"line": "3 rue de la Paix", "postal_code": "75002", "city": "Paris"},
                     "purchase_amount_cents": 12796,
                     "fees_cents": 0,
                     "purchase_date": "2019-08-04",
@@ -157,14 +167,15 @@ class ScheduleCreate(BaseModel):
                     "card": {"number": "4242424242424242", "expiry_month": 12, "expiry_year": 2030},
                 }
             ]
-        }
+        },
     )
-    order_number: str = Field(min_length=1, max_length=60)
-    merchant: str = Field(min_length=1, max_length=140)
+    order_number: Annotated[str, SingleLine(max_length=60)]
     buyer_email: EmailStr
+    buyer_name: Text140 = Field(description="The buyer's name (a letter to the buyer needs it).")
+    buyer_address: AddressIn = Field(description="The buyer's postal address.")
     purchase_amount_cents: int = Field(gt=0, le=100_000_000)
     fees_cents: int = Field(default=0, ge=0, le=1_000_000)
-    purchase_date: date
+    purchase_date: date = Field(description="Within the last year, and not after tomorrow.")
     installments: int = Field(ge=1, le=12)
     card: CardIn
 
@@ -199,8 +210,18 @@ class CancellationIn(BaseModel):
 class DebitRunIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{}, {"as_of": "2019-09-03T08:00:00Z"}]})
     as_of: AwareDatetime | None = Field(
-        default=None, description="Debit what is due by then (default: now), with its offset."
+        default=None, description="Debit what is due by then (default: now), with its offset; within a year of now."
     )
+
+    @field_validator("as_of")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError as error:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+            raise ValueError("out of the range of dates") from error
 
 
 class DebitRunPublic(BaseModel):
@@ -267,6 +288,8 @@ class ScheduleSummary(BaseModel):
 
 class SchedulePublic(ScheduleSummary):
     buyer_email: str
+    buyer_name: str | None = Field(description="None for schedules created before the name was asked.")
+    buyer_address: AddressIn | None
     fees_cents: int
     total_cents: int
     cancelled_cents: int
@@ -304,6 +327,8 @@ def detail(schedule: Schedule) -> SchedulePublic:
     return SchedulePublic(
         **_summary_fields(schedule),
         buyer_email=schedule.order.buyer_email,
+        buyer_name=schedule.order.buyer_name,
+        buyer_address=AddressIn(**address.__dict__) if (address := schedule.order.buyer_address) else None,
         fees_cents=schedule.order.fees_cents,
         total_cents=schedule.total_cents,
         cancelled_cents=schedule.cancelled_cents,

@@ -12,11 +12,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
+from billing.domain.bank import Address
 from billing.domain.calendar import due_dates
 from billing.domain.cards import CardOnFile
 from billing.domain.money import split_with_remainder_first
 
 MAX_INSTALLMENTS = 12
+# How far from today a purchase date may be: an order is registered soon after
+# the purchase (a year back at most), and never dated after tomorrow (time zones).
+PURCHASE_DATE_PAST = timedelta(days=365)
+PURCHASE_DATE_FUTURE = timedelta(days=1)
 REGULARISATION_CHOICES = (1, 2, 3)
 
 
@@ -76,6 +81,9 @@ class Regularisation:
 
 @dataclass
 class Order:
+    """An order of a merchant: `merchant` is the name of the creditor whose
+    account created the schedule (its `created_by`, the merchant id)."""
+
     order_number: str
     merchant: str
     buyer_email: str
@@ -83,6 +91,17 @@ class Order:
     fees_cents: int
     purchase_date: date
     installments: int
+    buyer_name: str | None = None
+    buyer_address: Address | None = None
+
+
+def check_purchase_date(purchase_date: date, *, today: date) -> None:
+    """A purchase date within [today - 1 year, today + 1 day]."""
+    earliest, latest = today - PURCHASE_DATE_PAST, today + PURCHASE_DATE_FUTURE
+    if not earliest <= purchase_date <= latest:
+        raise ScheduleError(
+            f"the purchase date must be between {earliest} and {latest}", code="purchase-date", field="purchase_date"
+        )
 
 
 @dataclass
@@ -160,6 +179,7 @@ def create_schedule(
     schedule_id: str, order: Order, card: CardOnFile, *, created_by: str, now: datetime, interval_days: int
 ) -> Schedule:
     """CreateSchedule: an order paid in N installments, on a card on file."""
+    check_purchase_date(order.purchase_date, today=now.date())
     if not 1 <= order.installments <= MAX_INSTALLMENTS:
         raise ScheduleError(
             f"an order is paid in 1 to {MAX_INSTALLMENTS} installments", code="installments", field="installments"

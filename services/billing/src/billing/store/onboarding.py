@@ -1,5 +1,10 @@
 """Onboarding state inside the profile document (field `onboarding`), and the
-companies' bank details (collection `company_bank_details`, `_id` = SIREN)."""
+companies' bank details (collection `company_bank_details`, `_id` = SIREN).
+
+IBANs and BICs are sealed at the field level (`chassis.crypto`, key ring
+`BILLING_FIELD_ENCRYPTION_KEY`, associated data `billing.iban` / `billing.bic`):
+the database never holds them in clear. Values written before encryption are
+read as they are and sealed at their next write."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 from billing.domain.bank import Address, BankDetails, Civility, Mandate, MandateStatus
 from billing.domain.onboarding import Onboarding, TermsAcceptance
 from billing.domain.profiles import status_after
+from chassis.crypto import FieldCipher
 from chassis.mongo import MongoDatabase
 from chassis.outbox import Outbox
 from contracts import Event
@@ -21,11 +27,15 @@ class StaleProfile(Exception):
     pass
 
 
-def bank_details_to_doc(details: BankDetails) -> dict[str, Any]:
+IBAN_FIELD = "billing.iban"
+BIC_FIELD = "billing.bic"
+
+
+def bank_details_to_doc(details: BankDetails, cipher: FieldCipher) -> dict[str, Any]:
     address = details.billing_address
     return {
-        "iban": details.iban,
-        "bic": details.bic,
+        "iban": cipher.seal(details.iban, field=IBAN_FIELD),
+        "bic": cipher.seal(details.bic, field=BIC_FIELD),
         "holder_name": details.holder_name,
         "holder_civility": str(details.holder_civility),
         "billing_address": (
@@ -36,24 +46,24 @@ def bank_details_to_doc(details: BankDetails) -> dict[str, Any]:
     }
 
 
-def bank_details_from_doc(doc: dict[str, Any]) -> BankDetails:
+def bank_details_from_doc(doc: dict[str, Any], cipher: FieldCipher) -> BankDetails:
     address = doc.get("billing_address")
     return BankDetails(
-        iban=doc["iban"],
-        bic=doc["bic"],
+        iban=cipher.open_or_clear(doc["iban"], field=IBAN_FIELD),
+        bic=cipher.open_or_clear(doc["bic"], field=BIC_FIELD),
         holder_name=doc["holder_name"],
         holder_civility=Civility(doc["holder_civility"]),
         billing_address=Address(**address) if address else None,
     )
 
 
-def _mandate_to_doc(mandate: Mandate) -> dict[str, Any]:
+def _mandate_to_doc(mandate: Mandate, cipher: FieldCipher) -> dict[str, Any]:
     return {
         "reference": mandate.reference,
         "creditor_identifier": mandate.creditor_identifier,
         "debtor_name": mandate.debtor_name,
-        "iban": mandate.iban,
-        "bic": mandate.bic,
+        "iban": cipher.seal(mandate.iban, field=IBAN_FIELD),
+        "bic": cipher.seal(mandate.bic, field=BIC_FIELD),
         "status": str(mandate.status),
         "scheme": mandate.scheme,
         "sequence": mandate.sequence,
@@ -63,51 +73,66 @@ def _mandate_to_doc(mandate: Mandate) -> dict[str, Any]:
     }
 
 
-def _mandate_from_doc(doc: dict[str, Any]) -> Mandate:
-    return Mandate(**{**doc, "status": MandateStatus(doc["status"])})
+def _mandate_from_doc(doc: dict[str, Any], cipher: FieldCipher) -> Mandate:
+    return Mandate(
+        **{
+            **doc,
+            "status": MandateStatus(doc["status"]),
+            "iban": cipher.open_or_clear(doc["iban"], field=IBAN_FIELD),
+            "bic": cipher.open_or_clear(doc["bic"], field=BIC_FIELD),
+        }
+    )
 
 
-def onboarding_to_doc(onboarding: Onboarding) -> dict[str, Any]:
+def onboarding_to_doc(onboarding: Onboarding, cipher: FieldCipher) -> dict[str, Any]:
     return {
-        "bank_details": bank_details_to_doc(onboarding.bank_details) if onboarding.bank_details else None,
+        "bank_details": bank_details_to_doc(onboarding.bank_details, cipher) if onboarding.bank_details else None,
         "terms": (
             {"version": onboarding.terms.version, "accepted_at": onboarding.terms.accepted_at}
             if onboarding.terms
             else None
         ),
-        "mandate": _mandate_to_doc(onboarding.mandate) if onboarding.mandate else None,
+        "mandate": _mandate_to_doc(onboarding.mandate, cipher) if onboarding.mandate else None,
         "mandates_issued": onboarding.mandates_issued,
     }
 
 
-def onboarding_from_doc(doc: dict[str, Any] | None) -> Onboarding:
+def onboarding_from_doc(doc: dict[str, Any] | None, cipher: FieldCipher) -> Onboarding:
     if not doc:
         return Onboarding()
     terms = doc.get("terms")
     return Onboarding(
-        bank_details=bank_details_from_doc(doc["bank_details"]) if doc.get("bank_details") else None,
+        bank_details=bank_details_from_doc(doc["bank_details"], cipher) if doc.get("bank_details") else None,
         terms=TermsAcceptance(version=terms["version"], accepted_at=terms["accepted_at"]) if terms else None,
-        mandate=_mandate_from_doc(doc["mandate"]) if doc.get("mandate") else None,
+        mandate=_mandate_from_doc(doc["mandate"], cipher) if doc.get("mandate") else None,
         mandates_issued=int(doc.get("mandates_issued", 0)),
     )
 
 
 class OnboardingStore:
-    def __init__(self, db: MongoDatabase, outbox: Outbox) -> None:
+    def __init__(self, db: MongoDatabase, outbox: Outbox, cipher: FieldCipher) -> None:
         self._profiles = db[PROFILES]
         self._companies = db[COMPANY_BANK_DETAILS]
         self._outbox = outbox
+        self._cipher = cipher
+
+    def of_document(self, doc: dict[str, Any] | None) -> Onboarding:
+        """The onboarding held in a profile's `onboarding` field."""
+        return onboarding_from_doc(doc, self._cipher)
 
     async def get(self, account_id: str) -> tuple[Onboarding, int] | None:
         doc = await self._profiles.find_one({"_id": account_id}, {"onboarding": 1, "onboarding_version": 1})
         if doc is None:
             return None
-        return onboarding_from_doc(doc.get("onboarding")), int(doc.get("onboarding_version", 0))
+        return onboarding_from_doc(doc.get("onboarding"), self._cipher), int(doc.get("onboarding_version", 0))
 
     async def save(self, account_id: str, onboarding: Onboarding, version: int, *events: Event) -> None:
         """Write if unchanged since `version`; the events ride in the same write."""
         update: dict[str, Any] = {
-            "$set": {"onboarding": onboarding_to_doc(onboarding), "status": str(status_after(onboarding.step))},
+            "$set": {
+                "onboarding": onboarding_to_doc(onboarding, self._cipher),
+                "status": str(status_after(onboarding.step)),
+            },
             "$inc": {"onboarding_version": 1},
         }
         if events:
@@ -124,7 +149,7 @@ class OnboardingStore:
         await self._companies.update_one(
             {"_id": siren},
             {
-                "$set": {**bank_details_to_doc(details), "changed_by": by, "changed_at": now},
+                "$set": {**bank_details_to_doc(details, self._cipher), "changed_by": by, "changed_at": now},
                 "$push": {"history": {"changed_by": by, "changed_at": now, "iban_last4": details.iban[-4:]}},
             },
             upsert=True,
@@ -134,4 +159,4 @@ class OnboardingStore:
         doc = await self._companies.find_one({"_id": siren})
         if doc is None:
             return None
-        return bank_details_from_doc(doc), str(doc["changed_by"]), doc["changed_at"]
+        return bank_details_from_doc(doc, self._cipher), str(doc["changed_by"]), doc["changed_at"]

@@ -2,17 +2,19 @@
 
 Every write is conditional on the document's `version` (optimistic
 concurrency) and carries its events in the same single-document update. The
-debit run claims a schedule with a conditional findAndModify on `next_debit_at`
-and an expired lease, so two runners never take the same schedule at once.
+debit run claims a schedule whose `next_debit_at` is due through the chassis
+lease mechanism (`chassis.leases`: the `lease` field, fenced by `version`), so
+two runners never take the same schedule at once and a dead runner's claims
+are taken over once its lease lapses.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Any
 
-from pymongo import ReturnDocument
-
+from billing.domain.bank import Address
 from billing.domain.cards import CardOnFile
 from billing.domain.schedules import (
     InstallmentStatus,
@@ -24,6 +26,7 @@ from billing.domain.schedules import (
     ScheduleStatus,
     next_debit_at,
 )
+from chassis.leases import Claim, Leases
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import Outbox
 from contracts import Event
@@ -32,8 +35,11 @@ SCHEDULES = "schedules"
 INDEXES: list[IndexSpec] = [
     ascending(SCHEDULES, "next_debit_at"),
     ascending(SCHEDULES, "order.buyer_email"),
-    ascending(SCHEDULES, "order.merchant", "order.order_number", unique=True),
+    # One schedule per order of a merchant: `created_by` is the merchant's account id.
+    ascending(SCHEDULES, "created_by", "order.order_number", unique=True),
 ]
+# The unique index of the first version, on the merchant's (free-text) name: dropped at start.
+STALE_INDEXES = ["order.merchant_1_order.order_number_1"]
 
 
 class StaleSchedule(Exception):
@@ -90,6 +96,14 @@ def _regularisation_from_doc(doc: dict[str, Any]) -> Regularisation:
     )
 
 
+def address_to_doc(address: Address | None) -> dict[str, Any] | None:
+    return asdict(address) if address else None
+
+
+def address_from_doc(doc: dict[str, Any] | None) -> Address | None:
+    return Address(**doc) if doc else None
+
+
 def card_to_doc(card: CardOnFile) -> dict[str, Any]:
     return {
         "token": card.token,
@@ -122,6 +136,8 @@ def state_of(schedule: Schedule, policy: RetryPolicy) -> dict[str, Any]:
             "fees_cents": order.fees_cents,
             "purchase_date": _day(order.purchase_date),
             "installments": order.installments,
+            "buyer_name": order.buyer_name,
+            "buyer_address": address_to_doc(order.buyer_address),
         },
         "created_at": schedule.created_at,
         "created_by": schedule.created_by,
@@ -147,6 +163,8 @@ def schedule_from_doc(doc: dict[str, Any]) -> Schedule:
             fees_cents=int(order["fees_cents"]),
             purchase_date=date.fromisoformat(order["purchase_date"]),
             installments=int(order["installments"]),
+            buyer_name=order.get("buyer_name"),
+            buyer_address=address_from_doc(order.get("buyer_address")),
         ),
         created_at=doc["created_at"],
         created_by=doc["created_by"],
@@ -160,10 +178,11 @@ def schedule_from_doc(doc: dict[str, Any]) -> Schedule:
 
 
 class ScheduleStore:
-    def __init__(self, db: MongoDatabase, outbox: Outbox, policy: RetryPolicy) -> None:
+    def __init__(self, db: MongoDatabase, outbox: Outbox, policy: RetryPolicy, leases: Leases) -> None:
         self._schedules = db[SCHEDULES]
         self._outbox = outbox
         self._policy = policy
+        self.leases = leases
 
     async def add(self, schedule: Schedule, *events: Event) -> None:
         """Insert with its events; DuplicateKeyError when the order already has a schedule."""
@@ -177,56 +196,57 @@ class ScheduleStore:
             return None
         return schedule_from_doc(doc), int(doc["version"])
 
-    async def find_by_order(self, merchant: str, order_number: str) -> Schedule | None:
-        doc = await self._schedules.find_one({"order.merchant": merchant, "order.order_number": order_number})
+    async def find_by_order(self, merchant_id: str, order_number: str) -> Schedule | None:
+        doc = await self._schedules.find_one({"created_by": merchant_id, "order.order_number": order_number})
         return schedule_from_doc(doc) if doc else None
+
+    async def drop_stale_indexes(self) -> None:
+        """Drop the indexes earlier versions declared (no error when absent)."""
+        existing = {index["name"] async for index in await self._schedules.list_indexes()}
+        for name in STALE_INDEXES:
+            if name in existing:
+                await self._schedules.drop_index(name)
 
     async def of_buyer(self, email: str) -> list[Schedule]:
         cursor = self._schedules.find({"order.buyer_email": email}, {"_outbox": 0}).sort("created_at", -1)
         return [schedule_from_doc(doc) async for doc in cursor]
 
-    async def save(
-        self, schedule: Schedule, version: int, *events: Event, now: datetime, lease_owner: str | None = None
-    ) -> None:
-        """Write the new state if nobody changed it since `version`: a debit only while its claim
-        holds, anything else only while no debit is under way."""
-        condition: dict[str, Any] = {"_id": schedule.schedule_id, "version": version}
-        if lease_owner is not None:
-            condition["lease.owner"] = lease_owner
-        else:
-            condition["$or"] = [{"lease": None}, {"lease.until": {"$lt": now}}]
-        update: dict[str, Any] = {"$set": {**state_of(schedule, self._policy), "lease": None}, "$inc": {"version": 1}}
-        if events:
-            update = self._outbox.update(update, *events)
-        result = await self._schedules.update_one(condition, update)
+    def _update(self, schedule: Schedule, *events: Event) -> dict[str, Any]:
+        update: dict[str, Any] = {"$set": state_of(schedule, self._policy)}
+        return self._outbox.update(update, *events) if events else update
+
+    async def save(self, schedule: Schedule, version: int, *events: Event, now: datetime) -> None:
+        """Write the new state if nobody changed it since `version` and no debit is under way."""
+        condition: dict[str, Any] = {"_id": schedule.schedule_id, "version": version, **self.leases.free(now)}
+        result = await self._schedules.update_one(condition, self.leases.completing(self._update(schedule, *events)))
         if result.matched_count != 1:
             raise StaleSchedule(schedule.schedule_id)
         if events:
             self._outbox.notify()
 
-    async def claim_due(
-        self, *, due_by: datetime, now: datetime, owner: str, lease: timedelta, schedule_id: str | None = None
-    ) -> tuple[Schedule, int] | None:
-        """Reserve one schedule with a debit due by `due_by` to `owner`, until the lease ends."""
-        condition: dict[str, Any] = {
-            "next_debit_at": {"$lte": due_by},
-            "$or": [{"lease": None}, {"lease.until": {"$lt": now}}],
-        }
+    async def record_debit(self, claim: Claim, schedule: Schedule, *events: Event) -> None:
+        """Write a debit's outcome and its events, and give the claim back, if the claim still holds."""
+        if not await self.leases.complete(claim, self._update(schedule, *events)):
+            raise StaleSchedule(schedule.schedule_id)
+        self._outbox.notify()
+
+    def _due(self, due_by: datetime, schedule_id: str | None) -> dict[str, Any]:
+        condition: dict[str, Any] = {"next_debit_at": {"$lte": due_by}}
         if schedule_id is not None:
             condition["_id"] = schedule_id
-        doc = await self._schedules.find_one_and_update(
-            condition,
-            {"$set": {"lease": {"owner": owner, "until": now + lease}}, "$inc": {"version": 1}},
-            projection={"_outbox": 0},
-            return_document=ReturnDocument.AFTER,
-        )
-        if doc is None:
-            return None
-        return schedule_from_doc(doc), int(doc["version"])
+        return condition
 
-    async def release(self, schedule: Schedule, version: int, owner: str) -> None:
+    async def claim_due(self, *, due_by: datetime, schedule_id: str | None = None) -> tuple[Schedule, Claim] | None:
+        """Reserve one schedule with a debit due by `due_by` to this process, under a lease."""
+        claim = await self.leases.claim(self._due(due_by, schedule_id), projection={"_outbox": 0})
+        if claim is None:
+            return None
+        return schedule_from_doc(claim.document), claim
+
+    async def next_takeover(self, *, due_by: datetime) -> datetime | None:
+        """When the first due schedule claimed by another runner can be taken over, if any."""
+        return await self.leases.next_expiry(self._due(due_by, None))
+
+    async def release(self, schedule: Schedule, claim: Claim) -> None:
         """Give a claim back with nothing debited (its next debit is recomputed)."""
-        await self._schedules.update_one(
-            {"_id": schedule.schedule_id, "version": version, "lease.owner": owner},
-            {"$set": {"lease": None, "next_debit_at": next_debit_at(schedule, self._policy)}, "$inc": {"version": 1}},
-        )
+        await self.leases.release(claim, {"$set": {"next_debit_at": next_debit_at(schedule, self._policy)}})

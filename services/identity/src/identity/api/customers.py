@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from identity.api.deps import ClientAddress, IdentityDep, password_problem, problem
-from identity.api.schemas import Accepted, CustomerAccessOut, EmailIn, LinkStatus, NewPasswordIn
+from identity.api.schemas import Accepted, CustomerAccessOut, EmailIn, LinkStatus, LinkTokenIn, NewPasswordIn
 from identity.handlers.customers import complete_first_connection, order_email_for, request_first_connection
 from identity.handlers.recovery import PasswordRefused
 
@@ -28,15 +26,15 @@ async def request(body: EmailIn, identity: IdentityDep, address: ClientAddress) 
     return Accepted(message=REQUESTED)
 
 
-@router.get(
+@router.post(
     "/customers/first-connection/link",
     response_model=LinkStatus,
     operation_id="check_customer_first_connection_link",
     responses={400: problem("Invalid, used or expired link")},
 )
-async def check_link(identity: IdentityDep, token: Annotated[str, Query(min_length=10, max_length=200)]) -> LinkStatus:
-    """The link in the first-connection mail: says whether it is still usable."""
-    await order_email_for(identity, token)
+async def check_link(body: LinkTokenIn, identity: IdentityDep) -> LinkStatus:
+    """The first-connection mail's token (from its link's fragment): says whether it is still usable."""
+    await order_email_for(identity, body.token)
     return LinkStatus(
         status="valid",
         message="Choose your password and enter it twice; your login is your order's email.",

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from chassis import clientaddress
 from chassis.errors import Problem
 from identity.handlers import Identity
 from identity.handlers.recovery import PasswordRefused
@@ -26,16 +27,10 @@ IdentityDep = Annotated[Identity, Depends(get_identity)]
 
 
 def client_address(request: Request) -> str:
-    """The client's address. Behind the gateway (setting `behind_gateway`), the
-    last X-Forwarded-For entry: the one the gateway itself appended, which a
-    client cannot forge; otherwise the socket peer."""
+    """The client's address (`chassis.clientaddress`): the one the gateway signed,
+    else the socket peer; a client's own X-Forwarded-For counts for nothing."""
     identity = get_identity(request)
-    if identity.settings.behind_gateway:
-        entries = [entry.strip() for entry in request.headers.get("x-forwarded-for", "").split(",")]
-        entries = [entry for entry in entries if entry]
-        if entries:
-            return entries[-1]
-    return request.client.host if request.client else "unknown"
+    return clientaddress.of_request(request, identity.settings, identity.runtime.clock.now())
 
 
 ClientAddress = Annotated[str, Depends(client_address)]

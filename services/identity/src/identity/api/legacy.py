@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from chassis.auth import CurrentCaller
+from chassis.auth import CurrentCaller, NoStore
 from identity.api.deps import ClientAddress, IdentityDep, password_problem, problem
 from identity.api.schemas import Accepted, LegacyCredentials, MailboxExport, MigrationIn, MigrationTicketOut, TicketIn
 from identity.handlers.legacy import (
@@ -28,6 +28,7 @@ MIGRATING = (
     "/legacy/sessions",
     response_model=MigrationTicketOut,
     operation_id="legacy_log_in",
+    dependencies=[NoStore],
     responses={
         401: problem("Wrong former-portal credentials"),
         409: problem("Already migrated"),

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from identity.api.deps import ClientAddress, IdentityDep, password_problem, problem
-from identity.api.schemas import Accepted, EmailIn, LinkStatus, NewPasswordIn
+from identity.api.schemas import Accepted, EmailIn, LinkStatus, LinkTokenIn, NewPasswordIn
 from identity.handlers.recovery import PasswordRefused, account_for_recovery, complete_recovery, request_recovery
 
 router = APIRouter(tags=["recovery"])
@@ -28,15 +26,15 @@ async def request(body: EmailIn, identity: IdentityDep, address: ClientAddress) 
     return Accepted(message=REQUESTED)
 
 
-@router.get(
+@router.post(
     "/recovery/link",
     response_model=LinkStatus,
     operation_id="check_password_recovery_link",
     responses={400: problem("Invalid, used or expired link")},
 )
-async def check_link(identity: IdentityDep, token: Annotated[str, Query(min_length=10, max_length=200)]) -> LinkStatus:
-    """The link in the recovery mail: says whether it is still usable (it is not consumed)."""
-    await account_for_recovery(identity, token)
+async def check_link(body: LinkTokenIn, identity: IdentityDep) -> LinkStatus:
+    """The recovery mail's token (from its link's fragment): says whether it is still usable (it is not consumed)."""
+    await account_for_recovery(identity, body.token)
     return LinkStatus(
         status="valid",
         message="Choose a new password and enter it twice.",

@@ -7,14 +7,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from chassis.text import SingleLine
 from identity.domain.accounts import Civility
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# Free text refuses control characters (chassis.text.SingleLine): a 422 naming the field.
+Name = Annotated[str, SingleLine(max_length=100)]
+Complement = Annotated[str, SingleLine(min_length=0, max_length=100)]
+# Digits and spaces only: the pattern itself refuses control characters.
+Siret = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\d ]{14,17}$")]
 
 
 class AddressIn(BaseModel):
     line: Name = Field(description="Main address.")
-    complement: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    complement: Complement | None = None
     postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] = Field(description="5-digit French code.")
     city: Name
 
@@ -58,7 +63,7 @@ class AccountCreate(BaseModel):
     first_name: Name | None = None
     company_name: Name | None = None
     legal_form: Name | None = None
-    siret: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\d ]{14,17}$")] | None = None
+    siret: Siret | None = None
     address: AddressIn
 
 
@@ -103,6 +108,16 @@ class AccountPublic(BaseModel):
     account_kind: str = "member"
     roles: list[str] = []
     legacy_id: str | None = None
+
+
+class LinkTokenIn(BaseModel):
+    """The token of a mailed link, as the portal page read it from the link's fragment."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"token": "q8V3b0nJ6m7m3b0B3y3h2r8lKQ2c1mJrZk3pM1hY8aE"}]}
+    )
+
+    token: str = Field(min_length=10, max_length=200)
 
 
 class EmailIn(BaseModel):
@@ -167,7 +182,7 @@ class LegacyCredentials(BaseModel):
         json_schema_extra={"examples": [{"login": "dupont.sa", "password": "ancien-mot-de-passe"}]}
     )
 
-    login: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=200)]
+    login: Annotated[str, SingleLine(max_length=200), StringConstraints(to_lower=True)]
     password: str = Field(min_length=1, max_length=256)
 
 
@@ -219,7 +234,7 @@ class MailboxExport(BaseModel):
 
 class AddressChange(BaseModel):
     line: Name | None = None
-    complement: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    complement: Complement | None = None
     postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] | None = None
     city: Name | None = None
 
@@ -240,13 +255,13 @@ class SupportChangeIn(BaseModel):
         },
     )
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+    reason: Annotated[str, SingleLine(min_length=3, max_length=500)]
     civility: Civility | None = None
     last_name: Name | None = None
     first_name: Name | None = None
     company_name: Name | None = None
     legal_form: Name | None = None
-    siret: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\d ]{14,17}$")] | None = None
+    siret: Siret | None = None
     address: AddressChange | None = None
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from chassis.auth import CurrentCaller
+from chassis.auth import CurrentCaller, NoStore
 from identity.api.deps import ClientAddress, IdentityDep, problem
 from identity.api.schemas import Credentials, RefreshIn, RevokedOut, SessionOut
 from identity.handlers.sessions import SessionTokens, log_in, log_out, log_out_everywhere, refresh_session
@@ -27,6 +27,7 @@ def session_out(tokens: SessionTokens) -> SessionOut:
     "/sessions",
     response_model=SessionOut,
     operation_id="log_in",
+    dependencies=[NoStore],
     responses={
         401: problem("Wrong credentials"),
         403: problem("Not activated"),
@@ -43,6 +44,7 @@ async def login(body: Credentials, identity: IdentityDep, address: ClientAddress
     "/sessions/refresh",
     response_model=SessionOut,
     operation_id="refresh_session",
+    dependencies=[NoStore],
     responses={401: problem("Invalid, expired, revoked or reused refresh token")},
 )
 async def refresh(body: RefreshIn, identity: IdentityDep) -> SessionOut:

@@ -23,9 +23,12 @@ class AccountStatus(StrEnum):
 
 MEMBER: AccountKind = "member"
 CUSTOMER: AccountKind = "customer"
+# Staff accounts (operators) are made by `identity.admin`, never announced on the bus.
+STAFF = "staff"
 # Roles carried in the access token's `roles` claim.
 SUPPORT_ROLE = "support"
 CUSTOMER_ROLE = "customer"
+OPERATOR_ROLE = "operator"
 
 
 class Civility(StrEnum):

@@ -21,6 +21,8 @@ from typing import Any
 
 from stdnum.fr import siret as siret_number
 
+from chassis.text import forbidden_character
+
 PBKDF2_PREFIX = "pbkdf2_sha256$"
 ARGON2_PREFIX = "$argon2"
 
@@ -67,6 +69,10 @@ def _text(data: dict[str, Any], key: str, errors: dict[str, str], *, required: b
     if not isinstance(value, str):
         errors[key] = "must be a string"
         return None
+    found = forbidden_character(value)
+    if found is not None:  # free text, as at registration (chassis.text)
+        errors[key] = f"holds a control or invisible formatting character (U+{ord(found[1]):04X})"
+        return None
     return value.strip()
 
 
@@ -112,6 +118,8 @@ def parse_legacy_line(line: str, line_number: int) -> LegacyRecord:
             )
         except (KeyError, TypeError, ValueError) as error:
             errors[f"mailbox.{index}"] = f"needs received_at (ISO 8601 with a time zone), subject, body: {error}"
+    company_name = _text(data, "company_name", errors, required=False)
+    contract_reference = _text(data, "contract_reference", errors, required=False)
     if errors:
         raise LegacyRecordInvalid(line_number, errors)
     assert legacy_id is not None
@@ -121,9 +129,9 @@ def parse_legacy_line(line: str, line_number: int) -> LegacyRecord:
         login=login.lower(),
         password_hash=password_hash,
         migration_secret=secret,
-        company_name=_text(data, "company_name", errors, required=False),
+        company_name=company_name,
         siret=siret,
-        contract_reference=_text(data, "contract_reference", errors, required=False),
+        contract_reference=contract_reference,
         mailbox=tuple(messages),
     )
 

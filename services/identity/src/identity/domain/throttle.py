@@ -7,13 +7,15 @@ Pure: each takes the stored state and `now`, and says what the new state is.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
 class LockoutPolicy:
-    """`max_failures` failed logins within `window` lock the key for `lock_for`."""
+    """At most `max_failures` guesses are evaluated within `window`; when they
+    are used up by failures, the key is locked for `lock_for` (a success gives
+    its guess back)."""
 
     max_failures: int
     window: timedelta
@@ -21,39 +23,45 @@ class LockoutPolicy:
 
 
 @dataclass(frozen=True)
-class FailureRecord:
-    """Failed logins of one key (an email, or a client address)."""
+class GuessWindow:
+    """Login guesses of one key (a login, or a client address) in its current
+    window. A guess is counted *before* the password is looked at, so that at
+    most `max_failures` guesses are ever evaluated per window, however many
+    arrive at once."""
 
-    failures: int = 0
+    attempts: int = 0
     window_started_at: datetime | None = None
-    locked_until: datetime | None = None
 
 
-def is_locked(record: FailureRecord, now: datetime) -> bool:
-    return record.locked_until is not None and now < record.locked_until
+def login_key(login: str) -> str:
+    """The lockout key of a login: an email at `/sessions`, a former-portal
+    login at `/legacy/sessions`. One key for both routes, so a login that is
+    both gets its guesses once, not once per route."""
+    return f"login:{login.strip().lower()}"
 
 
-def seconds_locked(record: FailureRecord, now: datetime) -> int:
-    """Whole seconds until the lock ends (at least 1 while locked), for Retry-After."""
-    if record.locked_until is None or now >= record.locked_until:
+def window_open(window: GuessWindow, now: datetime, policy: LockoutPolicy) -> bool:
+    return window.window_started_at is not None and now - window.window_started_at < policy.window
+
+
+def seconds_refused(window: GuessWindow, now: datetime, policy: LockoutPolicy) -> int:
+    """Whole seconds until a guess is accepted again (0: now), for Retry-After."""
+    if not window_open(window, now, policy) or window.attempts < policy.max_failures:
         return 0
-    return max(1, math.ceil((record.locked_until - now).total_seconds()))
+    assert window.window_started_at is not None
+    ends = window.window_started_at + policy.window
+    return max(1, math.ceil((ends - now).total_seconds()))
 
 
-def after_failure(record: FailureRecord, now: datetime, policy: LockoutPolicy) -> FailureRecord:
-    """One more failure. A window that has elapsed starts over; reaching the
-    limit locks the key and starts a fresh count for after the lock."""
-    if record.window_started_at is None or now - record.window_started_at >= policy.window:
-        record = FailureRecord(failures=0, window_started_at=now, locked_until=record.locked_until)
-    record = replace(record, failures=record.failures + 1)
-    if record.failures >= policy.max_failures:
-        return FailureRecord(failures=0, window_started_at=None, locked_until=now + policy.lock_for)
-    return record
+def stale_before(now: datetime, policy: LockoutPolicy) -> datetime:
+    """A window that started at or before this instant has elapsed: the next guess starts a new one."""
+    return now - policy.window
 
 
-def after_success() -> FailureRecord:
-    """A successful login forgets the account's failures."""
-    return FailureRecord()
+def locked_window_start(now: datetime, policy: LockoutPolicy) -> datetime:
+    """The failure that uses up the last guess locks the key for `lock_for`:
+    its window is moved so that it ends `lock_for` from now, full."""
+    return now + policy.lock_for - policy.window
 
 
 def window_start(now: datetime, window: timedelta) -> int:

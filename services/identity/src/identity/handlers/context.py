@@ -14,6 +14,7 @@ from identity.mail.courier import mail_entry
 from identity.security import Passwords
 from identity.settings import IdentitySettings
 from identity.store.accounts import AccountStore
+from identity.store.clients import ClientStore
 from identity.store.customers import OrderEmailStore
 from identity.store.keys import KeyStore, SigningKeys
 from identity.store.legacy import LegacyStore
@@ -38,6 +39,7 @@ class Identity:
     signing_keys: SigningKeys
     passwords: Passwords
     courier_wakeup: Wakeup
+    clients: ClientStore
 
     def now(self) -> datetime:
         return self.runtime.clock.now()
@@ -46,6 +48,13 @@ class Identity:
         """A link for a mail, through the gateway's public address."""
         url = f"{self.settings.public_base_url}{API}{path}"
         return f"{url}?token={token}" if token else url
+
+    def page_link(self, page: str, token: str) -> str:
+        """A mailed link to a page of the web portal, on the public address,
+        with the token in the URL fragment: a browser never sends a fragment,
+        so no server, proxy or access log ever sees the token. The page reads
+        it and POSTs it to the API."""
+        return f"{self.settings.public_base_url}{page}#token={token}"
 
     def mail(self, to: str, subject_and_text: tuple[str, str]) -> dict[str, Any]:
         subject, text = subject_and_text

@@ -19,7 +19,9 @@ from identity.handlers.context import Identity
 from identity.handlers.recovery import PasswordRefused
 from identity.mail.templates import access_exists_mail, first_connection_mail
 
-FIRST_CONNECTION_PATH = "/customers/first-connection/link"
+# The portal page the first-connection mail links to; it POSTs the token to
+# /customers/first-connection/link.
+FIRST_CONNECTION_PAGE = "/first-connection"
 
 
 async def on_schedule_created(identity: Identity, event: ScheduleCreated, envelope: Envelope) -> None:
@@ -54,7 +56,7 @@ async def request_first_connection(identity: Identity, email: str, client_addres
     ttl = identity.settings.first_connection_ttl_hours
     token, token_hash = new_secret()
     state = {"hash": token_hash, "expires_at": expiry(now, timedelta(hours=ttl)), "sent_at": now}
-    mail = identity.mail(email, first_connection_mail(identity.link(FIRST_CONNECTION_PATH, token), ttl))
+    mail = identity.mail(email, first_connection_mail(identity.page_link(FIRST_CONNECTION_PAGE, token), ttl))
     if await identity.order_emails.start_first_connection(email, state, mail, sent_before):
         identity.courier_wakeup.notify()
 

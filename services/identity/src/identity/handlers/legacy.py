@@ -74,8 +74,8 @@ class MigrationTicket:
 
 async def legacy_log_in(identity: Identity, login: str, password: str, client_address: str) -> MigrationTicket:
     """LegacyLogIn: old credentials lead to the migration flow, with a short-lived ticket."""
-    lockout = Lockout(identity, f"legacy:{login}", client_address)
-    await lockout.check()
+    lockout = Lockout(identity, login, client_address)  # the same key as at /sessions
+    await lockout.reserve()
     legacy = await identity.legacy.by_login(login)
     if not await legacy_credentials_valid(identity, legacy, password) or legacy is None:
         await lockout.failed()

@@ -9,12 +9,15 @@ from typing import Any
 from chassis.errors import Problem
 from contracts.events.identity import PasswordReset
 from identity.domain import accounts as rules
+from identity.domain import throttle as throttling
 from identity.domain.passwords import new_password_problems
 from identity.domain.tokens import expiry, hash_secret, is_live, new_secret
 from identity.handlers.context import Identity
+from identity.handlers.sessions import every_session_revoked
 from identity.mail.templates import password_changed_mail, recovery_mail
 
-RECOVERY_PATH = "/recovery/link"
+# The portal page the recovery mail links to; it POSTs the token to /recovery/link.
+RECOVERY_PAGE = "/recovery"
 
 
 class PasswordRefused(ValueError):
@@ -43,7 +46,7 @@ async def request_recovery(identity: Identity, email: str, client_address: str) 
     ttl = identity.settings.recovery_ttl_minutes
     token, token_hash = new_secret()
     recovery = {"hash": token_hash, "expires_at": expiry(now, timedelta(minutes=ttl)), "sent_at": now}
-    mail = identity.mail(email, recovery_mail(identity.link(RECOVERY_PATH, token), ttl))
+    mail = identity.mail(email, recovery_mail(identity.page_link(RECOVERY_PAGE, token), ttl))
     if await identity.accounts.start_recovery(account["_id"], recovery, mail, now - identity.resend_interval):
         identity.courier_wakeup.notify()
 
@@ -64,9 +67,11 @@ async def complete_recovery(identity: Identity, token: str, password: str, confi
     now = identity.now()
     mail = identity.mail(account["email"], password_changed_mail(identity.link("/recovery")))
     event = PasswordReset(account_id=account["_id"], email=account["email"])
+    sessions = await identity.sessions.open_families(account["_id"], now)
+    revoked = every_session_revoked(account["_id"], sessions, now, "password-reset")
     password_hash = await identity.passwords.hash(password)
     if not await identity.accounts.reset_password(
-        account["_id"], hash_secret(token), password_hash, now, [event], mail
+        account["_id"], hash_secret(token), password_hash, now, [event, revoked], mail
     ):
         raise invalid_recovery_link()
     identity.courier_wakeup.notify()
@@ -74,4 +79,4 @@ async def complete_recovery(identity: Identity, token: str, password: str, confi
     # marking the tokens too keeps the store telling the truth.
     await identity.sessions.revoke_account(account["_id"])
     # The owner proved control of the mailbox: a lock on the login goes too.
-    await identity.throttle.forget(f"email:{account['email']}")
+    await identity.throttle.forget(throttling.login_key(account["email"]))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from chassis.errors import Problem, Unauthorized
+from contracts import RevocationReason, SessionsRevoked
 from identity.domain import accounts as rules
 from identity.domain import throttle as throttling
 from identity.domain.legacy import LegacyStatus
@@ -49,31 +50,37 @@ def lockout_policies(identity: Identity) -> tuple[throttling.LockoutPolicy, thro
 
 
 class Lockout:
-    """Failure counting for one login attempt: by login (an email, whether or
-    not it is registered, so the lock reveals nothing) and by client address."""
+    """Guess counting for one login attempt: by login (an email, whether or
+    not it is registered, so the lock reveals nothing) and by client address.
+    `reserve` counts the guess before the password is looked at."""
 
-    def __init__(self, identity: Identity, login_key: str, client_address: str) -> None:
+    def __init__(self, identity: Identity, login: str, client_address: str) -> None:
         self._identity = identity
-        self._keys = (login_key, f"address:{client_address}")
+        self._keys = (throttling.login_key(login), f"address:{client_address}")
+        self._policies = lockout_policies(identity)
 
-    async def check(self) -> None:
+    async def reserve(self) -> None:
+        """Count this guess on every key, or refuse it (429) without evaluating it."""
         now = self._identity.now()
-        longest = 0
-        for key in self._keys:
-            record = await self._identity.throttle.failures(key)
-            longest = max(longest, throttling.seconds_locked(record, now))
-        if longest:
-            raise LoginLocked(longest)
+        reserved: list[str] = []
+        for key, policy in zip(self._keys, self._policies, strict=True):
+            refused = await self._identity.throttle.reserve_guess(key, now, policy)
+            if refused:
+                for earlier in reserved:  # a guess that is not evaluated does not count
+                    await self._identity.throttle.give_back(earlier)
+                raise LoginLocked(refused)
+            reserved.append(key)
 
     async def failed(self) -> None:
         now = self._identity.now()
-        for key, policy in zip(self._keys, lockout_policies(self._identity), strict=True):
-            record = await self._identity.throttle.failures(key)
-            await self._identity.throttle.save_failures(key, throttling.after_failure(record, now, policy))
+        for key, policy in zip(self._keys, self._policies, strict=True):
+            await self._identity.throttle.lock_if_spent(key, now, policy)
 
     async def succeeded(self) -> None:
-        # The address keeps its count: one good password must not reset a spray.
+        # The login's count starts over; the address only gets this guess back:
+        # one good password must not reset a spray.
         await self._identity.throttle.forget(self._keys[0])
+        await self._identity.throttle.give_back(self._keys[1])
 
 
 async def legacy_credentials(identity: Identity, login: str, password: str) -> bool:
@@ -88,11 +95,13 @@ async def open_session(identity: Identity, account: dict[str, Any], family_id: s
     """An access token and a refresh token (a new family unless rotating)."""
     now = identity.now()
     ttl = identity.settings.access_token_ttl_seconds
+    family_id = family_id or uuid.uuid4().hex
     token = access_token(
         await identity.signing_keys.current(),
         account_id=account["_id"],
         email=account["email"],
         roles=list(account.get("roles", [])),
+        session_id=family_id,  # the login: every token of one refresh family shares it
         issuer=identity.settings.jwt_issuer,
         audience=identity.settings.jwt_audience,
         now=now,
@@ -102,7 +111,7 @@ async def open_session(identity: Identity, account: dict[str, Any], family_id: s
     refresh_ttl = timedelta(days=identity.settings.refresh_token_ttl_days)
     await identity.sessions.issue(
         refresh_hash,
-        family_id=family_id or uuid.uuid4().hex,
+        family_id=family_id,
         account_id=account["_id"],
         now=now,
         expires_at=expiry(now, refresh_ttl),
@@ -112,11 +121,12 @@ async def open_session(identity: Identity, account: dict[str, Any], family_id: s
 
 async def log_in(identity: Identity, email: str, password: str, client_address: str) -> SessionTokens:
     """LogIn: tokens for valid credentials of an active account."""
-    lockout = Lockout(identity, f"email:{email}", client_address)
-    await lockout.check()  # while locked, the password is not even looked at
+    lockout = Lockout(identity, email, client_address)
+    await lockout.reserve()  # beyond the guesses of the window, the password is not even looked at
     account = await identity.accounts.by_email(email)
     verification = await identity.passwords.verify(account["password_hash"] if account else None, password)
     if account is None and await legacy_credentials(identity, email, password):
+        await lockout.succeeded()  # a right (former-portal) password
         # The old portal's users log in "as usual" and are redirected to the migration.
         raise Problem(
             "these are former-portal credentials: migrate your account first at /api/identity/legacy/sessions",
@@ -160,7 +170,7 @@ async def refresh_session(identity: Identity, refresh_token: str) -> SessionToke
     account = await identity.accounts.by_id(stored.account_id) if stored else None
     verdict = judge_refresh(stored, identity.now(), account.get("sessions_revoked_before") if account else None)
     if verdict is RefreshVerdict.REUSED and stored is not None:
-        await identity.sessions.revoke_family(stored.family_id)
+        await revoke_session(identity, stored.account_id, stored.family_id, "refresh-token-reused")
         raise refresh_refused(reused=True)
     if verdict is not RefreshVerdict.ROTATE or stored is None or account is None:
         raise refresh_refused()
@@ -168,18 +178,44 @@ async def refresh_session(identity: Identity, refresh_token: str) -> SessionToke
         raise refresh_refused()
     if not await identity.sessions.consume(token_hash, identity.now()):
         # Two refreshes raced with one token: one of them is a copy.
-        await identity.sessions.revoke_family(stored.family_id)
+        await revoke_session(identity, stored.account_id, stored.family_id, "refresh-token-reused")
         raise refresh_refused(reused=True)
     return await open_session(identity, account, family_id=stored.family_id)
 
 
+async def revoke_session(identity: Identity, account_id: str, family_id: str, reason: RevocationReason) -> None:
+    """Close one login: its refresh tokens are revoked and `SessionsRevoked`
+    tells every service to refuse its access tokens. The event is written
+    first: a failure in between revokes too much (the family's access tokens),
+    never too little."""
+    now = identity.now()
+    event = SessionsRevoked(account_id=account_id, session_ids=[family_id], revoked_at=now, reason=reason)
+    await identity.accounts.announce(account_id, [event])
+    await identity.sessions.revoke_family(family_id)
+
+
 async def log_out(identity: Identity, refresh_token: str) -> None:
-    """LogOut: the refresh token's family is revoked (idempotent, silent for
-    an unknown token). Access tokens already issued live until they expire."""
+    """LogOut: the refresh token's login is closed (idempotent, silent for an
+    unknown token); its access tokens are refused everywhere within seconds."""
     stored = await identity.sessions.find(hash_secret(refresh_token))
-    if stored is not None:
-        await identity.sessions.revoke_family(stored.family_id)
+    if stored is not None and not stored.revoked:
+        await revoke_session(identity, stored.account_id, stored.family_id, "logout")
+
+
+def every_session_revoked(
+    account_id: str, session_ids: list[str], now: datetime, reason: RevocationReason
+) -> SessionsRevoked:
+    """The event that closes every login of an account: the open ones by id,
+    and any other token issued before now."""
+    return SessionsRevoked(
+        account_id=account_id, session_ids=session_ids, issued_before=now, revoked_at=now, reason=reason
+    )
 
 
 async def log_out_everywhere(identity: Identity, account_id: str) -> int:
+    now = identity.now()
+    sessions = await identity.sessions.open_families(account_id, now)
+    await identity.accounts.announce(
+        account_id, [every_session_revoked(account_id, sessions, now, "logout-everywhere")]
+    )
     return await identity.sessions.revoke_account(account_id)

@@ -9,14 +9,18 @@ from collections.abc import Sequence
 
 from chassis.mail import COURIER_FIELD, mail_entry
 from chassis.mail import courier as chassis_courier
+from chassis.metrics import ServiceMetrics
 from chassis.mongo import MongoDatabase
 from chassis.outbox import OutboxRelay, Wakeup
+from chassis.service import relay_policy
 from identity.settings import IdentitySettings
 
 __all__ = ["COURIER_FIELD", "courier", "mail_entry"]
 
 
-def courier(db: MongoDatabase, collections: Sequence[str], settings: IdentitySettings) -> tuple[OutboxRelay, Wakeup]:
+def courier(
+    db: MongoDatabase, collections: Sequence[str], settings: IdentitySettings, metrics: ServiceMetrics | None = None
+) -> tuple[OutboxRelay, Wakeup]:
     return chassis_courier(
         db,
         collections,
@@ -24,4 +28,6 @@ def courier(db: MongoDatabase, collections: Sequence[str], settings: IdentitySet
         port=settings.smtp_port,
         sender=settings.mail_from,
         timeout=settings.smtp_timeout_seconds,
+        metrics=metrics,
+        policy=relay_policy(settings, poll_seconds=1.0),
     )

@@ -10,6 +10,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from chassis.mail import courier_indexes, push_mail, with_mail
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import Outbox
 from contracts import Event
@@ -22,7 +23,7 @@ INDEXES: list[IndexSpec] = [
     ascending(ACCOUNTS, "activation.hash"),
     ascending(ACCOUNTS, "recovery.hash"),
     ascending(ACCOUNTS, "legacy_id"),
-    ascending(ACCOUNTS, f"{COURIER_FIELD}.id"),
+    *courier_indexes(ACCOUNTS),
 ]
 HIDDEN = {"_outbox": 0, COURIER_FIELD: 0}
 
@@ -34,8 +35,7 @@ class AccountStore:
 
     async def add(self, account: dict[str, Any], events: list[Event], mails: list[dict[str, Any]]) -> bool:
         """Insert a new account with its events and mails; False if the email is taken."""
-        document = self._outbox.new_document(account, *events)
-        document[COURIER_FIELD] = mails
+        document = with_mail(self._outbox.new_document(account, *events), *mails)
         try:
             await self._accounts.insert_one(document)
         except DuplicateKeyError:
@@ -79,7 +79,7 @@ class AccountStore:
         condition: dict[str, Any] = {"_id": account_id}
         if sent_before is not None:
             condition["$or"] = [{stamp: {"$exists": False}}, {stamp: {"$lte": sent_before}}]
-        result = await self._accounts.update_one(condition, {"$set": {stamp: now}, "$push": {COURIER_FIELD: mail}})
+        result = await self._accounts.update_one(condition, push_mail({"$set": {stamp: now}}, mail))
         return result.modified_count == 1
 
     async def renew_activation(
@@ -93,7 +93,7 @@ class AccountStore:
                 "status": AccountStatus.PENDING_ACTIVATION,
                 "$or": [{"activation.sent_at": {"$exists": False}}, {"activation.sent_at": {"$lte": sent_before}}],
             },
-            {"$set": {"activation": activation}, "$push": {COURIER_FIELD: mail}},
+            push_mail({"$set": {"activation": activation}}, mail),
         )
         return result.modified_count == 1
 
@@ -106,7 +106,7 @@ class AccountStore:
                 "status": AccountStatus.ACTIVE,
                 "$or": [{"recovery.sent_at": {"$exists": False}}, {"recovery.sent_at": {"$lte": sent_before}}],
             },
-            {"$set": {"recovery": recovery}, "$push": {COURIER_FIELD: mail}},
+            push_mail({"$set": {"recovery": recovery}}, mail),
         )
         return result.modified_count == 1
 
@@ -124,21 +124,30 @@ class AccountStore:
         result = await self._accounts.update_one(
             {"_id": account_id, "recovery.hash": token_hash, "recovery.expires_at": {"$gt": now}},
             self._outbox.update(
-                {
-                    "$set": {
-                        "password_hash": password_hash,
-                        "sessions_revoked_before": now,
-                        "password_changed_at": now,
+                push_mail(
+                    {
+                        "$set": {
+                            "password_hash": password_hash,
+                            "sessions_revoked_before": now,
+                            "password_changed_at": now,
+                        },
+                        "$unset": {"recovery": ""},
                     },
-                    "$unset": {"recovery": ""},
-                    "$push": {COURIER_FIELD: mail},
-                },
+                    mail,
+                ),
                 *events,
             ),
         )
         if result.modified_count:
             self._outbox.notify()
         return result.modified_count == 1
+
+    async def announce(self, account_id: str, events: list[Event]) -> None:
+        """Events about the account that change nothing stored in it (sessions
+        revoked): they ride in its outbox like the others, keyed by its id."""
+        result = await self._accounts.update_one({"_id": account_id}, self._outbox.update({}, *events))
+        if result.modified_count:
+            self._outbox.notify()
 
     async def replace_hash(self, account_id: str, old_hash: str, new_hash: str) -> None:
         """Rehash with the current argon2 parameters, unless the password changed meanwhile."""

@@ -8,13 +8,14 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from chassis.mail import courier_indexes, push_mail
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from identity.mail.courier import COURIER_FIELD
 
 ORDER_EMAILS = "order_emails"
 INDEXES: list[IndexSpec] = [
     ascending(ORDER_EMAILS, "first_connection.hash"),
-    ascending(ORDER_EMAILS, f"{COURIER_FIELD}.id"),
+    *courier_indexes(ORDER_EMAILS),
 ]
 
 
@@ -52,7 +53,7 @@ class OrderEmailStore:
                     {"first_connection.sent_at": {"$lte": sent_before}},
                 ],
             },
-            {"$set": {"first_connection": first_connection}, "$push": {COURIER_FIELD: mail}},
+            push_mail({"$set": {"first_connection": first_connection}}, mail),
         )
         return result.modified_count == 1
 
@@ -63,4 +64,4 @@ class OrderEmailStore:
         )
 
     async def queue_mail(self, email: str, mail: dict[str, Any]) -> None:
-        await self._emails.update_one({"_id": email}, {"$push": {COURIER_FIELD: mail}})
+        await self._emails.update_one({"_id": email}, push_mail({}, mail))

@@ -1,7 +1,11 @@
 """Keys that sign access tokens, and the JWKS that publishes their public halves.
 
 Every key ever used stays published until removed on purpose, so tokens signed
-before a rotation still verify; the newest key signs.
+before a rotation still verify; the newest key signs. A stored private key is
+never in clear: `private_sealed` holds its PEM encrypted with the key-encryption
+key ring (`chassis.crypto`, associated data `signing_keys:<kid>`), so a copy of
+the database alone signs nothing. Keys stored in clear by earlier versions
+(`private_pem`) are sealed at the first read.
 """
 
 from __future__ import annotations
@@ -16,9 +20,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from chassis.clock import Clock
+from chassis.crypto import FieldCipher
 from chassis.mongo import MongoDatabase
 
 SIGNING_KEYS = "signing_keys"
+SEALED = "private_sealed"
+CLEAR = "private_pem"  # earlier versions only
+NEWEST = [("created_at", -1), ("created_seq", -1)]
 
 
 @dataclass(frozen=True)
@@ -53,9 +61,41 @@ def _pem(private: Ed25519PrivateKey) -> str:
 
 
 class KeyStore:
-    def __init__(self, db: MongoDatabase, clock: Clock) -> None:
+    def __init__(self, db: MongoDatabase, clock: Clock, cipher: FieldCipher) -> None:
         self._keys = db[SIGNING_KEYS]
         self._clock = clock
+        self._cipher = cipher
+        self._sealed_clear_ones = False
+
+    @staticmethod
+    def _field(kid: str) -> str:
+        return f"{SIGNING_KEYS}:{kid}"
+
+    async def seal_clear_keys(self) -> int:
+        """Encrypt private keys stored in clear (or under a retired KEK); how many were."""
+        count = 0
+        query = {"$or": [{CLEAR: {"$exists": True}}, {SEALED: {"$exists": True}}]}
+        async for doc in self._keys.find(query):
+            kid = str(doc["_id"])
+            if CLEAR in doc:
+                pem = str(doc[CLEAR])
+            elif self._cipher.needs_resealing(doc[SEALED]):
+                pem = self._cipher.open(str(doc[SEALED]), field=self._field(kid))
+            else:
+                continue
+            sealed = self._cipher.seal(pem, field=self._field(kid))
+            await self._keys.update_one({"_id": kid}, {"$set": {SEALED: sealed}, "$unset": {CLEAR: ""}})
+            count += 1
+        return count
+
+    async def _newest_stored(self) -> SigningKey | None:
+        if not self._sealed_clear_ones:
+            await self.seal_clear_keys()
+            self._sealed_clear_ones = True
+        newest = await self._keys.find_one({SEALED: {"$exists": True}}, sort=NEWEST)
+        if newest is None:
+            return None
+        return _load(self._cipher.open(str(newest[SEALED]), field=self._field(str(newest["_id"]))))
 
     async def current(self, configured_pem: str | None) -> SigningKey:
         """The configured key, or the newest stored one, or a new one."""
@@ -63,11 +103,9 @@ class KeyStore:
             key = _load(configured_pem)
             await self._publish(key, store_private=False)
             return key
-        newest = await self._keys.find_one(
-            {"private_pem": {"$exists": True}}, sort=[("created_at", -1), ("created_seq", -1)]
-        )
+        newest = await self._newest_stored()
         if newest is not None:
-            return _load(str(newest["private_pem"]))
+            return newest
         key = _load(_pem(Ed25519PrivateKey.generate()))
         await self._publish(key, store_private=True)
         return key
@@ -82,9 +120,7 @@ class KeyStore:
     async def retire(self, kid: str) -> bool:
         """Remove a key from the JWKS (tokens it signed stop verifying). The
         newest stored key, the one that signs, cannot be retired."""
-        newest = await self._keys.find_one(
-            {"private_pem": {"$exists": True}}, {"_id": 1}, sort=[("created_at", -1), ("created_seq", -1)]
-        )
+        newest = await self._keys.find_one({SEALED: {"$exists": True}}, {"_id": 1}, sort=NEWEST)
         if newest is not None and newest["_id"] == kid:
             return False
         result = await self._keys.delete_one({"_id": kid})
@@ -97,7 +133,7 @@ class KeyStore:
             "created_seq": time.time_ns(),
         }
         if store_private:
-            document["private_pem"] = _pem(key.private_key)
+            document[SEALED] = self._cipher.seal(_pem(key.private_key), field=self._field(key.kid))
         await self._keys.update_one({"_id": key.kid}, {"$setOnInsert": document}, upsert=True)
 
     async def jwks(self) -> dict[str, Any]:

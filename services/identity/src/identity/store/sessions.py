@@ -60,3 +60,11 @@ class SessionStore:
     async def revoke_account(self, account_id: str) -> int:
         result = await self._tokens.update_many({"account_id": account_id}, {"$set": {"revoked": True}})
         return result.modified_count
+
+    async def open_families(self, account_id: str, now: datetime) -> list[str]:
+        """The account's logins that may still hold a valid access token: a
+        family with an unrevoked token that has not expired."""
+        families = await self._tokens.distinct(
+            "family_id", {"account_id": account_id, "revoked": False, "expires_at": {"$gt": now}}
+        )
+        return sorted(str(family) for family in families)

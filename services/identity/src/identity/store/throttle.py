@@ -1,14 +1,18 @@
-"""Login failure records and request counters."""
+"""Login guess windows and request counters."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from pymongo.errors import DuplicateKeyError
 
 from chassis.mongo import MongoDatabase
-from identity.domain.throttle import FailureRecord
+from chassis.sweeper import expires_at
+from identity.domain.throttle import GuessWindow, LockoutPolicy, locked_window_start, seconds_refused, stale_before
 
 LOGIN_FAILURES = "login_failures"
 REQUEST_COUNTERS = "request_counters"
+COUNTER_KEPT = timedelta(days=1)
 
 
 class ThrottleStore:
@@ -16,27 +20,55 @@ class ThrottleStore:
         self._failures = db[LOGIN_FAILURES]
         self._counters = db[REQUEST_COUNTERS]
 
-    async def failures(self, key: str) -> FailureRecord:
+    async def window(self, key: str) -> GuessWindow:
         doc = await self._failures.find_one({"_id": key})
         if doc is None:
-            return FailureRecord()
-        return FailureRecord(
-            failures=int(doc.get("failures", 0)),
-            window_started_at=doc.get("window_started_at"),
-            locked_until=doc.get("locked_until"),
-        )
+            return GuessWindow()
+        return GuessWindow(attempts=int(doc.get("attempts", 0)), window_started_at=doc.get("window_started_at"))
 
-    async def save_failures(self, key: str, record: FailureRecord) -> None:
-        # Read-compute-write: two concurrent failures may count as one; the
-        # lock still comes, one attempt later at worst.
-        await self._failures.replace_one(
-            {"_id": key},
-            {
-                "failures": record.failures,
-                "window_started_at": record.window_started_at,
-                "locked_until": record.locked_until,
-            },
-            upsert=True,
+    async def reserve_guess(self, key: str, now: datetime, policy: LockoutPolicy) -> int:
+        """Count one guess before it is evaluated, atomically: a conditional
+        `$inc` that matches only below the limit of an open window, or a new
+        window when the last one elapsed (or none exists). Returns 0 when the
+        guess may be evaluated, else the seconds until one may (the lock)."""
+        stale = stale_before(now, policy)
+        for _ in range(3):  # each round loses only to a concurrent writer of the same key
+            counted = await self._failures.find_one_and_update(
+                {"_id": key, "window_started_at": {"$gt": stale}, "attempts": {"$lt": policy.max_failures}},
+                {"$inc": {"attempts": 1}},
+            )
+            if counted is not None:
+                return 0
+            restarted = await self._failures.find_one_and_update(
+                {"_id": key, "window_started_at": {"$lte": stale}},
+                {"$set": {"attempts": 1, "window_started_at": now, **expires_at(now + COUNTER_KEPT)}},
+            )
+            if restarted is not None:
+                return 0
+            try:
+                # Deleted by the chassis sweeper a day later, far past any window and lock.
+                await self._failures.insert_one(
+                    {"_id": key, "attempts": 1, "window_started_at": now, **expires_at(now + COUNTER_KEPT)}
+                )
+                return 0
+            except DuplicateKeyError:
+                pass
+            refused = seconds_refused(await self.window(key), now, policy)
+            if refused:
+                return refused
+        return seconds_refused(GuessWindow(policy.max_failures, now), now, policy)
+
+    async def give_back(self, key: str) -> None:
+        """A guess that turned out right (or was never evaluated) stops counting."""
+        await self._failures.update_one({"_id": key, "attempts": {"$gt": 0}}, {"$inc": {"attempts": -1}})
+
+    async def lock_if_spent(self, key: str, now: datetime, policy: LockoutPolicy) -> None:
+        """After a failure: if it used up the window's guesses, the key stays
+        refused for `lock_for` from now."""
+        start = locked_window_start(now, policy)
+        await self._failures.update_one(
+            {"_id": key, "attempts": {"$gte": policy.max_failures}, "window_started_at": {"$lt": start}},
+            {"$set": {"window_started_at": start}},
         )
 
     async def forget(self, key: str) -> None:
@@ -46,7 +78,8 @@ class ThrottleStore:
         """Atomically count one more request in the fixed window; returns the total."""
         doc = await self._counters.find_one_and_update(
             {"_id": f"{key}:{window_start}"},
-            {"$inc": {"count": 1}, "$setOnInsert": {"first_at": now}},
+            # Deleted by the chassis sweeper once expired; a day outlasts any window.
+            {"$inc": {"count": 1}, "$setOnInsert": {"first_at": now, **expires_at(now + COUNTER_KEPT)}},
             upsert=True,
             return_document=True,
         )

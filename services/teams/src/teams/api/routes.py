@@ -16,7 +16,6 @@ from teams.api.schemas import (
     AuditRecord,
     AuditTrailPublic,
     CodeIn,
-    CompanyCreate,
     CompanyPublic,
     InvitationCreate,
     InvitationList,
@@ -37,6 +36,9 @@ from teams.store.companies import Company
 
 router = APIRouter()
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+
+
+NO_MEMBER = "No such member, or no such company space among the caller's"
 
 
 def answers(**described: str) -> dict[int | str, dict[str, Any]]:
@@ -145,26 +147,6 @@ async def list_rights() -> list[RightPublic]:
 # --- company spaces ---------------------------------------------------------------------
 
 
-@router.post(
-    "/companies",
-    status_code=status.HTTP_201_CREATED,
-    response_model=CompanyPublic,
-    tags=["companies"],
-    operation_id="create_company_space",
-    responses=answers(
-        **AUTH,
-        s403="The caller is not the legal person with this SIREN",
-        s409="The space exists, or the caller's activation has not reached teams yet",
-        s422="Invalid SIREN or mobile number",
-    ),
-)
-async def create_company(body: CompanyCreate, caller: CurrentCaller, teams: TeamsDep) -> CompanyPublic:
-    """Open the company space of the calling legal person, who becomes its first admin."""
-    company = await handlers.create_company(teams, caller, body.siren, body.mobile)
-    me = company.members[0]
-    return company_public(company, me)
-
-
 @router.get(
     "/companies", response_model=MyTeamsPublic, tags=["companies"], operation_id="my_teams", responses=answers(**AUTH)
 )
@@ -178,7 +160,7 @@ async def my_teams(caller: CurrentCaller, teams: TeamsDep) -> MyTeamsPublic:
     response_model=CompanyPublic,
     tags=["companies"],
     operation_id="get_company_space",
-    responses=answers(**AUTH, s403="Not a member", s404="No such company space"),
+    responses=answers(**AUTH, s404="No such company space, or the caller is not one of its members"),
 )
 async def get_company(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> CompanyPublic:
     """A company space the caller belongs to, with its members, their rights and status."""
@@ -196,8 +178,8 @@ async def get_company(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> C
     operation_id="change_member_rights",
     responses=answers(
         **AUTH,
-        s403="Not an admin of the company",
-        s404="No such member",
+        s403="A member, but not an admin of the company",
+        s404=NO_MEMBER,
         s409="An admin's rights are fixed, or a concurrent change",
         s422="Unknown right, or rights 5/6 without a proof of power",
     ),
@@ -217,7 +199,7 @@ async def change_rights(
     response_model=MemberPublic,
     tags=["members"],
     operation_id="remove_member",
-    responses=answers(**AUTH, s403="Not an admin of the company", s404="No such member", s409="The last admin"),
+    responses=answers(**AUTH, s403="A member, but not an admin of the company", s404=NO_MEMBER, s409="The last admin"),
 )
 async def remove_member(siren: Siren, account_id: AccountId, caller: CurrentCaller, teams: TeamsDep) -> MemberPublic:
     """Remove a member (an admin), or leave the company space (the member); every right goes."""
@@ -231,8 +213,8 @@ async def remove_member(siren: Siren, account_id: AccountId, caller: CurrentCall
     operation_id="appoint_admin",
     responses=answers(
         **AUTH,
-        s403="Not an admin of the company",
-        s404="No such member",
+        s403="A member, but not an admin of the company",
+        s404=NO_MEMBER,
         s409="Already an admin",
         s422="No proof of power recorded for the member",
     ),
@@ -251,7 +233,7 @@ async def appoint_admin(
     tags=["members"],
     operation_id="dismiss_admin",
     responses=answers(
-        **AUTH, s403="Not an admin of the company", s404="No such member", s409="Not an admin, or the last one"
+        **AUTH, s403="A member, but not an admin of the company", s404=NO_MEMBER, s409="Not an admin, or the last one"
     ),
 )
 async def dismiss_admin(siren: Siren, account_id: AccountId, caller: CurrentCaller, teams: TeamsDep) -> MemberPublic:
@@ -270,7 +252,7 @@ async def dismiss_admin(siren: Siren, account_id: AccountId, caller: CurrentCall
     operation_id="invite_collaborator",
     responses=answers(
         **AUTH,
-        s403="Not an admin of the company",
+        s403="A member, but not an admin of the company",
         s409="Already a member",
         s422="Invalid field, or rights 5/6 without a proof of power",
         s503="The SMS could not be sent (ask for a new code)",
@@ -295,7 +277,11 @@ async def invite(siren: Siren, body: InvitationCreate, caller: CurrentCaller, te
     response_model=InvitationList,
     tags=["invitations"],
     operation_id="list_invitations",
-    responses=answers(**AUTH, s403="Not an admin of the company", s404="No such company space"),
+    responses=answers(
+        **AUTH,
+        s403="A member, but not an admin of the company",
+        s404="No such company space among the caller's (a space exists for members only)",
+    ),
 )
 async def list_invitations(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> InvitationList:
     """Every invitation of the company space, newest first, with its status."""
@@ -366,16 +352,16 @@ async def revoke(siren: Siren, invitation_id: InvitationId, caller: CurrentCalle
     return invitation_public(teams, invitation, teams.runtime.clock.now())
 
 
-@router.get(
-    "/invitations/acceptance",
+@router.post(
+    "/invitations/preview",
     response_model=InvitationPreview,
     tags=["invitations"],
     operation_id="preview_invitation",
     responses=answers(s400="Invalid or used link"),
 )
-async def preview(teams: TeamsDep, token: Annotated[str, Query(min_length=10, max_length=200)]) -> InvitationPreview:
-    """The mailed link: what the invitation offers (no login needed to read it)."""
-    invitation = await handlers.invitation_by_link(teams, token)
+async def preview(body: AcceptanceIn, teams: TeamsDep) -> InvitationPreview:
+    """The mailed link's token (from its fragment): what the invitation offers (no login needed to read it)."""
+    invitation = await handlers.invitation_by_link(teams, body.token)
     return InvitationPreview(
         company_id=invitation["company_id"],
         company_name=invitation["company_name"],
@@ -414,7 +400,11 @@ async def accept(body: AcceptanceIn, caller: CurrentCaller, teams: TeamsDep) -> 
     response_model=AuditTrailPublic,
     tags=["audit"],
     operation_id="company_audit_trail",
-    responses=answers(**AUTH, s403="Not an admin of the company", s404="No such company space"),
+    responses=answers(
+        **AUTH,
+        s403="A member, but not an admin of the company",
+        s404="No such company space among the caller's (a space exists for members only)",
+    ),
 )
 async def audit(
     siren: Siren,

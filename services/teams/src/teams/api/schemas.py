@@ -7,11 +7,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from chassis.text import SingleLine
 from contracts.events.teams import ContractKind, Right
 from teams.domain.rights import ProofKind
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Mobile = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=25)]
+# Free text refuses control characters (chassis.text.SingleLine): a 422 naming the field.
+Name = Annotated[str, SingleLine(max_length=100)]
+Mobile = Annotated[str, SingleLine(min_length=6, max_length=25)]
 RightsList = Annotated[list[Right], Field(max_length=6, description="Rights to hold; an empty list holds none.")]
 
 
@@ -25,21 +27,75 @@ class RightPublic(BaseModel):
 
 
 class CompanyCreate(BaseModel):
-    """CreateCompanySpace: by the legal person's own account."""
+    """ClaimCompanySpace: by the legal person's own account, with an extract of the trade register."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"siren": "732829320", "mobile": "+33612345678"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"siren": "732829320", "mobile": "+33612345678", "extract": "JVBERi0xLjQKJcfsj6IK"}]
+        }
+    )
 
     siren: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{9}$")] = Field(
         description="SIREN of the company: that of the calling legal person's account."
     )
     mobile: Mobile = Field(description="The admin's mobile number: invitation codes are sent there by SMS.")
+    extract: Annotated[str, StringConstraints(min_length=4, max_length=11_200_000)] = Field(
+        description="The company's extract of the trade register (Kbis or equivalent), base64: a PDF, JPEG or "
+        "PNG file (checked by its content), at most TEAMS_CLAIM_EXTRACT_MAX_BYTES (1 MiB) decoded."
+    )
+
+
+class ExtractPublic(BaseModel):
+    media_type: str = Field(description="application/pdf, image/jpeg or image/png, from the file's content.")
+    size: int
+
+
+class ClaimPublic(BaseModel):
+    """A claim of a company space; the space is pending until support approves it."""
+
+    claim_id: str
+    siren: str
+    status: str = Field(description="pending (under review), approved (the space is open) or rejected.")
+    submitted_at: datetime
+    reviewed_at: datetime | None
+    reason: str | None = Field(description="Why support rejected the claim.")
+
+
+class ClaimantPublic(ClaimPublic):
+    """A claim as support sees it: who claims, with what."""
+
+    account_id: str
+    email: str
+    name: str
+    extract: ExtractPublic
+    submitted_from: str | None = Field(description="The claimant's client address (as the gateway signed it).")
+    reviewed_by: str | None
+
+
+class ClaimedCompany(BaseModel):
+    siren: str
+    claimants: list[ClaimantPublic] = Field(description="Every claimant of the SIREN, oldest first.")
+
+
+class ClaimsUnderReview(BaseModel):
+    companies: list[ClaimedCompany] = Field(description="Every SIREN with at least one pending claim.")
+
+
+class ClaimApproval(BaseModel):
+    reason_for_others: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = (
+        Field(default=None, description="Told to the other pending claimants, who are rejected.")
+    )
+
+
+class ClaimRejection(BaseModel):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = Field(
+        description="Told to the claimant."
+    )
 
 
 class ProofOfPowerIn(BaseModel):
     kind: ProofKind
-    reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
-        description="Reference of the document (number, file name)."
-    )
+    reference: Name = Field(description="Reference of the document (number, file name).")
     issued_on: date
 
 

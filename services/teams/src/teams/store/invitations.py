@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chassis.mail import COURIER_FIELD
+from chassis.mail import COURIER_FIELD, courier_indexes, push_mail
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import OUTBOX_FIELD, Outbox
 from contracts import Event
@@ -23,7 +23,7 @@ INVITATIONS = "invitations"
 INVITATION_INDEXES: list[IndexSpec] = [
     ascending(INVITATIONS, "company_id", "created_at"),
     ascending(INVITATIONS, "link.digest"),
-    ascending(INVITATIONS, f"{COURIER_FIELD}.id"),
+    *courier_indexes(INVITATIONS),
     ascending(INVITATIONS, f"{AUDIT_FIELD}.id"),
 ]
 HIDDEN = {OUTBOX_FIELD: 0, COURIER_FIELD: 0, AUDIT_FIELD: 0}
@@ -96,16 +96,19 @@ class InvitationStore:
     ) -> bool:
         """pending_code -> sent, once: the code is consumed, the mail and event written with it."""
         update = self._outbox.update(
-            {
-                "$set": {
-                    "status": InvitationStatus.SENT,
-                    "link": {"digest": link_digest},
-                    "expires_at": expires_at,
-                    "sent_at": now,
+            push_mail(
+                {
+                    "$set": {
+                        "status": InvitationStatus.SENT,
+                        "link": {"digest": link_digest},
+                        "expires_at": expires_at,
+                        "sent_at": now,
+                    },
+                    "$unset": {"code": ""},
+                    "$push": {AUDIT_FIELD: {"$each": audit}},
                 },
-                "$unset": {"code": ""},
-                "$push": {COURIER_FIELD: {"$each": mails}, AUDIT_FIELD: {"$each": audit}},
-            },
+                *mails,
+            ),
             *events,
         )
         result = await self._invitations.update_one(

@@ -1,0 +1,153 @@
+"""Two pure ASGI middlewares every app installs (services and the gateway):
+
+- `BodySizeLimitMiddleware`: a request body above the limit gets 413 early. A
+  `Content-Length` above it is refused before anything reads the body; a body
+  without one (chunked) is counted as it streams and cut once it passes the
+  limit. Routes that take larger bodies (documents, later) get their own limit
+  by path prefix.
+- `SecurityHeadersMiddleware`: `X-Content-Type-Options: nosniff` on every
+  response, problems and early answers included.
+
+No response is buffered: both only look at the messages going by.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chassis.errors import PROBLEM_JSON
+
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: every JSON body of the API fits many times over
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"x-content-type-options", b"nosniff"),)
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` when a streamed body passes the limit: the problem
+    handlers turn it into the same 413 as an early refusal."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, detail=too_large_detail(limit))
+
+
+def too_large_detail(limit: int) -> str:
+    return f"the request body is larger than the {limit} bytes this route accepts"
+
+
+def _problem_413(limit: int, path: str) -> bytes:
+    body = {
+        "type": "https://creditdesk.dev/problems/request-too-large",
+        "title": "Content Too Large",
+        "status": 413,
+        "detail": too_large_detail(limit),
+        "instance": path,
+    }
+    return json.dumps(body).encode()
+
+
+class BodySizeLimitMiddleware:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES, per_prefix: Mapping[str, int] | None = None
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        # Longest prefix first, so `/a/b` wins over `/a`.
+        self.per_prefix = sorted((per_prefix or {}).items(), key=lambda item: -len(item[0]))
+
+    def limit_for(self, path: str) -> int:
+        for prefix, limit in self.per_prefix:
+            if path.startswith(prefix):
+                return limit
+        return self.max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope.get("path", ""))
+        declared: int | None = None
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = None
+                break
+        if declared is not None and declared > limit:
+            await self._refuse(scope, send, limit)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, counted, send)
+
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
+        body = _problem_413(limit, scope.get("path", ""))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in SECURITY_HEADERS}
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                headers.extend(SECURITY_HEADERS)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def document_body_limit(app: FastAPI) -> None:
+    """Add the 413 answer to every operation of the app's OpenAPI that takes a body."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for item in schema.get("paths", {}).values():
+                for operation in item.values():
+                    if isinstance(operation, dict) and "requestBody" in operation:
+                        operation.setdefault("responses", {}).setdefault(
+                            "413",
+                            {
+                                "description": "Request body larger than the limit (MAX_BODY_BYTES)",
+                                "content": {PROBLEM_JSON: {}},
+                            },
+                        )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,109 @@
+"""IBANs and BICs at rest (real Mongo server): the raw documents hold them only
+sealed (`chassis.crypto`), every read opens them, and answers stay masked."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from asgi_lifespan import LifespanManager
+
+from billing.app import create_app
+from billing.domain.bank import BankDetails, Civility
+from billing.handlers import Billing
+from billing.settings import BillingSettings
+from billing.store.onboarding import IBAN_FIELD
+from chassis.crypto import DecryptionFailed, FieldCipher, new_key_entry
+from devstack.stack import Stack
+from tests.clock import SettableClock
+
+pytestmark = pytest.mark.infra
+IBAN, BIC = "FR1420041010050500013M02606", "PSSTFRPPXXX"
+KEY = new_key_entry("b1")
+
+
+@pytest.fixture(scope="module")
+async def billing(stack: Stack) -> AsyncIterator[tuple[Billing, Any]]:
+    name = f"billing_k_{uuid.uuid4().hex[:8]}"
+    settings = BillingSettings(
+        service_name=name,
+        environment="test",
+        mongo_url=stack.mongo_url,  # type: ignore[arg-type]
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        debit_scheduler_enabled=False,
+        log_level="WARNING",
+        field_encryption_key=KEY,  # type: ignore[arg-type]
+    )
+    app = create_app(settings, clock=SettableClock(datetime(2026, 11, 2, 9, tzinfo=UTC)))
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=90):
+        runtime = app.state.runtime
+        yield app.state.billing, runtime.db
+        await runtime.mongo.drop_database(name)
+
+
+def clear_values_in(document: Any) -> list[str]:
+    """The IBAN (or a run of its digits) or the BIC, where a raw document holds them in clear.
+    (The MandateSigned event waiting in `_outbox` names the bank by its BIC, by contract:
+    a BIC is the bank's public identifier; the IBAN travels masked.)"""
+    stored = {key: value for key, value in document.items() if key != "_outbox"}
+    found = [value for value in (IBAN, IBAN[4:12]) if value in repr(document)]
+    return found + ([BIC] if BIC in repr(stored) else [])
+
+
+async def test_ibans_and_bics_are_sealed_in_the_database(billing: tuple[Billing, Any]) -> None:
+    service, db = billing
+    account = f"acc-{uuid.uuid4().hex[:8]}"
+    await db["profiles"].insert_one(
+        {"_id": account, "email": "c@example.fr", "person_kind": "legal", "display_name": "ACME"}
+        | {"siren": "732829320", "status": "awaiting_onboarding", "opened_at": datetime.now(UTC)}
+    )
+    details = BankDetails(IBAN, BIC, "Jeanne Martin", Civility.MRS)
+    await service.give_bank_details(account, details)
+    await service.accept_terms(account, service.settings.terms_version)
+    signed = await service.decide_mandate(account, sign=True)
+    assert signed.mandate is not None
+    assert signed.mandate.iban == IBAN  # read back opened
+    await service.onboarding.set_company_bank_details("732829320", details, by=account, now=datetime.now(UTC))
+
+    profile = await db["profiles"].find_one({"_id": account})
+    company = await db["company_bank_details"].find_one({"_id": "732829320"})
+    assert clear_values_in(profile) == []
+    assert clear_values_in(company) == []
+    sealed = profile["onboarding"]["bank_details"]["iban"]
+    assert sealed.startswith("enc:v1:b1:")
+    assert profile["onboarding"]["mandate"]["iban"].startswith("enc:v1:b1:")
+    # Only the key ring opens it, and only as the field it was sealed for.
+    assert FieldCipher.from_setting(KEY).open(sealed, field=IBAN_FIELD) == IBAN
+    with pytest.raises(DecryptionFailed):
+        FieldCipher.from_setting(new_key_entry("b1")).open(sealed, field=IBAN_FIELD)
+    with pytest.raises(DecryptionFailed):
+        FieldCipher.from_setting(KEY).open(sealed, field="billing.bic")
+    found = await service.onboarding.company_bank_details("732829320")
+    assert found is not None
+    assert found[0].iban == IBAN
+
+
+async def test_an_iban_stored_in_clear_earlier_is_read_and_sealed_at_its_next_write(
+    billing: tuple[Billing, Any],
+) -> None:
+    service, db = billing
+    await db["company_bank_details"].insert_one(
+        {"_id": "552100554", "iban": IBAN, "bic": BIC, "holder_name": "Paul", "holder_civility": "mr"}
+        | {"billing_address": None, "changed_by": "old", "changed_at": datetime.now(UTC)}
+    )
+    found = await service.onboarding.company_bank_details("552100554")
+    assert found is not None
+    assert found[0].iban == IBAN
+    await service.onboarding.set_company_bank_details("552100554", found[0], by="new", now=datetime.now(UTC))
+    assert clear_values_in(await db["company_bank_details"].find_one({"_id": "552100554"})) == []
+
+
+def test_production_refuses_a_missing_or_malformed_key() -> None:
+    with pytest.raises(ValueError, match="BILLING_FIELD_ENCRYPTION_KEY"):
+        BillingSettings(environment="production")
+    with pytest.raises(ValueError, match="32 bytes"):
+        BillingSettings(environment="production", field_encryption_key="k1:c2hvcnQ=")  # type: ignore[arg-type]
+    BillingSettings(environment="production", field_encryption_key=KEY)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Ratings' pure rules: companies, credit files, history, portfolios, monitoring. No I/O."""

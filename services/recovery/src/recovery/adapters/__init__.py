@@ -1,0 +1,1 @@
+"""Real implementations of `recovery.ports` (so far: the sample directory file)."""

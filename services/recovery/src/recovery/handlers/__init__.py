@@ -1,0 +1,83 @@
+"""Recovery's use cases, one module each, all one shape: take a command, load the case through the
+store port, decide in the domain, save the new case with its events in one write.
+
+`dispatch` routes a command to its handler, for the entrypoints (API routes, bus subscribers, the
+deadline sweeper).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from recovery.domain.cases import Case
+from recovery.handlers import (
+    accept_case,
+    advance_due_deadlines,
+    assign_case,
+    file_case,
+    record_agreement,
+    record_debtor_answer,
+    record_payment,
+    refuse_case,
+    start_amicable,
+    withdraw,
+)
+from recovery.handlers.accept_case import AcceptCase
+from recovery.handlers.advance_due_deadlines import AdvanceDueDeadlines
+from recovery.handlers.assign_case import AssignCase
+from recovery.handlers.file_case import FileCase
+from recovery.handlers.record_agreement import RecordAgreement
+from recovery.handlers.record_debtor_answer import RecordDebtorAnswer
+from recovery.handlers.record_payment import RecordPayment
+from recovery.handlers.refuse_case import RefuseCase
+from recovery.handlers.start_amicable import StartAmicable
+from recovery.handlers.withdraw import Withdraw
+from recovery.ports import RecoveryPorts
+
+Command = (
+    FileCase
+    | AssignCase
+    | AcceptCase
+    | RefuseCase
+    | StartAmicable
+    | AdvanceDueDeadlines
+    | RecordDebtorAnswer
+    | RecordPayment
+    | RecordAgreement
+    | Withdraw
+)
+
+HANDLERS: dict[type[Any], Callable[[Any, RecoveryPorts], Awaitable[Case | None]]] = {
+    FileCase: file_case.handle,
+    AssignCase: assign_case.handle,
+    AcceptCase: accept_case.handle,
+    RefuseCase: refuse_case.handle,
+    StartAmicable: start_amicable.handle,
+    AdvanceDueDeadlines: advance_due_deadlines.handle,
+    RecordDebtorAnswer: record_debtor_answer.handle,
+    RecordPayment: record_payment.handle,
+    RecordAgreement: record_agreement.handle,
+    Withdraw: withdraw.handle,
+}
+
+
+async def dispatch(command: Command, ports: RecoveryPorts) -> Case | None:
+    return await HANDLERS[type(command)](command, ports)
+
+
+__all__ = [
+    "HANDLERS",
+    "AcceptCase",
+    "AdvanceDueDeadlines",
+    "AssignCase",
+    "Command",
+    "FileCase",
+    "RecordAgreement",
+    "RecordDebtorAnswer",
+    "RecordPayment",
+    "RefuseCase",
+    "StartAmicable",
+    "Withdraw",
+    "dispatch",
+]

@@ -1,0 +1,54 @@
+"""FileCase: a creditor files a claim against a debtor, with its proof documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from recovery.domain import cases
+from recovery.domain.cases import Case, CaseError, Creditor
+from recovery.domain.claims import ClaimInput, ClaimRefused, accept_claim
+from recovery.domain.deadlines import local_day
+from recovery.domain.documents import DocumentRef, ProofUpload, check_proofs, proof_type
+from recovery.ports import CaseNotFound, RecoveryPorts
+
+FILING_DEPARTMENT = "75"  # the filing day is the platform's day, in metropolitan time
+
+
+@dataclass(frozen=True)
+class FileCase:
+    case_id: str  # chosen by the caller: filing twice with the same id files once
+    creditor: Creditor
+    claim: ClaimInput
+    documents: tuple[ProofUpload, ...] = ()
+
+
+async def handle(command: FileCase, ports: RecoveryPorts) -> Case:
+    try:
+        existing = await ports.cases.get(command.case_id)
+    except CaseNotFound:
+        pass
+    else:
+        if existing.creditor != command.creditor:
+            raise CaseError("case-id-taken", f"case id {command.case_id} is taken")
+        return existing
+    now = ports.clock.now()
+    policy = ports.policy
+    violations = check_proofs(command.documents, max_bytes=policy.proof_max_bytes, max_count=policy.proof_max_count)
+    try:
+        claim = accept_claim(command.claim, local_day(now, FILING_DEPARTMENT))
+    except ClaimRefused as refused:
+        raise ClaimRefused([*refused.violations, *violations]) from None
+    if violations:
+        raise ClaimRefused(violations)
+    # Proofs first, then the case: a failure in between leaves unreferenced immutable documents,
+    # never a case without its proofs.
+    documents = []
+    for upload in command.documents:
+        media_type = proof_type(upload.content)
+        if media_type is None:  # pragma: no cover (check_proofs refused it above)
+            raise ClaimRefused(check_proofs((upload,)))
+        stored = await ports.documents.put(upload.content, media_type=media_type.value, name=upload.name.strip())
+        documents.append(DocumentRef(stored.document_id, stored.name, stored.media_type, stored.sha256, stored.size))
+    decision = cases.file_case(command.case_id, command.creditor, claim, now, tuple(documents))
+    await ports.cases.add(decision.case, decision.events)
+    return decision.case

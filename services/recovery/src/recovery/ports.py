@@ -1,0 +1,144 @@
+"""The ports of recovery: what its handlers need from the world, as Protocols.
+
+The adapters (`recovery.adapters`) implement them for real (Mongo, the directory file, the postal
+folder); `services/recovery/tests/fakes.py` implements them in memory for handler unit tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+from chassis.clock import Clock
+from recovery.domain.cases import Case, LetterKind, ProcedurePolicy
+from recovery.domain.claims import PostalAddress
+from recovery.domain.events import DomainEvent
+from recovery.domain.jurisdiction import Office
+
+
+class CaseNotFound(LookupError):
+    def __init__(self, case_id: str) -> None:
+        super().__init__(f"no case {case_id}")
+        self.case_id = case_id
+
+
+class CaseExists(Exception):
+    """A case with this id is stored already."""
+
+
+class StaleCase(Exception):
+    """The case changed since it was loaded: the save was refused, nothing was written."""
+
+
+class CaseStore(Protocol):
+    """Cases and, in the same atomic write, the events their change produced (the outbox)."""
+
+    async def get(self, case_id: str) -> Case:
+        """The case, or CaseNotFound."""
+        ...
+
+    async def add(self, case: Case, events: Sequence[DomainEvent]) -> None:
+        """Store a new case with its events; CaseExists when its id is taken."""
+        ...
+
+    async def save(self, case: Case, events: Sequence[DomainEvent], *, expected_version: int) -> None:
+        """Replace the case stored at `expected_version` by `case`, with its events, in one write;
+        StaleCase when the stored version differs. Releases the case's deadline claim, if any."""
+        ...
+
+    async def open_cases_by_office(self, office_ids: Collection[str]) -> Mapping[str, int]:
+        """How many open cases each office holds (its load); offices with none may be absent."""
+        ...
+
+    async def claim_due(self, now: datetime) -> Case | None:
+        """Claim one case whose deadline has passed (`due_at <= now`) for this instance, or None.
+        The claim is a lease: `save` or `release` ends it, and it lapses if the instance dies, so
+        another instance takes the case over; two instances never hold the same case."""
+        ...
+
+    async def release(self, case_id: str) -> None:
+        """Give a claimed case back without changing it (its transition failed)."""
+        ...
+
+
+class CommissaireDirectory(Protocol):
+    """The commissaires de justice's offices."""
+
+    async def offices_in(self, court_of_appeal: str) -> Sequence[Office]:
+        """The offices in a court of appeal's district."""
+        ...
+
+    async def get(self, office_id: str) -> Office | None: ...
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    document_id: str
+    sha256: str
+    size: int
+    media_type: str
+    name: str
+
+
+class DocumentStore(Protocol):
+    """Immutable documents: the creditor's proofs and the generated letters."""
+
+    async def put(self, content: bytes, *, media_type: str, name: str) -> StoredDocument: ...
+
+    async def get(self, document_id: str) -> bytes:
+        """The document's bytes; KeyError when unknown."""
+        ...
+
+
+@dataclass(frozen=True)
+class PostalItem:
+    letter_id: str  # the posting's idempotency key: a letter posted twice is posted once
+    case_id: str
+    kind: LetterKind
+    recipient: str
+    address: PostalAddress
+    document_id: str
+
+
+@dataclass(frozen=True)
+class PostalReceipt:
+    letter_id: str
+    posted_at: datetime
+    tracking_id: str | None = None  # registered letters
+    acknowledged_on: date | None = None  # the acknowledgement of receipt, when known
+
+
+class PostalPort(Protocol):
+    """Letters on paper (or the registered electronic letter allowed since 2020)."""
+
+    async def send(self, item: PostalItem) -> PostalReceipt: ...
+
+
+@dataclass(frozen=True)
+class RecoveryPorts:
+    """Everything a handler may use, wired once by the app (real adapters) or by a test (fakes)."""
+
+    cases: CaseStore
+    directory: CommissaireDirectory
+    documents: DocumentStore
+    postal: PostalPort
+    clock: Clock
+    policy: ProcedurePolicy = field(default_factory=ProcedurePolicy)
+
+
+__all__ = [
+    "CaseExists",
+    "CaseNotFound",
+    "CaseStore",
+    "Clock",
+    "CommissaireDirectory",
+    "DocumentStore",
+    "PostalItem",
+    "PostalPort",
+    "PostalReceipt",
+    "RecoveryPorts",
+    "StaleCase",
+    "StoredDocument",
+]

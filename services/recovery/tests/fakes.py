@@ -1,0 +1,114 @@
+"""In-memory fakes of recovery's ports, for handler unit tests only (service tests use the real adapters).
+
+Each implements the same Protocol as its real adapter (`recovery.ports`), with the same promises:
+the store writes a case and its events together and refuses a save over a stale version, a due case
+is claimed by one caller at a time, documents are immutable, a letter posted twice is posted once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+
+from recovery.domain.cases import OPEN, Case
+from recovery.domain.events import DomainEvent
+from recovery.domain.jurisdiction import Office
+from recovery.ports import (
+    CaseExists,
+    CaseNotFound,
+    PostalItem,
+    PostalReceipt,
+    StaleCase,
+    StoredDocument,
+)
+from tests.clock import SettableClock
+
+
+class FakeCaseStore:
+    def __init__(self) -> None:
+        self.cases: dict[str, Case] = {}
+        self.events: list[DomainEvent] = []  # the outbox, in write order
+        self.claimed: set[str] = set()
+
+    async def get(self, case_id: str) -> Case:
+        try:
+            return self.cases[case_id]
+        except KeyError:
+            raise CaseNotFound(case_id) from None
+
+    async def add(self, case: Case, events: Sequence[DomainEvent]) -> None:
+        if case.case_id in self.cases:
+            raise CaseExists(case.case_id)
+        self.cases[case.case_id] = case
+        self.events.extend(events)
+
+    async def save(self, case: Case, events: Sequence[DomainEvent], *, expected_version: int) -> None:
+        stored = await self.get(case.case_id)
+        if stored.version != expected_version:
+            raise StaleCase(case.case_id)
+        self.cases[case.case_id] = case
+        self.events.extend(events)
+        self.claimed.discard(case.case_id)
+
+    async def open_cases_by_office(self, office_ids: Collection[str]) -> Mapping[str, int]:
+        counts: dict[str, int] = {}
+        for case in self.cases.values():
+            if case.phase in OPEN and case.office_id in office_ids:
+                counts[case.office_id] = counts.get(case.office_id, 0) + 1
+        return counts
+
+    async def claim_due(self, now: datetime) -> Case | None:
+        due = sorted(
+            (c for c in self.cases.values() if c.is_due(now) and c.case_id not in self.claimed),
+            key=lambda c: (c.due_at, c.case_id),
+        )
+        if not due:
+            return None
+        self.claimed.add(due[0].case_id)
+        return due[0]
+
+    async def release(self, case_id: str) -> None:
+        self.claimed.discard(case_id)
+
+    def events_of(self, case_id: str) -> list[DomainEvent]:
+        return [e for e in self.events if e.case_id == case_id]
+
+
+class FakeDirectory:
+    def __init__(self, offices: Sequence[Office]) -> None:
+        self.offices = {o.office_id: o for o in offices}
+
+    async def offices_in(self, court_of_appeal: str) -> Sequence[Office]:
+        return [o for o in self.offices.values() if o.court_of_appeal == court_of_appeal]
+
+    async def get(self, office_id: str) -> Office | None:
+        return self.offices.get(office_id)
+
+
+class FakeDocumentStore:
+    def __init__(self) -> None:
+        self.documents: dict[str, tuple[StoredDocument, bytes]] = {}
+
+    async def put(self, content: bytes, *, media_type: str, name: str) -> StoredDocument:
+        digest = hashlib.sha256(content).hexdigest()
+        stored = StoredDocument(f"doc-{len(self.documents) + 1}", digest, len(content), media_type, name)
+        self.documents[stored.document_id] = (stored, bytes(content))
+        return stored
+
+    async def get(self, document_id: str) -> bytes:
+        return self.documents[document_id][1]
+
+
+class FakePostalPort:
+    def __init__(self, clock: SettableClock) -> None:
+        self.clock = clock
+        self.sent: dict[str, tuple[PostalItem, PostalReceipt]] = {}
+
+    async def send(self, item: PostalItem) -> PostalReceipt:
+        if item.letter_id in self.sent:
+            return self.sent[item.letter_id][1]
+        tracking = f"RR{len(self.sent) + 1:09d}FR" if item.kind == "registered" else None
+        receipt = PostalReceipt(item.letter_id, self.clock.now(), tracking)
+        self.sent[item.letter_id] = (item, receipt)
+        return receipt
