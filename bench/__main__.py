@@ -1,6 +1,6 @@
 """Run the benchmarks and write their figures down.
 
-    python -m bench [gateway] [bus] [login] [debits] [rights] [scan] [revocation]
+    python -m bench [store] [gateway] [bus] [login] [debits] [rights] [scan] [revocation]
 
 Runs on the `bench` profile's own stack (ports +20000, state in
 .cache/stack/bench), whose gateway limiter is lifted like the test profile's,
@@ -27,6 +27,7 @@ from bench.gateway import bench_gateway
 from bench.identity_login import bench_login
 from bench.outbox_scan import bench_outbox_scan
 from bench.revocation import bench_revocation
+from bench.store_write_path import bench_store_write_path
 from bench.teams_rights import bench_teams_rights
 from devstack.config import StackConfig
 from devstack.stack import Stack
@@ -92,6 +93,20 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"{r['sessions']} sessions | p50 {r['refusal_delay']['p50_ms']} ms, p99 {r['refusal_delay']['p99_ms']} ms "
             f"| the logout alone: p50 {r['logout_response']['p50_ms']} ms, p99 {r['logout_response']['p99_ms']} ms | |"
         )
+    if "store" in results:
+        s = results["store"]
+        for how in ("sequential", f"concurrent_{s['clients']}"):
+            durable, periodic = s["ops_per_second"]["write"][how], s["ops_per_second"]["periodic"][how]
+            ratio = s["durable_to_periodic_ratio"][how]
+            lines.append(
+                f"| Mongo-wire write path, durable commit, {how.replace('_', ' ')} | "
+                + ", ".join(f"{op} {v}/s" for op, v in durable.items())
+                + " | periodic commit: "
+                + ", ".join(f"{op} {v}/s" for op, v in periodic.items())
+                + " | "
+                + ", ".join(f"{v}" for v in ratio.values())
+                + " |"
+            )
     return "\n".join(lines)
 
 
@@ -103,14 +118,10 @@ def _update_readme(results: dict[str, dict[str, Any]], when: str) -> None:
     README.write_text(text[:start] + block + text[end:])
 
 
-async def main(selected: list[str]) -> None:
-    stack = Stack(StackConfig.for_profile("bench"))
+async def _platform_benches(stack: Stack, selected: list[str], results: dict[str, dict[str, Any]]) -> None:
     stack.start_infra()
     stack.stop_services()  # started from the code as it is now
     stack.start_services()
-    when = datetime.now(UTC).isoformat(timespec="seconds")
-    results: dict[str, dict[str, Any]] = {}
-    RESULTS.mkdir(exist_ok=True)
     try:
         if "gateway" in selected:
             results["gateway"] = await bench_gateway(stack)
@@ -128,6 +139,17 @@ async def main(selected: list[str]) -> None:
             results["revocation"] = await bench_revocation(stack)
     finally:
         stack.stop_all()
+
+
+async def main(selected: list[str]) -> None:
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    results: dict[str, dict[str, Any]] = {}
+    RESULTS.mkdir(exist_ok=True)
+    config = StackConfig.for_profile("bench")
+    if "store" in selected:  # its own servers, before the stack loads the machine
+        results["store"] = await bench_store_write_path(config)
+    if set(selected) - {"store"}:
+        await _platform_benches(Stack(config), selected, results)
     for name, figures in results.items():
         (RESULTS / f"{name}.json").write_text(
             json.dumps({"when": when, "machine": _machine(), **figures}, indent=2) + "\n"
@@ -139,4 +161,4 @@ async def main(selected: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1:] or ["gateway", "bus", "login", "debits", "rights", "scan", "revocation"]))
+    asyncio.run(main(sys.argv[1:] or ["store", "gateway", "bus", "login", "debits", "rights", "scan", "revocation"]))

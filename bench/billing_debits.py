@@ -15,15 +15,16 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from billing.app import debit_leases
 from billing.domain.cards import CardOnFile
 from billing.domain.schedules import Order, create_schedule
 from billing.handlers import Billing, retry_policy
 from billing.payments.provider import SimulatedProvider
 from billing.settings import BillingSettings
 from billing.store.onboarding import OnboardingStore
+from billing.store.profiles import ProfileStore
 from billing.store.schedules import INDEXES as SCHEDULE_INDEXES
 from billing.store.schedules import SCHEDULES, ScheduleStore
+from chassis.leases import Leases, new_owner
 from chassis.mongo import ensure_indexes
 from chassis.outbox import Outbox, outbox_indexes
 from contracts.events.billing import ScheduleCreated
@@ -70,11 +71,18 @@ async def bench_debits(
         await ensure_indexes(db, [*SCHEDULE_INDEXES, *outbox_indexes(SCHEDULES)])
         policy = retry_policy(settings)
         outbox = Outbox(clock)
+        leases = Leases(
+            db[SCHEDULES],
+            owner=new_owner("bench-debits"),
+            clock=clock,
+            ttl=timedelta(seconds=settings.debit_lease_seconds),
+        )
         billing = Billing(
             settings=settings,
             clock=clock,
-            schedules=ScheduleStore(db, outbox, policy, debit_leases(settings, db, clock)),
-            onboarding=OnboardingStore(db, outbox),
+            schedules=ScheduleStore(db, outbox, policy, leases),
+            onboarding=OnboardingStore(db, outbox, settings.field_cipher),
+            profiles=ProfileStore(db),
             provider=SimulatedProvider(db),
             policy=policy,
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import random
 import re
 import uuid
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
+from stdnum import luhn
 
 from contracts import Envelope
 from devstack.stack import Stack
@@ -37,6 +39,14 @@ def legal_person(email: str) -> dict[str, Any]:
         "siret": "73282932000074",
         "address": {"line": "1 avenue des Champs", "postal_code": "75008", "city": "Paris"},
     }
+
+
+def new_siret() -> str:
+    """A valid SIRET of a fresh SIREN, so every run opens a new company space."""
+    body = f"{random.randrange(10**7, 10**8)}"
+    siren = body + luhn.calc_check_digit(body)
+    nic = f"{random.randrange(10**3, 10**4)}"
+    return siren + nic + luhn.calc_check_digit(siren + nic)
 
 
 def new_email() -> str:
@@ -104,6 +114,17 @@ async def eventually(probe: Callable[[], Any], timeout: float = 30, interval: fl
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+async def signed_up(stack: Stack, http: httpx.AsyncClient, form: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """Register, activate by the mailed link and log in: (account id, auth headers)."""
+    assert (await http.post("/api/identity/accounts", json=form)).status_code == 202
+    mail = await stack.mailbox.wait_for(form["email"], timeout=30)
+    assert (await http.get(activation_link(mail.text))).status_code == 200
+    login = await http.post("/api/identity/sessions", json={"email": form["email"], "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    me = await http.get("/api/identity/accounts/me", headers=headers)
+    return me.json()["account_id"], headers
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -16,8 +16,7 @@ import httpx
 import pytest
 
 from devstack.stack import Stack
-from tests.e2e.helpers import eventually, legal_person, mongo, new_email
-from tests.e2e.test_billing_flows import activated_creditor
+from tests.e2e.helpers import activated_creditor, eventually, legal_person, mongo, new_email
 
 pytestmark = pytest.mark.e2e
 # A loose bound against the 5 s driver timeout seen before; the figure itself goes in the report.

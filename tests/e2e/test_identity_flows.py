@@ -166,8 +166,8 @@ async def test_a_buyer_creates_access_from_the_order_email_and_sees_the_schedule
         await eventually(link_mailed, timeout=60, interval=1.0)
         mail = await stack.mailbox.wait_for(buyer, lambda m: "Créez" in m.subject, timeout=30)
         token = link_token(mail.text, f"{stack.gateway_url}/first-connection")
-        body = {"token": token, "password": PASSWORD, "password_confirmation": PASSWORD}
-        access = await http.post(f"{API}/customers/first-connection/complete", json=body)
+        completion = {"token": token, "password": PASSWORD, "password_confirmation": PASSWORD}
+        access = await http.post(f"{API}/customers/first-connection/complete", json=completion)
         assert access.status_code == 201, access.text
         login = await http.post(f"{API}/sessions", json={"email": buyer, "password": PASSWORD})
         assert login.status_code == 200

@@ -208,3 +208,16 @@ async def test_the_devstack_operator_account_may_run_debits(running_services: St
         assert login.status_code == 200, login.text
         run = await http.post("/api/billing/debit-runs", json={}, headers=bearer(login.json()["access_token"]))
         assert run.status_code == 200, run.text
+
+
+async def test_the_claim_of_a_company_space_may_carry_an_extract_larger_than_other_bodies(
+    running_services: Stack,
+) -> None:
+    extract = base64.b64encode(b"%PDF-1.4\n" + b"0" * (1024 * 1024 - 64)).decode()  # a 1 MiB Kbis, 1.33 MiB sent
+    async with httpx.AsyncClient(base_url=running_services.gateway_url, timeout=60) as http:
+        _, auth = await activated_creditor(running_services, http)
+        body = {"siren": "732829320", "mobile": "+33612345678", "extract": extract}
+        claimed = await http.post("/api/teams/companies", json=body, headers=auth)
+        assert claimed.status_code not in (413, 500), claimed.text  # judged by teams, not cut by the limit
+        elsewhere = await http.post("/api/teams/companies/732829320/invitations", json=body, headers=auth)
+        problem(elsewhere, 413)

@@ -12,7 +12,6 @@ they land.
 from __future__ import annotations
 
 import json
-import random
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-from stdnum import luhn
 
 from chassis.errors import Forbidden
 from chassis.rights import RightsView
@@ -28,26 +26,19 @@ from contracts.events.teams import InvitationSent, MemberJoined, MemberRightsCha
 from devstack.stack import Stack
 from tests.e2e.helpers import (
     PASSWORD,
-    activation_link,
     eventually,
     find_event,
     legal_person,
     mongo,
     new_email,
+    new_siret,
     open_company_space,
+    signed_up,
 )
 from tests.rights_probe import running_rights_probe
 
 pytestmark = pytest.mark.e2e
 PROOF = {"kind": "delegation_of_power", "reference": "DP-2026-014", "issued_on": "2026-11-02"}
-
-
-def new_siret() -> str:
-    """A valid SIRET of a fresh SIREN, so every run opens a new company space."""
-    body = f"{random.randrange(10**7, 10**8)}"
-    siren = body + luhn.calc_check_digit(body)
-    nic = f"{random.randrange(10**3, 10**4)}"
-    return siren + nic + luhn.calc_check_digit(siren + nic)
 
 
 def natural_person(email: str) -> dict[str, Any]:
@@ -61,17 +52,6 @@ def natural_person(email: str) -> dict[str, Any]:
         "first_name": "Paul",
         "address": {"line": "3 rue Lepic", "postal_code": "75018", "city": "Paris"},
     }
-
-
-async def signed_up(stack: Stack, http: httpx.AsyncClient, form: dict[str, Any]) -> tuple[str, dict[str, str]]:
-    """Register, activate by the mailed link and log in: (account id, auth headers)."""
-    assert (await http.post("/api/identity/accounts", json=form)).status_code == 202
-    mail = await stack.mailbox.wait_for(form["email"], timeout=30)
-    assert (await http.get(activation_link(mail.text))).status_code == 200
-    login = await http.post("/api/identity/sessions", json={"email": form["email"], "password": PASSWORD})
-    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-    me = await http.get("/api/identity/accounts/me", headers=headers)
-    return me.json()["account_id"], headers
 
 
 def sms_code(directory: Path, to: str, after: int) -> str:

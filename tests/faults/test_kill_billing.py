@@ -25,8 +25,7 @@ import pytest
 
 from contracts.events.billing import PaymentRejected, PaymentSucceeded
 from devstack.stack import Stack
-from tests.e2e.helpers import events_matching, eventually, mongo
-from tests.e2e.test_billing_flows import activated_creditor
+from tests.e2e.helpers import events_matching, eventually, merchant, mongo, order
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 GOOD, DECLINES = "4242424242424242", "4000000000000002"
@@ -39,23 +38,14 @@ TAKEOVER_WITHIN = 60.0  # the dead runner's claims: about 10 s expected; 120 s l
 async def create_schedules(http: httpx.AsyncClient, auth: dict[str, str], email: str) -> dict[str, str]:
     """`SCHEDULES` one-installment schedules due today, `DECLINING` of them on a declining card:
     schedule id -> card kind."""
-    today = datetime.now(UTC).date().isoformat()
     created: dict[str, str] = {}
     gate = asyncio.Semaphore(8)
 
     async def one(n: int) -> None:
         card = DECLINES if n < DECLINING else GOOD
-        order = {
-            "order_number": f"KILL-{uuid.uuid4().hex[:10]}",
-            "merchant": "Boutique Durand",
-            "buyer_email": email,
-            "purchase_amount_cents": 5000 + n,
-            "purchase_date": today,
-            "installments": 1,
-            "card": {"number": card, "expiry_month": 12, "expiry_year": 2035},
-        }
+        body = order(email, card=card, amount=5000 + n, order_number=f"KILL-{uuid.uuid4().hex[:10]}", installments=1)
         async with gate:
-            answer = await http.post("/api/billing/schedules", json=order, headers=auth)
+            answer = await http.post("/api/billing/schedules", json=body, headers=auth)
         assert answer.status_code == 201, answer.text
         created[answer.json()["schedule_id"]] = "declines" if card == DECLINES else "good"
 
@@ -76,7 +66,7 @@ async def test_billing_killed_mid_debit_run_charges_each_installment_once(
         await billing.stop_async()
         await billing.up_async()
         async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as http:
-            email, auth = await activated_creditor(stack, http)
+            email, auth = await merchant(stack, http)  # only a merchant creates schedules
             kinds = await create_schedules(http, auth, email)
         ids = list(kinds)
         docs = [doc async for doc in db["schedules"].find({"_id": {"$in": ids}}, {"card.token": 1})]

@@ -9,7 +9,7 @@ import pytest
 
 from devstack import DevstackError, StackConfig
 from devstack.secrets import stack_secrets
-from devstack.services import service_processes
+from devstack.services import kafka_credentials, service_processes
 
 
 def test_profiles_use_separate_ports_and_state(tmp_path: Path) -> None:
@@ -50,7 +50,13 @@ def test_service_catalogue(tmp_path: Path) -> None:
         "BILLING_HTTP_PORT": "18002",
         "BILLING_MONGO_URL": "mongodb://127.0.0.1:37017",
         "BILLING_MONGO_DB": "billing",
-        "BILLING_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:19092",
+        # Its own SASL/SCRAM principal on the SASL listener, with the stack's generated password.
+        "BILLING_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:19094",
+        "BILLING_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "BILLING_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+        "BILLING_KAFKA_SASL_USERNAME": "billing",
+        "BILLING_KAFKA_SASL_PASSWORD": kafka_credentials(config).password("billing"),
+        "BILLING_KAFKA_TOPIC_PARTITIONS": "6",
         "BILLING_JWKS_URL": "http://127.0.0.1:18001/.well-known/jwks.json",
     }
     assert by_name["identity"].env["IDENTITY_SMTP_PORT"] == "11025"
@@ -59,6 +65,7 @@ def test_service_catalogue(tmp_path: Path) -> None:
     assert gateway["GATEWAY_RATINGS_URL"] == "http://127.0.0.1:18004"
     assert gateway["GATEWAY_ENVIRONMENT"] == "test"
     assert not any(k.startswith("GATEWAY_MONGO") for k in gateway)
+    assert gateway["GATEWAY_KAFKA_SASL_USERNAME"] == "gateway"  # it reads the revoked sessions
     # Generated per stack, shared by the gateway and the services, kept across starts.
     assert gateway["GATEWAY_CLIENT_ADDRESS_KEY"] == by_name["identity"].env["IDENTITY_CLIENT_ADDRESS_KEY"]
     assert by_name["identity"].env["IDENTITY_KEY_ENCRYPTION_KEY"] == secrets["identity_key_encryption_key"]

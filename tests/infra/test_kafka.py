@@ -19,6 +19,7 @@ from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 from chassis.settings import ServiceSettings
 from chassis.topics import TopicPolicy, contract_topics, ensure_topics, partitions_of
 from contracts import REGISTRY, AccountActivated, MemberRightsChanged, dead_letter_topic
+from contracts.events.identity import SessionsRevoked
 from devstack import Stack
 from devstack.bus import acl_plan, owned_topics
 from devstack.kafka import metadata_brokers, new_cluster_id
@@ -194,7 +195,9 @@ def test_acls_follow_the_contracts() -> None:
     assert ("billing", "group", "billing.", "prefixed", "read") in plan
     assert ("billing", "topic", dead_letter_topic("billing"), "literal", "write") in plan
     assert not [p for p in plan if p[0] == "billing" and p[4] == "write" and p[2] == MemberRightsChanged.topic]
-    assert not [p for p in plan if p[0] == "ratings" and p[4] == "read"]
+    # Every process reads only the revoked sessions beyond what it consumes, the gateway included.
+    assert [p[2] for p in plan if p[0] == "ratings" and p[4] == "read"] == [SessionsRevoked.topic]
+    assert [(p[0], p[2], p[4]) for p in plan if p[0] == "gateway"] == [("gateway", SessionsRevoked.topic, "read")]
     assert set(owned_topics("teams")) >= {MemberRightsChanged.topic, dead_letter_topic("teams")}
 
 

@@ -303,3 +303,16 @@ async def test_the_operator_command_lists_and_retries_parked_entries(stack: Stac
     publish.refuse_ids = set()
     assert await relay.drain_once() == (1, 0)
     assert await command("list") == ""
+
+
+async def test_backed_off_documents_never_crowd_out_due_ones(db: MongoDatabase) -> None:
+    clock = SettableClock()
+    outbox, publish = Outbox(clock), FlakyPublisher()
+    relay = OutboxRelay(db, ["things"], outbox.wakeup, publish, clock=clock, policy=RelayPolicy(batch_size=2))
+    for n in range(4):
+        await db["things"].insert_one(outbox.new_document({"_id": f"stuck{n}"}, *events(1, company=f"55210055{n}")))
+        publish.fail_ids.update(await ids_of(db, f"stuck{n}"))
+    while sum(await relay.drain_once()) > 0:  # every stuck entry fails once and backs off
+        pass
+    await db["things"].insert_one(outbox.new_document({"_id": "fresh"}, *events(1)))
+    assert await relay.drain_once() == (1, 0)  # more backed-off documents than a batch: found anyway

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .bus import ADMIN, SCRAM_MECHANISM, KafkaCredentials
+from .bus import ADMIN, SCRAM_MECHANISM, KafkaCredentials, local_topic_policy
 from .component import Component
 from .config import StackConfig
 from .processes import http_ok
@@ -95,6 +95,8 @@ def service_processes(
             f"{prefix}_MONGO_URL": f"mongodb://{host('mongo')}:{config.port('mongo')}",
             f"{prefix}_MONGO_DB": name,
             **kafka(name),
+            # The same partition count as the topics devstack creates.
+            f"{prefix}_KAFKA_TOPIC_PARTITIONS": str(local_topic_policy().partitions),
             f"{prefix}_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",
         }
 

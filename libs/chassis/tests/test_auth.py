@@ -179,6 +179,6 @@ async def test_with_keys_in_hand_an_unknown_key_does_not_refetch_while_identity_
     stranger.keys = {"k9": Ed25519PrivateKey.generate()}
     server.down, server.fetches = True, 0
     for _ in range(4):
-        with pytest.raises(Unauthorized, match="unknown key"):
+        with pytest.raises(Unauthorized):  # the fixed 401 text, whatever the cause
             await v.verify(stranger.token("k9"))
     assert server.fetches == 1

@@ -59,7 +59,7 @@ async def test_an_unreachable_dependency_is_a_503_with_retry_after_and_one_warni
     assert answer.headers["retry-after"] == "1"
     body = answer.json()
     assert body["type"].endswith(f"/{dependency}-unavailable")
-    assert body["title"] == "Service unavailable"
+    assert body["title"] == "Service Unavailable"
     assert dependency in body["detail"]
     records = served(caplog)
     assert [(r.levelno, r.exc_info) for r in records] == [(logging.WARNING, None)]

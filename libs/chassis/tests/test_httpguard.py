@@ -35,7 +35,9 @@ def app_with_limit(limit: int = 1024) -> tuple[FastAPI, list[int]]:
     async def upload(request: Request) -> dict[str, int]:
         return {"length": len(await request.body())}
 
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=limit, per_prefix={"/documents": 4 * limit})
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=limit, per_path={"/documents/*": 4 * limit, "/items": 2 * limit}
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     document_body_limit(app)
     return app, read
@@ -51,7 +53,9 @@ async def test_a_declared_length_above_the_limit_is_refused_before_the_route_rea
         assert answer.headers["x-content-type-options"] == "nosniff"
         assert read == []
         assert (await http.post("/echo", content=b"x" * 1024)).json() == {"length": 1024}
-        assert (await http.post("/documents/upload", content=b"x" * 4000)).status_code == 200
+        assert (await http.post("/documents/upload", content=b"x" * 4000)).status_code == 200  # a prefix
+        assert (await http.post("/items", json={"name": "x" * 1500})).status_code == 200  # an exact path
+        assert (await http.post("/items/", json={"name": "x" * 1500})).status_code == 413
 
 
 async def test_a_streamed_body_is_cut_once_it_passes_the_limit() -> None:

@@ -171,8 +171,7 @@ async def test_a_company_name_with_headers_html_and_links_cannot_jam_or_link_the
         )
     )
     admin = svc.auth(admin_id, f"svc-{admin_id[:10]}@example.fr")
-    opened = await svc.http.post("/companies", json={"siren": svc.SIREN, "mobile": "06 12 34 56 78"}, headers=admin)
-    assert opened.status_code == 201, opened.text
+    await svc.open_space(admin, mobile="06 12 34 56 78")
     paul_email = f"paul-{uuid.uuid4().hex[:8]}@example.fr"
     invitation = await invite(svc, admin, paul_email, ["view_financial_documents"])
     path = f"/companies/{svc.SIREN}/invitations/{invitation['invitation_id']}"

@@ -29,7 +29,6 @@ INVALID_TOKEN = "the access token is invalid or expired: log in again"
 
 class KeysUnavailable(Problem):
     status = 503
-    title = "Service unavailable"
 
 
 @dataclass(frozen=True)

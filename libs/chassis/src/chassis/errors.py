@@ -120,7 +120,6 @@ class Unavailable(Problem):
     single-document update: it happened entirely or not at all, never half."""
 
     status = 503
-    title = "Service unavailable"
 
     def __init__(self, detail: str, *, retry_after: int = RETRY_AFTER_SECONDS, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"Retry-After": str(retry_after)})
@@ -209,7 +208,7 @@ class ErrorLogMiddleware:
             log.exception("unhandled error on %s %s", scope.get("method", ""), path)
             if started:
                 return  # the answer is already on its way: nothing better to send
-            problem = Problem("An unexpected error occurred; it has been logged.", status=500, title="Internal error")
+            problem = Problem("An unexpected error occurred; it has been logged.", status=500)
             await problem_response(problem, path)(scope, receive, send)
 
 

@@ -3,8 +3,8 @@
 - `BodySizeLimitMiddleware`: a request body above the limit gets 413 early. A
   `Content-Length` above it is refused before anything reads the body; a body
   without one (chunked) is counted as it streams and cut once it passes the
-  limit. Routes that take larger bodies (documents, later) get their own limit
-  by path prefix.
+  limit. Routes that take larger bodies (documents) get their own limit, by
+  exact path or path prefix.
 - `SecurityHeadersMiddleware`: `X-Content-Type-Options: nosniff` on every
   response, problems and early answers included.
 
@@ -13,6 +13,8 @@ No response is buffered: both only look at the messages going by.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -51,16 +53,25 @@ def _problem_413(limit: int, path: str) -> bytes:
 
 
 class BodySizeLimitMiddleware:
+    """`per_path` maps a path to its own limit: an exact path (`/companies`), or a
+    prefix when it ends with `*` (`/documents/*`)."""
+
     def __init__(
-        self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES, per_prefix: Mapping[str, int] | None = None
+        self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES, per_path: Mapping[str, int] | None = None
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        # Longest prefix first, so `/a/b` wins over `/a`.
-        self.per_prefix = sorted((per_prefix or {}).items(), key=lambda item: -len(item[0]))
+        paths = per_path or {}
+        self.exact = {path: limit for path, limit in paths.items() if not path.endswith("*")}
+        # Longest prefix first, so `/a/b*` wins over `/a*`.
+        self.prefixes = sorted(
+            ((path[:-1], limit) for path, limit in paths.items() if path.endswith("*")), key=lambda item: -len(item[0])
+        )
 
     def limit_for(self, path: str) -> int:
-        for prefix, limit in self.per_prefix:
+        if path in self.exact:
+            return self.exact[path]
+        for prefix, limit in self.prefixes:
             if path.startswith(prefix):
                 return limit
         return self.max_bytes
@@ -80,6 +91,7 @@ class BodySizeLimitMiddleware:
                 break
         if declared is not None and declared > limit:
             await self._refuse(scope, send, limit)
+            await _linger(receive)
             return
         received = 0
 
@@ -108,6 +120,26 @@ class BodySizeLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+# After an early 413, what is read and thrown away of the body the client is still
+# sending, so that it reads the answer instead of a reset connection (nginx's
+# lingering close); a larger body is cut off there, the connection then closed.
+LINGER_BYTES = 8 * 1024 * 1024
+LINGER_SECONDS = 2.0
+
+
+async def _linger(receive: Receive) -> None:
+    drained = 0
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(LINGER_SECONDS):
+            while drained <= LINGER_BYTES:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                drained += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return
 
 
 class SecurityHeadersMiddleware:

@@ -121,7 +121,7 @@ class Leases:
         """Take one document matching `query` whose lease is free or lapsed, or None."""
         now = self.clock.now()
         lease = {"owner": self.owner, "until": now + self.ttl}
-        if projection is not None:
+        if projection and all(projection.values()):  # an inclusion projection: keep what a claim reads
             projection = {**projection, self.lease_field: 1, self.version_field: 1}
         # The document as it was, so that a takeover of a lapsed lease is seen.
         before = await self.collection.find_one_and_update(

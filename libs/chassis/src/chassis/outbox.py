@@ -366,32 +366,14 @@ class OutboxRelay:
         self._next_due = None
         for name in self._collections:
             collection = self._db[name]
-            due: list[dict[str, Any]] = []
             stale: list[UpdateOne] = []
-            cursor = collection.find(self._scan(), {self._field: 1, self._pending: 1}).batch_size(
+            # Every pending document is looked at (a backed-off one is skipped, not
+            # fetched again and again in place of due ones); at most a batch is sent.
+            async with collection.find(self._scan(), {self._field: 1, self._pending: 1}).batch_size(
                 self.policy.batch_size
-            )
-            async for doc in cursor:
-                entries = doc.get(self._field) or []
-                backlog += len(entries)
-                head = entries[0] if entries else None
-                if head is None or head.get("state") == PARKED:
-                    # Nothing deliverable: unflag, unless a writer flagged it again since our read.
-                    if self._indexed:
-                        stale.append(
-                            UpdateOne(
-                                {"_id": doc["_id"], self._pending: doc.get(self._pending)},
-                                {"$unset": {self._pending: ""}},
-                            )
-                        )
-                    continue
-                next_at = head.get("next_attempt_at")
-                if next_at is not None and next_at > now:
-                    self._next_due = next_at if self._next_due is None else min(self._next_due, next_at)
-                    continue
-                due.append(doc)
-                if len(due) >= self.policy.batch_size:
-                    break
+            ) as cursor:
+                due, waiting = await self._due_documents(cursor, now, stale)
+            backlog += waiting
             if stale:
                 await collection.bulk_write(stale, ordered=False)
             if due:
@@ -411,6 +393,37 @@ class OutboxRelay:
         self._gauged_at = now
         if self._metrics is not None:
             self._metrics.outbox_parked.labels(self._label).set(await self.parked_count())
+
+    async def _due_documents(
+        self, cursor: Any, now: datetime, stale: list[UpdateOne]
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The documents whose head entry is due (up to a batch) and the count
+        of entries seen; notes the next due time of the others and which ones
+        hold nothing deliverable."""
+        due: list[dict[str, Any]] = []
+        seen = 0
+        async for doc in cursor:
+            entries = doc.get(self._field) or []
+            seen += len(entries)
+            head = entries[0] if entries else None
+            if head is None or head.get("state") == PARKED:
+                # Nothing deliverable: unflag, unless a writer flagged it again since our read.
+                if self._indexed:
+                    stale.append(
+                        UpdateOne(
+                            {"_id": doc["_id"], self._pending: doc.get(self._pending)},
+                            {"$unset": {self._pending: ""}},
+                        )
+                    )
+                continue
+            next_at = head.get("next_attempt_at")
+            if next_at is not None and next_at > now:
+                self._next_due = next_at if self._next_due is None else min(self._next_due, next_at)
+                continue
+            due.append(doc)
+            if len(due) >= self.policy.batch_size:
+                break
+        return due, seen
 
     async def _deliver(self, collection: Any, documents: list[dict[str, Any]], now: datetime) -> tuple[int, int]:
         batch: list[OutboxEntry] = []

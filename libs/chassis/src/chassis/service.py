@@ -306,7 +306,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     install_problem_handlers(app)
     install_http_metrics(app, runtime.metrics)
     # Last added runs first: security headers on everything, the request id on a 413 too.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, per_prefix=settings.body_limits())
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, per_path=settings.body_limits())
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(operations_router)

@@ -56,15 +56,15 @@ class ProcessSettings(BaseSettings):
     kafka_sasl_username: str = ""
     kafka_sasl_password: SecretStr | None = None
     # Request bodies: above this many bytes, 413 (a declared Content-Length is refused
-    # before the body is read; a streamed one is cut). Paths starting with one of
-    # `document_path_prefixes` (routes that take documents) may send `max_document_bytes`.
+    # before the body is read; a streamed one is cut). The routes in `document_paths`
+    # (exact paths, or prefixes ending with `*`) take documents: `max_document_bytes`.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    document_path_prefixes: tuple[str, ...] = ()
+    document_paths: tuple[str, ...] = ()
 
     def body_limits(self) -> dict[str, int]:
-        """The larger limit of each document path prefix (for `BodySizeLimitMiddleware`)."""
-        return {prefix: self.max_document_bytes for prefix in self.document_path_prefixes}
+        """The larger limit of each document path (for `BodySizeLimitMiddleware`)."""
+        return {path: self.max_document_bytes for path in self.document_paths}
 
     # The client's address (`chassis.clientaddress`): the gateway signs the one it
     # forwards with this key, shared with the services, which trust only a valid

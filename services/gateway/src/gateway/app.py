@@ -177,7 +177,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_http_metrics(app, metrics)
     # Last added runs first: security headers on everything, the request id on a 413 too.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, per_prefix=settings.body_limits())
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, per_path=settings.body_limits())
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
 

@@ -304,12 +304,9 @@ def _classify(error: httpx.TransportError, service: str) -> tuple[str, Problem]:
             code="upstream-unreachable",
         )
     if isinstance(error, httpx.TimeoutException):
-        return "timeout", Problem(
-            f"{service} did not answer in time", status=504, title="Gateway timeout", code="upstream-timeout"
-        )
+        return "timeout", Problem(f"{service} did not answer in time", status=504, code="upstream-timeout")
     return "bad_answer", Problem(
         f"{service} answered badly ({type(error).__name__})",
         status=502,
-        title="Bad gateway",
         code="upstream-bad-answer",
     )

@@ -42,6 +42,10 @@ class TeamsSettings(ServiceSettings):
     phone_region: str = Field(default="FR", pattern=r"^[A-Z]{2}$")
     # Largest extract (Kbis) accepted with a claim of a company space, decoded.
     claim_extract_max_bytes: int = Field(default=1_048_576, ge=1024, le=8_388_608)
+    # The claim (POST /companies) carries the extract in base64 (4/3 of it): it may send
+    # a larger body than other routes (chassis `max_body_bytes`, 1 MiB).
+    document_paths: tuple[str, ...] = ("/companies",)
+    max_document_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
 
     @model_validator(mode="after")
     def _secrets(self) -> Self:

@@ -76,7 +76,6 @@ class Identity:
             raise Problem(
                 f"too many requests from your address; try again in {retry} seconds",
                 status=429,
-                title="Too many requests",
                 code="rate-limited",
                 headers={"Retry-After": str(retry)},
             )

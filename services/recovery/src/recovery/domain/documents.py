@@ -8,8 +8,8 @@ and so is their number. Every failure is a `Violation`, reported with the claim'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from chassis.documents import DocumentType, document_type
 from recovery.domain.claims import Violation
 from recovery.domain.text import has_control_characters
 
@@ -17,17 +17,8 @@ MAX_PROOF_BYTES = 10 * 1024 * 1024
 MAX_PROOFS = 20
 
 
-class ProofType(StrEnum):
-    PDF = "application/pdf"
-    PNG = "image/png"
-    JPEG = "image/jpeg"
-
-
-_SIGNATURES: tuple[tuple[bytes, ProofType], ...] = (
-    (b"%PDF-", ProofType.PDF),
-    (b"\x89PNG\r\n\x1a\n", ProofType.PNG),
-    (b"\xff\xd8\xff", ProofType.JPEG),
-)
+# The accepted types, by content (chassis.documents).
+ProofType = DocumentType
 
 
 @dataclass(frozen=True)
@@ -49,7 +40,7 @@ class DocumentRef:
 
 def proof_type(content: bytes) -> ProofType | None:
     """The type the content's first bytes declare, or None for anything else."""
-    return next((kind for signature, kind in _SIGNATURES if content.startswith(signature)), None)
+    return document_type(content)
 
 
 def check_proofs(

@@ -1,13 +1,13 @@
-"""Free text rules shared by the claim and the case's commands: no control characters."""
+"""Free text rules shared by the claim and the case's commands: the platform's one rule
+(`chassis.text`: no control characters, no line or paragraph separators, no bidi overrides)."""
 
 from __future__ import annotations
 
-import re
+from chassis.text import forbidden_character
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and line feed allowed
+LINE_BREAKS = frozenset("\n\t")  # what multi-line text may hold beyond the single-line rule
 
 
 def has_control_characters(value: str, *, multiline: bool = False) -> bool:
-    """True when `value` holds a C0/C1 control character (a tab or a line feed is allowed in multiline text)."""
-    return bool((_CONTROL_BUT_LINES if multiline else _CONTROL).search(value))
+    """True when `value` holds a character free text may not (a tab or a line feed is allowed in multiline text)."""
+    return forbidden_character(value, allowed=LINE_BREAKS if multiline else frozenset()) is not None

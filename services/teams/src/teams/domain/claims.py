@@ -13,14 +13,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-SUPPORT_ROLE = "support"
+from chassis.documents import document_type
 
-# File signatures (magic bytes): what a file is, by its content, never by its name.
-SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
+SUPPORT_ROLE = "support"
 
 
 class ClaimStatus(StrEnum):
@@ -31,7 +26,8 @@ class ClaimStatus(StrEnum):
 
 def extract_type(data: bytes) -> str | None:
     """The media type of an extract by its magic bytes: PDF, JPEG or PNG; None for anything else."""
-    return next((media for magic, media in SIGNATURES if data.startswith(magic)), None)
+    kind = document_type(data)
+    return kind.value if kind else None
 
 
 def extract_problem(data: bytes, max_bytes: int) -> str | None:
