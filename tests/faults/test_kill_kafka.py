@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,9 +23,9 @@ import httpx
 import pytest
 
 from contracts import AccountActivated
-from devstack.component import Component
 from devstack.stack import Stack
 from tests.e2e.helpers import activation_link, events_matching, eventually, legal_person, mongo, new_email
+from tests.faults.helpers import kill
 
 pytestmark = pytest.mark.e2e
 
@@ -38,20 +36,7 @@ CONCURRENCY = 8
 CONVERGENCE_BOUND_SECONDS = 240.0
 
 
-# --- helpers of this module (tests/faults/helpers.py may absorb them) ---------------
-
-
-def kill_hard(component: Component) -> int:
-    """SIGKILL the component's whole process group, as a crash would; returns the pid."""
-    pid = component.process.pid()
-    assert pid is not None, f"{component.name} is not running (or not ours)"
-    # devstack starts each process in a session of its own: pgid == pid.
-    os.killpg(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while component.is_running():
-        assert time.monotonic() < deadline, f"{component.name} survived SIGKILL"
-        time.sleep(0.05)
-    return pid
+# --- helpers of this module ---------------------------------------------------------
 
 
 async def bounded(items: list[Any], action: Callable[[Any], Awaitable[Any]], limit: int = CONCURRENCY) -> list[Any]:
@@ -111,7 +96,8 @@ async def test_kill_9_of_kafka_under_load_loses_nothing_and_doubles_nothing(runn
 
             load = asyncio.create_task(bounded(registered, activate_and_count))
             await asyncio.wait_for(done.wait(), timeout=180)
-            killed = await asyncio.to_thread(kill_hard, stack.kafka)
+            killed = stack.kafka.process.pid()
+            await kill(stack, "kafka")
             during = [new_email() for _ in range(REGISTERED_DURING)]
             try:
                 registered_during = [e for e in await bounded(during, register) if e]
