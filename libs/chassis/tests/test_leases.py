@@ -127,6 +127,23 @@ async def test_two_instances_never_hold_the_same_unit(
     assert sorted(taken) == sorted(ids)
 
 
+async def test_a_claim_takes_an_exclusion_or_an_inclusion_projection(
+    work: AsyncCollection[dict[str, Any]], clock: SettableClock
+) -> None:
+    await work.insert_many(
+        [{"_id": i, "due": True, "version": 1, "lease": None, "big": "x" * 100, "n": i} for i in (1, 2)]
+    )
+    holder = leases(work, clock, "holder")
+    excluded = await holder.claim(DUE, projection={"big": 0})
+    assert excluded is not None
+    assert "big" not in excluded.document
+    assert excluded.document["lease"]["owner"] == "holder"
+    included = await holder.claim(DUE, projection={"n": 1})
+    assert included is not None
+    assert set(included.document) == {"_id", "n", "lease", "version"}
+    assert included.version == 2
+
+
 def test_a_lease_must_be_renewed_more_often_than_it_lasts(
     clock: SettableClock,
 ) -> None:

@@ -121,8 +121,7 @@ class Leases:
         """Take one document matching `query` whose lease is free or lapsed, or None."""
         now = self.clock.now()
         lease = {"owner": self.owner, "until": now + self.ttl}
-        if projection and all(projection.values()):  # an inclusion projection: keep what a claim reads
-            projection = {**projection, self.lease_field: 1, self.version_field: 1}
+        projection = self._with_lease(projection)
         # The document as it was, so that a takeover of a lapsed lease is seen.
         before = await self.collection.find_one_and_update(
             {"$and": [query, self.free(now)]},
@@ -140,6 +139,17 @@ class Leases:
         claim = Claim(document["_id"], int(document[self.version_field]), document)
         self._held[claim.id] = claim
         return claim
+
+    def _with_lease(self, projection: Document | None) -> Document | None:
+        """`projection`, keeping the lease and version fields the claim needs. MongoDB
+        refuses a projection mixing inclusions and exclusions (`_id` aside)."""
+        if projection is None:
+            return None
+        kept = (self.lease_field, self.version_field)
+        including = any(value for key, value in projection.items() if key != "_id")
+        if including:
+            return {**projection, **dict.fromkeys(kept, 1)}
+        return {key: value for key, value in projection.items() if key not in kept}
 
     def forget(self, claim: Claim) -> None:
         """Stop renewing `claim` (done with it, or lost it)."""
