@@ -122,6 +122,14 @@ class ManagedProcess:
 
     def stop(self, timeout: float = 15.0) -> bool:
         """SIGTERM, then SIGKILL after `timeout` seconds. Returns True if it was ours and running."""
+        return self._end(grace=timeout)
+
+    def kill(self) -> bool:
+        """SIGKILL at once (fault tests: a crash, no shutdown hook runs). True if it was ours and running."""
+        return self._end(grace=None)
+
+    def _end(self, grace: float | None) -> bool:
+        """SIGTERM with `grace` seconds before SIGKILL, or SIGKILL at once (None)."""
         pid = self.pid()
         if pid is None:
             self._forget()
@@ -132,34 +140,22 @@ class ManagedProcess:
         except ProcessLookupError:
             self._forget()
             return False
-        self._signal(pid, signal.SIGTERM, target_group)
-        how = "SIGTERM"
-        if not _wait_exit(pid, timeout):
+        if grace is None:
             self._signal(pid, signal.SIGKILL, target_group)
             _wait_exit(pid, 5.0)
-            how = f"SIGKILL (still running {timeout:.0f}s after SIGTERM)"
+            what = "killed", "SIGKILL"
+        else:
+            self._signal(pid, signal.SIGTERM, target_group)
+            how = "SIGTERM"
+            if not _wait_exit(pid, grace):
+                self._signal(pid, signal.SIGKILL, target_group)
+                _wait_exit(pid, 5.0)
+                how = f"SIGKILL (still running {grace:.0f}s after SIGTERM)"
+            what = "stopped", how
         self._forget()
         # Say so in the log: a SIGKILLed broker explains a slow next start (log recovery).
         with contextlib.suppress(OSError), self.log_file.open("a") as log:
-            log.write(f"=== devstack: stopped {self.name} (pid {pid}) with {how}\n")
-        return True
-
-    def kill(self) -> bool:
-        """SIGKILL at once (fault tests: a crash, no shutdown hook runs). True if it was ours and running."""
-        pid = self.pid()
-        if pid is None:
-            self._forget()
-            return False
-        try:
-            target_group = os.getpgid(pid) == pid
-        except ProcessLookupError:
-            self._forget()
-            return False
-        self._signal(pid, signal.SIGKILL, target_group)
-        _wait_exit(pid, 5.0)
-        self._forget()
-        with contextlib.suppress(OSError), self.log_file.open("a") as log:
-            log.write(f"=== devstack: killed {self.name} (pid {pid}) with SIGKILL\n")
+            log.write(f"=== devstack: {what[0]} {self.name} (pid {pid}) with {what[1]}\n")
         return True
 
     @staticmethod

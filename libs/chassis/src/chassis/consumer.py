@@ -36,16 +36,16 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from aiokafka import TopicPartition
-from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from opentelemetry import trace
 from opentelemetry.trace import Tracer
 from pydantic import ValidationError
-from pymongo.errors import BulkWriteError, ConnectionFailure
+from pymongo.errors import BulkWriteError
 
 from chassis.clock import Clock
+from chassis.errors import DEPENDENCY_ERRORS
 from chassis.metrics import ServiceMetrics
 from chassis.mongo import IndexSpec, MongoDatabase
 from chassis.telemetry import context_from_headers, trace_headers
@@ -53,7 +53,8 @@ from contracts import Envelope, Event, UnknownEventError, dead_letter_topic, dec
 
 INBOX = "inbox"
 INBOX_INDEXES: list[IndexSpec] = []  # keyed by _id = "<group>:<event id>": unique by construction
-TRANSIENT_ERRORS: tuple[type[Exception], ...] = (ConnectionFailure, KafkaConnectionError, KafkaTimeoutError)
+# A dependency that is down is no handler failure: the message is retried in place.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = DEPENDENCY_ERRORS
 
 DUPLICATE_KEY = 11000
 APPLIED, DEAD_LETTERED = "applied", "dead_lettered"
