@@ -12,13 +12,14 @@ PROFILE ?= dev
 HELM_VERSION := v3.22.0
 TOOLS := .cache/tools
 
-.PHONY: help install tools up down status logs test test-fast lint lock schemas docs bench clean-stack
+.PHONY: help install tools up down status logs test test-unit test-fast lint lock schemas docs bench clean-stack
 
 help:
 	@echo "make up          start Kafka, Mongo server, SMTP sink, every service and the gateway (background)"
 	@echo "make down        stop what 'make up' started"
 	@echo "make status      what is running"
 	@echo "make test        the whole test suite (starts its own test stack on ports +10000)"
+	@echo "make test-unit     domain and handler tests with in-memory fakes: no broker, no database"
 	@echo "make tools       helm into .cache/tools (needs Go), for the deployment tests"
 	@echo "make lint        ruff and mypy --strict"
 	@echo "make lock        re-resolve dependencies and export the hashed locks"
@@ -54,6 +55,10 @@ status: install
 
 test: install tools
 	$(PY) -m pytest
+
+# Every test not marked infra or e2e: pure domain rules and handlers over the ports' in-memory fakes.
+test-unit: install
+	$(PY) -m pytest -q -m "not infra and not e2e"
 
 lint: install
 	$(PY) -m ruff check .

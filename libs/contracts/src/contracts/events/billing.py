@@ -89,3 +89,23 @@ class MandateSigned(Event):
     iban_masked: str = Field(description="Country, check digits and last 4 characters only.")
     bic: str
     signed_at: datetime
+
+
+@event_type(owner="billing", version=1, subject="account_id")
+class MandateRevoked(Event):
+    """A creditor's SEPA mandate ended (revoked by the creditor, or lapsed after 36 months unused):
+    no new debit may be collected under it, and recovery refuses new cases until another is signed."""
+
+    account_id: str
+    mandate_reference: str
+    reason: Literal["revoked", "lapsed"]
+    revoked_at: datetime
+
+
+@event_type(owner="billing", version=1, subject="account_id")
+class MandateRefused(Event):
+    """A creditor's SEPA mandate could not be set up (e.g. the bank details were refused)."""
+
+    account_id: str
+    reason: str
+    refused_at: datetime

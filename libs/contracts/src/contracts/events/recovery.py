@@ -156,3 +156,21 @@ class CaseClosed(Event):
     title_number: str = ""
     title_date: date | None = None
     closed_at: datetime
+
+
+@event_type(owner="recovery", version=1, subject="case_id")
+class FeeIncurred(Event):
+    """A billable step of a case happened: its fee is borne by the creditor (CPCE L125-1).
+
+    Billing collects it by SEPA Core direct debit under the creditor's mandate. `fee_id` is the
+    fee's idempotency key (the case and its step): a step is charged once however often this is read.
+    """
+
+    fee_id: str = Field(description="Idempotency key of the fee: '<case_id>:<step>'.")
+    case_id: str
+    creditor_id: str = Field(description="The creditor's account id, whose mandate is debited.")
+    company_id: str | None = Field(default=None, description="The company the creditor filed for, if any.")
+    step: str = Field(description="The billable step, e.g. filing, amicable_letter, registered_letter, injunction_request.")
+    amount_cents: int = Field(gt=0)
+    currency: Literal["EUR"] = "EUR"
+    incurred_at: datetime
