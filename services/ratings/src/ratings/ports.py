@@ -91,7 +91,9 @@ class CreditProvider(Protocol):
         """The company's current credit file; CompanyUnknown when the provider has none."""
         ...
 
-    async def history(self, credentials: ProviderCredentials, company: CompanyId, *, months: int) -> Sequence[HistoryPoint]:
+    async def history(
+        self, credentials: ProviderCredentials, company: CompanyId, *, months: int
+    ) -> Sequence[HistoryPoint]:
         """The last `months` monthly points of score and limit, oldest first."""
         ...
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Protocol
 
 from chassis.clock import Clock
@@ -116,6 +117,43 @@ class PostalPort(Protocol):
     async def send(self, item: PostalItem) -> PostalReceipt: ...
 
 
+class DocumentKind(StrEnum):
+    """The documents recovery generates (the creditor's proofs are uploaded, not generated)."""
+
+    AMICABLE_LETTER = "amicable_letter"  # the plain letter of the amicable phase
+    REGISTERED_LETTER = "registered_letter"  # the simplified procedure's letter, R125-2 mentions
+    INJUNCTION_REQUEST = "injunction_request"  # the injunction-to-pay request (CPC 1405 ff.), prefilled
+
+
+@dataclass(frozen=True)
+class CreditorDetails:
+    """Who the creditor is on paper (from identity's account events, kept in recovery's view)."""
+
+    name: str  # the person's full name or the company's name
+    address: PostalAddress
+    email: str = ""
+    siren: str = ""  # a legal person's
+
+
+@dataclass(frozen=True)
+class LetterRequest:
+    """Everything a generated document shows; the renderer adds nothing it was not given."""
+
+    kind: DocumentKind
+    case: Case
+    creditor: CreditorDetails
+    office: Office
+    issued_on: date
+    debtor_link: str = ""  # the debtor space's single-use link (letters), or empty
+    court: str = ""  # the injunction request's court (debtor's domicile; commercial court between traders)
+
+
+class LetterRenderer(Protocol):
+    """Generated documents as PDF bytes, in French (HTML templates rendered by WeasyPrint)."""
+
+    def render(self, request: LetterRequest) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class RecoveryPorts:
     """Everything a handler may use, wired once by the app (real adapters) or by a test (fakes)."""
@@ -134,7 +172,11 @@ __all__ = [
     "CaseStore",
     "Clock",
     "CommissaireDirectory",
+    "CreditorDetails",
+    "DocumentKind",
     "DocumentStore",
+    "LetterRenderer",
+    "LetterRequest",
     "PostalItem",
     "PostalPort",
     "PostalReceipt",

@@ -170,7 +170,9 @@ class FeeIncurred(Event):
     case_id: str
     creditor_id: str = Field(description="The creditor's account id, whose mandate is debited.")
     company_id: str | None = Field(default=None, description="The company the creditor filed for, if any.")
-    step: str = Field(description="The billable step, e.g. filing, amicable_letter, registered_letter, injunction_request.")
+    step: str = Field(
+        description="The billable step, e.g. filing, amicable_letter, registered_letter, injunction_request."
+    )
     amount_cents: int = Field(gt=0)
     currency: Literal["EUR"] = "EUR"
     incurred_at: datetime
