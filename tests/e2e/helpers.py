@@ -22,6 +22,7 @@ from contracts import Envelope
 from devstack.stack import Stack
 from identity import admin
 from identity.settings import IdentitySettings
+from tests.polling import eventually
 
 PASSWORD = "Correct-Horse-9!"
 # An extract of the trade register as a claimant uploads it (a PDF, by its magic bytes).
@@ -102,18 +103,6 @@ async def events_matching(stack: Stack, topic: str, predicate: Callable[[Envelop
 
 def mongo(stack: Stack) -> AsyncMongoClient[dict[str, Any]]:
     return AsyncMongoClient(stack.mongo_url, tz_aware=True)
-
-
-async def eventually(probe: Callable[[], Any], timeout: float = 30, interval: float = 0.2) -> Any:
-    """Polls an async probe until it returns something truthy."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await probe()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(interval)
 
 
 async def signed_up(stack: Stack, http: httpx.AsyncClient, form: dict[str, Any]) -> tuple[str, dict[str, str]]:

@@ -4,9 +4,9 @@ accepts the mailed link and joins; the right granted reaches the rights views
 of other services (the chassis RightsView, as billing runs it); revoking it
 makes them refuse the action.
 
-Billing's own rights view and bank-details route are asserted when billing
-has them (see the skip message otherwise): this file does not depend on when
-they land.
+Billing's own rights view and its bank-details route are asserted both ways:
+granted, the member may change the company's bank details; revoked, billing
+refuses.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pytest
 
 from chassis.errors import Forbidden
 from chassis.rights import RightsView
-from contracts.events.teams import InvitationSent, MemberJoined, MemberRightsChanged, Right
+from contracts.events.teams import InvitationSent, MemberJoined, Right
 from devstack.stack import Stack
 from tests.e2e.helpers import (
     PASSWORD,
@@ -70,16 +70,6 @@ async def rights_probe(running_services: Stack) -> AsyncIterator[RightsView]:
         yield view
 
 
-async def billing_subscribes_rights(http: httpx.AsyncClient, stack: Stack) -> bool:
-    document = (await http.get(stack.service_url("billing") + "/asyncapi.json")).json()
-    return MemberRightsChanged.topic in json.dumps(document)
-
-
-async def billing_bank_details_route(http: httpx.AsyncClient) -> bool:
-    paths = (await http.get("/openapi.json")).json().get("paths", {})
-    return "put" in paths.get("/api/billing/companies/{siren}/bank-details", {})
-
-
 BANK_DETAILS = {
     "iban": "FR14 2004 1010 0505 0001 3M02 606",
     "bic": "PSSTFRPPXXX",
@@ -90,12 +80,9 @@ BANK_DETAILS = {
 
 async def billing_follows(
     stack: Stack, http: httpx.AsyncClient, siren: str, member_id: str, member: dict[str, str], *, granted: bool
-) -> bool:
+) -> None:
     """Billing's rights view (its Mongo database) holds the member's current right to
-    change bank details, and its bank-details route agrees; False if billing does not
-    keep a rights view yet."""
-    if not await billing_subscribes_rights(http, stack):
-        return False
+    change bank details, and its bank-details route agrees."""
     client = mongo(stack)
     try:
         view = client["billing"]["rights_view"]
@@ -110,10 +97,8 @@ async def billing_follows(
         assert Right.VIEW_FINANCIAL_DOCUMENTS in stored["rights"]
     finally:
         await client.close()
-    if await billing_bank_details_route(http):
-        answer = await http.put(f"/api/billing/companies/{siren}/bank-details", json=BANK_DETAILS, headers=member)
-        assert answer.status_code == (200 if granted else 403), answer.text
-    return True
+    answer = await http.put(f"/api/billing/companies/{siren}/bank-details", json=BANK_DETAILS, headers=member)
+    assert answer.status_code == (200 if granted else 403), answer.text
 
 
 async def test_a_granted_right_reaches_other_services_and_its_revocation_too(
@@ -184,7 +169,7 @@ async def test_a_granted_right_reaches_other_services_and_its_revocation_too(
         await eventually(granted)
         await rights_probe.require(siren, paul_id, Right.VIEW_FINANCIAL_DOCUMENTS)
 
-        billing_checked = await billing_follows(stack, http, siren, paul_id, paul, granted=True)
+        await billing_follows(stack, http, siren, paul_id, paul, granted=True)
 
         # ...and revoking it takes it away there.
         revoked = await http.put(
@@ -202,13 +187,10 @@ async def test_a_granted_right_reaches_other_services_and_its_revocation_too(
             await rights_probe.require(siren, paul_id, Right.CHANGE_BANK_DETAILS)
         assert await rights_probe.may(siren, paul_id, Right.VIEW_FINANCIAL_DOCUMENTS)
 
-        if billing_checked:
-            await billing_follows(stack, http, siren, paul_id, paul, granted=False)
+        await billing_follows(stack, http, siren, paul_id, paul, granted=False)
 
         async def audited() -> bool:
             records = (await http.get(f"/api/teams/companies/{siren}/audit", headers=admin)).json()["records"]
             return any(r["action"] == "member_rights_changed" and r["target"] == paul_id for r in records)
 
         await eventually(audited)
-    if not billing_checked:
-        pytest.skip("billing does not subscribe MemberRightsChanged yet (chassis.rights.subscribe_rights_view)")

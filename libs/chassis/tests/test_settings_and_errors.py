@@ -30,8 +30,10 @@ def test_production_refuses_missing_or_placeholder_secrets(value: str | None) ->
 
 
 def test_development_accepts_no_secret_and_production_a_real_one() -> None:
-    ExampleSettings(environment="development")
-    ExampleSettings(environment="production", api_key="a-real-key-9f8e7d")  # type: ignore[arg-type]
+    assert ExampleSettings(environment="development").api_key is None
+    production = ExampleSettings(environment="production", api_key="a-real-key-9f8e7d")  # type: ignore[arg-type]
+    assert production.api_key is not None
+    assert production.api_key.get_secret_value() == "a-real-key-9f8e7d"
 
 
 def test_settings_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,17 +24,10 @@ from chassis.errors import Problem
 from chassis.leases import Leases
 from devstack.stack import Stack
 from tests.clock import SettableClock
+from tests.polling import eventually
 
 pytestmark = pytest.mark.infra
 GOOD, DECLINES, AMEX = "4242424242424242", "4000000000000002", "378282246310005"
-
-
-async def eventually(probe: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:
-    """Polls until `probe` holds (a bound against hanging, not a timed assertion)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await probe():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met"
-        await asyncio.sleep(0.1)
 
 
 @dataclass
