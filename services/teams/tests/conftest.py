@@ -28,7 +28,7 @@ from contracts.events.common import PersonKind
 from contracts.events.identity import AccountActivated
 from devstack.stack import Stack
 from teams.app import create_app
-from teams.handlers import Teams
+from teams.ports import Teams
 from teams.settings import TeamsSettings
 from teams.sms.sender import read_sink
 from tests.clock import SettableClock

@@ -66,7 +66,9 @@ async def test_parallel_guesses_cannot_exceed_the_checks(svc: Any) -> None:
     statuses = sorted(a.status_code for a in answers)
     assert statuses == [400] * 5 + [429] * 15
     stored = await svc.teams.invitations.get(svc.SIREN, path.rsplit("/", 1)[1])
-    assert stored["code"]["checks"] == 5
+    assert stored is not None
+    assert stored.code is not None
+    assert stored.code.checks == 5
 
 
 async def test_resends_are_bounded(svc: Any) -> None:

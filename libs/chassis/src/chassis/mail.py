@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
@@ -39,6 +40,18 @@ from chassis.outbox import (
 )
 
 COURIER_FIELD = "_courier"
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A plain-text mail a use case decides to send; the store queues it with the change it belongs to."""
+
+    to: str
+    subject: str
+    text: str
+
+    def entry(self, now: datetime) -> dict[str, Any]:
+        return mail_entry(to=self.to, subject=self.subject, text=self.text, now=now)
 
 
 def mail_entry(*, to: str, subject: str, text: str, now: datetime) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from contracts.events.teams import InvitationSent, MemberJoined, MemberRemoved, 
 from teams.api.claims import router as claims_router
 from teams.api.routes import router
 from teams.bus.handlers import subscribe
-from teams.handlers import Teams
+from teams.ports import Teams
 from teams.settings import TeamsSettings
 from teams.sms.sender import FileSmsSink
 from teams.store.accounts import ACCOUNT_INDEXES, AccountView
@@ -49,17 +49,22 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
         trail_relay, trail_wakeup = audit_relay(runtime.db, [COMPANIES, INVITATIONS])
         runtime.start_background(mail_relay, "courier")
         runtime.start_background(trail_relay, "audit-relay")
+
+        def written() -> None:
+            """Wake the relays after a write: events, mail and audit records go out at once."""
+            mail_wakeup.notify()
+            trail_wakeup.notify()
+
         app.state.teams = Teams(
-            runtime=runtime,
             settings=settings,
+            clock=runtime.clock,
             accounts=AccountView(runtime.db),
             companies=CompanyStore(runtime.db, runtime.outbox),
             claims=ClaimStore(runtime.db),
             invitations=InvitationStore(runtime.db, runtime.outbox),
             audit=AuditTrail(runtime.db),
             sms=FileSmsSink(Path(settings.sms_sink_dir)),
-            courier_wakeup=mail_wakeup,
-            audit_wakeup=trail_wakeup,
+            written=written,
         )
 
     app = create_service_app(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
 
 from chassis import clientaddress
 from chassis.auth import CurrentCaller
-from teams import claims
 from teams.api.routes import Siren, TeamsDep, answers, company_public
 from teams.api.schemas import (
     ClaimantPublic,
@@ -23,7 +22,9 @@ from teams.api.schemas import (
     CompanyPublic,
     ExtractPublic,
 )
-from teams.handlers import field_problem
+from teams.domain.claims import Claimant
+from teams.handlers import claims
+from teams.handlers.common import field_problem
 
 router = APIRouter()
 ClaimId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Id of the claim.")]
@@ -31,26 +32,26 @@ AUTH = {"s401": "No valid token"}
 SUPPORT = {**AUTH, "s403": "The caller is not support staff", "s404": "No such claim"}
 
 
-def claim_public(claim: dict[str, Any], siren: str) -> ClaimPublic:
+def claim_public(claim: Claimant, siren: str) -> ClaimPublic:
     return ClaimPublic(
-        claim_id=claim["claim_id"],
+        claim_id=claim.claim_id,
         siren=siren,
-        status=claim["status"],
-        submitted_at=claim["submitted_at"],
-        reviewed_at=claim.get("reviewed_at"),
-        reason=claim.get("reason"),
+        status=claim.status,
+        submitted_at=claim.submitted_at,
+        reviewed_at=claim.reviewed_at,
+        reason=claim.reason,
     )
 
 
-def claimant_public(claim: dict[str, Any], siren: str) -> ClaimantPublic:
+def claimant_public(claim: Claimant, siren: str) -> ClaimantPublic:
     return ClaimantPublic(
         **claim_public(claim, siren).model_dump(),
-        account_id=claim["account_id"],
-        email=claim["email"],
-        name=claim["name"],
-        extract=ExtractPublic(**claim["extract"]),
-        submitted_from=claim.get("submitted_from"),
-        reviewed_by=claim.get("reviewed_by"),
+        account_id=claim.account_id,
+        email=claim.email,
+        name=claim.name,
+        extract=ExtractPublic(media_type=claim.extract_media_type, size=claim.extract_size),
+        submitted_from=claim.submitted_from or None,
+        reviewed_by=claim.reviewed_by,
     )
 
 
@@ -77,7 +78,7 @@ def decoded(extract: str) -> bytes:
 )
 async def claim_company(body: CompanyCreate, caller: CurrentCaller, teams: TeamsDep, request: Request) -> ClaimPublic:
     """Claim the company space of the calling legal person with an extract; support reviews it (pending)."""
-    address = clientaddress.of_request(request, teams.settings, teams.runtime.clock.now())
+    address = clientaddress.of_request(request, teams.settings, teams.clock.now())
     claim = await claims.claim_company(teams, caller, body.siren, body.mobile, decoded(body.extract), address)
     return claim_public(claim, body.siren)
 

@@ -8,8 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from chassis.auth import CurrentCaller
-from contracts.events.teams import Right
-from teams import handlers
 from teams.api.schemas import (
     AcceptanceIn,
     AdminAppointment,
@@ -29,10 +27,13 @@ from teams.api.schemas import (
     RightPublic,
     RightsUpdate,
 )
-from teams.domain.companies import Member
+from teams.domain.companies import Company, Member
+from teams.domain.invitations import Invitation
 from teams.domain.rights import CATALOGUE
-from teams.handlers import InvitationForm, ProofInput, Teams
-from teams.store.companies import Company
+from teams.handlers import companies, invitations, members
+from teams.handlers.common import ProofInput
+from teams.handlers.invitations import InvitationForm
+from teams.ports import Teams
 
 router = APIRouter()
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
@@ -104,24 +105,22 @@ def proof_input(proof: ProofOfPowerIn | None) -> ProofInput | None:
     return None if proof is None else ProofInput(kind=proof.kind, reference=proof.reference, issued_on=proof.issued_on)
 
 
-def invitation_public(teams: Teams, invitation: dict[str, Any], now: datetime) -> InvitationPublic:
-    policy = teams.settings.invitation_policy
-    code = invitation.get("code")
-    pending = handlers.status_of(invitation, now) == "pending_code" and code is not None
+def invitation_public(teams: Teams, invitation: Invitation, now: datetime) -> InvitationPublic:
+    allowance = invitation.code_allowance(now, teams.settings.invitation_policy)
     return InvitationPublic(
-        invitation_id=invitation["_id"],
-        company_id=invitation["company_id"],
-        email=invitation["email"],
-        first_name=invitation["first_name"],
-        last_name=invitation["last_name"],
-        rights=[Right(r) for r in invitation["rights"]],
-        status=handlers.status_of(invitation, now),
-        invited_by=invitation["invited_by"],
-        created_at=invitation["created_at"],
-        expires_at=invitation["expires_at"],
-        code_expires_at=code["expires_at"] if pending and code else None,
-        code_checks_left=max(policy.max_code_checks - int(code["checks"]), 0) if pending and code else None,
-        code_resends_left=max(policy.max_code_sends - int(code["sends"]), 0) if pending and code else None,
+        invitation_id=invitation.invitation_id,
+        company_id=invitation.company_id,
+        email=invitation.email,
+        first_name=invitation.first_name,
+        last_name=invitation.last_name,
+        rights=list(invitation.rights),
+        status=invitation.status_at(now),
+        invited_by=invitation.invited_by,
+        created_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+        code_expires_at=allowance.expires_at if allowance else None,
+        code_checks_left=allowance.checks_left if allowance else None,
+        code_resends_left=allowance.resends_left if allowance else None,
     )
 
 
@@ -152,7 +151,7 @@ async def list_rights() -> list[RightPublic]:
 )
 async def my_teams(caller: CurrentCaller, teams: TeamsDep) -> MyTeamsPublic:
     """My teams: every company space the caller belongs to, with each member's rights and status."""
-    return MyTeamsPublic(companies=[company_public(c, me) for c, me in await handlers.my_companies(teams, caller)])
+    return MyTeamsPublic(companies=[company_public(c, me) for c, me in await companies.my_companies(teams, caller)])
 
 
 @router.get(
@@ -164,7 +163,7 @@ async def my_teams(caller: CurrentCaller, teams: TeamsDep) -> MyTeamsPublic:
 )
 async def get_company(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> CompanyPublic:
     """A company space the caller belongs to, with its members, their rights and status."""
-    company, me = await handlers.company_of_member(teams, caller, siren)
+    company, me = await companies.company_of_member(teams, caller, siren)
     return company_public(company, me)
 
 
@@ -188,7 +187,7 @@ async def change_rights(
     siren: Siren, account_id: AccountId, body: RightsUpdate, caller: CurrentCaller, teams: TeamsDep
 ) -> MemberPublic:
     """Grant exactly these rights to a member (what is left out is revoked)."""
-    member = await handlers.change_rights(
+    member = await members.change_rights(
         teams, caller, siren, account_id, list(body.rights), proof_input(body.proof_of_power)
     )
     return member_public(member)
@@ -203,7 +202,7 @@ async def change_rights(
 )
 async def remove_member(siren: Siren, account_id: AccountId, caller: CurrentCaller, teams: TeamsDep) -> MemberPublic:
     """Remove a member (an admin), or leave the company space (the member); every right goes."""
-    return member_public(await handlers.remove_member(teams, caller, siren, account_id))
+    return member_public(await members.remove_member(teams, caller, siren, account_id))
 
 
 @router.put(
@@ -223,7 +222,7 @@ async def appoint_admin(
     siren: Siren, account_id: AccountId, body: AdminAppointment, caller: CurrentCaller, teams: TeamsDep
 ) -> MemberPublic:
     """Make a member an admin of the company space: every right, and the management of the team."""
-    member = await handlers.appoint_admin(teams, caller, siren, account_id, proof_input(body.proof_of_power))
+    member = await members.appoint_admin(teams, caller, siren, account_id, proof_input(body.proof_of_power))
     return member_public(member)
 
 
@@ -238,7 +237,7 @@ async def appoint_admin(
 )
 async def dismiss_admin(siren: Siren, account_id: AccountId, caller: CurrentCaller, teams: TeamsDep) -> MemberPublic:
     """Make an admin a plain member without rights (never the last admin)."""
-    return member_public(await handlers.dismiss_admin(teams, caller, siren, account_id))
+    return member_public(await members.dismiss_admin(teams, caller, siren, account_id))
 
 
 # --- invitations -------------------------------------------------------------------------
@@ -268,8 +267,8 @@ async def invite(siren: Siren, body: InvitationCreate, caller: CurrentCaller, te
         rights=list(body.rights),
         proof_of_power=proof_input(body.proof_of_power),
     )
-    invitation = await handlers.invite(teams, caller, siren, form)
-    return invitation_public(teams, invitation, teams.runtime.clock.now())
+    invitation = await invitations.invite(teams, caller, siren, form)
+    return invitation_public(teams, invitation, teams.clock.now())
 
 
 @router.get(
@@ -285,11 +284,9 @@ async def invite(siren: Siren, body: InvitationCreate, caller: CurrentCaller, te
 )
 async def list_invitations(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> InvitationList:
     """Every invitation of the company space, newest first, with its status."""
-    await handlers.company_of_admin(teams, caller, siren)
-    now = teams.runtime.clock.now()
-    return InvitationList(
-        invitations=[invitation_public(teams, i, now) for i in await teams.invitations.of_company(siren)]
-    )
+    found = await companies.invitations_of(teams, caller, siren)
+    now = teams.clock.now()
+    return InvitationList(invitations=[invitation_public(teams, i, now) for i in found])
 
 
 @router.post(
@@ -312,8 +309,8 @@ async def confirm(
     siren: Siren, invitation_id: InvitationId, body: CodeIn, caller: CurrentCaller, teams: TeamsDep
 ) -> InvitationPublic:
     """Confirm an invitation with the SMS code: the invitee is mailed a single-use link."""
-    invitation = await handlers.confirm_invitation(teams, caller, siren, invitation_id, body.code)
-    return invitation_public(teams, invitation, teams.runtime.clock.now())
+    invitation = await invitations.confirm_invitation(teams, caller, siren, invitation_id, body.code)
+    return invitation_public(teams, invitation, teams.clock.now())
 
 
 @router.post(
@@ -333,8 +330,8 @@ async def confirm(
 )
 async def resend(siren: Siren, invitation_id: InvitationId, caller: CurrentCaller, teams: TeamsDep) -> InvitationPublic:
     """Send a new code by SMS (the previous one stops working), within the limit of resends."""
-    invitation = await handlers.resend_code(teams, caller, siren, invitation_id)
-    return invitation_public(teams, invitation, teams.runtime.clock.now())
+    invitation = await invitations.resend_code(teams, caller, siren, invitation_id)
+    return invitation_public(teams, invitation, teams.clock.now())
 
 
 @router.delete(
@@ -348,8 +345,8 @@ async def resend(siren: Siren, invitation_id: InvitationId, caller: CurrentCalle
 )
 async def revoke(siren: Siren, invitation_id: InvitationId, caller: CurrentCaller, teams: TeamsDep) -> InvitationPublic:
     """Revoke an invitation that was not accepted yet: its code and link stop working."""
-    invitation = await handlers.revoke_invitation(teams, caller, siren, invitation_id)
-    return invitation_public(teams, invitation, teams.runtime.clock.now())
+    invitation = await invitations.revoke_invitation(teams, caller, siren, invitation_id)
+    return invitation_public(teams, invitation, teams.clock.now())
 
 
 @router.post(
@@ -361,15 +358,15 @@ async def revoke(siren: Siren, invitation_id: InvitationId, caller: CurrentCalle
 )
 async def preview(body: AcceptanceIn, teams: TeamsDep) -> InvitationPreview:
     """The mailed link's token (from its fragment): what the invitation offers (no login needed to read it)."""
-    invitation = await handlers.invitation_by_link(teams, body.token)
+    invitation = await invitations.invitation_by_link(teams, body.token)
     return InvitationPreview(
-        company_id=invitation["company_id"],
-        company_name=invitation["company_name"],
-        inviter_name=invitation["inviter_name"],
-        invitee_name=f"{invitation['first_name']} {invitation['last_name']}",
-        rights=[Right(r) for r in invitation["rights"]],
-        status=handlers.status_of(invitation, teams.runtime.clock.now()),
-        expires_at=invitation["expires_at"],
+        company_id=invitation.company_id,
+        company_name=invitation.company_name,
+        inviter_name=invitation.inviter_name,
+        invitee_name=invitation.invitee_name,
+        rights=list(invitation.rights),
+        status=invitation.status_at(teams.clock.now()),
+        expires_at=invitation.expires_at,
     )
 
 
@@ -388,7 +385,7 @@ async def preview(body: AcceptanceIn, teams: TeamsDep) -> InvitationPreview:
 )
 async def accept(body: AcceptanceIn, caller: CurrentCaller, teams: TeamsDep) -> Membership:
     """Accept an invitation with the mailed link's token, logged in with the invited email: join the company."""
-    company, member = await handlers.accept_invitation(teams, caller, body.token)
+    company, member = await invitations.accept_invitation(teams, caller, body.token)
     return Membership(company_id=company.siren, company_name=company.name, member=member_public(member))
 
 
@@ -413,18 +410,11 @@ async def audit(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> AuditTrailPublic:
     """Who changed what and when in the company space, newest first (append-only)."""
-    await handlers.company_of_admin(teams, caller, siren)
-    records = await teams.audit.of_company(siren, limit)
+    records = await companies.audit_trail(teams, caller, siren, limit)
     return AuditTrailPublic(
         records=[
             AuditRecord(
-                id=r["_id"],
-                actor=r["actor"],
-                action=r["action"],
-                target=r["target"],
-                before=r.get("before"),
-                after=r.get("after"),
-                at=r["at"],
+                id=r.id, actor=r.actor, action=r.action, target=r.target, before=r.before, after=r.after, at=r.at
             )
             for r in records
         ]

@@ -11,6 +11,8 @@ others are rejected with a reason.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 
 from chassis.documents import document_type
@@ -22,6 +24,33 @@ class ClaimStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """One account's claim of a company space, with what support needs to review it."""
+
+    claim_id: str
+    account_id: str
+    email: str
+    name: str
+    mobile: str  # E.164: the first admin's, for the SMS codes
+    status: ClaimStatus
+    extract_media_type: str
+    extract_size: int
+    submitted_at: datetime
+    submitted_from: str  # the client's real address (chassis.clientaddress)
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    reason: str | None = None
+
+    def reviewed(self, status: ClaimStatus, *, by: str, at: datetime, reason: str | None) -> Claimant:
+        return replace(self, status=status, reviewed_by=by, reviewed_at=at, reason=reason)
+
+
+def first_pending(claimants: list[Claimant]) -> Claimant | None:
+    """The claim support reviews first: the earliest still pending."""
+    return next((c for c in claimants if c.status == ClaimStatus.PENDING), None)
 
 
 def extract_type(data: bytes) -> str | None:

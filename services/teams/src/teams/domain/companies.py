@@ -62,6 +62,18 @@ class Member:
         return self.status == MemberStatus.ACTIVE and self.role == Role.ADMIN
 
 
+@dataclass(frozen=True)
+class Company:
+    """A company space with its members; `version` guards concurrent changes."""
+
+    siren: str
+    name: str
+    created_by: str
+    created_at: datetime
+    version: int
+    members: tuple[Member, ...]
+
+
 def siren_problem(siren: str) -> str | None:
     """Why a SIREN is not valid (9 digits with a Luhn check digit), if it is not."""
     try:

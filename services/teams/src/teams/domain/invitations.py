@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from contracts.events.teams import Right
+from teams.domain.rights import ProofOfPower
+
 
 class InvitationStatus(StrEnum):
     PENDING_CODE = "pending_code"  # waiting for the admin's SMS code
@@ -45,6 +48,52 @@ class CodeState:
     expires_at: datetime
     checks: int  # comparisons made against this code so far
     sends: int  # codes sent for this invitation so far, this one included
+
+
+@dataclass(frozen=True)
+class CodeAllowance:
+    """What the admin may still do with the current code: shown with a pending invitation."""
+
+    expires_at: datetime
+    checks_left: int
+    resends_left: int
+
+
+@dataclass(frozen=True)
+class Invitation:
+    invitation_id: str
+    company_id: str  # the SIREN
+    company_name: str
+    email: str  # lower-cased
+    first_name: str
+    last_name: str
+    mobile: str  # E.164
+    rights: tuple[Right, ...]
+    proof_of_power: ProofOfPower | None
+    invited_by: str
+    inviter_name: str
+    status: InvitationStatus  # as stored: `status_at` tells whether it has expired since
+    created_at: datetime
+    expires_at: datetime
+    code: CodeState | None = None  # while it waits for the admin's SMS code
+    accepted_by: str | None = None
+
+    @property
+    def invitee_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def status_at(self, now: datetime) -> InvitationStatus:
+        return effective_status(self.status, self.expires_at, now)
+
+    def code_allowance(self, now: datetime, policy: InvitationPolicy) -> CodeAllowance | None:
+        """The current code's expiry, checks and resends left; None unless it waits for a code."""
+        if self.code is None or self.status_at(now) != InvitationStatus.PENDING_CODE:
+            return None
+        return CodeAllowance(
+            expires_at=self.code.expires_at,
+            checks_left=max(policy.max_code_checks - self.code.checks, 0),
+            resends_left=max(policy.max_code_sends - self.code.sends, 0),
+        )
 
 
 class InvitationRefused(Exception):

@@ -3,10 +3,9 @@ person with which SIREN (a token says who calls, not which company it is)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from chassis.mongo import IndexSpec, MongoDatabase
 from contracts.events.identity import AccountActivated
+from teams.domain.accounts import KnownAccount
 
 ACCOUNTS = "accounts"
 ACCOUNT_INDEXES: list[IndexSpec] = []  # by _id (the account id) only
@@ -31,5 +30,14 @@ class AccountView:
             upsert=True,
         )
 
-    async def get(self, account_id: str) -> dict[str, Any] | None:
-        return await self._accounts.find_one({"_id": account_id})
+    async def get(self, account_id: str) -> KnownAccount | None:
+        doc = await self._accounts.find_one({"_id": account_id})
+        if doc is None:
+            return None
+        return KnownAccount(
+            account_id=doc["_id"],
+            email=doc["email"],
+            person_kind=doc["person_kind"],
+            display_name=doc["display_name"],
+            siren=doc.get("siren"),
+        )

@@ -9,7 +9,6 @@ Nothing in teams updates or deletes an `audit` document.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -19,40 +18,37 @@ from pymongo.errors import DuplicateKeyError
 
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import OutboxEntry, OutboxRelay, Publish, Wakeup
+from teams.domain.audit import AuditRecord
 
 AUDIT = "audit"
 AUDIT_FIELD = "_audit"
 AUDIT_INDEXES: list[IndexSpec] = [ascending(AUDIT, "company_id", "at")]
 
 
-def audit_entry(
-    *,
-    company_id: str,
-    actor: str,
-    action: str,
-    target: str,
-    before: Any,
-    after: Any,
-    now: datetime,
-) -> dict[str, Any]:
-    record = {
-        "company_id": company_id,
-        "actor": actor,
-        "action": action,
-        "target": target,
-        "before": before,
-        "after": after,
-        "at": now,
+def audit_entry(record: AuditRecord) -> dict[str, Any]:
+    """The record as an entry of the changed document's `_audit` field, for the relay to copy."""
+    value = {
+        "company_id": record.company_id,
+        "actor": record.actor,
+        "action": record.action,
+        "target": record.target,
+        "before": record.before,
+        "after": record.after,
+        "at": record.at,
     }
     return {
-        "id": str(uuid.uuid4()),
+        "id": record.id,
         "topic": AUDIT,
-        "key": company_id,
-        "value": json.dumps(to_jsonable_python(record)),
+        "key": record.company_id,
+        "value": json.dumps(to_jsonable_python(value)),
         "headers": {},
-        "created_at": now,
+        "created_at": record.at,
         "attempts": 0,
     }
+
+
+def audit_entries(records: Sequence[AuditRecord]) -> list[dict[str, Any]]:
+    return [audit_entry(r) for r in records]
 
 
 def audit_writer(db: MongoDatabase) -> Publish:
@@ -87,6 +83,18 @@ class AuditTrail:
     def __init__(self, db: MongoDatabase) -> None:
         self._audit = db[AUDIT]
 
-    async def of_company(self, company_id: str, limit: int = 200) -> list[dict[str, Any]]:
+    async def of_company(self, company_id: str, limit: int = 200) -> list[AuditRecord]:
         cursor = self._audit.find({"company_id": company_id}).sort([("at", -1), ("_id", 1)]).limit(limit)
-        return [doc async for doc in cursor]
+        return [
+            AuditRecord(
+                id=doc["_id"],
+                company_id=doc["company_id"],
+                actor=doc["actor"],
+                action=doc["action"],
+                target=doc["target"],
+                before=doc.get("before"),
+                after=doc.get("after"),
+                at=doc["at"],
+            )
+            async for doc in cursor
+        ]

@@ -7,13 +7,13 @@ the claims list so listing never reads the files."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bson import Binary
 from pymongo import ReturnDocument
 
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
-from teams.domain.claims import ClaimStatus
+from teams.domain.claims import Claimant, ClaimStatus
+from teams.store.documents import claimant_from_doc, claimant_to_doc
 
 CLAIMS = "claims"
 EXTRACTS = "claim_extracts"
@@ -27,29 +27,32 @@ class ClaimStore:
         self._claims = db[CLAIMS]
         self._extracts = db[EXTRACTS]
 
-    async def submit(
-        self, siren: str, claimant: dict[str, Any], extract: bytes, media_type: str
-    ) -> list[dict[str, Any]]:
+    async def submit(self, siren: str, claimant: Claimant, extract: bytes) -> list[Claimant]:
         """Record a claimant (its extract first); the SIREN's claimants after the push, in order."""
         await self._extracts.insert_one(
-            {"_id": claimant["claim_id"], "siren": siren, "media_type": media_type, "data": Binary(extract)}
+            {
+                "_id": claimant.claim_id,
+                "siren": siren,
+                "media_type": claimant.extract_media_type,
+                "data": Binary(extract),
+            }
         )
         doc = await self._claims.find_one_and_update(
             {"_id": siren},
-            {"$push": {"claimants": claimant}, "$inc": {"version": 1}},
+            {"$push": {"claimants": claimant_to_doc(claimant)}, "$inc": {"version": 1}},
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )
-        return list(doc["claimants"]) if doc else [claimant]
+        return [claimant_from_doc(c) for c in doc["claimants"]] if doc else [claimant]
 
-    async def of_siren(self, siren: str) -> list[dict[str, Any]]:
+    async def of_siren(self, siren: str) -> list[Claimant]:
         doc = await self._claims.find_one({"_id": siren})
-        return list(doc["claimants"]) if doc else []
+        return [claimant_from_doc(c) for c in doc["claimants"]] if doc else []
 
-    async def with_pending(self) -> list[tuple[str, list[dict[str, Any]]]]:
+    async def with_pending(self) -> list[tuple[str, list[Claimant]]]:
         """Every SIREN with at least one pending claim, with all its claimants."""
         cursor = self._claims.find({"claimants.status": str(ClaimStatus.PENDING)}).sort("_id", 1)
-        return [(doc["_id"], list(doc["claimants"])) async for doc in cursor]
+        return [(doc["_id"], [claimant_from_doc(c) for c in doc["claimants"]]) async for doc in cursor]
 
     async def extract(self, claim_id: str) -> tuple[str, bytes] | None:
         doc = await self._extracts.find_one({"_id": claim_id})

@@ -5,7 +5,7 @@ guards concurrent changes (optimistic concurrency)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +14,9 @@ from pymongo.errors import DuplicateKeyError
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import OUTBOX_FIELD, Outbox
 from contracts import Event
-from teams.domain.companies import Member
-from teams.store.audit import AUDIT_FIELD
+from teams.domain.audit import AuditRecord
+from teams.domain.companies import Company, Member
+from teams.store.audit import AUDIT_FIELD, audit_entries
 from teams.store.documents import member_from_doc, member_to_doc
 
 COMPANIES = "companies"
@@ -24,16 +25,6 @@ COMPANY_INDEXES: list[IndexSpec] = [
     ascending(COMPANIES, f"{AUDIT_FIELD}.id"),
 ]
 HIDDEN = {OUTBOX_FIELD: 0, AUDIT_FIELD: 0}
-
-
-@dataclass(frozen=True)
-class Company:
-    siren: str
-    name: str
-    created_by: str
-    created_at: datetime
-    version: int
-    members: tuple[Member, ...]
 
 
 def _company(doc: dict[str, Any]) -> Company:
@@ -59,8 +50,8 @@ class CompanyStore:
         name: str,
         admin: Member,
         now: datetime,
-        events: list[Event],
-        audit: list[dict[str, Any]],
+        events: Sequence[Event],
+        audit: Sequence[AuditRecord],
     ) -> bool:
         """Insert the space with its founding admin; False if it exists already."""
         document = self._outbox.new_document(
@@ -74,7 +65,7 @@ class CompanyStore:
             },
             *events,
         )
-        document[AUDIT_FIELD] = audit
+        document[AUDIT_FIELD] = audit_entries(audit)
         try:
             await self._companies.insert_one(document)
         except DuplicateKeyError:
@@ -95,21 +86,18 @@ class CompanyStore:
         company: Company,
         member: Member,
         *,
-        events: list[Event],
-        audit: list[dict[str, Any]],
-        extra: dict[str, Any] | None = None,
+        events: Sequence[Event],
+        audit: Sequence[AuditRecord],
     ) -> bool:
         """Replace (or append) one member, if the company is still at `company.version`."""
         existing = any(m.account_id == member.account_id for m in company.members)
         query: dict[str, Any] = {"_id": company.siren, "version": company.version}
-        update: dict[str, Any] = {"$inc": {"version": 1}, "$push": {AUDIT_FIELD: {"$each": audit}}}
+        update: dict[str, Any] = {"$inc": {"version": 1}, "$push": {AUDIT_FIELD: {"$each": audit_entries(audit)}}}
         if existing:
             query["members.account_id"] = member.account_id
-            update["$set"] = {"members.$": member_to_doc(member), **(extra or {})}
+            update["$set"] = {"members.$": member_to_doc(member)}
         else:
             update["$push"]["members"] = member_to_doc(member)
-            if extra:
-                update["$set"] = extra
         result = await self._companies.update_one(query, self._outbox.update(update, *events))
         if result.modified_count:
             self._outbox.notify()

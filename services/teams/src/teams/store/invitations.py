@@ -9,15 +9,17 @@ the limit either.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from chassis.mail import COURIER_FIELD, courier_indexes, push_mail
+from chassis.mail import COURIER_FIELD, Mail, courier_indexes, push_mail
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import OUTBOX_FIELD, Outbox
 from contracts import Event
-from teams.domain.invitations import CodeState, InvitationStatus
-from teams.store.audit import AUDIT_FIELD
+from teams.domain.audit import AuditRecord
+from teams.domain.invitations import CodeState, Invitation, InvitationStatus
+from teams.store.audit import AUDIT_FIELD, audit_entries
+from teams.store.documents import code_to_doc, invitation_from_doc, invitation_to_doc
 
 INVITATIONS = "invitations"
 INVITATION_INDEXES: list[IndexSpec] = [
@@ -29,36 +31,30 @@ INVITATION_INDEXES: list[IndexSpec] = [
 HIDDEN = {OUTBOX_FIELD: 0, COURIER_FIELD: 0, AUDIT_FIELD: 0}
 
 
-def code_to_doc(code: CodeState) -> dict[str, Any]:
-    return {"digest": code.digest, "expires_at": code.expires_at, "checks": code.checks, "sends": code.sends}
-
-
-def code_from_doc(doc: dict[str, Any]) -> CodeState:
-    return CodeState(
-        digest=doc["digest"], expires_at=doc["expires_at"], checks=int(doc["checks"]), sends=int(doc["sends"])
-    )
-
-
 class InvitationStore:
     def __init__(self, db: MongoDatabase, outbox: Outbox) -> None:
         self._invitations = db[INVITATIONS]
         self._outbox = outbox
 
-    async def add(self, invitation: dict[str, Any], audit: list[dict[str, Any]]) -> None:
-        await self._invitations.insert_one({**invitation, AUDIT_FIELD: audit})
+    async def add(self, invitation: Invitation, audit: Sequence[AuditRecord]) -> None:
+        await self._invitations.insert_one({**invitation_to_doc(invitation), AUDIT_FIELD: audit_entries(audit)})
 
-    async def get(self, company_id: str, invitation_id: str) -> dict[str, Any] | None:
-        return await self._invitations.find_one({"_id": invitation_id, "company_id": company_id}, HIDDEN)
+    async def get(self, company_id: str, invitation_id: str) -> Invitation | None:
+        doc = await self._invitations.find_one({"_id": invitation_id, "company_id": company_id}, HIDDEN)
+        return invitation_from_doc(doc) if doc else None
 
-    async def by_link(self, digest: str) -> dict[str, Any] | None:
-        return await self._invitations.find_one({"link.digest": digest}, HIDDEN)
+    async def by_link(self, digest: str) -> Invitation | None:
+        doc = await self._invitations.find_one({"link.digest": digest}, HIDDEN)
+        return invitation_from_doc(doc) if doc else None
 
-    async def of_company(self, company_id: str) -> list[dict[str, Any]]:
+    async def of_company(self, company_id: str) -> list[Invitation]:
         cursor = self._invitations.find({"company_id": company_id}, HIDDEN).sort("created_at", -1)
-        return [doc async for doc in cursor]
+        return [invitation_from_doc(doc) async for doc in cursor]
 
-    async def add_audit(self, invitation_id: str, audit: list[dict[str, Any]]) -> None:
-        await self._invitations.update_one({"_id": invitation_id}, {"$push": {AUDIT_FIELD: {"$each": audit}}})
+    async def add_audit(self, invitation_id: str, audit: Sequence[AuditRecord]) -> None:
+        await self._invitations.update_one(
+            {"_id": invitation_id}, {"$push": {AUDIT_FIELD: {"$each": audit_entries(audit)}}}
+        )
 
     async def reserve_check(self, invitation_id: str, digest: str, max_checks: int) -> bool:
         """Spend one check of the current code; False if none is left (or the code changed)."""
@@ -74,11 +70,11 @@ class InvitationStore:
         return result.modified_count == 1
 
     async def replace_code(
-        self, invitation_id: str, previous_digest: str, code: CodeState, audit: list[dict[str, Any]]
+        self, invitation_id: str, previous_digest: str, code: CodeState, audit: Sequence[AuditRecord]
     ) -> bool:
         result = await self._invitations.update_one(
             {"_id": invitation_id, "status": InvitationStatus.PENDING_CODE, "code.digest": previous_digest},
-            {"$set": {"code": code_to_doc(code)}, "$push": {AUDIT_FIELD: {"$each": audit}}},
+            {"$set": {"code": code_to_doc(code)}, "$push": {AUDIT_FIELD: {"$each": audit_entries(audit)}}},
         )
         return result.modified_count == 1
 
@@ -90,9 +86,9 @@ class InvitationStore:
         link_digest: str,
         expires_at: datetime,
         now: datetime,
-        events: list[Event],
-        mails: list[dict[str, Any]],
-        audit: list[dict[str, Any]],
+        events: Sequence[Event],
+        mails: Sequence[Mail],
+        audit: Sequence[AuditRecord],
     ) -> bool:
         """pending_code -> sent, once: the code is consumed, the mail and event written with it."""
         update = self._outbox.update(
@@ -105,9 +101,9 @@ class InvitationStore:
                         "sent_at": now,
                     },
                     "$unset": {"code": ""},
-                    "$push": {AUDIT_FIELD: {"$each": audit}},
+                    "$push": {AUDIT_FIELD: {"$each": audit_entries(audit)}},
                 },
-                *mails,
+                *(mail.entry(now) for mail in mails),
             ),
             *events,
         )
@@ -119,26 +115,32 @@ class InvitationStore:
         return result.modified_count == 1
 
     async def mark_accepted(
-        self, invitation_id: str, *, account_id: str, now: datetime, audit: list[dict[str, Any]]
+        self, invitation_id: str, *, account_id: str, now: datetime, audit: Sequence[AuditRecord]
     ) -> bool:
         """sent -> accepted, once and only before expiry: the link is consumed."""
         result = await self._invitations.update_one(
             {"_id": invitation_id, "status": InvitationStatus.SENT, "expires_at": {"$gt": now}},
             {
                 "$set": {"status": InvitationStatus.ACCEPTED, "accepted_by": account_id, "accepted_at": now},
-                "$push": {AUDIT_FIELD: {"$each": audit}},
+                "$push": {AUDIT_FIELD: {"$each": audit_entries(audit)}},
             },
         )
         return result.modified_count == 1
 
     async def mark_revoked(
-        self, invitation_id: str, status: InvitationStatus, *, by: str, now: datetime, audit: list[dict[str, Any]]
+        self,
+        invitation_id: str,
+        status: InvitationStatus,
+        *,
+        by: str,
+        now: datetime,
+        audit: Sequence[AuditRecord],
     ) -> bool:
         result = await self._invitations.update_one(
             {"_id": invitation_id, "status": status},
             {
                 "$set": {"status": InvitationStatus.REVOKED, "revoked_by": by, "revoked_at": now},
-                "$push": {AUDIT_FIELD: {"$each": audit}},
+                "$push": {AUDIT_FIELD: {"$each": audit_entries(audit)}},
             },
         )
         return result.modified_count == 1

@@ -9,17 +9,16 @@ bus as at any opening) and rejects the others with a reason.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from chassis.auth import Caller
 from chassis.errors import Forbidden, NotFound, Problem
 from teams.domain import claims as claim_rules
 from teams.domain import companies as company_rules
-from teams.domain.claims import ClaimStatus
-from teams.handlers import Teams, field_problem, mobile_of
-from teams.store.audit import audit_entry
-from teams.store.companies import Company
-from teams.store.documents import member_audit
+from teams.domain.audit import AuditRecord, member_audit
+from teams.domain.claims import Claimant, ClaimStatus
+from teams.domain.companies import Company
+from teams.handlers.common import field_problem, mobile_of
+from teams.ports import Teams
 
 OTHERS_REJECTED = "another claimant was approved for this company"
 
@@ -33,9 +32,13 @@ def under_review(detail: str) -> Problem:
     return Problem(detail, status=409, title="Claim under review", code="claim-under-review")
 
 
+def _no_claim(siren: str, claim_id: str) -> NotFound:
+    return NotFound(f"no claim {claim_id} for {siren}", code="claim-not-found")
+
+
 async def claim_company(
     teams: Teams, caller: Caller, siren: str, mobile: str, extract: bytes, client_address: str
-) -> dict[str, Any]:
+) -> Claimant:
     """ClaimCompanySpace: the legal person's own account asks for its space, with an extract as proof.
     `client_address` (the real one, `chassis.clientaddress`) is kept for support's review."""
     problem = company_rules.siren_problem(siren)
@@ -52,7 +55,7 @@ async def claim_company(
             status=409,
             code="account-not-synchronised",
         )
-    if account["person_kind"] != "legal" or account.get("siren") != siren:
+    if not account.is_company_account(siren):
         raise Problem(
             "only the account of the legal person with this SIREN can open its company space",
             status=403,
@@ -60,27 +63,23 @@ async def claim_company(
         )
     if await teams.companies.get(siren) is not None:
         raise Problem(f"the company space of {siren} already exists", status=409, code="company-space-exists")
-    pending = [c for c in await teams.claims.of_siren(siren) if c["status"] == ClaimStatus.PENDING]
-    if any(c["account_id"] == caller.account_id for c in pending):
+    pending = [c for c in await teams.claims.of_siren(siren) if c.status == ClaimStatus.PENDING]
+    if any(c.account_id == caller.account_id for c in pending):
         raise under_review("your claim of this company space is under review by support")
-    media_type = claim_rules.extract_type(extract) or ""
-    claimant = {
-        "claim_id": uuid.uuid4().hex,
-        "account_id": caller.account_id,
-        "email": account["email"],
-        "name": account["display_name"],
-        "mobile": admin_mobile,
-        "status": str(ClaimStatus.PENDING),
-        "extract": {"media_type": media_type, "size": len(extract)},
-        "submitted_at": teams.runtime.clock.now(),
-        "submitted_from": client_address,
-        "reviewed_by": None,
-        "reviewed_at": None,
-        "reason": None,
-    }
-    claimants = await teams.claims.submit(siren, claimant, extract, media_type)
-    first = next(c for c in claimants if c["status"] == ClaimStatus.PENDING)
-    if first["claim_id"] != claimant["claim_id"]:
+    claimant = Claimant(
+        claim_id=uuid.uuid4().hex,
+        account_id=caller.account_id,
+        email=account.email,
+        name=account.display_name,
+        mobile=admin_mobile,
+        status=ClaimStatus.PENDING,
+        extract_media_type=claim_rules.extract_type(extract) or "",
+        extract_size=len(extract),
+        submitted_at=teams.clock.now(),
+        submitted_from=client_address,
+    )
+    first = claim_rules.first_pending(await teams.claims.submit(siren, claimant, extract))
+    if first is not None and first.claim_id != claimant.claim_id:
         # Who else claims is not the caller's business; support sees both.
         raise under_review(
             "a claim of this company space is already under review by support; yours is recorded and "
@@ -89,14 +88,14 @@ async def claim_company(
     return claimant
 
 
-async def my_claim(teams: Teams, caller: Caller, siren: str) -> dict[str, Any]:
-    mine = [c for c in await teams.claims.of_siren(siren) if c["account_id"] == caller.account_id]
+async def my_claim(teams: Teams, caller: Caller, siren: str) -> Claimant:
+    mine = [c for c in await teams.claims.of_siren(siren) if c.account_id == caller.account_id]
     if not mine:
         raise NotFound(f"you have not claimed the company space of {siren}", code="claim-not-found")
     return mine[-1]
 
 
-async def pending_claims(teams: Teams, caller: Caller) -> list[tuple[str, list[dict[str, Any]]]]:
+async def pending_claims(teams: Teams, caller: Caller) -> list[tuple[str, list[Claimant]]]:
     require_support(caller)
     return await teams.claims.with_pending()
 
@@ -104,16 +103,16 @@ async def pending_claims(teams: Teams, caller: Caller) -> list[tuple[str, list[d
 async def claim_extract(teams: Teams, caller: Caller, siren: str, claim_id: str) -> tuple[str, bytes]:
     require_support(caller)
     found = await teams.claims.extract(claim_id)
-    if found is None or not any(c["claim_id"] == claim_id for c in await teams.claims.of_siren(siren)):
-        raise NotFound(f"no claim {claim_id} for {siren}", code="claim-not-found")
+    if found is None or not any(c.claim_id == claim_id for c in await teams.claims.of_siren(siren)):
+        raise _no_claim(siren, claim_id)
     return found
 
 
-async def _claimant(teams: Teams, siren: str, claim_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def _claimant(teams: Teams, siren: str, claim_id: str) -> tuple[Claimant, list[Claimant]]:
     claimants = await teams.claims.of_siren(siren)
-    claimant = next((c for c in claimants if c["claim_id"] == claim_id), None)
+    claimant = next((c for c in claimants if c.claim_id == claim_id), None)
     if claimant is None:
-        raise NotFound(f"no claim {claim_id} for {siren}", code="claim-not-found")
+        raise _no_claim(siren, claim_id)
     return claimant, claimants
 
 
@@ -123,40 +122,40 @@ async def approve_claim(
     """ApproveClaim: the space opens with the claimant as first admin; the other pending claims are rejected."""
     require_support(caller)
     claimant, claimants = await _claimant(teams, siren, claim_id)
-    if claimant["status"] == ClaimStatus.REJECTED:
+    if claimant.status == ClaimStatus.REJECTED:
         raise Problem("this claim was rejected", status=409, code="claim-closed")
-    now = teams.runtime.clock.now()
+    now = teams.clock.now()
     admin, event = company_rules.founding_admin(
         siren,
-        account_id=claimant["account_id"],
-        email=claimant["email"],
-        name=claimant["name"],
-        mobile=claimant["mobile"],
+        account_id=claimant.account_id,
+        email=claimant.email,
+        name=claimant.name,
+        mobile=claimant.mobile,
         now=now,
     )
-    audit = audit_entry(
+    audit = AuditRecord(
         company_id=siren,
         actor=caller.account_id,
         action="company_space_created",
-        target=claimant["account_id"],
+        target=claimant.account_id,
         before=None,
         after={**(member_audit(admin) or {}), "claim_id": claim_id},
-        now=now,
+        at=now,
     )
     created = await teams.companies.create(
-        siren=siren, name=claimant["name"], admin=admin, now=now, events=[event], audit=[audit]
+        siren=siren, name=claimant.name, admin=admin, now=now, events=[event], audit=[audit]
     )
     company = await teams.companies.get(siren)
-    if company is None or (not created and company.created_by != claimant["account_id"]):
+    if company is None or (not created and company.created_by != claimant.account_id):
         raise Problem(f"the company space of {siren} already exists", status=409, code="company-space-exists")
     teams.written()
     # The space is the decision; the claims' statuses follow (a repeated approval finishes them).
     await teams.claims.review(siren, claim_id, ClaimStatus.APPROVED, by=caller.account_id, at=now, reason=None)
     for other in claimants:
-        if other["claim_id"] != claim_id and other["status"] == ClaimStatus.PENDING:
+        if other.claim_id != claim_id and other.status == ClaimStatus.PENDING:
             await teams.claims.review(
                 siren,
-                other["claim_id"],
+                other.claim_id,
                 ClaimStatus.REJECTED,
                 by=caller.account_id,
                 at=now,
@@ -165,11 +164,11 @@ async def approve_claim(
     return company
 
 
-async def reject_claim(teams: Teams, caller: Caller, siren: str, claim_id: str, reason: str) -> dict[str, Any]:
+async def reject_claim(teams: Teams, caller: Caller, siren: str, claim_id: str, reason: str) -> Claimant:
     """RejectClaim: the claimant gets no space; the reason is shown to them."""
     require_support(caller)
     await _claimant(teams, siren, claim_id)
-    now = teams.runtime.clock.now()
+    now = teams.clock.now()
     if not await teams.claims.review(
         siren, claim_id, ClaimStatus.REJECTED, by=caller.account_id, at=now, reason=reason
     ):

@@ -1,0 +1,172 @@
+"""The ports of teams: what its handlers need from the world, as Protocols.
+
+The adapters (`teams.store`, `teams.sms`) implement them on MongoDB and the SMS sink;
+`services/teams/tests/fakes.py` implements them in memory for handler unit tests.
+Every store method that changes something takes the events and audit records of that change
+and writes them in the same atomic write, or not at all (it answers False when a concurrent
+change won: the handler decides again on fresh state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from chassis.clock import Clock
+from chassis.mail import Mail
+from contracts import Event
+from teams.domain.accounts import KnownAccount
+from teams.domain.audit import AuditRecord
+from teams.domain.claims import Claimant, ClaimStatus
+from teams.domain.companies import Company, Member
+from teams.domain.invitations import CodeState, Invitation, InvitationStatus
+from teams.settings import TeamsSettings
+from teams.sms.sender import SmsNotSent, SmsSender
+
+
+class AccountDirectory(Protocol):
+    """Teams' view of identity's activated accounts."""
+
+    async def get(self, account_id: str) -> KnownAccount | None: ...
+
+
+class CompanyStore(Protocol):
+    async def create(
+        self,
+        *,
+        siren: str,
+        name: str,
+        admin: Member,
+        now: datetime,
+        events: Sequence[Event],
+        audit: Sequence[AuditRecord],
+    ) -> bool:
+        """Insert the space with its founding admin; False if it exists already."""
+        ...
+
+    async def get(self, siren: str) -> Company | None: ...
+
+    async def of_account(self, account_id: str) -> list[Company]:
+        """Every space where the account is or was a member, by SIREN."""
+        ...
+
+    async def put_member(
+        self, company: Company, member: Member, *, events: Sequence[Event], audit: Sequence[AuditRecord]
+    ) -> bool:
+        """Replace (or append) one member if the company is still at `company.version`."""
+        ...
+
+
+class ClaimStore(Protocol):
+    async def submit(self, siren: str, claimant: Claimant, extract: bytes) -> list[Claimant]:
+        """Record a claimant with its extract; the SIREN's claimants after it, in order."""
+        ...
+
+    async def of_siren(self, siren: str) -> list[Claimant]: ...
+
+    async def with_pending(self) -> list[tuple[str, list[Claimant]]]:
+        """Every SIREN with at least one pending claim, with all its claimants."""
+        ...
+
+    async def extract(self, claim_id: str) -> tuple[str, bytes] | None:
+        """The extract's media type and bytes."""
+        ...
+
+    async def review(
+        self, siren: str, claim_id: str, status: ClaimStatus, *, by: str, at: datetime, reason: str | None
+    ) -> bool:
+        """Close one pending claim as approved or rejected; False if it is not pending (any more)."""
+        ...
+
+
+class InvitationStore(Protocol):
+    async def add(self, invitation: Invitation, audit: Sequence[AuditRecord]) -> None: ...
+
+    async def get(self, company_id: str, invitation_id: str) -> Invitation | None: ...
+
+    async def by_link(self, digest: str) -> Invitation | None:
+        """The invitation whose mailed link has this digest."""
+        ...
+
+    async def of_company(self, company_id: str) -> list[Invitation]:
+        """Newest first."""
+        ...
+
+    async def add_audit(self, invitation_id: str, audit: Sequence[AuditRecord]) -> None: ...
+
+    async def reserve_check(self, invitation_id: str, digest: str, max_checks: int) -> bool:
+        """Spend one check of the current code; False if none is left (or the code changed)."""
+        ...
+
+    async def replace_code(
+        self, invitation_id: str, previous_digest: str, code: CodeState, audit: Sequence[AuditRecord]
+    ) -> bool: ...
+
+    async def mark_sent(
+        self,
+        invitation_id: str,
+        code_digest: str,
+        *,
+        link_digest: str,
+        expires_at: datetime,
+        now: datetime,
+        events: Sequence[Event],
+        mails: Sequence[Mail],
+        audit: Sequence[AuditRecord],
+    ) -> bool:
+        """pending_code -> sent, once: the code consumed, the mail and event written with it."""
+        ...
+
+    async def mark_accepted(
+        self, invitation_id: str, *, account_id: str, now: datetime, audit: Sequence[AuditRecord]
+    ) -> bool:
+        """sent -> accepted, once and only before expiry: the link consumed."""
+        ...
+
+    async def mark_revoked(
+        self,
+        invitation_id: str,
+        status: InvitationStatus,
+        *,
+        by: str,
+        now: datetime,
+        audit: Sequence[AuditRecord],
+    ) -> bool: ...
+
+
+class AuditTrail(Protocol):
+    async def of_company(self, company_id: str, limit: int = 200) -> list[AuditRecord]:
+        """Newest first."""
+        ...
+
+
+@dataclass
+class Teams:
+    """Everything teams' handlers use, wired once by the app (real adapters) or by a test (fakes).
+
+    `written` wakes the relays after a write, so events, mail and audit records go out at once.
+    """
+
+    settings: TeamsSettings
+    clock: Clock
+    accounts: AccountDirectory
+    companies: CompanyStore
+    claims: ClaimStore
+    invitations: InvitationStore
+    audit: AuditTrail
+    sms: SmsSender
+    written: Callable[[], None]
+
+
+__all__ = [
+    "AccountDirectory",
+    "AuditTrail",
+    "ClaimStore",
+    "CompanyStore",
+    "InvitationStore",
+    "SmsNotSent",
+    "SmsSender",
+    "Teams",
+]
