@@ -31,12 +31,13 @@ from chassis.health import router as operations_router
 from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware, document_body_limit
 from chassis.kafka import build_broker, ensure_service_topics, kafka_publisher
 from chassis.leases import Leases, new_owner
+from chassis.mail import courier
 from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
-from chassis.outbox import Outbox, OutboxRelay, RelayPolicy, outbox_indexes
+from chassis.outbox import Outbox, OutboxRelay, RelayPolicy, Wakeup, outbox_indexes
 from chassis.requestid import RequestIdMiddleware
 from chassis.revocation import RevocationFeed, RevocationList
-from chassis.settings import ServiceSettings
+from chassis.settings import MailSettings, ServiceSettings
 from chassis.sweeper import Sweeper, SweepRule, expiring
 from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
 from contracts import Envelope, Event
@@ -165,6 +166,21 @@ def relay_policy(settings: ServiceSettings, *, poll_seconds: float | None = None
         max_backoff_seconds=settings.outbox_max_backoff_seconds,
         max_attempts=settings.outbox_max_attempts,
         adopt_seconds=settings.outbox_adopt_seconds,
+    )
+
+
+def mail_courier(runtime: Runtime, settings: MailSettings, collections: Sequence[str]) -> tuple[OutboxRelay, Wakeup]:
+    """The courier of a service: the relay that sends the mail pending in `collections` to the
+    service's SMTP server, and its wake-up. The caller starts it (`runtime.start_background`)."""
+    return courier(
+        runtime.db,
+        collections,
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.mail_from,
+        timeout=settings.smtp_timeout_seconds,
+        metrics=runtime.metrics,
+        policy=relay_policy(settings, poll_seconds=1.0),
     )
 
 

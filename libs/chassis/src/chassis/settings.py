@@ -185,3 +185,13 @@ class ServiceSettings(ProcessSettings):
 
 def service_config(env_prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(env_prefix=env_prefix, extra="ignore", frozen=True)
+
+
+class MailSettings(ServiceSettings):
+    """A service that sends mail through the durable courier (`chassis.mail`): where its SMTP
+    server is and who the mail is from. Subclass it instead of ServiceSettings."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_from: str = "creditdesk <no-reply@creditdesk.dev>"

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from chassis.clock import Clock
 from chassis.consumer import EventConsumer
 from chassis.outbox import Wakeup
-from chassis.service import Runtime, ServiceDefinition, create_service_app
+from chassis.service import Runtime, ServiceDefinition, create_service_app, mail_courier
 from contracts import Envelope
 from contracts.events.billing import ScheduleCreated
 from contracts.events.identity import (
@@ -23,7 +23,6 @@ from contracts.events.identity import (
 from identity.api.routes import router
 from identity.handlers import Identity
 from identity.handlers.customers import on_schedule_created
-from identity.mail.courier import courier
 from identity.security import Passwords
 from identity.settings import IdentitySettings
 from identity.store import accounts, clients, customers, legacy, sessions
@@ -68,7 +67,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
         # Built once, when subscribers are declared (before start): a consumed
         # event may arrive as soon as the broker starts.
         if "identity" not in wired:
-            relay, wakeup = courier(runtime.db, MAIL_COLLECTIONS, settings, runtime.metrics)
+            relay, wakeup = mail_courier(runtime, settings, MAIL_COLLECTIONS)
             wired["relay"] = relay
             wired["identity"] = build_identity(runtime, settings, wakeup)
         identity: Identity = wired["identity"]

@@ -7,10 +7,10 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 
 from chassis.crypto import FieldCipher
-from chassis.settings import ServiceSettings, service_config
+from chassis.settings import MailSettings, service_config
 
 
-class IdentitySettings(ServiceSettings):
+class IdentitySettings(MailSettings):
     model_config = service_config("IDENTITY_")
 
     service_name: str = "identity"
@@ -18,10 +18,6 @@ class IdentitySettings(ServiceSettings):
 
     # Where links in mails point (the gateway's public address).
     public_base_url: str = "http://127.0.0.1:8000"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(default=1025, ge=1, le=65535)
-    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
-    mail_from: str = "creditdesk <no-reply@creditdesk.dev>"
 
     activation_ttl_hours: int = Field(default=48, ge=1)
     access_token_ttl_seconds: int = Field(default=900, ge=60)

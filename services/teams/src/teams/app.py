@@ -7,8 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from chassis.clock import Clock
-from chassis.mail import courier
-from chassis.service import Runtime, ServiceDefinition, create_service_app, relay_policy
+from chassis.service import Runtime, ServiceDefinition, create_service_app, mail_courier
 from contracts.events.teams import InvitationSent, MemberJoined, MemberRemoved, MemberRightsChanged
 from teams.api.claims import router as claims_router
 from teams.api.routes import router
@@ -36,16 +35,7 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
     settings = settings or TeamsSettings()
 
     async def start(runtime: Runtime) -> None:
-        mail_relay, mail_wakeup = courier(
-            runtime.db,
-            [INVITATIONS],
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.mail_from,
-            timeout=settings.smtp_timeout_seconds,
-            metrics=runtime.metrics,
-            policy=relay_policy(settings, poll_seconds=1.0),
-        )
+        mail_relay, mail_wakeup = mail_courier(runtime, settings, [INVITATIONS])
         trail_relay, trail_wakeup = audit_relay(runtime.db, [COMPANIES, INVITATIONS])
         runtime.start_background(mail_relay, "courier")
         runtime.start_background(trail_relay, "audit-relay")

@@ -7,14 +7,14 @@ from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 
-from chassis.settings import ServiceSettings, service_config
+from chassis.settings import MailSettings, service_config
 from teams.domain.invitations import InvitationPolicy
 
 # Development and test only: production refuses to start without a real key.
 DEVELOPMENT_CODE_KEY = "teams-development-code-key"
 
 
-class TeamsSettings(ServiceSettings):
+class TeamsSettings(MailSettings):
     model_config = service_config("TEAMS_")
 
     service_name: str = "teams"
@@ -22,10 +22,6 @@ class TeamsSettings(ServiceSettings):
 
     # Where links in mails point (the gateway's public address).
     public_base_url: str = "http://127.0.0.1:8000"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(default=1025, ge=1, le=65535)
-    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
-    mail_from: str = "creditdesk <no-reply@creditdesk.dev>"
 
     # The local SMS adapter writes one JSON file per SMS here (relative to the
     # working directory unless absolute); the launcher passes its profile's directory.

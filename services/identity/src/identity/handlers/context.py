@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chassis.errors import Problem
+from chassis.mail import mail_entry
 from chassis.outbox import Wakeup
 from chassis.service import Runtime
 from identity.domain import throttle as throttling
-from identity.mail.courier import mail_entry
 from identity.security import Passwords
 from identity.settings import IdentitySettings
 from identity.store.accounts import AccountStore

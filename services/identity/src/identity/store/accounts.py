@@ -10,12 +10,11 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from chassis.mail import courier_indexes, push_mail, with_mail
+from chassis.mail import COURIER_FIELD, courier_indexes, push_mail, with_mail
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import Outbox
 from contracts import Event
 from identity.domain.accounts import AccountStatus
-from identity.mail.courier import COURIER_FIELD
 
 ACCOUNTS = "accounts"
 INDEXES: list[IndexSpec] = [

@@ -8,9 +8,8 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from chassis.mail import courier_indexes, push_mail
+from chassis.mail import COURIER_FIELD, courier_indexes, push_mail
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
-from identity.mail.courier import COURIER_FIELD
 
 ORDER_EMAILS = "order_emails"
 INDEXES: list[IndexSpec] = [
