@@ -182,3 +182,53 @@ async def test_with_keys_in_hand_an_unknown_key_does_not_refetch_while_identity_
         with pytest.raises(Unauthorized):  # the fixed 401 text, whatever the cause
             await v.verify(stranger.token("k9"))
     assert server.fetches == 1
+
+
+async def test_a_token_is_verified_once_for_its_lifetime(server: KeyServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    v = verifier(server)
+    decoded: list[str] = []
+    real_decode = jwt.decode
+
+    def counting_decode(token: str, *args: Any, **kwargs: Any) -> Any:
+        decoded.append(token)
+        return real_decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    token = server.token()
+    for _ in range(5):
+        caller = await v.verify(token)
+        caller.claims["sub"] = "tampered"  # a caller's copy: the cached claims stay as verified
+    assert decoded == [token]
+    assert (await v.verify(token)).account_id == "acc-1"
+
+
+async def test_a_cached_token_is_refused_once_it_expires(server: KeyServer) -> None:
+    now = [time.time()]
+    http = httpx.AsyncClient(transport=httpx.MockTransport(server.handle))
+    v = JwksVerifier(
+        "http://identity/.well-known/jwks.json",
+        issuer="creditdesk-identity",
+        audience="creditdesk",
+        http=http,
+        wall_clock=lambda: now[0],
+    )
+    token = server.token(exp=int(now[0]) + 30)
+    await v.verify(token)
+    now[0] += 31
+    with pytest.raises(Unauthorized) as refused:
+        await v.verify(token)
+    assert refused.value.detail == INVALID_TOKEN
+
+
+async def test_the_cache_is_bounded(server: KeyServer) -> None:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(server.handle))
+    v = JwksVerifier(
+        "http://identity/.well-known/jwks.json",
+        issuer="creditdesk-identity",
+        audience="creditdesk",
+        http=http,
+        verified_cache_size=3,
+    )
+    for n in range(10):
+        await v.verify(server.token(sub=f"acc-{n}"))
+    assert len(v._verified) == 3

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
-
 from gateway.openapi import OpenApiAggregator, merge_documents, prefix_service_document
+from gateway.proxy import UpstreamError
 
 
 def all_refs(node: Any) -> list[str]:
@@ -83,7 +82,7 @@ async def test_aggregator_refetches_after_failure_and_after_ttl() -> None:
     async def fetch(service: str) -> dict[str, Any]:
         calls.append(service)
         if service in failing:
-            raise httpx.ConnectError("refused")
+            raise UpstreamError("billing is unreachable: refused")
         return {"openapi": "3.1.0", "paths": {}}
 
     aggregator = OpenApiAggregator(fetch, ["billing", "teams"], ttl=60, clock=lambda: now[0])

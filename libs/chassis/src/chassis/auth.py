@@ -10,7 +10,10 @@ each waiting for identity again.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -66,6 +69,8 @@ class JwksVerifier:
         failure_cache_seconds: float = 3.0,
         http: httpx.AsyncClient | None = None,
         revocations: RevocationList | None = None,
+        verified_cache_size: int = 10_000,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self._url = jwks_url
         self.revocations = revocations
@@ -79,6 +84,11 @@ class JwksVerifier:
         self._failure_cache = failure_cache_seconds
         self._failed: tuple[float, str] | None = None  # (when, why) of the last failed fetch
         self._lock = asyncio.Lock()
+        # Tokens already verified, by their SHA-256, with their claims: a token's signature and
+        # claims are checked once for its lifetime; a hit still checks expiry and revocation.
+        self._verified: OrderedDict[bytes, dict[str, Any]] = OrderedDict()
+        self._verified_max = verified_cache_size
+        self._wall_clock = wall_clock
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -124,9 +134,30 @@ class JwksVerifier:
         return self._keys[kid]
 
     async def verify(self, token: str) -> Caller:
+        digest = hashlib.sha256(token.encode()).digest()
+        claims = self._verified.get(digest)
+        if claims is None:
+            claims = await self._decode(token)
+            self._remember(digest, claims)
+        elif claims["exp"] <= self._wall_clock():
+            del self._verified[digest]
+            raise invalid_token()  # expired since it was verified
+        else:
+            self._verified.move_to_end(digest)
+        if self.revocations is not None and self.revocations.is_revoked(claims):
+            self._verified.pop(digest, None)
+            raise invalid_token()  # a closed session (logout, reset): same answer as any dead token
+        return Caller(
+            account_id=str(claims["sub"]),
+            email=claims.get("email"),
+            roles=tuple(claims.get("roles", ())),
+            claims=dict(claims),  # the cached claims stay as verified, whatever a caller does
+        )
+
+    async def _decode(self, token: str) -> dict[str, Any]:
         key = await self.key_for(token)
         try:
-            claims = jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 key=key,
                 algorithms=ALGORITHMS,
@@ -136,14 +167,14 @@ class JwksVerifier:
             )
         except jwt.InvalidTokenError as error:  # expired, bad signature, wrong claim: one answer
             raise invalid_token() from error
-        if self.revocations is not None and self.revocations.is_revoked(claims):
-            raise invalid_token()  # a closed session (logout, reset): same answer as any dead token
-        return Caller(
-            account_id=str(claims["sub"]),
-            email=claims.get("email"),
-            roles=tuple(claims.get("roles", ())),
-            claims=claims,
-        )
+        return claims
+
+    def _remember(self, digest: bytes, claims: dict[str, Any]) -> None:
+        if self._verified_max <= 0 or not isinstance(claims.get("exp"), int | float):
+            return
+        self._verified[digest] = claims
+        if len(self._verified) > self._verified_max:
+            self._verified.popitem(last=False)  # the least recently used
 
 
 def bearer_token(request: Request) -> str | None:

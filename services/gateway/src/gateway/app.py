@@ -18,8 +18,9 @@ import httpx
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry import propagate
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from prometheus_client import Histogram
 
 from chassis.auth import Caller, JwksVerifier, bearer_token
@@ -29,9 +30,9 @@ from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from chassis.metrics import LATENCY_BUCKETS, ServiceMetrics, install_http_metrics
 from chassis.requestid import RequestIdMiddleware, request_id_of
 from chassis.revocation import RevocationFeed, RevocationList
-from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
+from chassis.telemetry import build_tracer_provider, configure_logging
 from gateway.openapi import Document, OpenApiAggregator, check_document, merge_documents
-from gateway.proxy import Upstreams, client_ip, upstream_timeout
+from gateway.proxy import UpstreamError, Upstreams, UpstreamTimeout, client_ip
 from gateway.ratelimit import TokenBucketLimiter, retry_after_header
 from gateway.settings import SERVICES, GatewaySettings
 
@@ -136,7 +137,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
             failure_cache_seconds=settings.jwks_failure_cache_seconds,
-            http=httpx.AsyncClient(timeout=upstream_timeout(settings), trust_env=False),
+            http=httpx.AsyncClient(
+                timeout=httpx.Timeout(
+                    settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds
+                ),
+                trust_env=False,
+            ),
             revocations=runtime.revocations,
         )
         feed = RevocationFeed(
@@ -199,9 +205,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         async def probe(service: str) -> str:
             try:
                 response = await upstreams.get(service, "/ready", within=settings.ready_timeout_seconds)
-            except httpx.TimeoutException:
+            except UpstreamTimeout:
                 return "timeout"
-            except httpx.TransportError:
+            except UpstreamError:
                 return "unreachable"
             return "ok" if response.status_code == 200 else f"not ready ({response.status_code})"
 
@@ -236,6 +242,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{TITLE} - Swagger UI")
 
+    tracer = runtime.tracer_provider.get_tracer("gateway")
+
     async def proxy(service: str, request: Request) -> Response:
         gateway = get_runtime(request)
         upstreams, verifier, _ = gateway.started()
@@ -253,16 +261,29 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 enforce_rate_limit(gateway, ip_key)
                 raise
         enforce_rate_limit(gateway, "caller:" + caller.account_id if caller is not None else ip_key)
-        return await upstreams.forward(request, service, caller=caller, request_id=request_id_of(request))
+        # The server span of the call, continuing the client's trace context if it sent one; the
+        # forward's client span is its child and is what the service continues. (Made here rather
+        # than by the ASGI instrumentation, whose URL parsing cost a sixth of the gateway's CPU.)
+        with tracer.start_as_current_span(
+            f"{request.method} /api/{service}",
+            context=propagate.extract(request.headers),
+            kind=SpanKind.SERVER,
+            attributes={"http.request.method": request.method, "http.route": "/api/{service}/{path}"},
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            try:
+                response = await upstreams.forward(request, service, caller=caller, request_id=request_id_of(request))
+            except Problem as problem:
+                span.set_attribute("http.response.status_code", problem.status)
+                if problem.status >= 500:
+                    span.set_status(Status(StatusCode.ERROR, problem.code or ""))
+                raise
+            span.set_attribute("http.response.status_code", response.status_code)
+            return response
 
     # `/api/<service>` alone is the service's root, as `/api/<service>/` is.
     for route in ("/api/{service}/{path:path}", "/api/{service}"):
         app.add_api_route(route, proxy, methods=PROXY_METHODS, include_in_schema=False, name="proxy")
 
-    FastAPIInstrumentor.instrument_app(
-        app,
-        tracer_provider=runtime.tracer_provider,
-        excluded_urls=UNTRACED_URLS,
-        exclude_spans=["receive", "send"],
-    )
     return app

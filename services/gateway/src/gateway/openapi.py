@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+from gateway.proxy import UpstreamError
 
 log = logging.getLogger("gateway.openapi")
 
@@ -191,7 +191,7 @@ class OpenApiAggregator:
                 return fresh
             try:
                 document = await self._fetch(service)
-            except (httpx.HTTPError, ValueError) as error:
+            except (UpstreamError, ValueError) as error:
                 log.warning("OpenAPI document of %s unavailable: %r", service, error)
                 document = None
             self._cache[service] = _Cached(document, self._clock())
