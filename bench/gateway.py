@@ -4,6 +4,12 @@ through the gateway (token verified by both), in one run, interleaved."""
 from __future__ import annotations
 
 import asyncio
+import re
+import signal
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -38,6 +44,72 @@ async def _run(url: str, token: str, requests: int, concurrency: int) -> dict[st
     return await drive(get, requests=requests, concurrency=concurrency, headers=headers, timeout=30)
 
 
+def _frame(frame: str) -> str:
+    """`function (path:line)` shortened to `function (package/module.py)`."""
+    match = re.match(r"(.*?) \((.*?):\d+\)$", frame)
+    if not match:
+        return frame
+    function, path = match.groups()
+    return f"{function} ({re.sub(r'.*(site-packages|src)/', '', path)})"
+
+
+def profile_summary(collapsed: str, top: int = 20) -> dict[str, Any]:
+    """Shares of py-spy samples (collapsed stacks), inclusive and self, with the share of samples
+    that were the event loop waiting for sockets (the idle part) given apart."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = [_frame(f) for f in stack.split(";")]
+        total += int(count)
+        for name in set(frames):
+            inclusive[name] += int(count)
+        own[frames[-1]] += int(count)
+    if not total:
+        return {"samples": 0}
+    share = {name: round(100 * n / total, 1) for name, n in inclusive.most_common(top * 3)}
+    # Frames (nearly) every sample goes through, the server's start, say nothing: keep the others.
+    root = max(share.values())
+    informative = {name: pct for name, pct in share.items() if pct < root - 1}
+    return {
+        "samples": total,
+        "event_loop_waiting_pct": round(100 * own.get("Runner.run (asyncio/runners.py)", 0) / total, 1),
+        "inclusive_pct": dict(list(informative.items())[:top]),
+        "self_pct": {name: round(100 * n / total, 1) for name, n in own.most_common(top)},
+    }
+
+
+async def _profile(stack: Stack, token: str, requests: int, concurrency: int) -> dict[str, Any]:
+    """A py-spy sampling profile of the gateway process while it serves `requests` calls."""
+    pid = (stack.config.pid_dir / "gateway.pid").read_text().strip()
+    py_spy = Path(sys.executable).with_name("py-spy")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "gateway.txt"
+        recorder = await asyncio.create_subprocess_exec(
+            str(py_spy),
+            "record",
+            "-p",
+            pid,
+            "-r",
+            "250",
+            "-f",
+            "raw",
+            "-o",
+            str(out),
+            "--nonblocking",
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        await asyncio.sleep(1.0)  # attached before the load starts
+        await _run(f"{stack.gateway_url}/api/billing/profiles/me", token, requests, concurrency)
+        recorder.send_signal(signal.SIGINT)
+        await recorder.wait()
+        return profile_summary(out.read_text() if out.exists() else "")
+
+
 async def bench_gateway(stack: Stack, requests: int = 2000, concurrency: int = 16, rounds: int = 2) -> dict[str, Any]:
     token = await _token(stack)
     targets = {
@@ -51,6 +123,7 @@ async def bench_gateway(stack: Stack, requests: int = 2000, concurrency: int = 1
         for name, url in targets.items():
             runs[name].append(await _run(url, token, requests, concurrency))
     best = {name: max(results, key=lambda r: r["rps"]) for name, results in runs.items()}
+    profile = await _profile(stack, token, requests, concurrency)
     return {
         "call": "GET billing /profiles/me with a bearer token",
         "concurrency": concurrency,
@@ -59,4 +132,5 @@ async def bench_gateway(stack: Stack, requests: int = 2000, concurrency: int = 1
         "gateway": best["gateway"],
         "gateway_to_direct_throughput_ratio": round(best["gateway"]["rps"] / best["direct"]["rps"], 3),
         "all_runs": runs,
+        "gateway_profile": profile,
     }
