@@ -58,6 +58,13 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"| {b['outbox_to_consumer']['events_per_second']} events/s | raw aiokafka produce+consume: "
             f"{b['raw_aiokafka']['events_per_second']} events/s | {b['outbox_to_raw_throughput_ratio']} |"
         )
+        if "hand_written_floor" in b:
+            lines.append(
+                f"| events: the same durable steps written by hand (the floor), {b['events']} events "
+                f"| {b['hand_written_floor']['events_per_second']} events/s | the platform's path: "
+                f"{b['outbox_to_consumer']['events_per_second']} events/s "
+                f"| platform/floor {b['outbox_to_floor_throughput_ratio']} |"
+            )
     if "login" in results:
         g = results["login"]
         lines.append(
