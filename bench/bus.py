@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient, InsertOne, UpdateOne
 from pymongo.errors import BulkWriteError
@@ -19,12 +20,24 @@ from pymongo.errors import BulkWriteError
 from chassis.consumer import EventConsumer
 from chassis.service import Runtime, ServiceDefinition, create_service_app
 from chassis.settings import ServiceSettings
+from chassis.topics import TopicPolicy, ensure_topics
 from contracts import Envelope, RatingUpdated
 from devstack.stack import Stack
 
 
+async def _new_topic(stack: Stack, topic: str) -> None:
+    """Topics are made as code, not on first use (ADR 0011): the bench's own topic too."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack.bootstrap_servers)
+    await admin.start()
+    try:
+        await ensure_topics(admin, [topic], TopicPolicy())
+    finally:
+        await admin.close()
+
+
 async def bench_raw(stack: Stack, events: int, payload: bytes) -> dict[str, Any]:
     topic = f"bench.raw.{uuid.uuid4().hex[:8]}"
+    await _new_topic(stack, topic)
     producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all", enable_idempotence=True)
     consumer = AIOKafkaConsumer(
         topic,
@@ -34,7 +47,7 @@ async def bench_raw(stack: Stack, events: int, payload: bytes) -> dict[str, Any]
         enable_auto_commit=False,
     )
     await producer.start()
-    await producer.send_and_wait(topic, b"warm-up")  # creates the topic
+    await producer.send_and_wait(topic, b"warm-up")  # connections and metadata ready
     await consumer.start()
     received = 0
     try:
@@ -70,6 +83,7 @@ async def bench_floor(stack: Stack, events: int, payload: bytes, writers: int = 
     """
     run = uuid.uuid4().hex[:8]
     topic = f"bench.floor.{run}"
+    await _new_topic(stack, topic)
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
     db = client[f"bench_floor_{run}"]
     docs, inbox, effects = db["docs"], db["inbox"], db["effects"]
@@ -84,7 +98,7 @@ async def bench_floor(stack: Stack, events: int, payload: bytes, writers: int = 
         max_poll_records=500,
     )
     await producer.start()
-    await producer.send_and_wait(topic, b"warm-up")  # creates the topic
+    await producer.send_and_wait(topic, b"warm-up")  # connections and metadata ready
     await consumer.start()
     wakeup, written_all = asyncio.Event(), asyncio.Event()
     applied = 0
