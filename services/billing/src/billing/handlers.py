@@ -18,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 
 from billing.domain import schedules as rules
 from billing.domain.bank import BankDetails, mask_iban
-from billing.domain.cards import CardOnFile, card_change_refusals
+from billing.domain.cards import CardOnFile, card_change_refusals, regularisation_card
 from billing.domain.money import format_euros
 from billing.domain.onboarding import (
     Onboarding,
@@ -239,17 +239,28 @@ class Billing:
             )
         except ScheduleError as error:
             raise schedule_problem(error) from error
-        if card is not None:
+        if card is not None and updated.regularisation is not None:
+            # The card-on-file rules hold here too (domain.cards.regularisation_card): a card
+            # breaking one pays this plan only, and the card on file stays.
             new_card = await self._tokenise(*card, today=now.date())
-            if new_card.brand not in ("visa", "mastercard"):
+            use = regularisation_card(
+                new_card,
+                today=now.date(),
+                plan_last_payment=updated.regularisation.payments[-1].due_date,
+                next_debit=updated.next_debit_date(),
+                last_installment=updated.last_installment_date(),
+            )
+            if use.refusals:
                 raise Problem(
-                    f"only Visa or Mastercard cards are accepted, not {new_card.brand}",
+                    "; ".join(r.message for r in use.refusals),
                     status=422,
-                    title="Refused",
-                    code="brand-not-accepted",
-                    errors=[{"field": "card.number", "message": "only Visa or Mastercard"}],
+                    code=use.refusals[0].rule.value,
+                    errors=[{"field": "card", "message": r.message, "rule": r.rule.value} for r in use.refusals],
                 )
-            updated.card = new_card
+            if use.becomes_card_on_file:
+                updated.card = new_card
+            else:
+                updated.regularisation.card = new_card
         await self._save(updated, version, now=now)
         await self.run_due_debits(as_of=now, schedule_id=schedule_id)
         after = await self.schedules.get(schedule_id)
@@ -299,7 +310,7 @@ class Billing:
             return
         # Same key on a re-run after a crash: the provider answers the first result, never charges twice.
         result = await self.provider.charge(
-            schedule.card.token, debit.amount_cents, idempotency_key=debit.idempotency_key
+            rules.paying_card(schedule, debit).token, debit.amount_cents, idempotency_key=debit.idempotency_key
         )
         now = self.clock.now()
         updated = rules.record_debit(

@@ -273,6 +273,11 @@ class RegularisationPublic(BaseModel):
     settled: bool = Field(description="True once the whole unpaid amount is paid: the dispute is settled.")
     covers_installments: list[int]
     payments: list[PaymentPublic]
+    card: CardPublic | None = Field(
+        default=None,
+        description="The card paying this plan when it did not become the card on file "
+        "(it broke a card-on-file rule, e.g. it expires before the last installment); None: the card on file pays.",
+    )
 
 
 class ScheduleSummary(BaseModel):
@@ -342,6 +347,7 @@ def detail(schedule: Schedule) -> SchedulePublic:
                 settled=reg.settled,
                 covers_installments=reg.covers,
                 payments=[PaymentPublic.of(p) for p in reg.payments],
+                card=CardPublic.of(reg.card) if reg.card else None,
             )
             if reg
             else None
