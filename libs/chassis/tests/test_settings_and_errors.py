@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from http import HTTPStatus
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -104,3 +106,29 @@ async def test_unknown_route_and_unexpected_errors_keep_the_shape(client: httpx.
 def test_a_problem_carries_its_field_errors() -> None:
     problem = Problem("bad", errors=[{"field": "iban", "message": "bad checksum"}])
     assert problem.body()["errors"] == [{"field": "iban", "message": "bad checksum"}]
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (b'{"amount_cents": 1 "x": 2}', "line 1, column 20: expecting ',' delimiter"),
+        (b'{\n  "amount_cents": tru\n}', "line 2, column 19: expecting value"),
+        (b'{"amount_cents": "\xff"}', "it cannot be read"),
+    ],
+)
+async def test_an_unparsable_body_is_one_400_with_its_position_in_words(
+    client: httpx.AsyncClient, content: bytes, where: str
+) -> None:
+    answer = await client.post("/items", content=content, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["type"].endswith("/malformed-body")
+    assert body["title"] == "Bad Request"
+    assert where in body["detail"]
+    assert body["errors"] == [{"field": "body", "message": body["errors"][0]["message"]}]
+
+
+@pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 409, 413, 422, 429, 499, 503])
+def test_a_problem_is_titled_by_its_status(status: int) -> None:
+    title = Problem("x", status=status, code="some-code").body()["title"]
+    assert title == ({499: "Client Closed Request"}.get(status) or HTTPStatus(status).phrase)

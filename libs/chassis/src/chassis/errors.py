@@ -15,6 +15,7 @@ time).
 
 from __future__ import annotations
 
+import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -28,6 +29,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
+# FastAPI's answer to a body it could not read (not the JSON syntax: that is a validation error there).
+FASTAPI_UNPARSABLE = "There was an error parsing the body"
 log = logging.getLogger("chassis.errors")
 
 # MongoDB unreachable: ConnectionFailure covers AutoReconnect, NetworkTimeout,
@@ -56,17 +59,16 @@ def dependency_of(error: BaseException) -> str | None:
 class Problem(Exception):
     """An error the caller can act on."""
 
+    # The title is always the status's own phrase (403 "Forbidden", 404 "Not Found",
+    # 422 "Unprocessable Entity"), so it never contradicts the status (issue #15): what
+    # the problem is goes in `code` (the `type` URI's last segment) and `detail`.
     status: int = 400
-    # None: the status's own phrase (403 "Forbidden", 404 "Not Found", ...), so a
-    # title never contradicts its status; give one only to name the problem better.
-    title: str | None = None
 
     def __init__(
         self,
         detail: str,
         *,
         status: int | None = None,
-        title: str | None = None,
         code: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
@@ -75,8 +77,6 @@ class Problem(Exception):
         self.detail = detail
         if status is not None:
             self.status = status
-        if title is not None:
-            self.title = title
         self.code = code
         self.errors = errors
         self.headers = headers
@@ -84,7 +84,7 @@ class Problem(Exception):
     def body(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": f"https://creditdesk.dev/problems/{self.code or self.status}",
-            "title": self.title or _title(self.status),
+            "title": _title(self.status),
             "status": self.status,
             "detail": self.detail,
         }
@@ -140,6 +140,32 @@ def problem_response(problem: Problem, instance: str | None = None) -> JSONRespo
     )
 
 
+MALFORMED_BODY = "malformed-body"
+
+
+def malformed_body(where: str) -> Problem:
+    """400 for a body that cannot be parsed at all: one answer whatever the route."""
+    return Problem(
+        f"the body is not valid JSON: {where}",
+        status=400,
+        code=MALFORMED_BODY,
+        errors=[{"field": "body", "message": where}],
+    )
+
+
+def _json_position(error: dict[str, Any], document: Any) -> str:
+    """'line 1, column 33: expecting ',' delimiter' from FastAPI's json_invalid error (loc: body, byte offset)."""
+    reason = str((error.get("ctx") or {}).get("error", "invalid JSON"))
+    reason = reason[:1].lower() + reason[1:]
+    position = error.get("loc", ("body", 0))[-1]
+    if isinstance(document, bytes):
+        document = document.decode("utf-8", "replace")
+    if isinstance(position, int) and isinstance(document, str):
+        located = json.JSONDecodeError(reason, document, position)
+        return f"line {located.lineno}, column {located.colno}: {reason}"
+    return reason
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for error in exc.errors():
@@ -155,14 +181,19 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        unparsable = [e for e in exc.errors() if e.get("type") == "json_invalid"]
+        if unparsable:
+            return problem_response(malformed_body(_json_position(unparsable[0], exc.body)), request.url.path)
         errors = _field_errors(exc)
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        problem = Problem(summary, status=422, title="Invalid request", code="validation", errors=errors)
+        problem = Problem(summary, status=422, code="validation", errors=errors)
         return problem_response(problem, request.url.path)
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        problem = Problem(str(exc.detail), status=exc.status_code, title=_title(exc.status_code))
+        if exc.status_code == 400 and exc.detail == FASTAPI_UNPARSABLE:
+            return problem_response(malformed_body("it cannot be read (not UTF-8 text?)"), request.url.path)
+        problem = Problem(str(exc.detail), status=exc.status_code)
         problem.headers = dict(exc.headers) if exc.headers else None
         return problem_response(problem, request.url.path)
 
@@ -220,8 +251,16 @@ def _short(error: BaseException, limit: int = 200) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+# Statuses outside the IANA registry that we answer.
+_EXTRA_PHRASES = {499: "Client Closed Request"}
+
+
 def _title(status: int) -> str:
+    """The status's phrase: every problem's title."""
     try:
         return HTTPStatus(status).phrase
     except ValueError:
-        return "Error"
+        return _EXTRA_PHRASES.get(status, "Error")
+
+
+title_of = _title

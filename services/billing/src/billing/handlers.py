@@ -55,7 +55,6 @@ TAKEOVER_MARGIN_SECONDS = 0.2
 
 class PaymentRejectedProblem(Problem):
     status = 402
-    title = "Payment rejected"
 
 
 def retry_policy(settings: BillingSettings) -> RetryPolicy:
@@ -65,7 +64,7 @@ def retry_policy(settings: BillingSettings) -> RetryPolicy:
 def schedule_problem(error: ScheduleError) -> Problem:
     errors = [{"field": error.field, "message": error.message}] if error.field else None
     status = 422 if error.field else 409
-    return Problem(error.message, status=status, title="Refused", code=error.code, errors=errors)
+    return Problem(error.message, status=status, code=error.code, errors=errors)
 
 
 @dataclass
@@ -96,7 +95,6 @@ class Billing:
             raise Problem(
                 error.message,
                 status=422,
-                title="Invalid card",
                 code="card-invalid",
                 errors=[{"field": f"card.{error.field}", "message": error.message}],
             ) from error
@@ -137,7 +135,6 @@ class Billing:
             raise Problem(
                 f"the card expires {card.expiry_month:02d}/{card.expiry_year}, before the last installment on {last}",
                 status=422,
-                title="Refused",
                 code="expires-before-last-installment",
                 errors=[{"field": "card.expiry_year", "message": "expires before the last installment"}],
             )
@@ -145,7 +142,6 @@ class Billing:
             raise Problem(
                 f"only Visa or Mastercard cards are accepted, not {card.brand}",
                 status=422,
-                title="Refused",
                 code="brand-not-accepted",
                 errors=[{"field": "card.number", "message": "only Visa or Mastercard"}],
             )
@@ -205,7 +201,6 @@ class Billing:
             raise Problem(
                 "; ".join(r.message for r in refusals),
                 status=422,
-                title="Card change refused",
                 code=refusals[0].rule.value,
                 errors=[{"field": "card", "message": r.message, "rule": r.rule.value} for r in refusals],
             )
@@ -436,7 +431,7 @@ class Billing:
                 now=now,
             )
         except OnboardingError as error:
-            raise Problem(error.message, status=409, title="Conflict", code=error.code) from error
+            raise Problem(error.message, status=409, code=error.code) from error
         events: list[Event] = []
         mandate = updated.mandate
         if sign and mandate is not None:
@@ -458,7 +453,7 @@ class Billing:
         try:
             updated = revoke_mandate(onboarding, now=self.clock.now())
         except OnboardingError as error:
-            raise Problem(error.message, status=409, title="Conflict", code=error.code) from error
+            raise Problem(error.message, status=409, code=error.code) from error
         await self._save_onboarding(account_id, updated, version)
         return updated
 

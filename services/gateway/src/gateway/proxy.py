@@ -251,7 +251,7 @@ class Upstreams:
             try:
                 upstream = await client.send(upstream_request, stream=True)
             except ClientDisconnect as error:
-                raise Problem("the client closed the request", status=499, title="Client closed request") from error
+                raise Problem("the client closed the request", status=499) from error
             except httpx.TransportError as error:
                 outcome, problem = _classify(error, service)
                 self._latency.labels(service, outcome).observe(time.perf_counter() - started)

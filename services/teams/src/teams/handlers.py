@@ -78,7 +78,6 @@ def field_problem(field: str, message: str) -> Problem:
     return Problem(
         f"{field}: {message}",
         status=422,
-        title="Invalid request",
         code="validation",
         errors=[{"field": field, "message": message}],
     )
@@ -169,7 +168,6 @@ def _check_grant(rights: list[Right], proof: ProofOfPower | None, today: date) -
         raise Problem(
             "; ".join(problems),
             status=422,
-            title="Rights cannot be granted",
             code="proof-of-power-required",
             errors=[{"field": "proof_of_power", "message": p} for p in problems],
         )
@@ -420,7 +418,6 @@ async def confirm_invitation(teams: Teams, caller: Caller, siren: str, invitatio
             f"wrong code: {max(left, 0)} more tr{'y' if left == 1 else 'ies'} with this code",
             status=400,
             code="code-invalid",
-            title="Wrong code",
         )
     token, link_digest = secrets.new_link_token()
     expires_at = invitation_rules.link_expiry(now, policy)
@@ -532,7 +529,6 @@ async def invitation_by_link(teams: Teams, token: str) -> dict[str, Any]:
             "this invitation link is invalid or was already used",
             status=400,
             code="invitation-link-invalid",
-            title="Invalid invitation link",
         )
     return invitation
 

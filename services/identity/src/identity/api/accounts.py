@@ -51,9 +51,7 @@ async def register(body: AccountCreate, identity: IdentityDep, address: ClientAd
         await register_account(identity, form, address)
     except rules.RegistrationRefused as refused:
         errors = [{"field": field, "message": m} for field, messages in refused.errors.items() for m in messages]
-        raise Problem(
-            str(refused), status=422, title="Invalid registration", code="validation", errors=errors
-        ) from refused
+        raise Problem(str(refused), status=422, code="validation", errors=errors) from refused
     return Accepted(message=REGISTERED)
 
 

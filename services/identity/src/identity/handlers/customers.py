@@ -66,7 +66,6 @@ def invalid_first_connection_link() -> Problem:
         "this first-connection link is invalid, already used or expired: ask for a new one",
         status=400,
         code="first-connection-token-invalid",
-        title="Invalid first-connection link",
     )
 
 
