@@ -413,8 +413,12 @@ class Billing:
         try:
             updated = accept_terms(onboarding, terms_version, self.settings.terms_version, now=self.clock.now())
         except OnboardingError as error:
+            where = "they are served at GET /api/billing/terms"  # billing.api.terms
             raise Problem(
-                error.message, status=422, code=error.code, errors=[{"field": "version", "message": error.message}]
+                f"{error.message}; {where}",
+                status=422,
+                code=error.code,
+                errors=[{"field": "version", "message": f"{error.message}; {where}"}],
             ) from error
         await self._save_onboarding(account_id, updated, version)
         return updated

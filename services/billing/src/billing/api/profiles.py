@@ -7,7 +7,14 @@ from typing import Any
 from fastapi import APIRouter
 
 from billing.api.deps import BillingDep
-from billing.api.schemas import BankDetailsIn, MandateDecisionIn, OnboardingPublic, ProfilePublic, TermsIn
+from billing.api.schemas import (
+    BankDetailsIn,
+    MandateDecisionIn,
+    OnboardingPublic,
+    ProfilePublic,
+    TermsIn,
+    TermsInForce,
+)
 from billing.api.validation import parse_bank_details
 from billing.store.profiles import ProfileStore
 from chassis.auth import CurrentCaller
@@ -39,6 +46,11 @@ async def get_my_profile(caller: CurrentCaller, runtime: RuntimeDep, billing: Bi
         onboarding=OnboardingPublic.of(
             billing.onboarding.of_document(await store.onboarding_document(caller.account_id))
         ),
+        terms_in_force=TermsInForce(
+            version=billing.settings.terms_version,
+            effective_date=billing.settings.terms_effective_date,
+            read_at="GET /api/billing/terms",
+        ),
     )
 
 
@@ -57,7 +69,7 @@ async def give_bank_details(body: BankDetailsIn, caller: CurrentCaller, billing:
     "/me/terms-acceptance",
     operation_id="accept_terms_of_use",
     response_model=OnboardingPublic,
-    responses={**ERRORS, 422: {"description": "Not the version in force"}},
+    responses={**ERRORS, 422: {"description": "Not the version in force (`terms-version`): read GET /terms"}},
 )
 async def accept_terms(body: TermsIn, caller: CurrentCaller, billing: BillingDep) -> OnboardingPublic:
     """Accept the terms of use in force (version and time are kept)."""

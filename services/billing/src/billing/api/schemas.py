@@ -125,6 +125,12 @@ class OnboardingPublic(BaseModel):
         )
 
 
+class TermsInForce(BaseModel):
+    version: str = Field(description="The version to accept (PUT /profiles/me/terms-acceptance).")
+    effective_date: date
+    read_at: str = Field(description="Where the text is served, without login.")
+
+
 class ProfilePublic(BaseModel):
     account_id: str
     email: str
@@ -134,6 +140,7 @@ class ProfilePublic(BaseModel):
     status: str
     opened_at: datetime
     onboarding: OnboardingPublic
+    terms_in_force: TermsInForce
 
 
 class CompanyBankDetailsPublic(BankDetailsPublic):
