@@ -132,3 +132,31 @@ async def test_an_unparsable_body_is_one_400_with_its_position_in_words(
 def test_a_problem_is_titled_by_its_status(status: int) -> None:
     title = Problem("x", status=status, code="some-code").body()["title"]
     assert title == ({499: "Client Closed Request"}.get(status) or HTTPStatus(status).phrase)
+
+
+class Transfer(BaseModel):
+    iban: str
+    amount_cents: int
+
+    @classmethod
+    def rule_errors(cls, body: dict[str, object]) -> list[dict[str, object]]:
+        iban = body.get("iban")
+        return [{"field": "iban", "message": "not French"}] if isinstance(iban, str) and iban[:2] != "FR" else []
+
+
+async def test_schema_and_rule_errors_come_in_one_round() -> None:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/transfers")
+    async def create(transfer: Transfer) -> Transfer:
+        return transfer
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.post("/transfers", json={"iban": "DE89370400440532013000"})
+        assert answer.status_code == 422
+        assert [e["field"] for e in answer.json()["errors"]] == ["amount_cents", "iban"]
+        # A field the schema already refused is not reported twice.
+        answer = await client.post("/transfers", json={"iban": 12})
+        assert [e["field"] for e in answer.json()["errors"]] == ["iban", "amount_cents"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError
 from fastapi import FastAPI, Request
@@ -166,6 +166,40 @@ def _json_position(error: dict[str, Any], document: Any) -> str:
     return reason
 
 
+class ChecksRules(Protocol):
+    """A request model that can also check its domain rules on a raw body.
+
+    When a body fails its schema, the validation handler calls the route's body
+    model's `rule_errors` on what was sent (a dict, maybe incomplete or ill-typed)
+    and answers the rule errors in the same 422 as the schema's (issue #15: one
+    round of errors, not two). It reads only what it can, and never raises."""
+
+    @classmethod
+    def rule_errors(cls, body: dict[str, Any]) -> list[dict[str, Any]]: ...
+
+
+def _rule_errors(request: Request, body: Any) -> list[dict[str, Any]]:
+    """The domain-rule errors of the route's body model on the raw body, if it checks any."""
+    if not isinstance(body, dict):
+        return []
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    found: list[dict[str, Any]] = []
+    for param in getattr(dependant, "body_params", ()):
+        checker = getattr(param.field_info.annotation, "rule_errors", None)
+        if callable(checker):
+            try:
+                found.extend(checker(body))
+            except Exception:  # a rule check on a malformed body is best-effort, never a 500
+                log.exception("rule_errors of %s failed", param.field_info.annotation)
+    return found
+
+
+def merge_errors(schema: list[dict[str, Any]], rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Schema errors first, then the rule errors of fields the schema did not already refuse."""
+    refused = {e["field"] for e in schema}
+    return schema + [e for e in rules if e["field"] not in refused]
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for error in exc.errors():
@@ -184,7 +218,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         unparsable = [e for e in exc.errors() if e.get("type") == "json_invalid"]
         if unparsable:
             return problem_response(malformed_body(_json_position(unparsable[0], exc.body)), request.url.path)
-        errors = _field_errors(exc)
+        errors = merge_errors(_field_errors(exc), _rule_errors(request, exc.body))
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         problem = Problem(summary, status=422, code="validation", errors=errors)
         return problem_response(problem, request.url.path)
