@@ -33,6 +33,7 @@ from chassis.kafka import build_broker, ensure_service_topics, kafka_publisher
 from chassis.leases import Leases, new_owner
 from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
+from chassis.openapi import install_openapi
 from chassis.outbox import Outbox, OutboxRelay, RelayPolicy, outbox_indexes
 from chassis.requestid import RequestIdMiddleware
 from chassis.revocation import RevocationFeed, RevocationList
@@ -313,5 +314,6 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     for router in definition.routers:
         app.include_router(router)
     document_body_limit(app)
+    install_openapi(app)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=runtime.tracer_provider, excluded_urls=UNTRACED_URLS)
     return app

@@ -70,7 +70,26 @@ async def logout_everywhere(caller: CurrentCaller, identity: IdentityDep) -> Rev
     return RevokedOut(revoked=await log_out_everywhere(identity, caller.account_id))
 
 
-@router.get("/.well-known/jwks.json", tags=["keys"], operation_id="jwks")
+JWKS_EXAMPLE = {
+    "keys": [
+        {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "kid": "k1",
+            "use": "sig",
+            "alg": "EdDSA",
+            "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+        }
+    ]
+}
+
+
+@router.get(
+    "/.well-known/jwks.json",
+    tags=["keys"],
+    operation_id="jwks",
+    responses={200: {"content": {"application/json": {"example": JWKS_EXAMPLE}}}},
+)
 async def jwks(identity: IdentityDep) -> dict[str, Any]:
     """Public keys that verify the access tokens identity signs."""
     return await identity.keys.jwks()
