@@ -177,10 +177,11 @@ class Billing:
         """The schedule, if the caller is its buyer (by order email) or its creator."""
         found = await self.schedules.get(schedule_id)
         if found is None:
-            raise NotFound(f"no payment schedule {schedule_id}")
+            raise NotFound(f"no payment schedule {schedule_id}", code="schedule-not-found")
         schedule, version = found
         if schedule.order.buyer_email != (email or "").lower() and schedule.created_by != account_id:
-            raise NotFound(f"no payment schedule {schedule_id}")  # never reveal others' schedules
+            # Never reveal others' schedules: the same answer as for none.
+            raise NotFound(f"no payment schedule {schedule_id}", code="schedule-not-found")
         return schedule, version
 
     async def change_card(
@@ -212,7 +213,7 @@ class Billing:
         """CancelOrder (by the merchant who created the schedule): total or partial."""
         found = await self.schedules.get(schedule_id)
         if found is None or found[0].created_by != account_id:
-            raise NotFound(f"no payment schedule {schedule_id} created by you")
+            raise NotFound(f"no payment schedule {schedule_id} created by you", code="schedule-not-found")
         schedule, version = found
         now = self.clock.now()
         try:
@@ -393,7 +394,9 @@ class Billing:
     async def _onboarding(self, account_id: str) -> tuple[Onboarding, int]:
         found = await self.onboarding.get(account_id)
         if found is None:
-            raise NotFound("no billing profile for this account yet: it opens once the account is activated")
+            raise NotFound(
+                "no billing profile for this account yet: it opens once the account is activated", code="no-profile"
+            )
         return found
 
     async def _save_onboarding(self, account_id: str, onboarding: Onboarding, version: int, *events: Event) -> None:
