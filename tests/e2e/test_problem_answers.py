@@ -78,3 +78,22 @@ async def test_each_problem_is_titled_by_its_status(running_services: Stack) -> 
         assert seen["not-the-company-account"] == 403
         assert seen["terms-version"] == 422
         assert seen["no-such-schedule"] == 404
+
+
+async def test_the_gateways_openapi_documents_error_codes_and_examples(running_services: Stack) -> None:
+    """Issue #15, 6, as a client reads it: the merged document at the gateway."""
+    async with httpx.AsyncClient(base_url=running_services.gateway_url, timeout=60) as http:
+        answer = await http.get("/openapi.json")
+        assert answer.status_code == 200, answer.text
+        document = answer.json()
+    register = document["paths"]["/api/identity/accounts"]["post"]
+    assert register["requestBody"]["content"]["application/json"].get("examples") or register["requestBody"]["content"][
+        "application/json"
+    ].get("example")
+    codes = register["responses"]["422"]["content"]["application/problem+json"]["examples"]
+    assert "validation" in codes
+    assert "malformed-body" in register["responses"]["400"]["content"]["application/problem+json"]["examples"]
+    regularise = document["paths"]["/api/billing/schedules/{schedule_id}/regularisation"]["post"]
+    refusals = regularise["responses"]["422"]["content"]["application/problem+json"]["examples"]
+    assert {"expires-before-last-installment", "brand-not-accepted", "card-invalid"} <= set(refusals)
+    assert regularise["responses"]["200"]["content"]["application/json"]["example"]["schedule_id"].startswith("sch_")
