@@ -7,9 +7,12 @@ from __future__ import annotations
 import random
 
 import httpx
+import pytest
 
 from devstack.stack import Stack
 from tests.e2e.helpers import mongo, new_email
+
+pytestmark = pytest.mark.e2e
 
 
 async def test_a_forged_forwarded_address_is_counted_under_the_real_one(running_services: Stack) -> None:

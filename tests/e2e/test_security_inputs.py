@@ -38,7 +38,7 @@ async def test_a_name_with_control_characters_is_refused_naming_the_field(runnin
         email = new_email()
         answer = await http.post(f"{API}/accounts", json={**legal_person(email), "company_name": name})
         body = problem(answer, 422)
-        assert body["title"] == "Invalid request"
+        assert body["title"] == "Unprocessable Entity"
         assert [e["field"] for e in body["errors"]] == ["company_name"]
         assert "control or invisible formatting characters" in body["errors"][0]["message"]
         address = {"line": "1 rue\nBcc: x", "postal_code": "75008", "city": "Paris"}

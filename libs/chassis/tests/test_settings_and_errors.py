@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from http import HTTPStatus
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -106,3 +108,57 @@ async def test_unknown_route_and_unexpected_errors_keep_the_shape(client: httpx.
 def test_a_problem_carries_its_field_errors() -> None:
     problem = Problem("bad", errors=[{"field": "iban", "message": "bad checksum"}])
     assert problem.body()["errors"] == [{"field": "iban", "message": "bad checksum"}]
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (b'{"amount_cents": 1 "x": 2}', "line 1, column 20: expecting ',' delimiter"),
+        (b'{\n  "amount_cents": tru\n}', "line 2, column 19: expecting value"),
+        (b'{"amount_cents": "\xff"}', "it cannot be read"),
+    ],
+)
+async def test_an_unparsable_body_is_one_400_with_its_position_in_words(
+    client: httpx.AsyncClient, content: bytes, where: str
+) -> None:
+    answer = await client.post("/items", content=content, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["type"].endswith("/malformed-body")
+    assert body["title"] == "Bad Request"
+    assert where in body["detail"]
+    assert body["errors"] == [{"field": "body", "message": body["errors"][0]["message"]}]
+
+
+@pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 409, 413, 422, 429, 499, 503])
+def test_a_problem_is_titled_by_its_status(status: int) -> None:
+    title = Problem("x", status=status, code="some-code").body()["title"]
+    assert title == ({499: "Client Closed Request"}.get(status) or HTTPStatus(status).phrase)
+
+
+class Transfer(BaseModel):
+    iban: str
+    amount_cents: int
+
+    @classmethod
+    def rule_errors(cls, body: dict[str, object]) -> list[dict[str, object]]:
+        iban = body.get("iban")
+        return [{"field": "iban", "message": "not French"}] if isinstance(iban, str) and iban[:2] != "FR" else []
+
+
+async def test_schema_and_rule_errors_come_in_one_round() -> None:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/transfers")
+    async def create(transfer: Transfer) -> Transfer:
+        return transfer
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.post("/transfers", json={"iban": "DE89370400440532013000"})
+        assert answer.status_code == 422
+        assert [e["field"] for e in answer.json()["errors"]] == ["amount_cents", "iban"]
+        # A field the schema already refused is not reported twice.
+        answer = await client.post("/transfers", json={"iban": 12})
+        assert [e["field"] for e in answer.json()["errors"]] == ["iban", "amount_cents"]

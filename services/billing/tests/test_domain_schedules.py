@@ -20,7 +20,7 @@ from billing.domain.bank import (
     sequence_type,
     validate_bank_account,
 )
-from billing.domain.cards import CardOnFile, CardRule, card_change_refusals
+from billing.domain.cards import CardOnFile, CardRule, card_change_refusals, regularisation_card
 from billing.domain.schedules import (
     DebitKind,
     InstallmentStatus,
@@ -227,6 +227,30 @@ def test_card_change_rules_each_name_what_failed() -> None:
     assert rules(card(), today=date(2019, 8, 27)) == set()  # exactly 7 days before
     assert rules(card(), today=date(2019, 8, 28)) == {CardRule.NOTICE}
     assert rules(card(), unpaid=True) == {CardRule.UNPAID}
+
+
+def test_a_regularisation_card_is_on_file_only_if_it_passes_the_card_rules() -> None:
+    def use(c: CardOnFile, today: date = date(2019, 8, 20)) -> tuple[set[CardRule], set[CardRule], bool]:
+        decision = regularisation_card(
+            c,
+            today=today,
+            plan_last_payment=date(2019, 9, 19),
+            next_debit=date(2019, 9, 3),
+            last_installment=date(2019, 10, 3),
+        )
+        return (
+            {r.rule for r in decision.refusals},
+            {r.rule for r in decision.not_on_file},
+            decision.becomes_card_on_file,
+        )
+
+    assert use(card()) == (set(), set(), True)
+    # Pays the plan, but expires before the last installment: not the card on file (issue #15).
+    assert use(card(month=9, year=2019)) == (set(), {CardRule.EXPIRY}, False)
+    assert use(card(), today=date(2019, 8, 28)) == (set(), {CardRule.NOTICE}, False)
+    # Cannot even pay the plan.
+    assert use(card(month=8, year=2019))[0] == {CardRule.EXPIRY}
+    assert use(card(brand="amex"))[0] == {CardRule.BRAND}
 
 
 def test_iban_and_bic_validation() -> None:

@@ -42,4 +42,16 @@ def asyncapi_document(broker: KafkaBroker, *, title: str, version: str, descript
                     ]
                 }
                 messages[name]["title"] = f"{event_cls.event_name} v{event_cls.event_version}"
+    _drop_unreferenced(schemas, document, FASTSTREAM_ARTEFACTS)
     return document
+
+
+# Schemas FastStream declares for raw-bytes handlers, left unused once each message
+# carries its contract (issue #15: they misled readers into an empty payload).
+FASTSTREAM_ARTEFACTS = ("EmptyPayload",)
+
+
+def _drop_unreferenced(schemas: dict[str, Any], document: dict[str, Any], names: tuple[str, ...]) -> None:
+    for name in names:
+        if name in schemas and f'"#/components/schemas/{name}"' not in json.dumps(document):
+            del schemas[name]

@@ -188,7 +188,7 @@ def bearer_token(request: Request) -> str | None:
 async def current_caller(request: Request) -> Caller:
     token = bearer_token(request)
     if token is None:
-        raise Unauthorized("missing bearer token")
+        raise Unauthorized("missing bearer token", code="missing-token")
     verifier: JwksVerifier = request.app.state.runtime.verifier
     return await verifier.verify(token)
 

@@ -15,9 +15,10 @@ time).
 
 from __future__ import annotations
 
+import json
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError
 from fastapi import FastAPI, Request
@@ -28,6 +29,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
+# FastAPI's answer to a body it could not read (not the JSON syntax: that is a validation error there).
+FASTAPI_UNPARSABLE = "There was an error parsing the body"
 log = logging.getLogger("chassis.errors")
 
 # MongoDB unreachable: ConnectionFailure covers AutoReconnect, NetworkTimeout,
@@ -56,17 +59,16 @@ def dependency_of(error: BaseException) -> str | None:
 class Problem(Exception):
     """An error the caller can act on."""
 
+    # The title is always the status's own phrase (403 "Forbidden", 404 "Not Found",
+    # 422 "Unprocessable Entity"), so it never contradicts the status (issue #15): what
+    # the problem is goes in `code` (the `type` URI's last segment) and `detail`.
     status: int = 400
-    # None: the status's own phrase (403 "Forbidden", 404 "Not Found", ...), so a
-    # title never contradicts its status; give one only to name the problem better.
-    title: str | None = None
 
     def __init__(
         self,
         detail: str,
         *,
         status: int | None = None,
-        title: str | None = None,
         code: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
@@ -75,8 +77,6 @@ class Problem(Exception):
         self.detail = detail
         if status is not None:
             self.status = status
-        if title is not None:
-            self.title = title
         self.code = code
         self.errors = errors
         self.headers = headers
@@ -84,7 +84,7 @@ class Problem(Exception):
     def body(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": f"https://creditdesk.dev/problems/{self.code or self.status}",
-            "title": self.title or _title(self.status),
+            "title": _title(self.status),
             "status": self.status,
             "detail": self.detail,
         }
@@ -140,6 +140,66 @@ def problem_response(problem: Problem, instance: str | None = None) -> JSONRespo
     )
 
 
+MALFORMED_BODY = "malformed-body"
+
+
+def malformed_body(where: str) -> Problem:
+    """400 for a body that cannot be parsed at all: one answer whatever the route."""
+    return Problem(
+        f"the body is not valid JSON: {where}",
+        status=400,
+        code=MALFORMED_BODY,
+        errors=[{"field": "body", "message": where}],
+    )
+
+
+def _json_position(error: dict[str, Any], document: Any) -> str:
+    """'line 1, column 33: expecting ',' delimiter' from FastAPI's json_invalid error (loc: body, byte offset)."""
+    reason = str((error.get("ctx") or {}).get("error", "invalid JSON"))
+    reason = reason[:1].lower() + reason[1:]
+    position = error.get("loc", ("body", 0))[-1]
+    if isinstance(document, bytes):
+        document = document.decode("utf-8", "replace")
+    if isinstance(position, int) and isinstance(document, str):
+        located = json.JSONDecodeError(reason, document, position)
+        return f"line {located.lineno}, column {located.colno}: {reason}"
+    return reason
+
+
+class ChecksRules(Protocol):
+    """A request model that can also check its domain rules on a raw body.
+
+    When a body fails its schema, the validation handler calls the route's body
+    model's `rule_errors` on what was sent (a dict, maybe incomplete or ill-typed)
+    and answers the rule errors in the same 422 as the schema's (issue #15: one
+    round of errors, not two). It reads only what it can, and never raises."""
+
+    @classmethod
+    def rule_errors(cls, body: dict[str, Any]) -> list[dict[str, Any]]: ...
+
+
+def _rule_errors(request: Request, body: Any) -> list[dict[str, Any]]:
+    """The domain-rule errors of the route's body model on the raw body, if it checks any."""
+    if not isinstance(body, dict):
+        return []
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    found: list[dict[str, Any]] = []
+    for param in getattr(dependant, "body_params", ()):
+        checker = getattr(param.field_info.annotation, "rule_errors", None)
+        if callable(checker):
+            try:
+                found.extend(checker(body))
+            except Exception:  # a rule check on a malformed body is best-effort, never a 500
+                log.exception("rule_errors of %s failed", param.field_info.annotation)
+    return found
+
+
+def merge_errors(schema: list[dict[str, Any]], rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Schema errors first, then the rule errors of fields the schema did not already refuse."""
+    refused = {e["field"] for e in schema}
+    return schema + [e for e in rules if e["field"] not in refused]
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for error in exc.errors():
@@ -155,14 +215,19 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        errors = _field_errors(exc)
+        unparsable = [e for e in exc.errors() if e.get("type") == "json_invalid"]
+        if unparsable:
+            return problem_response(malformed_body(_json_position(unparsable[0], exc.body)), request.url.path)
+        errors = merge_errors(_field_errors(exc), _rule_errors(request, exc.body))
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        problem = Problem(summary, status=422, title="Invalid request", code="validation", errors=errors)
+        problem = Problem(summary, status=422, code="validation", errors=errors)
         return problem_response(problem, request.url.path)
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        problem = Problem(str(exc.detail), status=exc.status_code, title=_title(exc.status_code))
+        if exc.status_code == 400 and exc.detail == FASTAPI_UNPARSABLE:
+            return problem_response(malformed_body("it cannot be read (not UTF-8 text?)"), request.url.path)
+        problem = Problem(str(exc.detail), status=exc.status_code)
         problem.headers = dict(exc.headers) if exc.headers else None
         return problem_response(problem, request.url.path)
 
@@ -220,8 +285,16 @@ def _short(error: BaseException, limit: int = 200) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+# Statuses outside the IANA registry that we answer.
+_EXTRA_PHRASES = {499: "Client Closed Request"}
+
+
 def _title(status: int) -> str:
+    """The status's phrase: every problem's title."""
     try:
         return HTTPStatus(status).phrase
     except ValueError:
-        return "Error"
+        return _EXTRA_PHRASES.get(status, "Error")
+
+
+title_of = _title

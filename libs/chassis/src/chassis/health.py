@@ -23,7 +23,13 @@ READY_KAFKA_TIMEOUT_SECONDS = 1.0
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/health", operation_id="health", summary="Liveness: the process answers.")
+def _example(value: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    return {status: {"content": {"application/json": {"example": value}}}}
+
+
+@router.get(
+    "/health", operation_id="health", summary="Liveness: the process answers.", responses=_example({"status": "ok"})
+)
 async def health() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
@@ -33,7 +39,15 @@ async def health() -> dict[str, str]:
     "/ready",
     operation_id="ready",
     summary="Readiness: MongoDB and Kafka are reachable.",
-    responses={503: {"description": "A dependency is unreachable"}},
+    responses={
+        **_example({"status": "ready", "checks": {"mongo": "up", "kafka": "up"}}),
+        503: {
+            "description": "A dependency is unreachable",
+            "content": {
+                "application/json": {"example": {"status": "not ready", "checks": {"mongo": "up", "kafka": "down"}}}
+            },
+        },
+    },
 )
 async def ready(request: Request) -> JSONResponse:
     """Readiness: MongoDB and Kafka are reachable."""
@@ -60,7 +74,12 @@ async def metrics(request: Request) -> Response:
     return request.app.state.runtime.metrics.render()  # type: ignore[no-any-return]
 
 
-@router.get("/asyncapi.json", operation_id="asyncapi", summary="AsyncAPI document of the service's events.")
+@router.get(
+    "/asyncapi.json",
+    operation_id="asyncapi",
+    summary="AsyncAPI document of the service's events.",
+    responses=_example({"asyncapi": "3.0.0", "info": {"title": "creditdesk billing events", "version": "0.1.0"}}),
+)
 async def asyncapi(request: Request) -> dict[str, Any]:
     """AsyncAPI document of the events this service publishes and consumes."""
     return request.app.state.asyncapi()  # type: ignore[no-any-return]

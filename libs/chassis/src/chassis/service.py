@@ -34,6 +34,7 @@ from chassis.leases import Leases, new_owner
 from chassis.mail import courier
 from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
+from chassis.openapi import install_openapi
 from chassis.outbox import Outbox, OutboxRelay, RelayPolicy, Wakeup, outbox_indexes
 from chassis.requestid import RequestIdMiddleware
 from chassis.revocation import RevocationFeed, RevocationList
@@ -329,5 +330,6 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     for router in definition.routers:
         app.include_router(router)
     document_body_limit(app)
+    install_openapi(app)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=runtime.tracer_provider, excluded_urls=UNTRACED_URLS)
     return app

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from billing.api import companies, operations, profiles, schedules
+from billing.api import companies, operations, profiles, schedules, terms
 from billing.bus.handlers import subscribe
 from billing.handlers import Billing, DebitScheduler, retry_policy
 from billing.payments.provider import SimulatedProvider
@@ -58,7 +58,7 @@ def create_app(settings: BillingSettings | None = None, clock: Clock | None = No
             settings=settings,
             title="creditdesk billing",
             description="Mandates, payment schedules, cards, payments and regularisation.",
-            routers=[profiles.router, companies.router, schedules.router, operations.router],
+            routers=[terms.router, profiles.router, companies.router, schedules.router, operations.router],
             indexes=[*PROFILE_INDEXES, *SCHEDULE_INDEXES, *RIGHTS_VIEW_INDEXES],
             outbox_collections=[PROFILES, SCHEDULES],
             publishes=[MandateSigned, ScheduleCreated, PaymentSucceeded, PaymentRejected, ScheduleRegularised],

@@ -18,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 
 from billing.domain import schedules as rules
 from billing.domain.bank import BankDetails, mask_iban
-from billing.domain.cards import CardOnFile, card_change_refusals
+from billing.domain.cards import CardOnFile, card_change_refusals, regularisation_card
 from billing.domain.money import format_euros
 from billing.domain.onboarding import (
     Onboarding,
@@ -55,7 +55,6 @@ TAKEOVER_MARGIN_SECONDS = 0.2
 
 class PaymentRejectedProblem(Problem):
     status = 402
-    title = "Payment rejected"
 
 
 def retry_policy(settings: BillingSettings) -> RetryPolicy:
@@ -65,7 +64,7 @@ def retry_policy(settings: BillingSettings) -> RetryPolicy:
 def schedule_problem(error: ScheduleError) -> Problem:
     errors = [{"field": error.field, "message": error.message}] if error.field else None
     status = 422 if error.field else 409
-    return Problem(error.message, status=status, title="Refused", code=error.code, errors=errors)
+    return Problem(error.message, status=status, code=error.code, errors=errors)
 
 
 @dataclass
@@ -96,7 +95,6 @@ class Billing:
             raise Problem(
                 error.message,
                 status=422,
-                title="Invalid card",
                 code="card-invalid",
                 errors=[{"field": f"card.{error.field}", "message": error.message}],
             ) from error
@@ -137,7 +135,6 @@ class Billing:
             raise Problem(
                 f"the card expires {card.expiry_month:02d}/{card.expiry_year}, before the last installment on {last}",
                 status=422,
-                title="Refused",
                 code="expires-before-last-installment",
                 errors=[{"field": "card.expiry_year", "message": "expires before the last installment"}],
             )
@@ -145,7 +142,6 @@ class Billing:
             raise Problem(
                 f"only Visa or Mastercard cards are accepted, not {card.brand}",
                 status=422,
-                title="Refused",
                 code="brand-not-accepted",
                 errors=[{"field": "card.number", "message": "only Visa or Mastercard"}],
             )
@@ -181,10 +177,11 @@ class Billing:
         """The schedule, if the caller is its buyer (by order email) or its creator."""
         found = await self.schedules.get(schedule_id)
         if found is None:
-            raise NotFound(f"no payment schedule {schedule_id}")
+            raise NotFound(f"no payment schedule {schedule_id}", code="schedule-not-found")
         schedule, version = found
         if schedule.order.buyer_email != (email or "").lower() and schedule.created_by != account_id:
-            raise NotFound(f"no payment schedule {schedule_id}")  # never reveal others' schedules
+            # Never reveal others' schedules: the same answer as for none.
+            raise NotFound(f"no payment schedule {schedule_id}", code="schedule-not-found")
         return schedule, version
 
     async def change_card(
@@ -205,7 +202,6 @@ class Billing:
             raise Problem(
                 "; ".join(r.message for r in refusals),
                 status=422,
-                title="Card change refused",
                 code=refusals[0].rule.value,
                 errors=[{"field": "card", "message": r.message, "rule": r.rule.value} for r in refusals],
             )
@@ -217,7 +213,7 @@ class Billing:
         """CancelOrder (by the merchant who created the schedule): total or partial."""
         found = await self.schedules.get(schedule_id)
         if found is None or found[0].created_by != account_id:
-            raise NotFound(f"no payment schedule {schedule_id} created by you")
+            raise NotFound(f"no payment schedule {schedule_id} created by you", code="schedule-not-found")
         schedule, version = found
         now = self.clock.now()
         try:
@@ -239,17 +235,28 @@ class Billing:
             )
         except ScheduleError as error:
             raise schedule_problem(error) from error
-        if card is not None:
+        if card is not None and updated.regularisation is not None:
+            # The card-on-file rules hold here too (domain.cards.regularisation_card): a card
+            # breaking one pays this plan only, and the card on file stays.
             new_card = await self._tokenise(*card, today=now.date())
-            if new_card.brand not in ("visa", "mastercard"):
+            use = regularisation_card(
+                new_card,
+                today=now.date(),
+                plan_last_payment=updated.regularisation.payments[-1].due_date,
+                next_debit=updated.next_debit_date(),
+                last_installment=updated.last_installment_date(),
+            )
+            if use.refusals:
                 raise Problem(
-                    f"only Visa or Mastercard cards are accepted, not {new_card.brand}",
+                    "; ".join(r.message for r in use.refusals),
                     status=422,
-                    title="Refused",
-                    code="brand-not-accepted",
-                    errors=[{"field": "card.number", "message": "only Visa or Mastercard"}],
+                    code=use.refusals[0].rule.value,
+                    errors=[{"field": "card", "message": r.message, "rule": r.rule.value} for r in use.refusals],
                 )
-            updated.card = new_card
+            if use.becomes_card_on_file:
+                updated.card = new_card
+            else:
+                updated.regularisation.card = new_card
         await self._save(updated, version, now=now)
         await self.run_due_debits(as_of=now, schedule_id=schedule_id)
         after = await self.schedules.get(schedule_id)
@@ -299,7 +306,7 @@ class Billing:
             return
         # Same key on a re-run after a crash: the provider answers the first result, never charges twice.
         result = await self.provider.charge(
-            schedule.card.token, debit.amount_cents, idempotency_key=debit.idempotency_key
+            rules.paying_card(schedule, debit).token, debit.amount_cents, idempotency_key=debit.idempotency_key
         )
         now = self.clock.now()
         updated = rules.record_debit(
@@ -387,7 +394,9 @@ class Billing:
     async def _onboarding(self, account_id: str) -> tuple[Onboarding, int]:
         found = await self.onboarding.get(account_id)
         if found is None:
-            raise NotFound("no billing profile for this account yet: it opens once the account is activated")
+            raise NotFound(
+                "no billing profile for this account yet: it opens once the account is activated", code="no-profile"
+            )
         return found
 
     async def _save_onboarding(self, account_id: str, onboarding: Onboarding, version: int, *events: Event) -> None:
@@ -407,8 +416,12 @@ class Billing:
         try:
             updated = accept_terms(onboarding, terms_version, self.settings.terms_version, now=self.clock.now())
         except OnboardingError as error:
+            where = "they are served at GET /api/billing/terms"  # billing.api.terms
             raise Problem(
-                error.message, status=422, code=error.code, errors=[{"field": "version", "message": error.message}]
+                f"{error.message}; {where}",
+                status=422,
+                code=error.code,
+                errors=[{"field": "version", "message": f"{error.message}; {where}"}],
             ) from error
         await self._save_onboarding(account_id, updated, version)
         return updated
@@ -425,7 +438,7 @@ class Billing:
                 now=now,
             )
         except OnboardingError as error:
-            raise Problem(error.message, status=409, title="Conflict", code=error.code) from error
+            raise Problem(error.message, status=409, code=error.code) from error
         events: list[Event] = []
         mandate = updated.mandate
         if sign and mandate is not None:
@@ -447,7 +460,7 @@ class Billing:
         try:
             updated = revoke_mandate(onboarding, now=self.clock.now())
         except OnboardingError as error:
-            raise Problem(error.message, status=409, title="Conflict", code=error.code) from error
+            raise Problem(error.message, status=409, code=error.code) from error
         await self._save_onboarding(account_id, updated, version)
         return updated
 

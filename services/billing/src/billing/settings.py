@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from importlib import resources
 from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -36,11 +38,19 @@ class BillingSettings(ServiceSettings):
     # SEPA creditor identifier (ICS) printed on every mandate.
     sepa_creditor_identifier: str = "FR72ZZZ123456"
     # The terms of use a creditor accepts at onboarding.
+    # Its text ships with the service as billing/terms/<version>.md (GET /terms serves it).
     terms_version: str = "2026-01"
+    terms_effective_date: date = date(2026, 1, 1)
     # Who may trigger a debit run by hand (POST /debit-runs), in every environment.
     operator_role: str = "operator"
     # How far from now a debit run's `as_of` may be, either way.
     debit_run_as_of_window_days: int = Field(default=366, ge=1, le=3660)
+
+    @model_validator(mode="after")
+    def _terms_text_exists(self) -> Self:
+        if not resources.files("billing").joinpath("terms", f"{self.terms_version}.md").is_file():
+            raise ValueError(f"no text for the terms version {self.terms_version}: add billing/terms/<version>.md")
+        return self
 
     @model_validator(mode="after")
     def _renew_before_lapse(self) -> Self:

@@ -187,7 +187,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
 
-    @app.get("/health", operation_id="health", tags=["gateway"], summary="Liveness: the gateway answers.")
+    @app.get(
+        "/health",
+        operation_id="health",
+        tags=["gateway"],
+        summary="Liveness: the gateway answers.",
+        responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
+    )
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
@@ -196,7 +202,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         operation_id="ready",
         tags=["gateway"],
         summary="Readiness: every service answers 200 on its /ready.",
-        responses={503: {"description": "A service is not ready; per-service status in `services`"}},
+        responses={
+            200: {"content": {"application/json": {"example": {"status": "ready", "services": {"billing": "ready"}}}}},
+            503: {
+                "description": "A service is not ready; per-service status in `services`",
+                "content": {"application/json": {"example": {"status": "not ready", "services": {"billing": "down"}}}},
+            },
+        },
         dependencies=[Depends(limit_by_ip)],
     )
     async def ready(request: Request) -> JSONResponse:
@@ -223,7 +235,22 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         operation_id="metrics",
         tags=["gateway"],
         summary="Prometheus metrics (with GATEWAY_METRICS_TOKEN set: for that bearer token only).",
-        responses={401: {"description": "GATEWAY_METRICS_TOKEN is set and the request lacks it"}},
+        response_class=Response,
+        responses={
+            401: {
+                "description": "GATEWAY_METRICS_TOKEN is set and the request lacks it",
+                "content": {
+                    "application/problem+json": {
+                        "example": {
+                            "type": "https://creditdesk.dev/problems/metrics-token",
+                            "title": "Unauthorized",
+                            "status": 401,
+                            "detail": "the gateway's metrics are for Prometheus only",
+                        }
+                    }
+                },
+            }
+        },
     )
     async def metrics_route(request: Request) -> Response:
         expected = settings.metrics_token

@@ -187,7 +187,7 @@ class _Body:
             self.stopped_by = refusal
             raise
         except ClientDisconnect:
-            self.stopped_by = Problem("the client closed the request", status=499, title="Client closed request")
+            self.stopped_by = Problem("the client closed the request", status=499)
             raise
 
 
@@ -317,7 +317,7 @@ class Upstreams:
                     allow_redirects=False,
                 )
             except ClientDisconnect as error:
-                raise Problem("the client closed the request", status=499, title="Client closed request") from error
+                raise Problem("the client closed the request", status=499) from error
             except (aiohttp.ClientError, TimeoutError, ValueError) as error:
                 if body is not None and body.stopped_by is not None:
                     raise body.stopped_by from error  # the client's side stopped the call, not the service

@@ -28,7 +28,7 @@ from identity.settings import IdentitySettings
 from identity.store import accounts, clients, customers, legacy, sessions
 from identity.store.accounts import ACCOUNTS, AccountStore
 from identity.store.clients import ClientStore
-from identity.store.customers import ORDER_EMAILS, OrderEmailStore
+from identity.store.customers import FIRST_CONNECTION_REQUESTS, ORDER_EMAILS, FirstConnectionRequests, OrderEmailStore
 from identity.store.keys import KeyStore, SigningKeys
 from identity.store.legacy import LegacyStore
 from identity.store.sessions import SessionStore
@@ -56,6 +56,7 @@ def build_identity(runtime: Runtime, settings: IdentitySettings, courier_wakeup:
         passwords=Passwords.from_settings(settings),
         courier_wakeup=courier_wakeup,
         clients=ClientStore(runtime.db),
+        first_connection_requests=FirstConnectionRequests(runtime.db),
     )
 
 
@@ -95,7 +96,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
             routers=[router],
             indexes=INDEXES,
             outbox_collections=[ACCOUNTS],
-            expiring=[REQUEST_COUNTERS, LOGIN_FAILURES],
+            expiring=[REQUEST_COUNTERS, LOGIN_FAILURES, FIRST_CONNECTION_REQUESTS],
             publishes=[
                 AccountRegistered,
                 AccountActivated,

@@ -26,6 +26,9 @@ class IdentitySettings(MailSettings):
     refresh_token_ttl_days: int = Field(default=30, ge=1)
     recovery_ttl_minutes: int = Field(default=60, ge=5)
     first_connection_ttl_hours: int = Field(default=48, ge=1)
+    # A first connection asked for an email with no known order yet is remembered this
+    # long: the mail goes when billing's ScheduleCreated for it arrives (issue #15).
+    first_connection_wait_minutes: int = Field(default=10, ge=1, le=1440)
     migration_ticket_ttl_minutes: int = Field(default=30, ge=5)
     # Two mails of one kind (activation resend, recovery, notices) to one
     # address are at least this far apart; extra requests get the same answer.

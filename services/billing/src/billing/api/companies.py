@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from billing.api import problems as p
 from billing.api.deps import BillingDep, RightsDep
 from billing.api.schemas import BankDetailsIn, BankDetailsPublic, CompanyBankDetailsPublic
 from billing.api.validation import parse_bank_details
 from billing.domain.bank import BankDetails
 from chassis.auth import CurrentCaller
 from chassis.errors import NotFound
+from chassis.openapi import problems
 from contracts import Right
 
 router = APIRouter(prefix="/companies", tags=["companies"])
 Siren = Annotated[str, Path(pattern=r"^\d{9}$", description="The company's SIREN")]
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid token"},
-    403: {"description": "The caller lacks the right"},
-}
+ERRORS = (*p.AUTH, p.MISSING_RIGHT)
 
 
 def _public(siren: str, details: BankDetails, by: str, at: datetime) -> CompanyBankDetailsPublic:
@@ -32,7 +31,7 @@ def _public(siren: str, details: BankDetails, by: str, at: datetime) -> CompanyB
     "/{siren}/bank-details",
     operation_id="change_company_bank_details",
     response_model=CompanyBankDetailsPublic,
-    responses={**ERRORS, 422: {"description": "Bad IBAN or BIC"}},
+    responses=problems(*ERRORS, p.INVALID_IBAN, p.INVALID_BIC),
 )
 async def change_company_bank_details(
     siren: Siren, body: BankDetailsIn, caller: CurrentCaller, billing: BillingDep, rights: RightsDep
@@ -49,7 +48,7 @@ async def change_company_bank_details(
     "/{siren}/bank-details",
     operation_id="get_company_bank_details",
     response_model=CompanyBankDetailsPublic,
-    responses={**ERRORS, 404: {"description": "No bank details given yet"}},
+    responses=problems(*ERRORS, p.NO_BANK_DETAILS),
 )
 async def get_company_bank_details(
     siren: Siren, caller: CurrentCaller, billing: BillingDep, rights: RightsDep
@@ -58,5 +57,5 @@ async def get_company_bank_details(
     await rights.require(siren, caller.account_id, Right.CHANGE_BANK_DETAILS)
     found = await billing.onboarding.company_bank_details(siren)
     if found is None:
-        raise NotFound(f"no bank details for company {siren} yet")
+        raise NotFound(f"no bank details for company {siren} yet", code=p.NO_BANK_DETAILS.code)
     return _public(siren, *found)

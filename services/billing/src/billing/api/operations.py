@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from fastapi import APIRouter
 
+from billing.api import problems as p
 from billing.api.deps import BillingDep
 from billing.api.schemas import DebitRunIn, DebitRunPublic
 from billing.handlers import check_as_of, require_operator
 from chassis.auth import CurrentCaller
+from chassis.openapi import problems
 
 router = APIRouter(prefix="/debit-runs", tags=["operations"])
 
@@ -18,11 +20,7 @@ router = APIRouter(prefix="/debit-runs", tags=["operations"])
     "",
     operation_id="run_due_debits",
     response_model=DebitRunPublic,
-    responses={
-        401: {"description": "No valid token"},
-        403: {"description": "The caller lacks the operator role (every environment)"},
-        422: {"description": "as_of without an offset, or more than a year from now"},
-    },
+    responses=problems(*p.AUTH, p.MISSING_ROLE),
 )
 async def run_due_debits(body: DebitRunIn, caller: CurrentCaller, billing: BillingDep) -> DebitRunPublic:
     """Debit every installment and regularisation payment due by `as_of` (default now), at once."""

@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
+from billing.api import problems as p
 from billing.api.deps import BillingDep
-from billing.api.schemas import BankDetailsIn, MandateDecisionIn, OnboardingPublic, ProfilePublic, TermsIn
+from billing.api.schemas import (
+    BankDetailsIn,
+    MandateDecisionIn,
+    OnboardingPublic,
+    ProfilePublic,
+    TermsIn,
+    TermsInForce,
+)
 from billing.api.validation import parse_bank_details
 from billing.store.profiles import ProfileStore
 from chassis.auth import CurrentCaller
 from chassis.errors import NotFound
+from chassis.openapi import problems
 from chassis.service import RuntimeDep
 
 router = APIRouter(prefix="/profiles", tags=["profiles"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid token"},
-    404: {"description": "No profile yet"},
-}
+ERRORS = (*p.AUTH, p.NO_PROFILE)
 
 
-@router.get("/me", operation_id="get_my_billing_profile", response_model=ProfilePublic, responses=ERRORS)
+@router.get("/me", operation_id="get_my_billing_profile", response_model=ProfilePublic, responses=problems(*ERRORS))
 async def get_my_profile(caller: CurrentCaller, runtime: RuntimeDep, billing: BillingDep) -> ProfilePublic:
     """The caller's billing profile, opened when their account was activated, with onboarding progress."""
     store = ProfileStore(runtime.db)
     profile = await store.get(caller.account_id)
     if profile is None:
-        raise NotFound("no billing profile for this account yet: it opens once the account is activated")
+        raise NotFound(
+            "no billing profile for this account yet: it opens once the account is activated", code=p.NO_PROFILE.code
+        )
     return ProfilePublic(
         account_id=profile.account_id,
         email=profile.email,
@@ -39,6 +45,11 @@ async def get_my_profile(caller: CurrentCaller, runtime: RuntimeDep, billing: Bi
         onboarding=OnboardingPublic.of(
             billing.onboarding.of_document(await store.onboarding_document(caller.account_id))
         ),
+        terms_in_force=TermsInForce(
+            version=billing.settings.terms_version,
+            effective_date=billing.settings.terms_effective_date,
+            read_at="GET /api/billing/terms",
+        ),
     )
 
 
@@ -46,7 +57,7 @@ async def get_my_profile(caller: CurrentCaller, runtime: RuntimeDep, billing: Bi
     "/me/bank-details",
     operation_id="give_my_bank_details",
     response_model=OnboardingPublic,
-    responses={**ERRORS, 422: {"description": "Bad IBAN or BIC (the field errors say which)"}},
+    responses=problems(*ERRORS, p.PROFILE_BUSY, p.INVALID_IBAN, p.INVALID_BIC),
 )
 async def give_bank_details(body: BankDetailsIn, caller: CurrentCaller, billing: BillingDep) -> OnboardingPublic:
     """Give or change the account debited (IBAN, BIC, holder); the IBAN is masked in the answer."""
@@ -57,7 +68,7 @@ async def give_bank_details(body: BankDetailsIn, caller: CurrentCaller, billing:
     "/me/terms-acceptance",
     operation_id="accept_terms_of_use",
     response_model=OnboardingPublic,
-    responses={**ERRORS, 422: {"description": "Not the version in force"}},
+    responses=problems(*ERRORS, p.PROFILE_BUSY, p.TERMS_VERSION),
 )
 async def accept_terms(body: TermsIn, caller: CurrentCaller, billing: BillingDep) -> OnboardingPublic:
     """Accept the terms of use in force (version and time are kept)."""
@@ -68,7 +79,7 @@ async def accept_terms(body: TermsIn, caller: CurrentCaller, billing: BillingDep
     "/me/mandate",
     operation_id="decide_sepa_mandate",
     response_model=OnboardingPublic,
-    responses={**ERRORS, 409: {"description": "Bank details or terms missing, or the mandate cannot go that way"}},
+    responses=problems(*ERRORS, p.PROFILE_BUSY, p.BANK_DETAILS_MISSING, p.TERMS_NOT_ACCEPTED, p.MANDATE_STATUS),
 )
 async def decide_mandate(body: MandateDecisionIn, caller: CurrentCaller, billing: BillingDep) -> OnboardingPublic:
     """Sign or refuse the SEPA Core direct-debit mandate (a refused one can be signed later)."""
@@ -79,7 +90,7 @@ async def decide_mandate(body: MandateDecisionIn, caller: CurrentCaller, billing
     "/me/mandate/revocation",
     operation_id="revoke_sepa_mandate",
     response_model=OnboardingPublic,
-    responses={**ERRORS, 409: {"description": "No signed mandate"}},
+    responses=problems(*ERRORS, p.PROFILE_BUSY, p.NO_MANDATE, p.MANDATE_STATUS),
 )
 async def revoke_mandate(caller: CurrentCaller, billing: BillingDep) -> OnboardingPublic:
     """Revoke the signed mandate; a new one must be signed before the next debit."""

@@ -3,10 +3,11 @@ card, change card, regularise) and the merchant's cancellation."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Query, status
 
+from billing.api import problems as p
 from billing.api.deps import BillingDep
 from billing.api.schemas import (
     CancellationIn,
@@ -23,10 +24,10 @@ from billing.domain.bank import Address
 from billing.domain.schedules import Order, ScheduleError, ScheduleStatus
 from billing.handlers import schedule_problem
 from chassis.auth import CurrentCaller
+from chassis.openapi import problems
 
 router = APIRouter(prefix="/schedules", tags=["schedules"])
-AUTH: dict[int | str, dict[str, Any]] = {401: {"description": "No valid token"}}
-FOUND: dict[int | str, dict[str, Any]] = {**AUTH, 404: {"description": "No such schedule of the caller's"}}
+FOUND = (*p.AUTH, p.SCHEDULE_NOT_FOUND)
 FINISHED = (ScheduleStatus.COMPLETED, ScheduleStatus.REGULARISED)
 
 
@@ -35,12 +36,17 @@ FINISHED = (ScheduleStatus.COMPLETED, ScheduleStatus.REGULARISED)
     operation_id="create_payment_schedule",
     status_code=status.HTTP_201_CREATED,
     response_model=SchedulePublic,
-    responses={
-        **AUTH,
-        403: {"description": "Not a merchant: neither an onboarded creditor nor one of its API clients"},
-        409: {"description": "The merchant's order already has a schedule"},
-        422: {"description": "Bad order or card: control characters, a purchase date out of bounds, a bad card"},
-    },
+    responses=problems(
+        *p.AUTH,
+        p.NOT_A_MERCHANT,
+        p.ORDER_HAS_SCHEDULE,
+        p.PURCHASE_DATE,
+        p.INSTALLMENTS,
+        p.AMOUNT,
+        p.CARD_INVALID,
+        p.BRAND,
+        p.EXPIRY,
+    ),
 )
 async def create_schedule(body: ScheduleCreate, caller: CurrentCaller, billing: BillingDep) -> SchedulePublic:
     """Create one of the caller's orders' payment schedule on a card (the card number goes to the
@@ -66,7 +72,9 @@ async def create_schedule(body: ScheduleCreate, caller: CurrentCaller, billing: 
     return detail(schedule)
 
 
-@router.get("/mine", operation_id="list_my_schedules", response_model=list[ScheduleSummary], responses=AUTH)
+@router.get(
+    "/mine", operation_id="list_my_schedules", response_model=list[ScheduleSummary], responses=problems(*p.AUTH)
+)
 async def list_my_schedules(
     caller: CurrentCaller,
     billing: BillingDep,
@@ -83,14 +91,16 @@ async def list_my_schedules(
     return [summary(s) for s in schedules]
 
 
-@router.get("/{schedule_id}", operation_id="get_schedule", response_model=SchedulePublic, responses=FOUND)
+@router.get("/{schedule_id}", operation_id="get_schedule", response_model=SchedulePublic, responses=problems(*FOUND))
 async def get_schedule(schedule_id: str, caller: CurrentCaller, billing: BillingDep) -> SchedulePublic:
     """A schedule with its installments, statuses, card and regularisation."""
     schedule, _ = await billing.schedule_for(schedule_id, email=caller.email, account_id=caller.account_id)
     return detail(schedule)
 
 
-@router.get("/{schedule_id}/card", operation_id="get_schedule_card", response_model=CardPublic, responses=FOUND)
+@router.get(
+    "/{schedule_id}/card", operation_id="get_schedule_card", response_model=CardPublic, responses=problems(*FOUND)
+)
 async def get_card(schedule_id: str, caller: CurrentCaller, billing: BillingDep) -> CardPublic:
     """The card on file: brand, last 4 digits and expiry only."""
     schedule, _ = await billing.schedule_for(schedule_id, email=caller.email, account_id=caller.account_id)
@@ -101,7 +111,7 @@ async def get_card(schedule_id: str, caller: CurrentCaller, billing: BillingDep)
     "/{schedule_id}/card",
     operation_id="change_schedule_card",
     response_model=CardPublic,
-    responses={**FOUND, 409: {"description": "A debit is under way"}, 422: {"description": "A card rule failed"}},
+    responses=problems(*FOUND, p.SCHEDULE_BUSY, p.CARD_INVALID, p.BRAND, p.EXPIRY, p.NOTICE, p.UNPAID),
 )
 async def change_card(schedule_id: str, body: CardChange, caller: CurrentCaller, billing: BillingDep) -> CardPublic:
     """Change the card: Visa/Mastercard, valid past the last installment, 7 days before the next debit, not unpaid."""
@@ -120,11 +130,17 @@ async def change_card(schedule_id: str, body: CardChange, caller: CurrentCaller,
     "/{schedule_id}/regularisation",
     operation_id="regularise_schedule",
     response_model=SchedulePublic,
-    responses={
-        **FOUND,
-        402: {"description": "The first payment was rejected: the answer gives the collections phone number"},
-        409: {"description": "Nothing unpaid, or a regularisation is under way"},
-    },
+    responses=problems(
+        *FOUND,
+        p.PAYMENT_REJECTED,
+        p.NOTHING_UNPAID,
+        p.UNDER_WAY,
+        p.SCHEDULE_BUSY,
+        p.PAYMENTS,
+        p.CARD_INVALID,
+        p.BRAND,
+        p.EXPIRY,
+    ),
 )
 async def regularise(
     schedule_id: str, body: RegularisationIn, caller: CurrentCaller, billing: BillingDep
@@ -141,7 +157,7 @@ async def regularise(
     "/{schedule_id}/cancellation",
     operation_id="cancel_order",
     response_model=SchedulePublic,
-    responses={**FOUND, 409: {"description": "Nothing left to debit"}, 422: {"description": "Bad amount"}},
+    responses=problems(*FOUND, p.NOTHING_PENDING, p.CANCEL_AMOUNT, p.SCHEDULE_BUSY, p.AMOUNT),
 )
 async def cancel(schedule_id: str, body: CancellationIn, caller: CurrentCaller, billing: BillingDep) -> SchedulePublic:
     """Cancel the order in part (an amount) or in full: the remaining installments are recomputed."""

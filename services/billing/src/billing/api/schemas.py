@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from billing.domain.bank import BankDetails, Civility, mask_iban
+from billing.domain.bank import BankDetails, BankDetailsError, Civility, mask_iban, validate_bank_account
 from billing.domain.cards import CardOnFile
 from billing.domain.onboarding import Onboarding
 from billing.domain.schedules import Payment, Schedule, regularisation_options
@@ -45,6 +45,18 @@ class BankDetailsIn(BaseModel):
     holder_name: Text140 = Field(description="The person authorising the debits.")
     holder_civility: Civility
     billing_address: AddressIn | None = Field(default=None, description="Invoices to someone other than the creditor.")
+
+    @classmethod
+    def rule_errors(cls, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """The IBAN/BIC rules on a body that failed its schema (`chassis.errors.ChecksRules`)."""
+        iban, bic = body.get("iban"), body.get("bic")
+        if not isinstance(iban, str) or not isinstance(bic, str):
+            return []
+        try:
+            validate_bank_account(iban, bic)
+        except BankDetailsError as error:
+            return [{"field": error.field, "message": error.message}]
+        return []
 
 
 class BankDetailsPublic(BaseModel):
@@ -125,6 +137,12 @@ class OnboardingPublic(BaseModel):
         )
 
 
+class TermsInForce(BaseModel):
+    version: str = Field(description="The version to accept (PUT /profiles/me/terms-acceptance).")
+    effective_date: date
+    read_at: str = Field(description="Where the text is served, without login.")
+
+
 class ProfilePublic(BaseModel):
     account_id: str
     email: str
@@ -134,6 +152,7 @@ class ProfilePublic(BaseModel):
     status: str
     opened_at: datetime
     onboarding: OnboardingPublic
+    terms_in_force: TermsInForce
 
 
 class CompanyBankDetailsPublic(BankDetailsPublic):
@@ -273,6 +292,11 @@ class RegularisationPublic(BaseModel):
     settled: bool = Field(description="True once the whole unpaid amount is paid: the dispute is settled.")
     covers_installments: list[int]
     payments: list[PaymentPublic]
+    card: CardPublic | None = Field(
+        default=None,
+        description="The card paying this plan when it did not become the card on file "
+        "(it broke a card-on-file rule, e.g. it expires before the last installment); None: the card on file pays.",
+    )
 
 
 class ScheduleSummary(BaseModel):
@@ -342,6 +366,7 @@ def detail(schedule: Schedule) -> SchedulePublic:
                 settled=reg.settled,
                 covers_installments=reg.covers,
                 payments=[PaymentPublic.of(p) for p in reg.payments],
+                card=CardPublic.of(reg.card) if reg.card else None,
             )
             if reg
             else None

@@ -14,7 +14,6 @@ def parse_bank_details(body: BankDetailsIn) -> BankDetails:
         raise Problem(
             error.message,
             status=422,
-            title="Invalid bank details",
             code=f"invalid-{error.field}",
             errors=[{"field": error.field, "message": error.message}],
         ) from error

@@ -3,6 +3,12 @@
 Only what the provider returns is kept: its token, the brand, the last 4 digits
 and the expiry. A change is accepted only if every rule holds; each refusal
 names the rule that failed.
+
+A card given to pay a regularisation (`regularisation_card`) must be able to
+pay that plan (accepted brand, valid through its last payment); it becomes the
+schedule's card on file only if it also passes the card-on-file rules above
+(the unpaid rule aside: the regularisation is what clears it). Otherwise it
+pays the plan's payments only and the card on file stays.
 """
 
 from __future__ import annotations
@@ -77,3 +83,44 @@ def card_change_refusals(
             )
         )
     return refusals
+
+
+@dataclass(frozen=True)
+class RegularisationCard:
+    """What a card given with a regularisation may do.
+
+    `refusals`: why it cannot even pay the plan (then the regularisation is refused);
+    `not_on_file`: the card-on-file rules it breaks (then it pays the plan only)."""
+
+    refusals: list[CardRefusal]
+    not_on_file: list[CardRefusal]
+
+    @property
+    def becomes_card_on_file(self) -> bool:
+        return not self.refusals and not self.not_on_file
+
+
+def regularisation_card(
+    card: CardOnFile,
+    *,
+    today: date,
+    plan_last_payment: date,
+    next_debit: date | None,
+    last_installment: date | None,
+) -> RegularisationCard:
+    """The rules for a card paying a regularisation, and whether it may stay as the card on file."""
+    refusals: list[CardRefusal] = []
+    if card.brand not in ACCEPTED_BRANDS:
+        refusals.append(CardRefusal(CardRule.BRAND, f"only Visa or Mastercard cards are accepted, not {card.brand}"))
+    if card.valid_through < plan_last_payment:
+        refusals.append(
+            CardRefusal(
+                CardRule.EXPIRY,
+                f"the card expires {card.expiry_month:02d}/{card.expiry_year}, "
+                f"before the regularisation's last payment on {plan_last_payment.isoformat()}",
+            )
+        )
+    not_on_file = card_change_refusals(
+        card, today=today, next_debit=next_debit, last_installment=last_installment, schedule_unpaid=False
+    )
+    return RegularisationCard(refusals=refusals, not_on_file=not_on_file)

@@ -69,6 +69,8 @@ class Regularisation:
     amount_cents: int
     payments: list[Payment]
     started_at: datetime
+    # The card paying this plan when it is not the card on file (it broke a card-on-file rule).
+    card: CardOnFile | None = None
 
     @property
     def paid_cents(self) -> int:
@@ -293,6 +295,14 @@ def due_debit(schedule: Schedule, now: datetime, policy: RetryPolicy) -> Debit |
                 plan=plan if kind is DebitKind.REGULARISATION else 0,
             )
     return None
+
+
+def paying_card(schedule: Schedule, debit: Debit) -> CardOnFile:
+    """The card a debit is charged to: the regularisation's own card if it has one, else the card on file."""
+    regularisation = schedule.regularisation
+    if debit.kind is DebitKind.REGULARISATION and regularisation is not None and regularisation.card is not None:
+        return regularisation.card
+    return schedule.card
 
 
 def _payment_of(schedule: Schedule, kind: DebitKind, number: int) -> Payment:

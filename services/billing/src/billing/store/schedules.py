@@ -84,6 +84,7 @@ def _regularisation_to_doc(reg: Regularisation) -> dict[str, Any]:
         "amount_cents": reg.amount_cents,
         "payments": [payment_to_doc(p) for p in reg.payments],
         "started_at": reg.started_at,
+        "card": card_to_doc(reg.card) if reg.card else None,
     }
 
 
@@ -93,6 +94,7 @@ def _regularisation_from_doc(doc: dict[str, Any]) -> Regularisation:
         amount_cents=int(doc["amount_cents"]),
         payments=[payment_from_doc(p) for p in doc["payments"]],
         started_at=doc["started_at"],
+        card=card_from_doc(doc["card"]) if doc.get("card") else None,
     )
 
 

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Query, status
 
 from chassis.auth import CurrentCaller
 from chassis.errors import NotFound, Problem
+from chassis.openapi import problems
 from contracts import PersonKind
-from identity.api.deps import ClientAddress, IdentityDep, problem
+from identity.api import problems as p
+from identity.api.deps import ClientAddress, IdentityDep
 from identity.api.schemas import Accepted, AccountCreate, AccountPublic, ActivationIn, ActivationOut, EmailIn
 from identity.domain import accounts as rules
 from identity.handlers.accounts import activate_account, register_account, resend_activation
@@ -25,7 +27,7 @@ ACTIVATED = "Your account is activated. You can now log in."
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
     operation_id="register_account",
-    responses={422: problem("A field is invalid"), 429: problem("Too many requests from this address")},
+    responses=problems(p.REFUSED, p.LIMITED),
 )
 async def register(body: AccountCreate, identity: IdentityDep, address: ClientAddress) -> Accepted:
     """Register a natural or legal person; an activation mail follows."""
@@ -51,9 +53,7 @@ async def register(body: AccountCreate, identity: IdentityDep, address: ClientAd
         await register_account(identity, form, address)
     except rules.RegistrationRefused as refused:
         errors = [{"field": field, "message": m} for field, messages in refused.errors.items() for m in messages]
-        raise Problem(
-            str(refused), status=422, title="Invalid registration", code="validation", errors=errors
-        ) from refused
+        raise Problem(str(refused), status=422, code="validation", errors=errors) from refused
     return Accepted(message=REGISTERED)
 
 
@@ -61,7 +61,7 @@ async def register(body: AccountCreate, identity: IdentityDep, address: ClientAd
     "/accounts/activation",
     response_model=ActivationOut,
     operation_id="activate_account_by_link",
-    responses={400: problem("Invalid, used or expired link")},
+    responses=problems(p.ACTIVATION_INVALID),
 )
 async def activate_by_link(identity: IdentityDep, token: Annotated[str, Query(min_length=10, max_length=200)]) -> Any:
     """Activate an account from the link of its activation mail (single use)."""
@@ -73,7 +73,7 @@ async def activate_by_link(identity: IdentityDep, token: Annotated[str, Query(mi
     "/accounts/activation",
     response_model=ActivationOut,
     operation_id="activate_account",
-    responses={400: problem("Invalid, used or expired token")},
+    responses=problems(p.ACTIVATION_INVALID),
 )
 async def activate(body: ActivationIn, identity: IdentityDep) -> Any:
     """Activate an account with the token of its activation mail (single use)."""
@@ -86,7 +86,7 @@ async def activate(body: ActivationIn, identity: IdentityDep) -> Any:
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
     operation_id="resend_activation",
-    responses={429: problem("Too many requests from this address")},
+    responses=problems(p.LIMITED),
 )
 async def resend(body: EmailIn, identity: IdentityDep, address: ClientAddress) -> Accepted:
     """Mail a new activation link (throttled); same answer for any address."""
@@ -98,13 +98,13 @@ async def resend(body: EmailIn, identity: IdentityDep, address: ClientAddress) -
     "/accounts/me",
     response_model=AccountPublic,
     operation_id="get_my_account",
-    responses={401: problem("No valid token")},
+    responses=problems(*p.AUTH, p.ACCOUNT_NOT_FOUND),
 )
 async def me(caller: CurrentCaller, identity: IdentityDep) -> AccountPublic:
     """The caller's own account."""
     account = await identity.accounts.by_id(caller.account_id)
     if account is None:
-        raise NotFound("account not found")
+        raise NotFound("account not found", code=p.ACCOUNT_NOT_FOUND.code)
     return AccountPublic(
         account_id=account["_id"],
         email=account["email"],

@@ -15,8 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chassis.auth import CurrentCaller
 from chassis.errors import Problem
+from chassis.openapi import problems
 from chassis.text import SingleLine
-from identity.api.deps import IdentityDep, problem
+from identity.api import problems as p
+from identity.api.deps import IdentityDep
 from identity.handlers.clients import client_credentials_token, clients_of, register_client, revoke_client
 
 router = APIRouter(tags=["merchant clients"])
@@ -58,11 +60,7 @@ def client_public(doc: dict[str, Any]) -> ClientPublic:
     status_code=status.HTTP_201_CREATED,
     response_model=NewClientOut,
     operation_id="register_api_client",
-    responses={
-        401: problem("No valid token"),
-        403: problem("Not an active creditor account (or an API client itself)"),
-        422: problem("Bad name (control characters, length)"),
-    },
+    responses=problems(*p.AUTH, p.NOT_A_USER, p.NOT_A_CREDITOR),
 )
 async def register(
     body: ClientCreate, caller: CurrentCaller, identity: IdentityDep, response: Response
@@ -77,7 +75,7 @@ async def register(
     "/clients",
     response_model=list[ClientPublic],
     operation_id="list_api_clients",
-    responses={401: problem("No valid token")},
+    responses=problems(*p.AUTH),
 )
 async def list_clients(caller: CurrentCaller, identity: IdentityDep) -> list[ClientPublic]:
     """The caller's API clients, revoked ones included (never their secrets)."""
@@ -88,7 +86,7 @@ async def list_clients(caller: CurrentCaller, identity: IdentityDep) -> list[Cli
     "/clients/{client_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="revoke_api_client",
-    responses={401: problem("No valid token"), 404: problem("No live client of the caller's with this id")},
+    responses=problems(*p.AUTH, p.CLIENT_NOT_FOUND),
 )
 async def revoke(client_id: ClientId, caller: CurrentCaller, identity: IdentityDep) -> Response:
     """Revoke an API client: it gets no new token (tokens already issued expire within minutes)."""
@@ -153,11 +151,7 @@ TOKEN_FORM: dict[str, Any] = {
             },
         }
     },
-    responses={
-        400: problem("Unsupported grant type, or a missing client id or secret"),
-        401: problem("Invalid client id or secret (or a revoked client, or an inactive creditor)"),
-        415: problem("Neither a form nor JSON"),
-    },
+    responses=problems(p.INVALID_REQUEST, p.UNSUPPORTED_GRANT, p.INVALID_CLIENT, p.NOT_A_FORM),
 )
 async def token(request: Request, identity: IdentityDep, response: Response) -> ClientTokenOut:
     """OAuth 2.0 client-credentials grant: an access token (role `merchant`, subject the creditor)."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from identity.api.deps import ClientAddress, IdentityDep, password_problem, problem
+from chassis.openapi import problems
+from identity.api import problems as p
+from identity.api.deps import ClientAddress, IdentityDep, password_problem
 from identity.api.schemas import Accepted, CustomerAccessOut, EmailIn, LinkStatus, LinkTokenIn, NewPasswordIn
 from identity.handlers.customers import complete_first_connection, order_email_for, request_first_connection
 from identity.handlers.recovery import PasswordRefused
@@ -18,7 +20,7 @@ REQUESTED = "If an order was placed with this address, a link to create your acc
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
     operation_id="request_customer_first_connection",
-    responses={429: problem("Too many requests from this address")},
+    responses=problems(p.LIMITED),
 )
 async def request(body: EmailIn, identity: IdentityDep, address: ClientAddress) -> Accepted:
     """First connection: mail a link to the email given at purchase (same answer for any address)."""
@@ -30,7 +32,7 @@ async def request(body: EmailIn, identity: IdentityDep, address: ClientAddress) 
     "/customers/first-connection/link",
     response_model=LinkStatus,
     operation_id="check_customer_first_connection_link",
-    responses={400: problem("Invalid, used or expired link")},
+    responses=problems(p.FIRST_CONNECTION_INVALID),
 )
 async def check_link(body: LinkTokenIn, identity: IdentityDep) -> LinkStatus:
     """The first-connection mail's token (from its link's fragment): says whether it is still usable."""
@@ -47,11 +49,7 @@ async def check_link(body: LinkTokenIn, identity: IdentityDep) -> LinkStatus:
     status_code=status.HTTP_201_CREATED,
     response_model=CustomerAccessOut,
     operation_id="create_customer_access",
-    responses={
-        400: problem("Invalid, used or expired link"),
-        409: problem("An access already exists for this email"),
-        422: problem("The password is refused"),
-    },
+    responses=problems(p.FIRST_CONNECTION_INVALID, p.ACCESS_EXISTS, p.REFUSED),
 )
 async def complete(body: NewPasswordIn, identity: IdentityDep) -> CustomerAccessOut:
     """Create the customer's access with the link's token and a password entered twice."""

@@ -38,4 +38,4 @@ ClientAddress = Annotated[str, Depends(client_address)]
 
 def password_problem(refused: PasswordRefused) -> Problem:
     errors = [{"field": field, "message": m} for field, messages in refused.errors.items() for m in messages]
-    return Problem(str(refused), status=422, title="Invalid password", code="validation", errors=errors)
+    return Problem(str(refused), status=422, code="validation", errors=errors)

@@ -7,7 +7,9 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from chassis.auth import CurrentCaller, NoStore
-from identity.api.deps import ClientAddress, IdentityDep, password_problem, problem
+from chassis.openapi import problems
+from identity.api import problems as p
+from identity.api.deps import ClientAddress, IdentityDep, password_problem
 from identity.api.schemas import Accepted, LegacyCredentials, MailboxExport, MigrationIn, MigrationTicketOut, TicketIn
 from identity.handlers.legacy import (
     export_mailbox_of_account,
@@ -29,11 +31,7 @@ MIGRATING = (
     response_model=MigrationTicketOut,
     operation_id="legacy_log_in",
     dependencies=[NoStore],
-    responses={
-        401: problem("Wrong former-portal credentials"),
-        409: problem("Already migrated"),
-        429: problem("Locked after repeated failures"),
-    },
+    responses=problems(p.INVALID_CREDENTIALS, p.ALREADY_MIGRATED, p.LOCKED),
 )
 async def legacy_login(body: LegacyCredentials, identity: IdentityDep, address: ClientAddress) -> MigrationTicketOut:
     """Log in with former-portal credentials: a ticket for the migration screen."""
@@ -51,7 +49,7 @@ async def legacy_login(body: LegacyCredentials, identity: IdentityDep, address: 
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
     operation_id="migrate_legacy_account",
-    responses={400: problem("Invalid ticket"), 422: problem("The password is refused")},
+    responses=problems(p.TICKET_INVALID, p.REFUSED),
 )
 async def migrate(body: MigrationIn, identity: IdentityDep, address: ClientAddress) -> Accepted:
     """Give the new email and password; a confirmation mail completes the migration."""
@@ -68,7 +66,7 @@ async def migrate(body: MigrationIn, identity: IdentityDep, address: ClientAddre
     "/legacy/mailbox/export",
     response_model=MailboxExport,
     operation_id="export_legacy_mailbox",
-    responses={400: problem("Invalid ticket")},
+    responses=problems(p.TICKET_INVALID),
 )
 async def export_before(body: TicketIn, identity: IdentityDep) -> Any:
     """Export the former portal's mailbox messages, before the switch (with the migration ticket)."""
@@ -79,7 +77,7 @@ async def export_before(body: TicketIn, identity: IdentityDep) -> Any:
     "/accounts/me/legacy-mailbox",
     response_model=MailboxExport,
     operation_id="export_my_legacy_mailbox",
-    responses={401: problem("No valid token"), 404: problem("Not a migrated account")},
+    responses=problems(*p.AUTH, p.NO_LEGACY_MAILBOX),
 )
 async def export_after(caller: CurrentCaller, identity: IdentityDep) -> Any:
     """Export the former portal's mailbox messages of the caller's migrated account."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from identity.api.deps import ClientAddress, IdentityDep, password_problem, problem
+from chassis.openapi import problems
+from identity.api import problems as p
+from identity.api.deps import ClientAddress, IdentityDep, password_problem
 from identity.api.schemas import Accepted, EmailIn, LinkStatus, LinkTokenIn, NewPasswordIn
 from identity.handlers.recovery import PasswordRefused, account_for_recovery, complete_recovery, request_recovery
 
@@ -18,7 +20,7 @@ RESET = "Your password is changed and every session is closed. You can log in wi
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
     operation_id="request_password_recovery",
-    responses={429: problem("Too many requests from this address")},
+    responses=problems(p.LIMITED),
 )
 async def request(body: EmailIn, identity: IdentityDep, address: ClientAddress) -> Accepted:
     """Ask for a password reset link; the answer is the same for any address."""
@@ -30,7 +32,7 @@ async def request(body: EmailIn, identity: IdentityDep, address: ClientAddress) 
     "/recovery/link",
     response_model=LinkStatus,
     operation_id="check_password_recovery_link",
-    responses={400: problem("Invalid, used or expired link")},
+    responses=problems(p.RECOVERY_INVALID),
 )
 async def check_link(body: LinkTokenIn, identity: IdentityDep) -> LinkStatus:
     """The recovery mail's token (from its link's fragment): says whether it is still usable (it is not consumed)."""
@@ -46,7 +48,7 @@ async def check_link(body: LinkTokenIn, identity: IdentityDep) -> LinkStatus:
     "/recovery/complete",
     response_model=Accepted,
     operation_id="reset_password",
-    responses={400: problem("Invalid, used or expired link"), 422: problem("The new password is refused")},
+    responses=problems(p.RECOVERY_INVALID, p.REFUSED),
 )
 async def complete(body: NewPasswordIn, identity: IdentityDep) -> Accepted:
     """Set the new password (entered twice) with the link's token; all sessions are revoked."""

@@ -8,7 +8,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from chassis.text import SingleLine
-from identity.domain.accounts import Civility
+from contracts import PersonKind
+from identity.domain.accounts import Address, Civility, Registration, registration_problems
+from identity.domain.passwords import new_password_problems
 
 # Free text refuses control characters (chassis.text.SingleLine): a 422 naming the field.
 Name = Annotated[str, SingleLine(max_length=100)]
@@ -65,6 +67,37 @@ class AccountCreate(BaseModel):
     legal_form: Name | None = None
     siret: Siret | None = None
     address: AddressIn
+
+    @classmethod
+    def rule_errors(cls, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """The registration rules on a body that failed its schema (`chassis.errors.ChecksRules`):
+        the password's, the person's required fields and the SIRET checksum, in the same 422."""
+        kind = body.get("person_kind")
+        if kind not in ("natural", "legal"):
+            kind = None
+
+        def text(name: str) -> str | None:
+            value = body.get(name)
+            return value if isinstance(value, str) else None
+
+        civility = text("civility")
+        form = Registration(
+            email=(text("email") or "").lower(),
+            password=text("password") or "",
+            password_confirmation=text("password_confirmation") or "",
+            person_kind=PersonKind(kind or "natural"),
+            civility=Civility(civility) if civility in set(Civility) else None,
+            last_name=text("last_name"),
+            first_name=text("first_name"),
+            company_name=text("company_name"),
+            legal_form=text("legal_form"),
+            siret=(text("siret") or "").replace(" ", "") or None,
+            address=Address(line="", complement=None, postal_code="", city=""),
+        )
+        problems = registration_problems(form)
+        if kind is None:  # the schema says what person_kind must be; no rule of a kind applies
+            problems = {f: m for f, m in problems.items() if f in ("password", "password_confirmation")}
+        return [{"field": field, "message": m} for field, messages in problems.items() for m in messages]
 
 
 class Accepted(BaseModel):
@@ -146,6 +179,16 @@ class NewPasswordIn(BaseModel):
     token: str = Field(min_length=10, max_length=200)
     password: str = Field(max_length=256)
     password_confirmation: str = Field(max_length=256)
+
+    @classmethod
+    def rule_errors(cls, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """The password rules (but the one about the email, unknown before the token is read)
+        on a body that failed its schema (`chassis.errors.ChecksRules`)."""
+        password, confirmation = body.get("password"), body.get("password_confirmation")
+        if not isinstance(password, str) or not isinstance(confirmation, str):
+            return []
+        problems = new_password_problems(password, confirmation, None)
+        return [{"field": field, "message": m} for field, messages in problems.items() for m in messages]
 
 
 class LinkStatus(BaseModel):

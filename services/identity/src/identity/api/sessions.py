@@ -7,7 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from chassis.auth import CurrentCaller, NoStore
-from identity.api.deps import ClientAddress, IdentityDep, problem
+from chassis.openapi import problems
+from identity.api import problems as p
+from identity.api.deps import ClientAddress, IdentityDep
 from identity.api.schemas import Credentials, RefreshIn, RevokedOut, SessionOut
 from identity.handlers.sessions import SessionTokens, log_in, log_out, log_out_everywhere, refresh_session
 
@@ -28,12 +30,7 @@ def session_out(tokens: SessionTokens) -> SessionOut:
     response_model=SessionOut,
     operation_id="log_in",
     dependencies=[NoStore],
-    responses={
-        401: problem("Wrong credentials"),
-        403: problem("Not activated"),
-        409: problem("Former-portal credentials: migrate first at /legacy/sessions"),
-        429: problem("Locked after repeated failures (Retry-After)"),
-    },
+    responses=problems(p.INVALID_CREDENTIALS, p.NOT_ACTIVATED, p.MIGRATION_REQUIRED, p.LOCKED),
 )
 async def login(body: Credentials, identity: IdentityDep, address: ClientAddress) -> SessionOut:
     """Log in with email and password: a short-lived access token and a refresh token."""
@@ -45,7 +42,7 @@ async def login(body: Credentials, identity: IdentityDep, address: ClientAddress
     response_model=SessionOut,
     operation_id="refresh_session",
     dependencies=[NoStore],
-    responses={401: problem("Invalid, expired, revoked or reused refresh token")},
+    responses=problems(p.REFRESH_INVALID, p.REFRESH_REUSED),
 )
 async def refresh(body: RefreshIn, identity: IdentityDep) -> SessionOut:
     """Trade a refresh token (single use) for new tokens; a reused one revokes its login."""
@@ -63,14 +60,33 @@ async def logout(body: RefreshIn, identity: IdentityDep) -> Response:
     "/sessions/logout-everywhere",
     response_model=RevokedOut,
     operation_id="log_out_everywhere",
-    responses={401: problem("No valid token")},
+    responses=problems(*p.AUTH),
 )
 async def logout_everywhere(caller: CurrentCaller, identity: IdentityDep) -> RevokedOut:
     """Revoke every refresh token of the caller's account."""
     return RevokedOut(revoked=await log_out_everywhere(identity, caller.account_id))
 
 
-@router.get("/.well-known/jwks.json", tags=["keys"], operation_id="jwks")
+JWKS_EXAMPLE = {
+    "keys": [
+        {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "kid": "k1",
+            "use": "sig",
+            "alg": "EdDSA",
+            "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+        }
+    ]
+}
+
+
+@router.get(
+    "/.well-known/jwks.json",
+    tags=["keys"],
+    operation_id="jwks",
+    responses={200: {"content": {"application/json": {"example": JWKS_EXAMPLE}}}},
+)
 async def jwks(identity: IdentityDep) -> dict[str, Any]:
     """Public keys that verify the access tokens identity signs."""
     return await identity.keys.jwks()

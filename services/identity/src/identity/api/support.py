@@ -7,17 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Body, Query
 
 from chassis.auth import CurrentCaller
-from identity.api.deps import IdentityDep, problem
+from chassis.openapi import problems
+from identity.api import problems as p
+from identity.api.deps import IdentityDep
 from identity.api.schemas import AccountDetails, AuditEntry, LegacyImportReport, SupportChangeIn
 from identity.handlers.legacy import import_legacy_accounts
 from identity.handlers.support import audit_trail, change_identity_data, find_account, require_support
 
 router = APIRouter(prefix="/admin", tags=["support"])
-SUPPORT_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: problem("No valid token"),
-    403: problem("The caller is not support staff"),
-    404: problem("No such account"),
-}
+SUPPORT_ERRORS = problems(*p.AUTH, p.SUPPORT_ONLY, p.ACCOUNT_NOT_FOUND)
 
 
 def details(account: dict[str, Any]) -> AccountDetails:
@@ -52,7 +50,7 @@ async def find(
     "/accounts/{account_id}",
     response_model=AccountDetails,
     operation_id="support_change_identity_data",
-    responses={**SUPPORT_ERRORS, 422: problem("A field cannot be changed or is invalid")},
+    responses=problems(*p.AUTH, p.SUPPORT_ONLY, p.SELF_CHANGE, p.ACCOUNT_NOT_FOUND, p.REFUSED),
 )
 async def change(
     account_id: str, body: SupportChangeIn, caller: CurrentCaller, identity: IdentityDep
@@ -89,7 +87,7 @@ LEGACY_EXAMPLE = (
     "/legacy-imports",
     response_model=LegacyImportReport,
     operation_id="support_import_legacy_accounts",
-    responses={401: problem("No valid token"), 403: problem("The caller is not support staff")},
+    responses=problems(*p.AUTH, p.SUPPORT_ONLY),
 )
 async def import_legacy(
     caller: CurrentCaller,

@@ -90,7 +90,7 @@ async def register_account(identity: Identity, form: rules.Registration, client_
 
 
 def invalid_link(detail: str = "this activation link is invalid, already used or expired") -> Problem:
-    return Problem(detail, status=400, code="activation-token-invalid", title="Invalid activation link")
+    return Problem(detail, status=400, code="activation-token-invalid")
 
 
 async def activate_account(identity: Identity, token: str) -> None:

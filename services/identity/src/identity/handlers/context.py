@@ -15,7 +15,7 @@ from identity.security import Passwords
 from identity.settings import IdentitySettings
 from identity.store.accounts import AccountStore
 from identity.store.clients import ClientStore
-from identity.store.customers import OrderEmailStore
+from identity.store.customers import FirstConnectionRequests, OrderEmailStore
 from identity.store.keys import KeyStore, SigningKeys
 from identity.store.legacy import LegacyStore
 from identity.store.sessions import SessionStore
@@ -40,6 +40,7 @@ class Identity:
     passwords: Passwords
     courier_wakeup: Wakeup
     clients: ClientStore
+    first_connection_requests: FirstConnectionRequests
 
     def now(self) -> datetime:
         return self.runtime.clock.now()

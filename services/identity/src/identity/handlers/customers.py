@@ -33,16 +33,32 @@ async def on_schedule_created(identity: Identity, event: ScheduleCreated, envelo
         "purchase_date": event.purchase_date.isoformat(),
         "event_id": str(envelope.event_id),
     }
-    await identity.order_emails.record_order(event.buyer_email.strip().lower(), order, identity.now())
+    email = event.buyer_email.strip().lower()
+    await identity.order_emails.record_order(email, order, identity.now())
+    if await identity.first_connection_requests.waiting(email, identity.now()):
+        # Asked before this order reached identity: answered now. Sent once: a
+        # redelivery finds the request gone, or the mail sent within the resend interval.
+        await send_first_connection(identity, email)
+        await identity.first_connection_requests.forget(email)
 
 
 async def request_first_connection(identity: Identity, email: str, client_address: str) -> None:
     """RequestFirstConnection: a link to choose a password, mailed only to an
-    email that has orders; the answer is the same in every case."""
+    email that has orders; the answer is the same in every case. An email with no
+    known order yet is remembered `first_connection_wait_minutes`: billing's
+    ScheduleCreated reaches identity a moment after the schedule is created."""
     await identity.limit_mail_requests("first-connection", client_address)
     orders = await identity.order_emails.get(email)
     if orders is None:
+        now = identity.now()
+        wait = timedelta(minutes=identity.settings.first_connection_wait_minutes)
+        await identity.first_connection_requests.remember(email, now, now + wait)
         return
+    await send_first_connection(identity, email)
+
+
+async def send_first_connection(identity: Identity, email: str) -> None:
+    """The first-connection mail of an email that has orders (or a reminder, if it has access)."""
     now = identity.now()
     sent_before = now - identity.resend_interval
     account = await identity.accounts.by_email(email)
@@ -66,7 +82,6 @@ def invalid_first_connection_link() -> Problem:
         "this first-connection link is invalid, already used or expired: ask for a new one",
         status=400,
         code="first-connection-token-invalid",
-        title="Invalid first-connection link",
     )
 
 

@@ -97,7 +97,6 @@ def invalid_ticket() -> Problem:
         "this migration ticket is invalid, used or expired: log in with your former-portal credentials again",
         status=400,
         code="migration-ticket-invalid",
-        title="Invalid migration ticket",
     )
 
 

@@ -31,7 +31,6 @@ def invalid_recovery_link() -> Problem:
         "this password reset link is invalid, already used or expired: ask for a new one",
         status=400,
         code="recovery-token-invalid",
-        title="Invalid password reset link",
     )
 
 

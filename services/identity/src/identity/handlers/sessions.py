@@ -29,7 +29,6 @@ class SessionTokens:
 
 class LoginLocked(Problem):
     status = 429
-    title = "Too many failed attempts"
 
     def __init__(self, seconds: int) -> None:
         minutes = max(1, (seconds + 59) // 60)
@@ -131,7 +130,6 @@ async def log_in(identity: Identity, email: str, password: str, client_address: 
         raise Problem(
             "these are former-portal credentials: migrate your account first at /api/identity/legacy/sessions",
             status=409,
-            title="Migration required",
             code="legacy-migration-required",
         )
     if account is None or not verification.valid:
@@ -147,7 +145,6 @@ async def log_in(identity: Identity, email: str, password: str, client_address: 
         raise Problem(
             "this account is not activated yet: follow the link in the activation mail",
             status=403,
-            title="Account not activated",
             code="account-not-activated",
         )
     return await open_session(identity, account)

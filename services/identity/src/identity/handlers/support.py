@@ -44,7 +44,6 @@ async def change_identity_data(
         raise Problem(
             "; ".join(f"{e['field']}: {e['message']}" for e in errors),
             status=422,
-            title="Invalid change",
             code="validation",
             errors=errors,
         )

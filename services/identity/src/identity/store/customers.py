@@ -10,8 +10,12 @@ from pymongo.errors import DuplicateKeyError
 
 from chassis.mail import COURIER_FIELD, courier_indexes, push_mail
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
+from chassis.sweeper import EXPIRES_AT, expires_at
 
 ORDER_EMAILS = "order_emails"
+# First connections asked before identity knew of an order for the email: kept until
+# `expires_at` (the sweeper deletes them), answered when the order's ScheduleCreated arrives.
+FIRST_CONNECTION_REQUESTS = "first_connection_requests"
 INDEXES: list[IndexSpec] = [
     ascending(ORDER_EMAILS, "first_connection.hash"),
     *courier_indexes(ORDER_EMAILS),
@@ -64,3 +68,22 @@ class OrderEmailStore:
 
     async def queue_mail(self, email: str, mail: dict[str, Any]) -> None:
         await self._emails.update_one({"_id": email}, push_mail({}, mail))
+
+
+class FirstConnectionRequests:
+    """Requests waiting for their email's first order (`FIRST_CONNECTION_REQUESTS`)."""
+
+    def __init__(self, db: MongoDatabase) -> None:
+        self._requests = db[FIRST_CONNECTION_REQUESTS]
+
+    async def remember(self, email: str, now: datetime, until: datetime) -> None:
+        """Keep (or extend) the request of `email` until `until`."""
+        await self._requests.update_one(
+            {"_id": email}, {"$set": {"requested_at": now, **expires_at(until)}}, upsert=True
+        )
+
+    async def waiting(self, email: str, now: datetime) -> bool:
+        return await self._requests.find_one({"_id": email, EXPIRES_AT: {"$gt": now}}) is not None
+
+    async def forget(self, email: str) -> None:
+        await self._requests.delete_one({"_id": email})

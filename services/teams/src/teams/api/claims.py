@@ -10,7 +10,9 @@ from fastapi import APIRouter, Path, Request, Response, status
 
 from chassis import clientaddress
 from chassis.auth import CurrentCaller
-from teams.api.routes import Siren, TeamsDep, answers, company_public
+from chassis.openapi import problems
+from teams.api import problems as p
+from teams.api.routes import Siren, TeamsDep, company_public
 from teams.api.schemas import (
     ClaimantPublic,
     ClaimApproval,
@@ -28,8 +30,6 @@ from teams.handlers.common import field_problem
 
 router = APIRouter()
 ClaimId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Id of the claim.")]
-AUTH = {"s401": "No valid token"}
-SUPPORT = {**AUTH, "s403": "The caller is not support staff", "s404": "No such claim"}
 
 
 def claim_public(claim: Claimant, siren: str) -> ClaimPublic:
@@ -68,13 +68,7 @@ def decoded(extract: str) -> bytes:
     response_model=ClaimPublic,
     tags=["claims"],
     operation_id="create_company_space",
-    responses=answers(
-        **AUTH,
-        s403="The caller is not the legal person with this SIREN",
-        s409="The space exists, a claim of it is under review (`claim-under-review`), or the caller's activation "
-        "has not reached teams yet",
-        s422="Invalid SIREN, mobile number or extract (not a PDF, JPEG or PNG, or too large)",
-    ),
+    responses=problems(*p.AUTH, p.NOT_THE_COMPANY, p.SPACE_EXISTS, p.UNDER_REVIEW, p.NOT_SYNCHRONISED, p.INVALID),
 )
 async def claim_company(body: CompanyCreate, caller: CurrentCaller, teams: TeamsDep, request: Request) -> ClaimPublic:
     """Claim the company space of the calling legal person with an extract; support reviews it (pending)."""
@@ -88,7 +82,7 @@ async def claim_company(body: CompanyCreate, caller: CurrentCaller, teams: Teams
     response_model=ClaimPublic,
     tags=["claims"],
     operation_id="my_company_claim",
-    responses=answers(**AUTH, s404="The caller has not claimed this company"),
+    responses=problems(*p.AUTH, p.CLAIM_NOT_FOUND),
 )
 async def my_claim(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> ClaimPublic:
     """The caller's latest claim of this company space: pending, approved or rejected (with the reason)."""
@@ -100,7 +94,7 @@ async def my_claim(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> Clai
     response_model=ClaimsUnderReview,
     tags=["claims"],
     operation_id="support_pending_claims",
-    responses=answers(**AUTH, s403="The caller is not support staff"),
+    responses=problems(*p.AUTH, p.SUPPORT_ONLY),
 )
 async def pending(caller: CurrentCaller, teams: TeamsDep) -> ClaimsUnderReview:
     """Every SIREN with a pending claim, with every claimant (support only): conflicts show here."""
@@ -120,7 +114,7 @@ async def pending(caller: CurrentCaller, teams: TeamsDep) -> ClaimsUnderReview:
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}, "description": "The extract"},
-        **answers(**SUPPORT),
+        **problems(*p.AUTH, p.SUPPORT_ONLY, p.CLAIM_NOT_FOUND),
     },
 )
 async def extract(siren: Siren, claim_id: ClaimId, caller: CurrentCaller, teams: TeamsDep) -> Response:
@@ -138,7 +132,7 @@ async def extract(siren: Siren, claim_id: ClaimId, caller: CurrentCaller, teams:
     response_model=CompanyPublic,
     tags=["claims"],
     operation_id="support_approve_claim",
-    responses=answers(**SUPPORT, s409="The claim was rejected, or the space belongs to another claimant"),
+    responses=problems(*p.AUTH, p.SUPPORT_ONLY, p.CLAIM_NOT_FOUND, p.CLAIM_CLOSED, p.SPACE_EXISTS),
 )
 async def approve(
     siren: Siren, claim_id: ClaimId, body: ClaimApproval, caller: CurrentCaller, teams: TeamsDep
@@ -153,7 +147,7 @@ async def approve(
     response_model=ClaimPublic,
     tags=["claims"],
     operation_id="support_reject_claim",
-    responses=answers(**SUPPORT, s409="The claim is not pending"),
+    responses=problems(*p.AUTH, p.SUPPORT_ONLY, p.CLAIM_NOT_FOUND, p.CLAIM_CLOSED),
 )
 async def reject(
     siren: Siren, claim_id: ClaimId, body: ClaimRejection, caller: CurrentCaller, teams: TeamsDep

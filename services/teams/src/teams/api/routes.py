@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from chassis.auth import CurrentCaller
+from chassis.openapi import problems
+from teams.api import problems as p
 from teams.api.schemas import (
     AcceptanceIn,
     AdminAppointment,
@@ -36,14 +38,6 @@ from teams.handlers.invitations import InvitationForm
 from teams.ports import Teams
 
 router = APIRouter()
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-
-
-NO_MEMBER = "No such member, or no such company space among the caller's"
-
-
-def answers(**described: str) -> dict[int | str, dict[str, Any]]:
-    return {int(code.removeprefix("s")): {"description": text, **PROBLEM} for code, text in described.items()}
 
 
 def get_teams(request: Request) -> Teams:
@@ -55,7 +49,6 @@ TeamsDep = Annotated[Teams, Depends(get_teams)]
 Siren = Annotated[str, Path(pattern=r"^\d{9}$", description="SIREN of the company (9 digits).")]
 AccountId = Annotated[str, Path(min_length=1, max_length=64, description="Account id of the member.")]
 InvitationId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Id of the invitation.")]
-AUTH = {"s401": "No valid token"}
 
 
 def mask(mobile: str) -> str:
@@ -147,7 +140,7 @@ async def list_rights() -> list[RightPublic]:
 
 
 @router.get(
-    "/companies", response_model=MyTeamsPublic, tags=["companies"], operation_id="my_teams", responses=answers(**AUTH)
+    "/companies", response_model=MyTeamsPublic, tags=["companies"], operation_id="my_teams", responses=problems(*p.AUTH)
 )
 async def my_teams(caller: CurrentCaller, teams: TeamsDep) -> MyTeamsPublic:
     """My teams: every company space the caller belongs to, with each member's rights and status."""
@@ -159,7 +152,7 @@ async def my_teams(caller: CurrentCaller, teams: TeamsDep) -> MyTeamsPublic:
     response_model=CompanyPublic,
     tags=["companies"],
     operation_id="get_company_space",
-    responses=answers(**AUTH, s404="No such company space, or the caller is not one of its members"),
+    responses=problems(*p.AUTH, p.COMPANY_NOT_FOUND),
 )
 async def get_company(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> CompanyPublic:
     """A company space the caller belongs to, with its members, their rights and status."""
@@ -175,12 +168,8 @@ async def get_company(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> C
     response_model=MemberPublic,
     tags=["members"],
     operation_id="change_member_rights",
-    responses=answers(
-        **AUTH,
-        s403="A member, but not an admin of the company",
-        s404=NO_MEMBER,
-        s409="An admin's rights are fixed, or a concurrent change",
-        s422="Unknown right, or rights 5/6 without a proof of power",
+    responses=problems(
+        *p.AUTH, p.NOT_ADMIN, p.COMPANY_NOT_FOUND, p.MEMBER_NOT_FOUND, p.RIGHTS_FIXED, p.CONCURRENT, p.PROOF_REQUIRED
     ),
 )
 async def change_rights(
@@ -198,7 +187,7 @@ async def change_rights(
     response_model=MemberPublic,
     tags=["members"],
     operation_id="remove_member",
-    responses=answers(**AUTH, s403="A member, but not an admin of the company", s404=NO_MEMBER, s409="The last admin"),
+    responses=problems(*p.AUTH, p.NOT_ADMIN, p.COMPANY_NOT_FOUND, p.MEMBER_NOT_FOUND, p.LAST_ADMIN, p.CONCURRENT),
 )
 async def remove_member(siren: Siren, account_id: AccountId, caller: CurrentCaller, teams: TeamsDep) -> MemberPublic:
     """Remove a member (an admin), or leave the company space (the member); every right goes."""
@@ -210,12 +199,8 @@ async def remove_member(siren: Siren, account_id: AccountId, caller: CurrentCall
     response_model=MemberPublic,
     tags=["members"],
     operation_id="appoint_admin",
-    responses=answers(
-        **AUTH,
-        s403="A member, but not an admin of the company",
-        s404=NO_MEMBER,
-        s409="Already an admin",
-        s422="No proof of power recorded for the member",
+    responses=problems(
+        *p.AUTH, p.NOT_ADMIN, p.COMPANY_NOT_FOUND, p.MEMBER_NOT_FOUND, p.ALREADY_ADMIN, p.CONCURRENT, p.PROOF_REQUIRED
     ),
 )
 async def appoint_admin(
@@ -231,8 +216,8 @@ async def appoint_admin(
     response_model=MemberPublic,
     tags=["members"],
     operation_id="dismiss_admin",
-    responses=answers(
-        **AUTH, s403="A member, but not an admin of the company", s404=NO_MEMBER, s409="Not an admin, or the last one"
+    responses=problems(
+        *p.AUTH, p.NOT_ADMIN, p.COMPANY_NOT_FOUND, p.MEMBER_NOT_FOUND, p.NOT_AN_ADMIN, p.LAST_ADMIN, p.CONCURRENT
     ),
 )
 async def dismiss_admin(siren: Siren, account_id: AccountId, caller: CurrentCaller, teams: TeamsDep) -> MemberPublic:
@@ -249,13 +234,7 @@ async def dismiss_admin(siren: Siren, account_id: AccountId, caller: CurrentCall
     response_model=InvitationPublic,
     tags=["invitations"],
     operation_id="invite_collaborator",
-    responses=answers(
-        **AUTH,
-        s403="A member, but not an admin of the company",
-        s409="Already a member",
-        s422="Invalid field, or rights 5/6 without a proof of power",
-        s503="The SMS could not be sent (ask for a new code)",
-    ),
+    responses=problems(*p.AUTH, p.NOT_ADMIN, p.COMPANY_NOT_FOUND, p.ALREADY_MEMBER, p.PROOF_REQUIRED, p.SMS_NOT_SENT),
 )
 async def invite(siren: Siren, body: InvitationCreate, caller: CurrentCaller, teams: TeamsDep) -> InvitationPublic:
     """Invite a collaborator with rights; a 6-digit code goes by SMS to the admin to confirm it."""
@@ -276,11 +255,7 @@ async def invite(siren: Siren, body: InvitationCreate, caller: CurrentCaller, te
     response_model=InvitationList,
     tags=["invitations"],
     operation_id="list_invitations",
-    responses=answers(
-        **AUTH,
-        s403="A member, but not an admin of the company",
-        s404="No such company space among the caller's (a space exists for members only)",
-    ),
+    responses=problems(*p.AUTH, p.NOT_ADMIN, p.COMPANY_NOT_FOUND),
 )
 async def list_invitations(siren: Siren, caller: CurrentCaller, teams: TeamsDep) -> InvitationList:
     """Every invitation of the company space, newest first, with its status."""
@@ -294,15 +269,18 @@ async def list_invitations(siren: Siren, caller: CurrentCaller, teams: TeamsDep)
     response_model=InvitationPublic,
     tags=["invitations"],
     operation_id="confirm_invitation",
-    responses=answers(
-        **AUTH,
-        s400="Wrong code",
-        s403="Not the admin who invited",
-        s404="No such invitation",
-        s409="The invitation does not wait for a code",
-        s410="Code or invitation expired",
-        s422="Not a 6-digit code",
-        s429="Too many wrong codes: ask for a new one",
+    responses=problems(
+        *p.AUTH,
+        p.CODE_INVALID,
+        p.NOT_THE_INVITER,
+        p.NOT_ADMIN,
+        p.COMPANY_NOT_FOUND,
+        p.INVITATION_NOT_FOUND,
+        p.NOT_AWAITING_CODE,
+        p.INVITATION_CHANGED,
+        p.CODE_EXPIRED,
+        p.INVITATION_EXPIRED,
+        p.CODE_LOCKED,
     ),
 )
 async def confirm(
@@ -318,14 +296,17 @@ async def confirm(
     response_model=InvitationPublic,
     tags=["invitations"],
     operation_id="resend_invitation_code",
-    responses=answers(
-        **AUTH,
-        s403="Not the admin who invited",
-        s404="No such invitation",
-        s409="The invitation does not wait for a code",
-        s410="Invitation expired",
-        s429="No more codes for this invitation",
-        s503="The SMS could not be sent",
+    responses=problems(
+        *p.AUTH,
+        p.NOT_THE_INVITER,
+        p.NOT_ADMIN,
+        p.COMPANY_NOT_FOUND,
+        p.INVITATION_NOT_FOUND,
+        p.NOT_AWAITING_CODE,
+        p.INVITATION_CHANGED,
+        p.INVITATION_EXPIRED,
+        p.RESENDS_EXHAUSTED,
+        p.SMS_NOT_SENT,
     ),
 )
 async def resend(siren: Siren, invitation_id: InvitationId, caller: CurrentCaller, teams: TeamsDep) -> InvitationPublic:
@@ -339,8 +320,8 @@ async def resend(siren: Siren, invitation_id: InvitationId, caller: CurrentCalle
     response_model=InvitationPublic,
     tags=["invitations"],
     operation_id="revoke_invitation",
-    responses=answers(
-        **AUTH, s403="Not an admin", s404="No such invitation", s409="Already accepted, revoked or expired"
+    responses=problems(
+        *p.AUTH, p.NOT_ADMIN, p.COMPANY_NOT_FOUND, p.INVITATION_NOT_FOUND, p.INVITATION_CLOSED, p.INVITATION_CHANGED
     ),
 )
 async def revoke(siren: Siren, invitation_id: InvitationId, caller: CurrentCaller, teams: TeamsDep) -> InvitationPublic:
@@ -354,7 +335,7 @@ async def revoke(siren: Siren, invitation_id: InvitationId, caller: CurrentCalle
     response_model=InvitationPreview,
     tags=["invitations"],
     operation_id="preview_invitation",
-    responses=answers(s400="Invalid or used link"),
+    responses=problems(p.LINK_INVALID),
 )
 async def preview(body: AcceptanceIn, teams: TeamsDep) -> InvitationPreview:
     """The mailed link's token (from its fragment): what the invitation offers (no login needed to read it)."""
@@ -375,12 +356,8 @@ async def preview(body: AcceptanceIn, teams: TeamsDep) -> InvitationPreview:
     response_model=Membership,
     tags=["invitations"],
     operation_id="accept_invitation",
-    responses=answers(
-        **AUTH,
-        s400="Invalid or used link",
-        s403="Logged in with another email than the invited one",
-        s409="Already a member",
-        s410="Link expired",
+    responses=problems(
+        *p.AUTH, p.LINK_INVALID, p.OTHER_EMAIL, p.ALREADY_MEMBER, p.INVITATION_EXPIRED, p.INVITATION_CHANGED
     ),
 )
 async def accept(body: AcceptanceIn, caller: CurrentCaller, teams: TeamsDep) -> Membership:
@@ -397,11 +374,7 @@ async def accept(body: AcceptanceIn, caller: CurrentCaller, teams: TeamsDep) -> 
     response_model=AuditTrailPublic,
     tags=["audit"],
     operation_id="company_audit_trail",
-    responses=answers(
-        **AUTH,
-        s403="A member, but not an admin of the company",
-        s404="No such company space among the caller's (a space exists for members only)",
-    ),
+    responses=problems(*p.AUTH, p.NOT_ADMIN, p.COMPANY_NOT_FOUND),
 )
 async def audit(
     siren: Siren,

@@ -29,7 +29,7 @@ def require_support(caller: Caller) -> None:
 
 
 def under_review(detail: str) -> Problem:
-    return Problem(detail, status=409, title="Claim under review", code="claim-under-review")
+    return Problem(detail, status=409, code="claim-under-review")
 
 
 def _no_claim(siren: str, claim_id: str) -> NotFound:

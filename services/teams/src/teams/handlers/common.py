@@ -36,7 +36,6 @@ def field_problem(field: str, message: str) -> Problem:
     return Problem(
         f"{field}: {message}",
         status=422,
-        title="Invalid request",
         code="validation",
         errors=[{"field": field, "message": message}],
     )

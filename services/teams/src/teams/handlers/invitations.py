@@ -175,7 +175,6 @@ async def confirm_invitation(teams: Teams, caller: Caller, siren: str, invitatio
             f"wrong code: {left} more tr{'y' if left == 1 else 'ies'} with this code",
             status=400,
             code="code-invalid",
-            title="Wrong code",
         )
     token, link_digest = secrets.new_link_token()
     expires_at = invitation_rules.link_expiry(now, policy)
@@ -279,7 +278,6 @@ def _link_invalid() -> Problem:
         "this invitation link is invalid or was already used",
         status=400,
         code="invitation-link-invalid",
-        title="Invalid invitation link",
     )
 
 

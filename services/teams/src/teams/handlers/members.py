@@ -29,7 +29,6 @@ def check_grant(rights: list[Right], proof: ProofOfPower | None, today: date) ->
         raise Problem(
             "; ".join(problems),
             status=422,
-            title="Rights cannot be granted",
             code="proof-of-power-required",
             errors=[{"field": "proof_of_power", "message": p} for p in problems],
         )
