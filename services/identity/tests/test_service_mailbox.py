@@ -24,6 +24,8 @@ from contracts.events.recovery import NotificationRequested
 from identity.api.mailbox_schemas import MailboxExportOut
 from identity.domain.legacy import pbkdf2_hash
 from identity.handlers.legacy import import_legacy_accounts
+from identity.store.mailbox import MongoMailboxStore
+from services.identity.tests.mailbox_store_contract import check_mailbox_store
 from tests.e2e.helpers import eventually
 
 pytestmark = pytest.mark.infra
@@ -223,3 +225,7 @@ async def test_a_migrated_legacy_account_finds_its_old_messages_in_the_mailbox(h
     assert datetime.fromisoformat(old["received_at"]) == datetime(2019, 5, 2, 5, 30, tzinfo=UTC)
     assert old["sender"] == "alertes@creanceinfo.fr"
     assert old["body"] == "Le score de DUPONT SA baisse."
+
+
+async def test_the_mongo_store_keeps_the_ports_promises(harness: Any) -> None:
+    await check_mailbox_store(MongoMailboxStore(harness.db))

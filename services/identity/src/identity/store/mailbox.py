@@ -67,10 +67,12 @@ class MongoMailboxStore:
         try:
             result = await self._messages.insert_many([to_document(m) for m in messages], ordered=False)
         except BulkWriteError as error:
-            others = [e for e in error.details.get("writeErrors", []) if e.get("code") != DUPLICATE_KEY]
-            if others:
+            errors = error.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
                 raise
-            return int(error.details.get("nInserted", 0))
+            # Counted from the refused ones: the local Mongo-wire server's
+            # `nInserted` counts the whole batch.
+            return len(messages) - len(errors)
         return len(result.inserted_ids)
 
     async def page(self, account_id: str, request: PageRequest) -> Page:
