@@ -69,3 +69,9 @@ async def check_mailbox_store(store: MailboxStore) -> None:
     assert len(everything) == 6
     assert [m.received_at for m in everything] == sorted(m.received_at for m in everything)
     assert (await store.page(other, PageRequest())).total == 1
+
+    later = AT + timedelta(days=1)
+    assert await store.mark_all_read(owner, later) == 6
+    assert await store.mark_all_read(owner, later) == 0
+    assert (await store.page(owner, PageRequest())).unread == 0
+    assert (await store.page(other, PageRequest())).unread == 1  # another account's stay unread

@@ -161,6 +161,11 @@ async def test_alerts_and_notifications_from_kafka_fill_the_mailbox_once(harness
         await h.http.get("/accounts/me/mailbox/export", params={"format": "pdf"}, headers=bearer(owner))
     ).status_code == 422
 
+    all_read = await h.http.post("/accounts/me/mailbox/read-all", headers=bearer(owner))
+    assert all_read.status_code == 200
+    assert all_read.json() == {"marked": 2}
+    assert (await mailbox_page(h, owner))["unread"] == 0
+
     # A deleted message stays deleted, even if its alert comes again.
     assert (await h.http.delete(path, headers=bearer(owner))).status_code == 204
     assert (await h.http.delete(path, headers=bearer(owner))).status_code == 404

@@ -108,6 +108,12 @@ class MongoMailboxStore:
         )
         return result.modified_count == 1
 
+    async def mark_all_read(self, account_id: str, now: datetime) -> int:
+        result = await self._messages.update_many(
+            {"account_id": account_id, **LIVE, "read_at": None}, {"$set": {"read_at": now}}
+        )
+        return int(result.modified_count)
+
     async def everything(self, account_id: str) -> list[MailboxMessage]:
         cursor = self._messages.find({"account_id": account_id, **LIVE}).sort([("received_at", 1), ("_id", 1)])
         return [from_document(doc) async for doc in cursor]
