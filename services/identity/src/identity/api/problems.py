@@ -31,3 +31,11 @@ NOT_A_FORM = ErrorCode("invalid_request", 415, "Neither a form nor JSON")
 SUPPORT_ONLY = ErrorCode("support-only", 403, "The caller is not support staff")
 SELF_CHANGE = ErrorCode("support-self-change", 403, "Support staff cannot change their own account")
 ACCOUNT_NOT_FOUND = ErrorCode("account-not-found", 404, "No such account")
+
+# The in-app mailbox and commissaire accounts.
+NOT_A_PERSON = ErrorCode("not-a-user", 403, "An API client's token has no mailbox: log in as the user")
+MESSAGE_NOT_FOUND = ErrorCode("message-not-found", 404, "No such message in the caller's mailbox")
+EMAIL_TAKEN = ErrorCode("email-taken", 409, "An account already has this email")
+COMMISSAIRE_NOT_FOUND = ErrorCode("commissaire-not-found", 404, "No commissaire account has this id")
+COMMISSAIRE_ACTIVE = ErrorCode("commissaire-active", 409, "The commissaire has already activated the account")
+COMMISSAIRE_LINK_INVALID = ErrorCode("invitation-invalid", 400, "Invalid, used or expired activation link")
