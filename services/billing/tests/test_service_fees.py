@@ -30,6 +30,7 @@ from billing.handlers.fees import plan_collections
 from billing.handlers.mandates import lapse_unused_mandates
 from billing.handlers.sepa_batches import produce_batch
 from billing.settings import BillingSettings
+from chassis.errors import Conflict
 from contracts import Envelope, PersonKind
 from contracts.events.billing import MandateRevoked
 from contracts.events.recovery import FeeIncurred
@@ -231,3 +232,32 @@ async def test_a_mandate_unused_for_36_months_lapses_and_its_fees_wait(service: 
     ledger = await h.fees.ledgers.get(creditor_id)
     assert ledger is not None
     assert ledger.collections == ()  # nothing collected under a lapsed mandate
+
+
+async def test_two_producers_at_once_never_put_a_fee_in_two_batches(service: Harness) -> None:
+    h = service
+    h.clock.at = START + timedelta(days=40)  # after the other tests' batches
+    creditors = [await creditor_with_mandate(h) for _ in range(3)]
+    fee_ids = [await publish_fee(h, creditor_id, "filing", 1000 + i) for i, (creditor_id, _) in enumerate(creditors)]
+    for creditor_id, _ in creditors:
+        await ledger_holds(h, creditor_id, 1)
+    await plan_collections(h.fees)
+    on = h.clock.now().date() + timedelta(days=14)
+
+    outcomes = await asyncio.gather(produce_batch(h.fees, on), produce_batch(h.fees, on), return_exceptions=True)
+    produced = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert produced, outcomes
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            assert isinstance(outcome, Conflict), outcome  # the other one was producing it
+    files = {p.batch.xml for p in produced}
+    assert len(files) == 1  # one file for the date, whoever asked
+    batch = (await produce_batch(h.fees, on)).batch
+    assert batch.xml in files
+    held = [fee.fee_id for fee in batch.fees]
+    assert sorted(held) == sorted(set(held))
+    assert set(fee_ids) <= set(held)
+    for creditor_id, _ in creditors:
+        ledger = await h.fees.ledgers.get(creditor_id)
+        assert ledger is not None
+        assert [c.batch_id for c in ledger.collections] == [batch.batch_id]
