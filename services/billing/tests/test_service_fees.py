@@ -261,3 +261,41 @@ async def test_two_producers_at_once_never_put_a_fee_in_two_batches(service: Har
         ledger = await h.fees.ledgers.get(creditor_id)
         assert ledger is not None
         assert [c.batch_id for c in ledger.collections] == [batch.batch_id]
+
+
+async def test_a_producer_dead_half_way_is_completed_by_the_next(service: Harness) -> None:
+    """A producer marks a ledger's collection for the batch and dies before writing the file: once its
+    leases lapse, the next producer takes the batch over and its file holds that collection too."""
+    from billing.domain.fees import batch_due, batch_id_for
+    from billing.store.fees import FEE_LEDGERS, SEPA_BATCHES, BatchMongo, FeeLedgerMongo
+    from chassis.crypto import FieldCipher
+    from chassis.leases import Leases
+
+    h = service
+    h.clock.at = START + timedelta(days=80)
+    creditor_id, _ = await creditor_with_mandate(h)
+    fee_id = await publish_fee(h, creditor_id, "filing", 4321)
+    await ledger_holds(h, creditor_id, 1)
+    await plan_collections(h.fees)
+    on = h.clock.now().date() + timedelta(days=14)
+    ttl = timedelta(seconds=30)
+    dead_ledgers = FeeLedgerMongo(h.db, Leases(h.db[FEE_LEDGERS], owner="dead", clock=h.clock, ttl=ttl))
+    cipher = FieldCipher.for_development("billing-fields")
+    dead_batches = BatchMongo(h.db, Leases(h.db[SEPA_BATCHES], owner="dead", clock=h.clock, ttl=ttl), cipher)
+    batch_id = batch_id_for(on)
+    assert await dead_batches.open(batch_id, on, now=h.clock.now()) is not None
+    held = await dead_ledgers.claim_due(on)
+    assert held is not None
+    assert held.ledger.creditor_id == creditor_id  # the only ledger with a collection still to batch
+    found = await h.billing.onboarding.get(held.ledger.creditor_id)
+    assert found is not None
+    marked, batched = batch_due(held.ledger, found[0].mandate, batch_id=batch_id, on=on)
+    assert batched
+    assert await dead_ledgers.save_batched(held, marked, plan_again_at=None)
+    # ...and the producer dies here, holding the batch.
+    with pytest.raises(Conflict):
+        await produce_batch(h.fees, on)
+    h.clock.advance(seconds=31)
+    batch = (await produce_batch(h.fees, on)).batch
+    assert fee_id in [fee.fee_id for fee in batch.fees]
+    assert [line.amount_cents for line in batch.lines if line.creditor_id == creditor_id] == [4321]
