@@ -299,3 +299,36 @@ async def test_a_producer_dead_half_way_is_completed_by_the_next(service: Harnes
     batch = (await produce_batch(h.fees, on)).batch
     assert fee_id in [fee.fee_id for fee in batch.fees]
     assert [line.amount_cents for line in batch.lines if line.creditor_id == creditor_id] == [4321]
+
+
+async def test_the_fee_collection_job_started_with_the_app_plans_and_mails(stack: Stack) -> None:
+    name = f"billing_fj_{uuid.uuid4().hex[:8]}"
+    settings = BillingSettings(
+        service_name=name,
+        environment="test",
+        mongo_url=stack.mongo_url,
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        smtp_host=stack.smtp.host,
+        smtp_port=stack.smtp.port,
+        debit_scheduler_enabled=False,
+        fee_collection_interval_seconds=0.2,
+        log_level="WARNING",
+    )
+    clock = SettableClock(START)
+    app = create_app(settings, clock=clock)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=90):
+        runtime = app.state.runtime
+        h = Harness(app.state.billing, app.state.fees, clock, runtime.db, runtime.broker, stack)
+        try:
+            creditor_id, mail_to = await creditor_with_mandate(h)
+            await publish_fee(h, creditor_id, "injunction_request", 3300)
+
+            async def planned() -> bool:
+                ledger = await h.fees.ledgers.get(creditor_id)
+                return ledger is not None and len(ledger.collections) == 1
+
+            await eventually(planned)  # nobody called plan_collections: the job did
+            [notice] = await eventually(lambda: asyncio.sleep(0, mails_to(stack, mail_to)))
+            assert "33.00 EUR" in text_of(notice)
+        finally:
+            await runtime.mongo.drop_database(name)
