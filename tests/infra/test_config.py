@@ -58,6 +58,9 @@ def test_service_catalogue(tmp_path: Path) -> None:
         "BILLING_KAFKA_SASL_PASSWORD": kafka_credentials(config).password("billing"),
         "BILLING_KAFKA_TOPIC_PARTITIONS": "6",
         "BILLING_JWKS_URL": "http://127.0.0.1:18001/.well-known/jwks.json",
+        # The SEPA pre-notification mails go to the stack's SMTP sink.
+        "BILLING_SMTP_HOST": "127.0.0.1",
+        "BILLING_SMTP_PORT": "11025",
     }
     assert by_name["identity"].env["IDENTITY_SMTP_PORT"] == "11025"
     assert by_name["identity"].env["IDENTITY_PUBLIC_BASE_URL"] == "http://127.0.0.1:18000"

@@ -36,3 +36,10 @@ UNDER_WAY = ErrorCode("regularisation-under-way", 409, "A regularisation is alre
 NOTHING_UNPAID = ErrorCode("nothing-unpaid", 409, "Nothing is unpaid on this schedule")
 PAYMENT_REJECTED = ErrorCode("payment-rejected", 402, "The first payment was rejected: call the collections number")
 MISSING_ROLE = ErrorCode("missing-role", 403, "The caller lacks the operator role")
+
+# SEPA batch files of recovery's fees.
+BATCH_ROLE = ErrorCode("missing-role", 403, "The caller has neither the support nor the operator role")
+NOTHING_TO_COLLECT = ErrorCode("nothing-to-collect", 404, "No collection is scheduled (by that date)")
+BATCH_BEING_PRODUCED = ErrorCode("batch-being-produced", 409, "Another request is producing this batch: try again")
+BATCH_NOT_FOUND = ErrorCode("batch-not-found", 404, "No such batch")
+BATCH_DATE = ErrorCode("validation", 422, "A collection date in the past")
