@@ -47,6 +47,14 @@ CREDITOR = CreditorDetails(
     "recouvrement@dupont.example",
     "552100554",
 )
+# The day each document is issued for `case_in(kind)`: the acceptance (2 March), the registered letter
+# (sent by the sweep at the end of the 15 days counted from the plain letter of 3 March: 19 March),
+# the creditor's request after the debtor's refusal (22 March).
+ISSUED_ON = {
+    DocumentKind.AMICABLE_LETTER: date(2026, 3, 2),
+    DocumentKind.REGISTERED_LETTER: date(2026, 3, 19),
+    DocumentKind.INJUNCTION_REQUEST: date(2026, 3, 25),
+}
 LINK = "https://creditdesk.example/debiteur/3f9c2e7a0b1d"
 PROOFS = (
     DocumentRef("doc-1", "facture-F-2026-001.pdf", "application/pdf", "a" * 64, 1000),
@@ -54,8 +62,9 @@ PROOFS = (
 )
 
 
-def case_in(kind: DocumentKind, **claim_changes: Any) -> Case:
-    """A case at the phase where the document of `kind` is generated."""
+def case_in(kind: DocumentKind, *, debtor_answers: bool = True, **claim_changes: Any) -> Case:
+    """A case at the phase where the document of `kind` is generated; for the injunction request,
+    after the debtor's refusal, or (`debtor_answers=False`) after the month passed without answer."""
     claim = accept_claim(builders.claim(**claim_changes), builders.FILED_ON)
     case = file_case("case-7f3a", Creditor("acc-1", trader=True), claim, FILED_AT, PROOFS).case
     case = assign(case, OFFICE, FILED_AT).case
@@ -68,6 +77,9 @@ def case_in(kind: DocumentKind, **claim_changes: Any) -> Case:
     case = advance(case, case.due_at, letter_id="letter-registered").case
     if kind is DocumentKind.REGISTERED_LETTER:
         return case
+    if not debtor_answers:
+        assert case.due_at is not None
+        return advance(case, case.due_at).case
     debtor = Actor(ActorKind.DEBTOR, case.case_id)
     return record_answer(case, Answer.REFUSED, debtor, case.timeline[-1].at + timedelta(days=3)).case
 
@@ -78,7 +90,7 @@ def request(kind: DocumentKind, case: Case | None = None, **changes: Any) -> Let
         case=case or case_in(kind),
         creditor=CREDITOR,
         office=OFFICE,
-        issued_on=date(2026, 3, 20),
+        issued_on=ISSUED_ON[kind],
         debtor_link=LINK if kind is not DocumentKind.INJUNCTION_REQUEST else "",
         court="Tribunal de commerce de Metz" if kind is DocumentKind.INJUNCTION_REQUEST else "",
     )

@@ -12,7 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from recovery.adapters.letters import TEMPLATES, ResourceRefused, WeasyPrintRenderer, french
-from recovery.domain.cases import Actor, ActorKind, record_payment
+from recovery.adapters.letters.legal_texts import REGISTERED_LETTER_ARTICLES, Article
+from recovery.domain.cases import Actor, ActorKind, IllegalTransition, record_payment
 from recovery.domain.claims import DebtorInput
 from recovery.ports import DocumentKind
 from services.recovery.tests import builders
@@ -77,7 +78,7 @@ def test_amicable_letter_names_the_parties_and_every_amount(renderer: WeasyPrint
         "Total en principal 2 000,00 €",
         "Intérêts 12,34 €",
         "Total en principal et intérêts 2 012,34 €",
-        "20 mars 2026",
+        "2 mars 2026",
         "15 jours",
         LINK,
         req.case.case_id,
@@ -99,9 +100,151 @@ def test_amicable_letter_fits_one_page(renderer: WeasyPrintRenderer) -> None:
     assert len(pdf_pages(renderer.render(letter_request(DocumentKind.AMICABLE_LETTER)))) == 1
 
 
+# --- the registered letter of the simplified procedure (R125-2) -------------
+
+
+def test_registered_letter_carries_every_mention_r125_2_requires(renderer: WeasyPrintRenderer) -> None:
+    req = letter_request(DocumentKind.REGISTERED_LETTER)
+    pages = pdf_pages(renderer.render(req))
+    text = " ".join(pages)
+    mentions = {
+        "registered": "Lettre recommandée avec demande d'avis de réception",
+        "1° the commissaire's name and address": (
+            f"{OFFICE.commissaire}, commissaire de justice, {OFFICE.name}, {OFFICE.line1}, 57000 Metz"
+        ),
+        "2° the creditor's name and address": (
+            f"{CREDITOR.name} (SIREN {CREDITOR.siren}), 3 avenue Foch, Bâtiment B, 75016 Paris"
+        ),
+        "3° the origin of the claim": "Origine : créance de cause contractuelle — Fournitures livrées en janvier 2026",
+        "3° principal, invoice by invoice": (
+            "F-2026-001 05/01/2026 04/02/2026 1 200,00 € F-2026-002 05/01/2026 04/02/2026 800,00 €"
+        ),
+        "3° principal": "Total en principal 2 000,00 €",
+        "3° interest": "Intérêts 12,34 €",
+        "3° principal and interest": "Total en principal et intérêts 2 012,34 €",
+        "4° free to accept or refuse": "Vous êtes libre d'accepter ou de refuser de participer à cette procédure.",
+        "5° one month from the letter": "Vous disposez d'un délai d'un mois à compter de l'envoi de la présente lettre",
+        "5° no answer counts as refusal": (
+            "À défaut de réponse dans le délai d'un mois à compter de l'envoi de la présente lettre, vous serez réputé "
+            "avoir refusé de participer à la procédure."
+        ),
+        "the month's end for this letter (CPC 641, 642)": "ce délai expire le 20 avril 2026 à minuit",
+        "6° how to answer: the link": LINK,
+        "6° how to answer: the office's email": f"Par courriel, à {OFFICE.email}",
+        "6° how to answer: the office's address": (
+            "Par courrier, en renvoyant le formulaire d'acceptation ou le formulaire de refus joints, complété et "
+            f"signé, à {OFFICE.name}, {OFFICE.line1}, 57000 Metz"
+        ),
+        "fees borne by the creditor (L125-1)": (
+            "Les frais de toute nature qu'occasionne la procédure sont à la charge exclusive du créancier."
+        ),
+    }
+    for mention, expected in mentions.items():
+        assert normalise(expected) in text, mention
+
+
+@pytest.mark.parametrize("article", REGISTERED_LETTER_ARTICLES, ids=lambda article: article.number)
+def test_registered_letter_reproduces_the_articles(renderer: WeasyPrintRenderer, article: Article) -> None:
+    text = pdf_text(renderer.render(letter_request(DocumentKind.REGISTERED_LETTER)))
+    assert article.title in text
+    assert normalise(" ".join(article.paragraphs)) in text  # the whole article, word for word, in order
+
+
+def test_registered_letter_reproduces_the_four_articles_r125_2_names() -> None:
+    assert [(a.number, a.code) for a in REGISTERED_LETTER_ARTICLES] == [
+        ("L111-2", "code des procédures civiles d'exécution"),
+        ("L111-3", "code des procédures civiles d'exécution"),
+        ("1343-5", "code civil"),
+        ("2238", "code civil"),
+    ]
+
+
+def test_registered_letter_has_the_acceptance_and_refusal_forms_as_pages(renderer: WeasyPrintRenderer) -> None:
+    req = letter_request(DocumentKind.REGISTERED_LETTER)
+    pages = pdf_pages(renderer.render(req))
+    acceptance = [page for page in pages if page.startswith("Formulaire d'acceptation")]
+    refusal = [page for page in pages if page.startswith("Formulaire de refus")]
+    assert len(acceptance) == 1
+    assert len(refusal) == 1
+    for form in (acceptance[0], refusal[0]):
+        for expected in (
+            req.case.case_id,
+            "20 avril 2026",
+            OFFICE.commissaire,
+            OFFICE.email,
+            req.case.claim.debtor.display_name,
+            CREDITOR.name,
+            "2 012,34 €",
+            "Signature du débiteur",
+        ):
+            assert normalise(expected) in form, expected
+    assert "J'accepte de participer" in acceptance[0]
+    assert "Modalités de paiement que je propose" in acceptance[0]
+    assert "Je refuse de participer" in refusal[0]
+
+
+# --- the injunction-to-pay request (CPC 1405 ff.) ----------------------------
+
+
+def test_injunction_request_is_prefilled_with_court_parties_amounts_and_documents(
+    renderer: WeasyPrintRenderer,
+) -> None:
+    req = letter_request(DocumentKind.INJUNCTION_REQUEST)
+    text = pdf_text(renderer.render(req))
+    debtor = req.case.claim.debtor
+    for expected in (
+        "Requête en injonction de payer",
+        "Articles 1405 et suivants du code de procédure civile",
+        "À Madame, Monsieur le Président du Tribunal de commerce de Metz",
+        CREDITOR.name,
+        CREDITOR.siren,
+        "3 avenue Foch",
+        "75016 Paris",
+        CREDITOR.email,
+        debtor.display_name,
+        "(personne morale)",
+        debtor.siren,
+        debtor.address.line1,
+        "57000 Metz",
+        "la somme de 2 012,34 € en principal et intérêts",
+        "Créance de cause contractuelle : Fournitures livrées en janvier 2026",
+        "F-2026-001",
+        "1 200,00 €",
+        "F-2026-002",
+        "800,00 €",
+        "Intérêts 12,34 €",
+        "lettre recommandée avec demande d'avis de réception envoyée le 19 mars 2026",
+        "le 22 mars 2026, le débiteur a refusé de participer",
+        "facture-F-2026-001.pdf",
+        "bon-de-livraison.png",
+        "le 25 mars 2026",
+        "Signature du requérant",
+    ):
+        assert normalise(expected) in text, expected
+
+
+def test_injunction_request_after_a_month_without_answer(renderer: WeasyPrintRenderer) -> None:
+    case = case_in(DocumentKind.INJUNCTION_REQUEST, debtor_answers=False)
+    text = pdf_text(renderer.render(letter_request(DocumentKind.INJUNCTION_REQUEST, case)))
+    assert "le débiteur n'a pas répondu dans le délai d'un mois" in text
+    assert "ce qui vaut refus" in text
+
+
+def test_injunction_request_names_the_domain_court_when_none_is_given(renderer: WeasyPrintRenderer) -> None:
+    text = pdf_text(renderer.render(letter_request(DocumentKind.INJUNCTION_REQUEST, court="")))
+    # Both traders, debtor in Moselle: the commercial chamber of the tribunal judiciaire (jurisdiction.py).
+    assert "Président du Chambre commerciale du tribunal judiciaire du domicile du débiteur" in text
+
+
+def test_injunction_request_only_once_the_injunction_is_available(renderer: WeasyPrintRenderer) -> None:
+    early = case_in(DocumentKind.REGISTERED_LETTER)
+    with pytest.raises(IllegalTransition):
+        renderer.render(letter_request(DocumentKind.INJUNCTION_REQUEST, early))
+
+
 # --- every document ----------------------------------------------------------
 
-KINDS = [DocumentKind.AMICABLE_LETTER]
+KINDS = list(DocumentKind)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -112,7 +255,7 @@ def test_the_same_request_gives_the_same_document(renderer: WeasyPrintRenderer, 
     assert first == second  # byte for byte: dates from issued_on, identifier from the case (SOURCE_DATE_EPOCH)
     metadata = PdfReader(io.BytesIO(first)).metadata
     assert metadata is not None
-    assert metadata["/CreationDate"] == "D:20260320"
+    assert str(metadata["/CreationDate"]) == "D:" + req.issued_on.strftime("%Y%m%d")
 
 
 @pytest.mark.parametrize("kind", KINDS)
