@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -190,6 +191,9 @@ class WeasyPrintRenderer:
             os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
         self.stylesheet = CSS(string=(templates / "print.css").read_text(encoding="utf-8"))
         self.fonts = FontConfiguration()
+        # Rendering is CPU-bound and synchronous (a handler runs it with asyncio.to_thread); the font
+        # configuration is shared, so one render at a time per renderer.
+        self._lock = threading.Lock()
 
     def render_html(self, request: LetterRequest) -> str:
         """The document's HTML (what `render` prints), for tests and previews."""
@@ -199,6 +203,10 @@ class WeasyPrintRenderer:
     def render(self, request: LetterRequest) -> bytes:
         fetcher = _RefuseEveryUrl()
         document = HTML(string=self.render_html(request), url_fetcher=fetcher, base_url=str(self.templates))
+        with self._lock:
+            return self._write(document, fetcher, request)
+
+    def _write(self, document: Any, fetcher: _RefuseEveryUrl, request: LetterRequest) -> bytes:
         rendered = document.render(stylesheets=[self.stylesheet], font_config=self.fonts)
         if fetcher.asked:
             raise ResourceRefused(f"the {request.kind.value} asked for resources: {', '.join(fetcher.asked)}")
