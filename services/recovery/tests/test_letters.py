@@ -229,17 +229,21 @@ def test_injunction_request_is_prefilled_with_court_parties_amounts_and_document
         assert normalise(expected) in text, expected
 
 
-def test_injunction_request_after_a_month_without_answer(renderer: WeasyPrintRenderer) -> None:
-    case = case_in(DocumentKind.INJUNCTION_REQUEST, debtor_answers=False)
-    text = pdf_text(renderer.render(letter_request(DocumentKind.INJUNCTION_REQUEST, case)))
+def test_injunction_request_after_a_month_without_answer_against_a_person(renderer: WeasyPrintRenderer) -> None:
+    person = builders.debtor(kind="natural", first_name="Jean", name="Martin", siren="", trader=False)
+    case = case_in(DocumentKind.INJUNCTION_REQUEST, debtor_answers=False, debtor=person)
+    text = pdf_text(renderer.render(letter_request(DocumentKind.INJUNCTION_REQUEST, case, court="")))
     assert "le débiteur n'a pas répondu dans le délai d'un mois" in text
     assert "ce qui vaut refus" in text
+    assert "Jean Martin (personne physique)" in text
+    # Not between traders: the tribunal judiciaire of the debtor's domicile (CPC 1406, jurisdiction.py).
+    assert "Président du Tribunal judiciaire du domicile du débiteur" in text
 
 
 def test_injunction_request_names_the_domain_court_when_none_is_given(renderer: WeasyPrintRenderer) -> None:
     text = pdf_text(renderer.render(letter_request(DocumentKind.INJUNCTION_REQUEST, court="")))
     # Both traders, debtor in Moselle: the commercial chamber of the tribunal judiciaire (jurisdiction.py).
-    assert "Président du Chambre commerciale du tribunal judiciaire du domicile du débiteur" in text
+    assert "Président de la Chambre commerciale du tribunal judiciaire du domicile du débiteur" in text
 
 
 def test_injunction_request_only_once_the_injunction_is_available(renderer: WeasyPrintRenderer) -> None:

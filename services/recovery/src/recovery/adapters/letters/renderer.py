@@ -160,7 +160,10 @@ def letter_context(request: LetterRequest, policy: ProcedurePolicy = DEFAULT_POL
     if request.kind is DocumentKind.INJUNCTION_REQUEST:
         prefilled = injunction_request(case)  # IllegalTransition unless the injunction is available
         registered = case.letter(LetterKind.REGISTERED)
-        context["court"] = request.court or f"{prefilled.court.label_fr} du domicile du débiteur"
+        court = request.court or f"{prefilled.court.label_fr} du domicile du débiteur"
+        context["court"] = court
+        # "le Président du Tribunal ...", "le Président de la Chambre commerciale ...".
+        context["court_of"] = f"de la {court}" if court.lower().startswith("chambre") else f"du {court}"
         context["failure"] = FAILURES.get(prefilled.failure, prefilled.failure)
         context["failure_on"] = french.long_date(deadlines.local_day(prefilled.failure_at, case.department))
         context["registered_sent_on"] = (
