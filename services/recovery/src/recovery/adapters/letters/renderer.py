@@ -126,7 +126,6 @@ def _claim(case: Case) -> dict[str, Any]:
         ],
         "principal": french.euros(claim.principal_cents),
         "interest": french.euros(claim.interest_cents),
-        "has_interest": claim.interest_cents > 0,
         "total": french.euros(claim.total_cents),
         "paid": french.euros(case.paid_cents),
         "has_payments": case.paid_cents > 0,
@@ -187,6 +186,7 @@ class WeasyPrintRenderer:
             undefined=jinja2.StrictUndefined,  # a missing value fails the render, never prints as empty
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates read once: a template edited under a running service changes nothing
         )
         # fontTools stamps each embedded font subset with the current time unless SOURCE_DATE_EPOCH is
         # set (the reproducible-builds convention): set, the same request gives the same bytes.
