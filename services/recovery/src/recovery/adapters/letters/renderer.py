@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -224,9 +223,4 @@ class WeasyPrintRenderer:
         return pdf
 
 
-def issued_on_of(instant: datetime, department: str) -> date:
-    """The day a letter is issued on, in the debtor's department (what `LetterRequest.issued_on` takes)."""
-    return deadlines.local_day(instant, department)
-
-
-__all__ = ["TEMPLATES", "ResourceRefused", "WeasyPrintRenderer", "issued_on_of", "letter_context"]
+__all__ = ["TEMPLATES", "ResourceRefused", "WeasyPrintRenderer", "letter_context"]
