@@ -100,7 +100,7 @@ class LocalProvider:
     async def credit_report(self, credentials: ProviderCredentials, company: CompanyId) -> CreditFile:
         await self._call(credentials)
         now = self.clock.now()
-        return self.file_of(company, self._walk(company).at(now), synchronised_at=now)
+        return self.file_of(company, self.walk(company).at(now), synchronised_at=now)
 
     async def history(
         self, credentials: ProviderCredentials, company: CompanyId, *, months: int
@@ -108,7 +108,7 @@ class LocalProvider:
         await self._call(credentials)
         if months < 1:
             raise RuleViolations([Violation("bad-months", "months", "at least one month")])
-        walk = self._walk(company)
+        walk = self.walk(company)
         now = self.clock.now()
         current = month_index(first_of_month(now))
         currency = PROFILES[company.country].currency
@@ -122,7 +122,7 @@ class LocalProvider:
         self, credentials: ProviderCredentials, company: CompanyId, since: datetime | None
     ) -> Sequence[ProviderEvent]:
         await self._call(credentials)
-        walk = self._walk(company)
+        walk = self.walk(company)
         now = self.clock.now()
         current = month_index(first_of_month(now))
         events: list[ProviderEvent] = []
@@ -137,7 +137,7 @@ class LocalProvider:
 
     def file_of(self, company: CompanyId, state: MonthState, *, synchronised_at: datetime) -> CreditFile:
         found = self.directory.get(company)
-        assert found is not None  # _walk checked it
+        assert found is not None  # walk checked it
         currency = PROFILES[company.country].currency
         return CreditFile(
             company_key=company.key,
@@ -194,7 +194,7 @@ class LocalProvider:
             )
         return events
 
-    def _walk(self, company: CompanyId) -> CompanyWalk:
+    def walk(self, company: CompanyId) -> CompanyWalk:
         if self.directory.get(company) is None:
             raise CompanyUnknown(f"the local provider knows no company {company.key}")
         walk = self._walks.get(company.key)
