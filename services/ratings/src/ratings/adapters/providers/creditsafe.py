@@ -40,6 +40,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from chassis.clock import Clock, SystemClock
 from ratings.adapters.providers import connect_shapes as shapes
+from ratings.adapters.providers.criteria import search_criteria
 from ratings.adapters.providers.evolution import first_of_month, month_index, month_of
 from ratings.domain.companies import Company, CompanyId
 from ratings.domain.credit_file import CreditFile
@@ -172,14 +173,12 @@ class CreditsafeClient:
     async def search(
         self, credentials: ProviderCredentials, *, country: str, number: str | None = None, name: str | None = None
     ) -> Sequence[Company]:
-        code = country.strip().upper()
-        params: dict[str, str | int] = {"countries": code, "pageSize": SEARCH_PAGE_SIZE}
-        if number and number.strip():
-            params["regNo"] = CompanyId.parse(code, number).number
-        if name and name.strip():
-            params["name"] = name.strip()
-        if "regNo" not in params and "name" not in params:
-            raise RuleViolations([Violation("missing-criteria", "number", "search by a number or a name")])
+        criteria = search_criteria(country, number, name)
+        params: dict[str, str | int] = {"countries": criteria.country, "pageSize": SEARCH_PAGE_SIZE}
+        if criteria.company is not None:
+            params["regNo"] = criteria.company.number
+        if criteria.name is not None:
+            params["name"] = criteria.name
         return await self._guarded(lambda: self._search(credentials, params))
 
     async def credit_report(self, credentials: ProviderCredentials, company: CompanyId) -> CreditFile:

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from ratings.domain.credit_file import CommonRating, Trend, Trends, common_rating_for
 
-EPOCH = date(2015, 1, 1)
+EPOCH = date(2020, 1, 1)
 # No credit is advised below this score (Creditsafe's band E): the limit is 0.
 NO_CREDIT_BELOW = 21
 
@@ -71,28 +71,15 @@ def _trend(delta: float) -> Trend:
 
 
 class CompanyWalk:
-    """The months of one company, computed once up to the latest asked."""
+    """The months of one company, computed once, in order, up to the latest asked."""
 
     def __init__(self, key: str) -> None:
         self.key = key
         rng = rng_for("company", key)
         self._level = rng.randint(25, 90)  # where the score tends to
         self._capacity_cents = int(10 ** rng.uniform(6.5, 10.5))  # 30k to 300M in currency units
-        self._scores: list[int] = [max(1, min(100, self._level + rng.randint(-10, 10)))]
+        self._first_score = max(1, min(100, self._level + rng.randint(-10, 10)))
         self._states: list[MonthState] = []
-
-    def _score(self, index: int) -> int:
-        while len(self._scores) <= index:
-            i = len(self._scores)
-            previous = self._scores[-1]
-            rng = rng_for("month", self.key, i)
-            if rng.random() < 0.55:
-                pull = (self._level - previous) / 6
-                step = round(pull + rng.gauss(0, 4)) or rng.choice((-1, 1))
-                self._scores.append(max(1, min(100, previous + step)))
-            else:
-                self._scores.append(previous)
-        return self._scores[index]
 
     def _limit(self, score: int) -> int:
         if score < NO_CREDIT_BELOW:
@@ -103,25 +90,36 @@ class CompanyWalk:
         step = 100_00 if units < 100_000 else 1_000_00 if units < 1_000_000 else 10_000_00
         return max(step, round(raw / step) * step)
 
+    def _next(self) -> MonthState:
+        i = len(self._states)
+        rng = rng_for("month", self.key, i)  # one draw per month: everything of month i
+        if i == 0:
+            score = self._first_score
+        else:
+            previous = self._states[-1].score
+            score = previous
+            if rng.random() < 0.55:
+                step = round((self._level - previous) / 6 + rng.gauss(0, 4)) or rng.choice((-1, 1))
+                score = max(1, min(100, previous + step))
+        start = month_of(i)
+        changed_at = datetime(start.year, start.month, 1, tzinfo=UTC) + timedelta(
+            days=rng.randint(0, 27), hours=rng.randint(0, 23), minutes=rng.randint(0, 59)
+        )
+        quarter = score - self._states[max(0, i - 3)].score if i else 0
+        month = score - self._states[-1].score if i else 0
+        trends = Trends(
+            profitability=_trend(quarter + rng.gauss(0, 2)),
+            liquidity=_trend(quarter + rng.gauss(0, 3)),
+            net_worth=_trend(quarter / 2 + rng.gauss(0, 2)),
+            payment=_trend(month + rng.gauss(0, 1)),
+        )
+        solvency = max(0, min(100, score + rng.randint(-8, 8)))
+        return MonthState(i, changed_at, score, self._limit(score), solvency, trends)
+
     def state(self, index: int) -> MonthState:
         """Month `index` (>= 0) of the walk."""
         while len(self._states) <= index:
-            i = len(self._states)
-            score = self._score(i)
-            rng = rng_for("details", self.key, i)
-            start = month_of(i)
-            changed_at = datetime(start.year, start.month, 1, tzinfo=UTC) + timedelta(
-                days=rng.randint(0, 27), hours=rng.randint(0, 23), minutes=rng.randint(0, 59)
-            )
-            before = self._score(max(0, i - 3))
-            trends = Trends(
-                profitability=_trend(score - before + rng.gauss(0, 2)),
-                liquidity=_trend(score - before + rng.gauss(0, 3)),
-                net_worth=_trend((score - before) / 2 + rng.gauss(0, 2)),
-                payment=_trend(score - self._score(max(0, i - 1)) + rng.gauss(0, 1)),
-            )
-            solvency = max(0, min(100, score + rng.randint(-8, 8)))
-            self._states.append(MonthState(i, changed_at, score, self._limit(score), solvency, trends))
+            self._states.append(self._next())
         return self._states[index]
 
     def at(self, instant: datetime) -> MonthState:

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from chassis.clock import Clock, SystemClock
+from ratings.adapters.providers.criteria import search_criteria
 from ratings.adapters.providers.directory import PROFILES, Directory
 from ratings.adapters.providers.evolution import (
     CompanyWalk,
@@ -85,17 +86,14 @@ class LocalProvider:
     async def search(
         self, credentials: ProviderCredentials, *, country: str, number: str | None = None, name: str | None = None
     ) -> Sequence[Company]:
+        criteria = search_criteria(country, number, name)
         await self._call(credentials)
-        if not (number and number.strip()) and not (name and name.strip()):
-            raise RuleViolations([Violation("missing-criteria", "number", "search by a number or a name")])
-        code = country.strip().upper()
-        if number and number.strip():
-            company = self.directory.get(CompanyId.parse(code, number))
-            found = [company] if company else []
-            if name and name.strip():
-                found = [c for c in found if c in self.directory.search_name(code, name, limit=len(self.directory))]
-            return found
-        return self.directory.search_name(code, name or "")
+        if criteria.company is not None:
+            company = self.directory.get(criteria.company)
+            if company is None or (criteria.name and not self.directory.matches(company, criteria.name)):
+                return []
+            return [company]
+        return self.directory.search_name(criteria.country, criteria.name or "")
 
     async def credit_report(self, credentials: ProviderCredentials, company: CompanyId) -> CreditFile:
         await self._call(credentials)
