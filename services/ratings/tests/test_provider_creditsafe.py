@@ -355,7 +355,8 @@ async def test_retry_after_as_an_http_date(
 async def test_the_circuit_opens_after_repeated_failures_and_recovers_half_open(
     make_client: ClientMaker, server: ConnectServer, expected: LocalProvider
 ) -> None:
-    client = make_client(retry_attempts=1, breaker_threshold=3, breaker_ttl_s=0.3)
+    # A TTL long enough that a loaded machine does not half-open the circuit between two lines.
+    client = make_client(retry_attempts=1, breaker_threshold=3, breaker_ttl_s=1.5)
     company = some(expected, "NL")
     server.switches.fail_next = 100
     for _ in range(3):
@@ -366,7 +367,7 @@ async def test_the_circuit_opens_after_repeated_failures_and_recovers_half_open(
         await client.credit_report(ACCOUNT, company)
     assert "not called" in str(error.value)
     assert error.value.retry_after_s is not None
-    assert 0 <= error.value.retry_after_s <= 0.3
+    assert 0 <= error.value.retry_after_s <= 1.5
     assert sum(server.seen.requests.values()) == reached  # the open circuit did not call
 
     server.switches.fail_next = 0
@@ -378,7 +379,7 @@ async def test_the_circuit_opens_after_repeated_failures_and_recovers_half_open(
             return False
         return True
 
-    assert await eventually(recovered, timeout=10, interval=0.1)
+    assert await eventually(recovered, timeout=15, interval=0.1)
     before = sum(server.seen.requests.values())
     await client.credit_report(ACCOUNT, company)  # closed again: calls go through
     assert sum(server.seen.requests.values()) > before
@@ -387,7 +388,7 @@ async def test_the_circuit_opens_after_repeated_failures_and_recovers_half_open(
 async def test_a_failed_probe_opens_the_circuit_again(
     make_client: ClientMaker, server: ConnectServer, expected: LocalProvider
 ) -> None:
-    client = make_client(retry_attempts=1, breaker_threshold=2, breaker_ttl_s=0.3)
+    client = make_client(retry_attempts=1, breaker_threshold=2, breaker_ttl_s=1.5)
     company = some(expected, "PT")
     await client.credit_report(ACCOUNT, company)
     server.switches.fail_next = 2
@@ -402,7 +403,7 @@ async def test_a_failed_probe_opens_the_circuit_again(
             await client.credit_report(ACCOUNT, company)
         return server.seen.requests["companies"] > reached
 
-    assert await eventually(probed, timeout=10, interval=0.1)
+    assert await eventually(probed, timeout=15, interval=0.1)
     after_probe = server.seen.requests["companies"]
     assert after_probe == reached + 1  # one probe in half-open...
     with pytest.raises(ProviderUnavailable) as error:

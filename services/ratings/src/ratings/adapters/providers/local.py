@@ -124,7 +124,10 @@ class LocalProvider:
         now = self.clock.now()
         current = month_index(first_of_month(now))
         events: list[ProviderEvent] = []
-        for index in range(max(1, current - EVENTS_KEPT_MONTHS + 1), current + 1):
+        first = max(1, current - EVENTS_KEPT_MONTHS + 1)
+        if since is not None:  # a month's change lands within its month: earlier months are older
+            first = max(first, month_index(first_of_month(since)))
+        for index in range(first, current + 1):
             state = walk.state(index)
             if state.changed_at > now or (since is not None and state.changed_at <= since):
                 continue
