@@ -5,6 +5,7 @@ mapping of searches, reports, events and history to the domain."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
@@ -353,8 +354,9 @@ async def test_retry_after_as_an_http_date(
 
 
 async def test_the_circuit_opens_after_repeated_failures_and_recovers_half_open(
-    make_client: ClientMaker, server: ConnectServer, expected: LocalProvider
+    make_client: ClientMaker, server: ConnectServer, expected: LocalProvider, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="ratings.adapters.providers.creditsafe")
     # A TTL long enough that a loaded machine does not half-open the circuit between two lines.
     client = make_client(retry_attempts=1, breaker_threshold=3, breaker_ttl_s=1.5)
     company = some(expected, "NL")
@@ -383,6 +385,13 @@ async def test_the_circuit_opens_after_repeated_failures_and_recovers_half_open(
     before = sum(server.seen.requests.values())
     await client.credit_report(ACCOUNT, company)  # closed again: calls go through
     assert sum(server.seen.requests.values()) > before
+    states = [r.getMessage().rsplit(" ", 1)[-1] for r in caplog.records if "circuit" in r.getMessage()]
+    assert states == ["opened", "half-opened", "closed"]
+
+
+def test_a_page_url_with_other_fields_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="connect_id"):
+        ClientConfig(page_url="https://example.com/{country}/{connect_id}")
 
 
 async def test_a_failed_probe_opens_the_circuit_again(

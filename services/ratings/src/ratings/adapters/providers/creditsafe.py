@@ -35,6 +35,8 @@ from typing import Any, TypeVar
 
 import httpx
 from purgatory import AsyncCircuitBreakerFactory
+from purgatory.domain.messages.base import Event
+from purgatory.domain.messages.events import ContextChanged
 from purgatory.domain.model import OpenedState
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
@@ -80,6 +82,13 @@ class ClientConfig:
     page_url: str | None = "https://app.creditsafe.com/companies/{connect_id}"
     events_page_size: int = 100
 
+    def __post_init__(self) -> None:
+        if self.page_url:
+            try:
+                self.page_url.format(connect_id="FR-X-0")
+            except (KeyError, IndexError, ValueError) as error:
+                raise ValueError(f"the provider page URL {self.page_url!r} takes only {{connect_id}}") from error
+
     @classmethod
     def from_settings(cls, settings: RatingsSettings) -> ClientConfig:
         return cls(
@@ -121,6 +130,13 @@ def _counts_as_failure(error: BaseException) -> bool:
     return isinstance(error, ProviderUnavailable) and not isinstance(error, ProviderRateLimited)
 
 
+def _log_circuit(name: str, kind: str, event: Event) -> None:
+    """The circuit's changes of state in the log: opened (calls stop), half-opened, closed."""
+    if kind == "state_changed" and isinstance(event, ContextChanged):
+        level = logging.WARNING if event.state == "opened" else logging.INFO
+        log.log(level, "provider circuit %s %s", name, event.state)
+
+
 def _account_key(credentials: ProviderCredentials) -> str:
     return hashlib.sha256(f"{credentials.username}\0{credentials.password}".encode()).hexdigest()
 
@@ -150,6 +166,7 @@ class CreditsafeClient:
             default_ttl=self.config.breaker_ttl_s,
             exclude=[(BaseException, lambda error: not _counts_as_failure(error))],
         )
+        self._breakers.add_listener(_log_circuit)
         self._tokens: dict[str, _Token] = {}
         self._token_locks: dict[str, asyncio.Lock] = {}
         self._connect_ids: dict[CompanyId, str] = {}
