@@ -184,11 +184,16 @@ class NewPasswordIn(BaseModel):
     def rule_errors(cls, body: dict[str, Any]) -> list[dict[str, Any]]:
         """The password rules (but the one about the email, unknown before the token is read)
         on a body that failed its schema (`chassis.errors.ChecksRules`)."""
-        password, confirmation = body.get("password"), body.get("password_confirmation")
-        if not isinstance(password, str) or not isinstance(confirmation, str):
-            return []
-        problems = new_password_problems(password, confirmation, None)
-        return [{"field": field, "message": m} for field, messages in problems.items() for m in messages]
+        return password_rule_errors(body, None)
+
+
+def password_rule_errors(body: dict[str, Any], email: str | None) -> list[dict[str, Any]]:
+    """The new-password rules on a raw body (`chassis.errors.ChecksRules`)."""
+    password, confirmation = body.get("password"), body.get("password_confirmation")
+    if not isinstance(password, str) or not isinstance(confirmation, str):
+        return []
+    problems = new_password_problems(password, confirmation, email)
+    return [{"field": field, "message": m} for field, messages in problems.items() for m in messages]
 
 
 class LinkStatus(BaseModel):
@@ -254,6 +259,12 @@ class MigrationIn(BaseModel):
     email: EmailStr
     password: str = Field(max_length=256)
     password_confirmation: str = Field(max_length=256)
+
+    @classmethod
+    def rule_errors(cls, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """The new password's rules on a body that failed its schema (`chassis.errors.ChecksRules`)."""
+        email = body.get("email")
+        return password_rule_errors(body, email.lower() if isinstance(email, str) else None)
 
 
 class TicketIn(BaseModel):
