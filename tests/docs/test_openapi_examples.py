@@ -108,3 +108,20 @@ def test_every_code_a_service_raises_is_documented_on_a_route(name: str) -> None
     source = Path(__file__).resolve().parents[2] / "services" / name / "src"
     raised = {code for f in source.rglob("*.py") for pattern in RAISED for code in pattern.findall(f.read_text())}
     assert raised - documented - NEVER_ANSWERED.get(name, set()) == set()
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_example_is_valid_against_its_schema(name: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    document = json.loads((DOCS / "openapi" / f"{name}.json").read_text())
+    invalid = []
+    for label, operation in operations(name):
+        bodies = {"request": operation.get("requestBody", {})} | operation.get("responses", {})
+        for which, body in bodies.items():
+            for media in body.get("content", {}).values():
+                if "example" not in media or "schema" not in media:
+                    continue
+                schema = {**media["schema"], "components": document.get("components", {})}
+                errors = list(jsonschema.Draft202012Validator(schema).iter_errors(media["example"]))
+                invalid += [f"{label} {which}: {e.message}" for e in errors]
+    assert not invalid, "\n".join(invalid)

@@ -246,7 +246,7 @@ class MigrationIn(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "migration_token": "Zt1x...",
+                    "migration_token": "Zt1xq8V3b0nJ6m7m3b0B3y3h2r8lKQ2c1mJrZk3pM1hY8aE",
                     "email": "compta@dupont.fr",
                     "password": "Correct-Horse-9",
                     "password_confirmation": "Correct-Horse-9",
@@ -268,7 +268,9 @@ class MigrationIn(BaseModel):
 
 
 class TicketIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"migration_token": "Zt1x..."}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"migration_token": "Zt1xq8V3b0nJ6m7m3b0B3y3h2r8lKQ2c1mJrZk3pM1hY8aE"}]}
+    )
 
     migration_token: str = Field(min_length=10, max_length=200)
 
