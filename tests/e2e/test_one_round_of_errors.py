@@ -38,3 +38,12 @@ async def test_bank_details_report_a_bad_iban_with_a_missing_field(running_servi
         assert answer.status_code == 422, answer.text
         fields = {e["field"] for e in answer.json()["errors"]}
         assert fields == {"holder_civility", "iban"}, answer.text
+
+
+async def test_a_new_password_is_checked_with_a_missing_token(running_services: Stack) -> None:
+    async with httpx.AsyncClient(base_url=running_services.gateway_url, timeout=60) as http:
+        for path in ("/api/identity/recovery/complete", "/api/identity/customers/first-connection/complete"):
+            answer = await http.post(path, json={"password": "weak", "password_confirmation": "weaker"})
+            assert answer.status_code == 422, answer.text
+            fields = {e["field"] for e in answer.json()["errors"]}
+            assert fields == {"token", "password", "password_confirmation"}, (path, answer.text)

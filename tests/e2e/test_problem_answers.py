@@ -69,6 +69,10 @@ async def test_each_problem_is_titled_by_its_status(running_services: Stack) -> 
                 "/api/billing/profiles/me/terms-acceptance", json={"version": "2025-01"}, headers=auth
             ),
             "no-such-schedule": await http.get("/api/billing/schedules/sch_unknown", headers=auth),
+            "activation-token-invalid": await http.get(
+                "/api/identity/accounts/activation", params={"token": "not-a-live-token"}
+            ),
+            "validation": await http.post("/api/identity/accounts", json={"email": "x@example.fr"}),
         }
         seen = {}
         for code, answer in answers.items():
@@ -78,6 +82,8 @@ async def test_each_problem_is_titled_by_its_status(running_services: Stack) -> 
         assert seen["not-the-company-account"] == 403
         assert seen["terms-version"] == 422
         assert seen["no-such-schedule"] == 404
+        assert seen["activation-token-invalid"] == 400  # was titled "Invalid activation link"
+        assert seen["validation"] == 422  # was titled "Invalid request"
 
 
 async def test_the_gateways_openapi_documents_error_codes_and_examples(running_services: Stack) -> None:

@@ -44,9 +44,10 @@ async def test_a_card_paying_a_regularisation_stays_off_file_when_it_breaks_a_ca
         )
         assert regularised.status_code == 200, regularised.text
         state = regularised.json()
+        # The card on file stays (before issue #15 it became 5555...4444 expiring 12/2026).
+        assert state["card"] == {"brand": "visa", "last4": "0002", "expiry": "12/2035"}
         assert state["regularisation"]["settled"] is True
         assert state["regularisation"]["card"] == {"brand": "mastercard", "last4": "4444", "expiry": "12/2026"}
-        assert state["card"] == {"brand": "visa", "last4": "0002", "expiry": "12/2035"}
         on_file = (await http.get(f"/api/billing/schedules/{schedule_id}/card", headers=auth)).json()
         assert on_file["expiry"] == "12/2035", on_file
 

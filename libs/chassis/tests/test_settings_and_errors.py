@@ -162,3 +162,9 @@ async def test_schema_and_rule_errors_come_in_one_round() -> None:
         # A field the schema already refused is not reported twice.
         answer = await client.post("/transfers", json={"iban": 12})
         assert [e["field"] for e in answer.json()["errors"]] == ["iban", "amount_cents"]
+
+
+def test_a_title_given_by_older_code_is_ignored_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="ADR 0031"):
+        problem = Problem("x", status=409, title="Refused", code="busy")
+    assert problem.body()["title"] == "Conflict"

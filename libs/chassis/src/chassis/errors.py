@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from http import HTTPStatus
 from typing import Any, Protocol
 
@@ -69,11 +70,20 @@ class Problem(Exception):
         detail: str,
         *,
         status: int | None = None,
+        title: str | None = None,
         code: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
+        if title is not None:
+            # Accepted so that code written before ADR 0031 still runs; the body's title
+            # is the status's phrase whatever is given here.
+            warnings.warn(
+                "Problem(title=...) is ignored: the title is the status's phrase (ADR 0031)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         self.detail = detail
         if status is not None:
             self.status = status

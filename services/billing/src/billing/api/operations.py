@@ -13,7 +13,7 @@ from billing.handlers import check_as_of, require_operator
 from chassis.auth import CurrentCaller
 from chassis.openapi import problems
 
-router = APIRouter(prefix="/debit-runs", tags=["operations"])
+router = APIRouter(prefix="/debit-runs", tags=["debit-runs"])
 
 
 @router.post(

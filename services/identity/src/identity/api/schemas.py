@@ -184,11 +184,16 @@ class NewPasswordIn(BaseModel):
     def rule_errors(cls, body: dict[str, Any]) -> list[dict[str, Any]]:
         """The password rules (but the one about the email, unknown before the token is read)
         on a body that failed its schema (`chassis.errors.ChecksRules`)."""
-        password, confirmation = body.get("password"), body.get("password_confirmation")
-        if not isinstance(password, str) or not isinstance(confirmation, str):
-            return []
-        problems = new_password_problems(password, confirmation, None)
-        return [{"field": field, "message": m} for field, messages in problems.items() for m in messages]
+        return password_rule_errors(body, None)
+
+
+def password_rule_errors(body: dict[str, Any], email: str | None) -> list[dict[str, Any]]:
+    """The new-password rules on a raw body (`chassis.errors.ChecksRules`)."""
+    password, confirmation = body.get("password"), body.get("password_confirmation")
+    if not isinstance(password, str) or not isinstance(confirmation, str):
+        return []
+    problems = new_password_problems(password, confirmation, email)
+    return [{"field": field, "message": m} for field, messages in problems.items() for m in messages]
 
 
 class LinkStatus(BaseModel):
@@ -241,7 +246,7 @@ class MigrationIn(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "migration_token": "Zt1x...",
+                    "migration_token": "Zt1xq8V3b0nJ6m7m3b0B3y3h2r8lKQ2c1mJrZk3pM1hY8aE",
                     "email": "compta@dupont.fr",
                     "password": "Correct-Horse-9",
                     "password_confirmation": "Correct-Horse-9",
@@ -255,9 +260,17 @@ class MigrationIn(BaseModel):
     password: str = Field(max_length=256)
     password_confirmation: str = Field(max_length=256)
 
+    @classmethod
+    def rule_errors(cls, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """The new password's rules on a body that failed its schema (`chassis.errors.ChecksRules`)."""
+        email = body.get("email")
+        return password_rule_errors(body, email.lower() if isinstance(email, str) else None)
+
 
 class TicketIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"migration_token": "Zt1x..."}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"migration_token": "Zt1xq8V3b0nJ6m7m3b0B3y3h2r8lKQ2c1mJrZk3pM1hY8aE"}]}
+    )
 
     migration_token: str = Field(min_length=10, max_length=200)
 
