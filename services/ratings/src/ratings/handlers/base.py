@@ -1,0 +1,128 @@
+"""What ratings' handlers share: the caller's provider account, access to a portfolio, refreshing
+a company from the provider, saving a portfolio edit over the version it was decided on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from contracts import Right
+from ratings.domain.alerts import NewEvent
+from ratings.domain.companies import Company, CompanyId
+from ratings.domain.credit_file import CreditFile, RatingChange, change_between
+from ratings.domain.history import MonthlyPoint, record_month
+from ratings.domain.portfolios import Edited, Portfolio
+from ratings.ports import CompanyRecord, NotFound, ProviderCredentials, RatingsPorts, StaleWrite
+
+CONNECT_HINT = (
+    "connect your provider account first: PUT /api/ratings/provider-account with your provider "
+    "username and password (they are checked with the provider, then stored encrypted)"
+)
+FINANCIAL_RIGHT = Right.VIEW_FINANCIAL_DOCUMENTS  # teams' right 1: access to financial information
+
+
+class NoProviderAccount(Exception):
+    """The caller has no provider account connected: a 409 saying how to connect one."""
+
+    def __init__(self) -> None:
+        super().__init__(CONNECT_HINT)
+
+
+class NotOwner(Exception):
+    """Only the portfolio's owner may change it (members it is shared with read and check it)."""
+
+
+async def credentials_of(ports: RatingsPorts, account_id: str) -> ProviderCredentials:
+    credentials = await ports.accounts.get(account_id)
+    if credentials is None:
+        raise NoProviderAccount()
+    return credentials
+
+
+async def may_read(ports: RatingsPorts, portfolio: Portfolio, account_id: str) -> bool:
+    if portfolio.owner_id == account_id:
+        return True
+    if portfolio.company_space is None:
+        return False
+    return await ports.rights.may(portfolio.company_space, account_id, FINANCIAL_RIGHT)
+
+
+async def readable(ports: RatingsPorts, portfolio_id: str, account_id: str) -> Portfolio:
+    """The portfolio if the account owns it or holds right 1 in its company space; NotFound
+    otherwise (a portfolio one may not see is not said to exist)."""
+    portfolio = await ports.portfolios.get(portfolio_id)
+    if not await may_read(ports, portfolio, account_id):
+        raise NotFound("portfolio", portfolio_id)
+    return portfolio
+
+
+async def owned(ports: RatingsPorts, portfolio_id: str, account_id: str) -> Portfolio:
+    portfolio = await readable(ports, portfolio_id, account_id)
+    if portfolio.owner_id != account_id:
+        raise NotOwner(f"portfolio {portfolio_id} is shared with you: only its owner may change it")
+    return portfolio
+
+
+async def save_edit(ports: RatingsPorts, loaded: Portfolio, edited: Edited) -> Portfolio:
+    """Write the edited portfolio with its events over the version loaded; nothing when nothing changed."""
+    if not edited.events:
+        return loaded
+    return await ports.portfolios.save(edited.portfolio, edited.events, expected_version=loaded.version)
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    record: CompanyRecord
+    change: RatingChange | None
+    events: tuple[NewEvent, ...]  # provider events newer than the last seen
+
+
+def point_of(file: CreditFile) -> MonthlyPoint:
+    """The month's point of a file (a later sync in the same month replaces it)."""
+    month = file.synchronised_at.date().replace(day=1)
+    return MonthlyPoint(month, file.national_score, file.credit_limit.cents if file.credit_limit else None)
+
+
+async def refresh_company(
+    ports: RatingsPorts,
+    credentials: ProviderCredentials,
+    company: CompanyId,
+    *,
+    with_history: bool,
+    found: Company | None = None,
+) -> Refreshed:
+    """Fetch the company's credit file (and its monitoring events) from the provider and store it with
+    its month's point, and `RatingUpdated` when the rating, score or limit changed, in one write."""
+    report = await ports.provider.credit_report(credentials, company)
+    now = ports.clock.now()
+    current = replace(report, company_key=company.key, synchronised_at=now)
+    for _attempt in range(3):
+        record = await ports.files.get(company) or CompanyRecord(company)
+        since = record.last_event_at
+        provider_events = await ports.provider.events_since(credentials, company, since)
+        fresh = tuple(e for e in provider_events if since is None or e.occurred_at > since)
+        history = record.history
+        if with_history or not history:
+            points = await ports.provider.history(credentials, company, months=ports.policy.history_months)
+            for p in points:
+                history = record_month(history, MonthlyPoint(p.month, p.national_score, p.credit_limit_cents))
+        history = record_month(history, point_of(current))
+        # The first file of a company is no change: RatingUpdated and alerts need an old value.
+        change = change_between(record.file, current) if record.file is not None else None
+        updated = replace(
+            record,
+            name=found.name if found else record.name,
+            provider_id=found.provider_id if found else record.provider_id,
+            address=found.address if found and found.address else record.address,
+            file=current,
+            history=history,
+            last_event_at=max((e.occurred_at for e in fresh), default=record.last_event_at),
+        )
+        try:
+            saved = await ports.files.save(updated, change, expected_version=record.version)
+        except StaleWrite:
+            continue  # another check stored this company meanwhile: compare with what it stored
+        events = tuple(
+            NewEvent(e.event_id, e.kind, e.description, e.occurred_at, e.old_value, e.new_value) for e in fresh
+        )
+        return Refreshed(saved, change, events)
+    raise StaleWrite(f"company {company.key} kept changing while it was stored")
