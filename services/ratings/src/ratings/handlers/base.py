@@ -99,7 +99,10 @@ async def refresh_company(
         record = await ports.files.get(company) or CompanyRecord(company)
         since = record.last_event_at
         provider_events = await ports.provider.events_since(credentials, company, since)
-        fresh = tuple(e for e in provider_events if since is None or e.occurred_at > since)
+        seen_before = record.file is not None
+        # A company seen for the first time: its past events set the baseline, none is new.
+        fresh = tuple(e for e in provider_events if seen_before and (since is None or e.occurred_at > since))
+        newest = max((e.occurred_at for e in provider_events), default=record.last_event_at)
         history = record.history
         if with_history or not history:
             points = await ports.provider.history(credentials, company, months=ports.policy.history_months)
@@ -115,7 +118,7 @@ async def refresh_company(
             address=found.address if found and found.address else record.address,
             file=current,
             history=history,
-            last_event_at=max((e.occurred_at for e in fresh), default=record.last_event_at),
+            last_event_at=max(filter(None, (newest, record.last_event_at)), default=None),
         )
         try:
             saved = await ports.files.save(updated, change, expected_version=record.version)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ratings.domain import checks
 from ratings.domain.checks import CheckJob
 from ratings.handlers.base import credentials_of, readable
-from ratings.ports import RatingsPorts
+from ratings.ports import NotFound, RatingsPorts
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,5 @@ async def show(command: ShowCheck, ports: RatingsPorts) -> CheckJob:
     await readable(ports, command.portfolio_id, command.account_id)
     job = await ports.jobs.get(command.job_id)
     if job.portfolio_id != command.portfolio_id:
-        from ratings.ports import NotFound
-
         raise NotFound("check", command.job_id)
     return job
