@@ -33,9 +33,18 @@ class ProviderCredentials:
     password: str
 
 
+# The kinds of `ProviderEvent` every provider maps its own codes to; others keep the provider's name, slugged.
+RATING_CHANGED = "rating_changed"  # old/new: common letters (A-E, NR)
+SCORE_CHANGED = "score_changed"  # old/new: national scores 0-100, as integers
+LIMIT_CHANGED = "limit_changed"  # old/new: credit limits in integer cents (the currency is the file's)
+ADDRESS_CHANGED = "address_changed"
+
+
 @dataclass(frozen=True)
 class ProviderEvent:
-    """A notification event of the provider's monitoring: something changed for a company."""
+    """A notification event of the provider's monitoring: something changed for a company.
+
+    `old_value` and `new_value` are strings in the units given beside each kind above."""
 
     event_id: str  # the provider's id: one alert per new event
     company: CompanyId

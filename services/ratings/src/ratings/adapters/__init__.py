@@ -1,0 +1,1 @@
+"""Ratings' adapters: the providers behind `CreditProvider`, the store."""
