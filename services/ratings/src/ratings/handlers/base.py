@@ -97,6 +97,10 @@ async def refresh_company(
     current = replace(report, company_key=company.key, synchronised_at=now)
     for _attempt in range(3):
         record = await ports.files.get(company) or CompanyRecord(company)
+        if found is None and not record.name and with_history:
+            # Its name, address and provider id, once: a credit report does not carry them.
+            matches = await ports.provider.search(credentials, country=company.country, number=company.number)
+            found = next((m for m in matches if m.id == company), None)
         since = record.last_event_at
         provider_events = await ports.provider.events_since(credentials, company, since)
         seen_before = record.file is not None
