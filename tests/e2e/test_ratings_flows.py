@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from contracts import Envelope
 from contracts.events.identity import AccountMigrated
 from contracts.events.ratings import AlertRaised, PortfolioChanged, RatingUpdatedV2
 from devstack.stack import Stack
@@ -222,11 +223,12 @@ async def test_a_credit_manager_watches_companies_across_countries(running_servi
 
     # On the bus: RatingUpdated v2 with old and new values, PortfolioChanged, one alert per new event.
     for company in changed:
-        updated = await find_event(
-            stack,
-            RatingUpdatedV2.topic,
-            lambda e, key=company.id.key: e.subject == key and e.payload["previous_national_score"] in (1, 99),
-        )
+        key = company.id.key
+
+        def is_the_change(e: Envelope, key: str = key) -> bool:
+            return e.subject == key and e.payload["previous_national_score"] in (1, 99)
+
+        updated = await find_event(stack, RatingUpdatedV2.topic, is_the_change)
         assert updated.version == 2
         assert updated.payload["country"] == company.id.country
         assert updated.payload["national_score"] != updated.payload["previous_national_score"]

@@ -361,7 +361,7 @@ async def test_a_monitoring_claim_redone_after_a_crash_finds_its_job_again(
         raise RuntimeError("died before scheduling")
 
     scheduled = store.monitoring_scheduled
-    store.monitoring_scheduled = crash  # type: ignore[assignment, method-assign]
+    store.monitoring_scheduled = crash  # type: ignore[method-assign]
     with pytest.raises(RuntimeError):
         await monitor_due_portfolios.handle(monitor_due_portfolios.MonitorDuePortfolios(), ports)
     store.monitoring_scheduled = scheduled  # type: ignore[method-assign]
