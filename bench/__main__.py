@@ -1,6 +1,6 @@
 """Run the benchmarks and write their figures down.
 
-    python -m bench [store] [gateway] [bus] [login] [debits] [rights] [scan] [revocation]
+    python -m bench [store] [gateway] [bus] [login] [debits] [rights] [scan] [revocation] [checks]
 
 Runs on the `bench` profile's own stack (ports +20000, state in
 .cache/stack/bench), whose gateway limiter is lifted like the test profile's,
@@ -26,6 +26,7 @@ from bench.bus import bench_bus
 from bench.gateway import bench_gateway
 from bench.identity_login import bench_login
 from bench.outbox_scan import bench_outbox_scan
+from bench.ratings_checks import bench_checks
 from bench.revocation import bench_revocation
 from bench.store_write_path import bench_store_write_path
 from bench.teams_rights import bench_teams_rights
@@ -93,6 +94,15 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"{r['sessions']} sessions | p50 {r['refusal_delay']['p50_ms']} ms, p99 {r['refusal_delay']['p99_ms']} ms "
             f"| the logout alone: p50 {r['logout_response']['p50_ms']} ms, p99 {r['logout_response']['p99_ms']} ms | |"
         )
+    if "ratings_checks" in results:
+        c = results["ratings_checks"]
+        for name, run in c["runs"].items():
+            lines.append(
+                f"| ratings check new events ({name.replace('_', ' ')}), {c['companies']} companies, "
+                f"{c['concurrency']} in flight, provider {c['provider_latency_per_call_s']} s/call "
+                f"| {run['seconds']} s ({run['companies_per_second']} companies/s) "
+                f"| floor N x provider latency / concurrency: {run['floor_seconds']} s | {run['to_floor_ratio']} |"
+            )
     if "store" in results:
         s = results["store"]
         for how in ("sequential", f"concurrent_{s['clients']}"):
@@ -137,6 +147,8 @@ async def _platform_benches(stack: Stack, selected: list[str], results: dict[str
             results["outbox_scan"] = await bench_outbox_scan(stack)
         if "revocation" in selected:
             results["revocation"] = await bench_revocation(stack)
+        if "checks" in selected:
+            results["ratings_checks"] = await bench_checks(stack)
     finally:
         stack.stop_all()
 
@@ -161,4 +173,6 @@ async def main(selected: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1:] or ["store", "gateway", "bus", "login", "debits", "rights", "scan", "revocation"]))
+    asyncio.run(
+        main(sys.argv[1:] or ["store", "gateway", "bus", "login", "debits", "rights", "scan", "revocation", "checks"])
+    )

@@ -108,6 +108,7 @@ def service_processes(
         "IDENTITY_KEY_ENCRYPTION_KEY": secrets["identity_key_encryption_key"],
     }
     envs["billing"] |= {"BILLING_FIELD_ENCRYPTION_KEY": secrets["billing_field_encryption_key"]}
+    envs["ratings"] |= {"RATINGS_FIELD_ENCRYPTION_KEY": secrets["ratings_field_encryption_key"]}
     if config.profile != "dev":
         # Every test client is 127.0.0.1: the per-address limits (proven by
         # identity's own service tests) would count the whole suite as one

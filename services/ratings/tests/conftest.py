@@ -45,6 +45,6 @@ def ports(clock: SettableClock, sleeps: list[float]) -> RatingsPorts:
         rights=FakeRights(),
         clock=clock,
         new_id=new_ids(),  # type: ignore[arg-type]
-        policy=RatingsPolicy(check_concurrency=4),
+        policy=RatingsPolicy(check_concurrency=4, check_batch=2),
         sleep=sleep,
     )

@@ -107,6 +107,20 @@ class FakePortfolios:
         self.alerts.extend(a for a in alerts if a.alert_id not in known)
         return True
 
+    async def record_entries(
+        self, portfolio_id: str, revision: int, entries: Sequence[tuple[int, Entry]], alerts: Sequence[Alert]
+    ) -> bool:
+        portfolio = self.portfolios.get(portfolio_id)
+        if portfolio is None or portfolio.version != revision:
+            return False
+        placed = list(portfolio.entries)
+        for position, entry in entries:
+            placed[position] = entry
+        self.portfolios[portfolio_id] = replace(portfolio, entries=tuple(placed))
+        known = {a.alert_id for a in self.alerts}
+        self.alerts.extend(a for a in alerts if a.alert_id not in known)
+        return True
+
     async def mark_monitored(self, portfolio_id: str, at: datetime) -> None:
         if portfolio_id in self.portfolios:
             self.portfolios[portfolio_id] = replace(self.portfolios[portfolio_id], last_monitored_at=at)
@@ -159,12 +173,12 @@ class FakeJobs:
                 return job
         return None
 
-    async def record(self, job: CheckJob, index: int, outcome: CompanyOutcome) -> bool:
+    async def record(self, job: CheckJob, recorded: Sequence[tuple[int, CompanyOutcome]]) -> bool:
         if job.job_id not in self.claimed or job.job_id in self.lost:
             return False
         stored = self.jobs[job.job_id]
         outcomes = list(stored.outcomes)
-        if outcomes[index].outcome.value == "pending":
+        for index, outcome in recorded:
             outcomes[index] = outcome
         self.jobs[job.job_id] = replace(stored, outcomes=tuple(outcomes))
         return True

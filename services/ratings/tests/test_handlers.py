@@ -320,6 +320,42 @@ async def test_a_job_taken_over_resumes_with_the_companies_still_pending(ports: 
     assert resumed.counts()["failed"] == 1
 
 
+async def test_a_crash_between_the_alerts_and_the_file_raises_the_same_alerts_when_redone(
+    ports: RatingsPorts, clock: SettableClock
+) -> None:
+    provider, files, store, jobs = fakes(ports)
+    pid = await _portfolio_of(ports, 2)
+    await connected(ports)
+    await start_check.handle(start_check.StartCheck("u1", pid), ports)
+    await run_check.handle(run_check.RunCheck(), ports)
+    companies = (await store.get(pid)).companies
+    for company in companies:
+        provider.scores[company] = 5  # both change
+    clock.advance(days=1)
+    job, _ = await start_check.handle(start_check.StartCheck("u1", pid), ports)
+
+    class Crash(Exception):
+        pass
+
+    saving = files.save
+
+    async def crash(*args: object, **kwargs: object) -> None:
+        raise Crash()
+
+    files.save = crash  # type: ignore[assignment, method-assign]
+    with pytest.raises(Crash):
+        await run_check.handle(run_check.RunCheck(), ports)
+    assert len(store.alerts) == 2  # the entries and their alerts were written first
+    assert files.changes == []
+    assert (await jobs.get(job.job_id)).done == 0  # so the job redoes both companies
+    files.save = saving  # type: ignore[method-assign]
+    resumed = await run_check.handle(run_check.RunCheck(), ports)
+    assert resumed is not None
+    assert resumed.counts()["new_events"] == 2
+    assert len(store.alerts) == 2  # the same alert ids: nothing twice
+    assert len(files.changes) == 2  # each change stored once, with its RatingUpdated
+
+
 async def test_a_lost_claim_stops_the_run_without_finishing_the_job(ports: RatingsPorts) -> None:
     _, _, _, jobs = fakes(ports)
     pid = await _portfolio_of(ports, 2)

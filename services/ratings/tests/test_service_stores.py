@@ -170,15 +170,15 @@ async def test_a_job_is_held_by_one_runner_and_a_late_holder_writes_nothing(db: 
     held = await first.claim()
     assert held is not None
     assert await second.claim() is None
-    assert await first.record(held, 0, CompanyOutcome(siren(1), Outcome.UNCHANGED))
+    assert await first.record(held, [(0, CompanyOutcome(siren(1), Outcome.UNCHANGED))])
     assert (await first.running_for("p1")) is not None
     clock.advance(seconds=31)  # runner-1 died: its lease lapsed
     taken = await second.claim()
     assert taken is not None
     assert taken.pending == (siren(2),)  # resumes with what is left
-    assert not await first.record(held, 1, CompanyOutcome(siren(2), Outcome.FAILED, "late"))
+    assert not await first.record(held, [(1, CompanyOutcome(siren(2), Outcome.FAILED, "late"))])
     finished = checks.record(taken, siren(2), Outcome.NEW_EVENTS, "rating", now=clock.now())
-    assert await second.record(taken, 1, CompanyOutcome(siren(2), Outcome.NEW_EVENTS, "rating"))
+    assert await second.record(taken, [(1, CompanyOutcome(siren(2), Outcome.NEW_EVENTS, "rating"))])
     assert await second.finish(finished)
     stored = await second.get("j1")
     assert stored.state.value == "done"
@@ -210,3 +210,19 @@ async def test_legacy_imports_and_migrations_round_trip(db: Any, clock: Settable
     await store.record_migration("L-1", "acct-1", clock.now())
     await store.record_migration("L-1", "acct-2", clock.now())  # the first migration stays
     assert await store.migrated_to("L-1") == "acct-1"
+
+
+async def test_entries_are_written_by_position_only_while_the_revision_holds(db: Any, clock: SettableClock) -> None:
+    store = MongoPortfolios(db, Outbox(clock), leases(db, PORTFOLIOS, clock, "a"), timedelta(hours=24))
+    made = portfolios.create("p1", "Watch", "u1", "local")
+    added = portfolios.add_companies(made.portfolio, [siren(1), siren(2), siren(3)])
+    await store.add(added.portfolio, [])
+    loaded = await store.get("p1")
+    failed = [(0, loaded.entries[0].failed()), (2, loaded.entries[2].failed())]
+    assert await store.record_entries("p1", loaded.version, failed, [])
+    states = [e.state for e in (await store.get("p1")).entries]
+    assert states == [EntryState.SYNC_FAILED, EntryState.UP_TO_DATE, EntryState.SYNC_FAILED]
+    removed = portfolios.remove_companies(loaded, [siren(1)])
+    await store.save(removed.portfolio, removed.events, expected_version=loaded.version)
+    assert not await store.record_entries("p1", loaded.version, [(0, loaded.entries[0])], [])  # positions moved
+    assert [e.company for e in (await store.get("p1")).entries] == [siren(2), siren(3)]

@@ -191,6 +191,13 @@ class PortfolioStore(Protocol):
         company is gone (removed meanwhile). Other entries and fields are untouched."""
         ...
 
+    async def record_entries(
+        self, portfolio_id: str, revision: int, entries: Sequence[tuple[int, Entry]], alerts: Sequence[Alert]
+    ) -> bool:
+        """Replace several entries by their position, with the alerts, in one write, if the portfolio is
+        still at `revision` (positions unchanged); False otherwise (the caller records them one by one)."""
+        ...
+
     async def mark_monitored(self, portfolio_id: str, at: datetime) -> None: ...
 
     async def claim_due(self, now: datetime) -> Portfolio | None:
@@ -219,8 +226,9 @@ class JobStore(Protocol):
         """Claim one running job nobody holds (a lease: renewed while held, lapsing when its holder dies)."""
         ...
 
-    async def record(self, job: CheckJob, index: int, outcome: CompanyOutcome) -> bool:
-        """Store one company's outcome of a held job; False when the claim was lost."""
+    async def record(self, job: CheckJob, outcomes: Sequence[tuple[int, CompanyOutcome]]) -> bool:
+        """Store companies' outcomes (by their position) of a held job in one write; False when the
+        claim was lost."""
         ...
 
     async def finish(self, job: CheckJob) -> bool:
@@ -266,6 +274,7 @@ class RightsPort(Protocol):
 class RatingsPolicy:
     history_months: int = 24
     check_concurrency: int = 8
+    check_batch: int = 25  # outcomes (and entries) written together
     rate_limit_retries: int = 5
     rate_limit_wait_max_s: float = 60.0
     monitoring_cadence: timedelta = timedelta(hours=24)

@@ -70,16 +70,78 @@ async def save_edit(ports: RatingsPorts, loaded: Portfolio, edited: Edited) -> P
 
 
 @dataclass(frozen=True)
+class Fetched:
+    """A company as the provider gives it now, compared with what was stored: not stored yet."""
+
+    record: CompanyRecord  # as loaded (its version is the one a save must find)
+    updated: CompanyRecord  # what to store
+    change: RatingChange | None  # None for a first file: RatingUpdated and alerts need an old value
+    events: tuple[NewEvent, ...]  # provider events newer than the last seen
+
+
+@dataclass(frozen=True)
 class Refreshed:
     record: CompanyRecord
     change: RatingChange | None
-    events: tuple[NewEvent, ...]  # provider events newer than the last seen
+    events: tuple[NewEvent, ...]
 
 
 def point_of(file: CreditFile) -> MonthlyPoint:
     """The month's point of a file (a later sync in the same month replaces it)."""
     month = file.synchronised_at.date().replace(day=1)
     return MonthlyPoint(month, file.national_score, file.credit_limit.cents if file.credit_limit else None)
+
+
+async def fetch_company(
+    ports: RatingsPorts,
+    credentials: ProviderCredentials,
+    company: CompanyId,
+    *,
+    with_history: bool,
+    found: Company | None = None,
+) -> Fetched:
+    """The company's credit file (and its new monitoring events, and its history when asked or never
+    fetched) from the provider, compared with the stored one."""
+    report = await ports.provider.credit_report(credentials, company)
+    current = replace(report, company_key=company.key, synchronised_at=ports.clock.now())
+    record = await ports.files.get(company) or CompanyRecord(company)
+    if found is None and not record.name and with_history:
+        # Its name, address and provider id, once: a credit report does not carry them.
+        matches = await ports.provider.search(credentials, country=company.country, number=company.number)
+        found = next((m for m in matches if m.id == company), None)
+    since = record.last_event_at
+    provider_events = await ports.provider.events_since(credentials, company, since)
+    seen_before = record.file is not None
+    # A company seen for the first time: its past events set the baseline, none is new.
+    fresh = tuple(e for e in provider_events if seen_before and (since is None or e.occurred_at > since))
+    newest = max((e.occurred_at for e in provider_events), default=record.last_event_at)
+    history = record.history
+    if with_history or not history:
+        points = await ports.provider.history(credentials, company, months=ports.policy.history_months)
+        for p in points:
+            history = record_month(history, MonthlyPoint(p.month, p.national_score, p.credit_limit_cents))
+    history = record_month(history, point_of(current))
+    updated = replace(
+        record,
+        name=found.name if found else record.name,
+        provider_id=found.provider_id if found else record.provider_id,
+        address=found.address if found and found.address else record.address,
+        file=current,
+        history=history,
+        last_event_at=max(filter(None, (newest, record.last_event_at)), default=None),
+    )
+    events = tuple(NewEvent(e.event_id, e.kind, e.description, e.occurred_at, e.old_value, e.new_value) for e in fresh)
+    change = change_between(record.file, current) if record.file is not None else None
+    return Fetched(record, updated, change, events)
+
+
+async def store_company(ports: RatingsPorts, fetched: Fetched) -> CompanyRecord | None:
+    """Store a fetched company with its `RatingUpdated` (if it changed) in one write; None when another
+    check stored it meanwhile (its file is as fresh, and its write carried the change)."""
+    try:
+        return await ports.files.save(fetched.updated, fetched.change, expected_version=fetched.record.version)
+    except StaleWrite:
+        return None
 
 
 async def refresh_company(
@@ -90,46 +152,10 @@ async def refresh_company(
     with_history: bool,
     found: Company | None = None,
 ) -> Refreshed:
-    """Fetch the company's credit file (and its monitoring events) from the provider and store it with
-    its month's point, and `RatingUpdated` when the rating, score or limit changed, in one write."""
-    report = await ports.provider.credit_report(credentials, company)
-    now = ports.clock.now()
-    current = replace(report, company_key=company.key, synchronised_at=now)
+    """Fetch and store the company (a stale save is fetched and compared again)."""
     for _attempt in range(3):
-        record = await ports.files.get(company) or CompanyRecord(company)
-        if found is None and not record.name and with_history:
-            # Its name, address and provider id, once: a credit report does not carry them.
-            matches = await ports.provider.search(credentials, country=company.country, number=company.number)
-            found = next((m for m in matches if m.id == company), None)
-        since = record.last_event_at
-        provider_events = await ports.provider.events_since(credentials, company, since)
-        seen_before = record.file is not None
-        # A company seen for the first time: its past events set the baseline, none is new.
-        fresh = tuple(e for e in provider_events if seen_before and (since is None or e.occurred_at > since))
-        newest = max((e.occurred_at for e in provider_events), default=record.last_event_at)
-        history = record.history
-        if with_history or not history:
-            points = await ports.provider.history(credentials, company, months=ports.policy.history_months)
-            for p in points:
-                history = record_month(history, MonthlyPoint(p.month, p.national_score, p.credit_limit_cents))
-        history = record_month(history, point_of(current))
-        # The first file of a company is no change: RatingUpdated and alerts need an old value.
-        change = change_between(record.file, current) if record.file is not None else None
-        updated = replace(
-            record,
-            name=found.name if found else record.name,
-            provider_id=found.provider_id if found else record.provider_id,
-            address=found.address if found and found.address else record.address,
-            file=current,
-            history=history,
-            last_event_at=max(filter(None, (newest, record.last_event_at)), default=None),
-        )
-        try:
-            saved = await ports.files.save(updated, change, expected_version=record.version)
-        except StaleWrite:
-            continue  # another check stored this company meanwhile: compare with what it stored
-        events = tuple(
-            NewEvent(e.event_id, e.kind, e.description, e.occurred_at, e.old_value, e.new_value) for e in fresh
-        )
-        return Refreshed(saved, change, events)
+        fetched = await fetch_company(ports, credentials, company, with_history=with_history, found=found)
+        saved = await store_company(ports, fetched)
+        if saved is not None:
+            return Refreshed(saved, fetched.change, fetched.events)
     raise StaleWrite(f"company {company.key} kept changing while it was stored")

@@ -1,10 +1,13 @@
 """RunCheck: claim one pending "check new events" job and run it to its end.
 
-Companies are checked with bounded concurrency (`policy.check_concurrency` calls in flight); a 429
-(`ProviderRateLimited`) pauses every worker for its Retry-After and is retried a bounded number of
-times; any other provider failure is that company's outcome (`failed`, with why), and the others go
-on. Each outcome is stored as soon as it is known, after the company's file and portfolio entry
-(with its alerts), so a job taken over after a crash resumes with the companies still pending.
+Companies are checked with bounded concurrency (`policy.check_concurrency` provider calls in flight);
+a 429 (`ProviderRateLimited`) pauses every worker for its Retry-After and is retried a bounded number
+of times; any other provider failure is that company's outcome (`failed`, with why), and the others go
+on. Results are written in batches of `policy.check_batch` companies, in this order: the portfolio's
+entries with their alerts (one write), the companies' files with their `RatingUpdated` (one write
+each), then the job's outcomes (one write, while the claim is held). A crash anywhere redoes the
+companies of the unwritten batch: their change is still unstored, so found again, and their alerts
+carry the same ids (ADR 0028). A job taken over resumes with the companies still pending.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from ratings.domain.alerts import Alert, alerts_for
 from ratings.domain.checks import CheckJob, CompanyOutcome, Outcome
 from ratings.domain.companies import CompanyId
 from ratings.domain.portfolios import Entry, Portfolio
-from ratings.handlers.base import refresh_company
+from ratings.handlers.base import Fetched, fetch_company, store_company
 from ratings.ports import NotFound, ProviderCredentials, ProviderError, ProviderRateLimited, RatingsPorts
 
 
@@ -29,6 +32,15 @@ class ClaimLost(Exception):
 @dataclass(frozen=True)
 class RunCheck:
     pass
+
+
+@dataclass(frozen=True)
+class _Result:
+    index: int  # in the job
+    outcome: CompanyOutcome
+    entry: Entry | None  # None: the company left the portfolio meanwhile
+    alerts: tuple[Alert, ...] = ()
+    fetched: Fetched | None = None
 
 
 async def handle(command: RunCheck, ports: RatingsPorts) -> CheckJob | None:
@@ -47,30 +59,48 @@ async def handle(command: RunCheck, ports: RatingsPorts) -> CheckJob | None:
 class _Runner:
     def __init__(
         self, job: CheckJob, portfolio: Portfolio, credentials: ProviderCredentials | None, ports: RatingsPorts
-    ):
+    ) -> None:
         self.job = job
         self.portfolio = portfolio
+        self.positions = {e.company: i for i, e in enumerate(portfolio.entries)}
         self.credentials = credentials
         self.ports = ports
         self.slots = asyncio.Semaphore(ports.policy.check_concurrency)
         self.paused_until = 0.0  # monotonic time before which nobody calls the provider (a 429)
+        self.buffer: list[_Result] = []
+        self.writing = asyncio.Lock()
 
-    async def record(self, index: int, company: CompanyId, outcome: Outcome, detail: str) -> None:
-        stored = CompanyOutcome(company, outcome, detail)
-        if not await self.ports.jobs.record(self.job, index, stored):
-            raise ClaimLost(self.job.job_id)
-        self.job = checks.record(self.job, company, outcome, detail, now=self.ports.clock.now())
+    async def add(self, result: _Result) -> None:
+        self.buffer.append(result)
+        if len(self.buffer) >= self.ports.policy.check_batch:
+            await self.flush()
 
-    async def fail(self, index: int, company: CompanyId, detail: str) -> None:
+    async def flush(self) -> None:
+        async with self.writing:
+            batch, self.buffer = self.buffer, []
+            if not batch:
+                return
+            ports, pid = self.ports, self.portfolio.portfolio_id
+            placed = [(self.positions[r.entry.company], r.entry) for r in batch if r.entry is not None]
+            alerts = [a for r in batch for a in r.alerts]
+            if placed and not await ports.portfolios.record_entries(pid, self.portfolio.version, placed, alerts):
+                for r in batch:  # the owner edited the portfolio meanwhile: entry by entry
+                    if r.entry is not None:
+                        await ports.portfolios.record_entry(pid, r.entry, r.alerts)
+            await asyncio.gather(*(store_company(ports, r.fetched) for r in batch if r.fetched is not None))
+            if not await ports.jobs.record(self.job, [(r.index, r.outcome) for r in batch]):
+                raise ClaimLost(self.job.job_id)
+            now = ports.clock.now()
+            for r in batch:
+                self.job = checks.record(self.job, r.outcome.company, r.outcome.outcome, r.outcome.detail, now=now)
+
+    def failed(self, index: int, company: CompanyId, detail: str) -> _Result:
         entry = self.portfolio.entry(company)
-        if entry is not None:
-            await self.ports.portfolios.record_entry(self.portfolio.portfolio_id, entry.failed(), ())
-        await self.record(index, company, Outcome.FAILED, detail)
+        return _Result(index, CompanyOutcome(company, Outcome.FAILED, detail), entry.failed() if entry else None)
 
-    async def check(self, index: int, company: CompanyId) -> None:
-        if self.credentials is None:
-            await self.fail(index, company, "no provider account connected for this portfolio's owner")
-            return
+    async def fetch(self, company: CompanyId) -> Fetched | str:
+        """The company from the provider, or why it could not be had."""
+        assert self.credentials is not None
         policy = self.ports.policy
         async with self.slots:
             for attempt in range(policy.rate_limit_retries + 1):
@@ -78,64 +108,72 @@ class _Runner:
                 if wait > 0:
                     await self.ports.sleep(wait)
                 try:
-                    refreshed = await refresh_company(self.ports, self.credentials, company, with_history=False)
-                    break
+                    return await fetch_company(self.ports, self.credentials, company, with_history=False)
                 except ProviderRateLimited as limited:
                     if attempt == policy.rate_limit_retries:
-                        await self.fail(index, company, f"the provider kept refusing (429): {limited}")
-                        return
+                        return f"the provider kept refusing (429): {limited}"
                     delay = min(limited.retry_after_s or 1.0, policy.rate_limit_wait_max_s)
                     self.paused_until = max(self.paused_until, time.monotonic() + delay)
                     await self.ports.sleep(delay)
                 except ProviderError as error:
-                    await self.fail(index, company, f"{type(error).__name__}: {error}")
-                    return
-        entry = self.portfolio.entry(company) or Entry(company)
-        record = refreshed.record
+                    return f"{type(error).__name__}: {error}"
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def check(self, index: int, company: CompanyId) -> None:
+        if self.credentials is None:
+            await self.add(self.failed(index, company, "no provider account connected for this portfolio's owner"))
+            return
+        fetched = await self.fetch(company)
+        if isinstance(fetched, str):
+            await self.add(self.failed(index, company, fetched))
+            return
+        record = fetched.updated
         assert record.file is not None
-        new_event = bool(refreshed.events) or refreshed.change is not None
-        updated = entry.refreshed(record.file, new_event=new_event)
-        if not updated.name and record.name:
-            updated = replace(updated, name=record.name)
+        new_event = bool(fetched.events) or fetched.change is not None
+        entry = self.portfolio.entry(company)
+        updated = None
         alerts: tuple[Alert, ...] = ()
-        if self.job.alert_on_new_event and new_event:
-            alerts = alerts_for(
-                owner_id=self.portfolio.owner_id,
-                portfolio_id=self.portfolio.portfolio_id,
-                portfolio_name=self.portfolio.name,
-                company=company,
-                company_name=updated.name,
-                events=refreshed.events,
-                change=refreshed.change,
-                now=self.ports.clock.now(),
-            )
-        await self.ports.portfolios.record_entry(self.portfolio.portfolio_id, updated, alerts)
+        if entry is not None:
+            updated = entry.refreshed(record.file, new_event=new_event)
+            if not updated.name and record.name:
+                updated = replace(updated, name=record.name)
+            if self.job.alert_on_new_event and new_event:
+                alerts = alerts_for(
+                    owner_id=self.portfolio.owner_id,
+                    portfolio_id=self.portfolio.portfolio_id,
+                    portfolio_name=self.portfolio.name,
+                    company=company,
+                    company_name=updated.name,
+                    events=fetched.events,
+                    change=fetched.change,
+                    now=self.ports.clock.now(),
+                )
         if new_event:
-            what = [*(e.kind for e in refreshed.events), *(refreshed.change.changed_fields if refreshed.change else ())]
-            await self.record(index, company, Outcome.NEW_EVENTS, ", ".join(what))
+            what = [*(e.kind for e in fetched.events), *(fetched.change.changed_fields if fetched.change else ())]
+            outcome = CompanyOutcome(company, Outcome.NEW_EVENTS, ", ".join(what))
         else:
-            await self.record(index, company, Outcome.UNCHANGED, "")
+            outcome = CompanyOutcome(company, Outcome.UNCHANGED, "")
+        await self.add(_Result(index, outcome, updated, alerts, fetched))
 
 
 async def run(job: CheckJob, ports: RatingsPorts) -> CheckJob:
+    pending = [(i, o.company) for i, o in enumerate(job.outcomes) if o.outcome is Outcome.PENDING]
     try:
         portfolio = await ports.portfolios.get(job.portfolio_id)
     except NotFound:
-        for index, outcome in enumerate(job.outcomes):
-            if outcome.outcome is Outcome.PENDING:
-                if not await ports.jobs.record(job, index, CompanyOutcome(outcome.company, Outcome.FAILED, "deleted")):
-                    raise ClaimLost(job.job_id) from None
-                job = checks.record(
-                    job, outcome.company, Outcome.FAILED, "the portfolio was deleted", now=ports.clock.now()
-                )
+        gone = [(i, CompanyOutcome(c, Outcome.FAILED, "the portfolio was deleted")) for i, c in pending]
+        if not await ports.jobs.record(job, gone):
+            raise ClaimLost(job.job_id) from None
+        for _, outcome in gone:
+            job = checks.record(job, outcome.company, outcome.outcome, outcome.detail, now=ports.clock.now())
         await ports.jobs.finish(job)
         return job
     runner = _Runner(job, portfolio, await ports.accounts.get(job.requested_by), ports)
-    pending = [(i, o.company) for i, o in enumerate(job.outcomes) if o.outcome is Outcome.PENDING]
     results = await asyncio.gather(*(runner.check(i, c) for i, c in pending), return_exceptions=True)
     errors = [r for r in results if isinstance(r, BaseException)]
     if errors:
         raise errors[0]
+    await runner.flush()
     await ports.portfolios.mark_monitored(portfolio.portfolio_id, ports.clock.now())
     if not await ports.jobs.finish(runner.job):
         raise ClaimLost(job.job_id)

@@ -7,6 +7,7 @@ companies still pending and a late holder writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from pymongo.errors import DuplicateKeyError
@@ -64,13 +65,12 @@ class MongoJobs:
         self._claims[str(claim.id)] = claim
         return codec.job_of(claim.document)
 
-    async def record(self, job: CheckJob, index: int, outcome: CompanyOutcome) -> bool:
+    async def record(self, job: CheckJob, outcomes: Sequence[tuple[int, CompanyOutcome]]) -> bool:
         claim = self._claims.get(job.job_id)
         if claim is None:
             return False
-        result = await self._jobs.update_one(
-            self._leases.held(claim), {"$set": {f"outcomes.{index}": codec.outcome_doc(outcome)}}
-        )
+        fields = {f"outcomes.{index}": codec.outcome_doc(outcome) for index, outcome in outcomes}
+        result = await self._jobs.update_one(self._leases.held(claim), {"$set": fields})
         return result.matched_count == 1
 
     async def finish(self, job: CheckJob) -> bool:

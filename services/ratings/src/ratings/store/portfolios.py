@@ -121,6 +121,18 @@ class MongoPortfolios:
             self._outbox.notify()
         return result.matched_count == 1
 
+    async def record_entries(
+        self, portfolio_id: str, revision: int, entries: Sequence[tuple[int, Entry]], alerts: Sequence[Alert]
+    ) -> bool:
+        fields = {f"entries.{position}": codec.entry_doc(entry) for position, entry in entries}
+        result = await self._portfolios.update_one(
+            {"_id": portfolio_id, "revision": revision, **LIVE},
+            self._outbox.update({"$set": fields}, *(alert_raised(a) for a in alerts)),
+        )
+        if alerts:
+            self._outbox.notify()
+        return result.matched_count == 1
+
     async def mark_monitored(self, portfolio_id: str, at: datetime) -> None:
         await self._portfolios.update_one({"_id": portfolio_id}, {"$set": {"last_monitored_at": at}})
 
