@@ -1,8 +1,9 @@
 """Through the gateway, ratings as a credit manager uses it (issue #12's "Done when"): connect a
 provider account, search a company, open its credit file and its 24-month history, sync it; build a
 50-company portfolio across ten countries, duplicate it, export it; "check new events" with its
-progress to the end; a change found emits RatingUpdated v2 and the alerts go out; a legacy account
-migrates and finds its portfolio. Every bad input gets a clear 4xx."""
+progress to the end; a change found emits RatingUpdated v2 and the alerts land in the owner's
+mailbox, which the owner exports; a legacy account migrates and finds its portfolio. Every bad input
+gets a clear 4xx."""
 
 from __future__ import annotations
 
@@ -242,6 +243,24 @@ async def test_a_credit_manager_watches_companies_across_countries(running_servi
     assert {f"{a.payload['company_country']}-{a.payload['company_number']}" for a in alerts} >= {
         c.id.key for c in changed
     }
+
+    # The alerts in the owner's in-app mailbox (identity), each once; the mailbox exported.
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as http:
+
+        async def filed() -> list[dict[str, Any]] | None:
+            answer = await http.get("/api/identity/accounts/me/mailbox", params={"limit": 100}, headers=headers)
+            assert answer.status_code == 200, answer.text
+            got = [m for m in answer.json()["messages"] if m["source"] == "alert"]
+            return got if len(got) >= len({a.payload["alert_id"] for a in alerts}) else None
+
+        messages = await eventually(filed, timeout=60)
+        assert sorted(m["subject"] for m in messages) == sorted(a.payload["title"] for a in alerts)
+        exported = await http.get("/api/identity/accounts/me/mailbox/export", headers=headers)
+        assert exported.status_code == 200, exported.text
+        assert len([m for m in exported.json()["messages"] if m["source"] == "alert"]) == len(messages)
+        mbox = await http.get("/api/identity/accounts/me/mailbox/export", params={"format": "mbox"}, headers=headers)
+        assert mbox.status_code == 200
+        assert mbox.text.count("\nFrom ") + mbox.text.startswith("From ") >= len(messages)
 
 
 async def test_a_legacy_account_migrates_and_finds_its_portfolio(running_services: Stack) -> None:

@@ -6,6 +6,7 @@ refused, one claim at a time, a job's outcome written only by its holder.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -259,6 +260,8 @@ class FakeProvider:
     down: set[CompanyId] = field(default_factory=set)
     rate_limited: dict[CompanyId, int] = field(default_factory=dict)  # how many 429s before answering
     calls: int = 0
+    in_flight: int = 0
+    most_in_flight: int = 0
 
     def _check(self, credentials: ProviderCredentials) -> None:
         if self.accounts.get(credentials.username) != credentials.password:
@@ -280,6 +283,10 @@ class FakeProvider:
     async def credit_report(self, credentials: ProviderCredentials, company: CompanyId) -> CreditFile:
         self._check(credentials)
         self.calls += 1
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(0)  # others may call meanwhile, as over a network
+        self.in_flight -= 1
         if self.rate_limited.get(company, 0) > 0:
             self.rate_limited[company] -= 1
             raise ProviderRateLimited("429", retry_after_s=2.0)

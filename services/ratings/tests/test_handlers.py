@@ -286,6 +286,17 @@ async def test_a_check_reports_each_company_and_raises_one_alert_per_new_event(
     assert len(store.alerts) == 3
 
 
+async def test_a_check_keeps_at_most_the_configured_calls_in_flight(ports: RatingsPorts) -> None:
+    provider, *_ = fakes(ports)
+    pid = await _portfolio_of(ports, 20)
+    await connected(ports)
+    await start_check.handle(start_check.StartCheck("u1", pid), ports)
+    done = await run_check.handle(run_check.RunCheck(), ports)
+    assert done is not None
+    assert done.done == 20
+    assert 1 < provider.most_in_flight <= ports.policy.check_concurrency
+
+
 async def test_a_job_taken_over_resumes_with_the_companies_still_pending(ports: RatingsPorts) -> None:
     provider, _, store, jobs = fakes(ports)
     pid = await _portfolio_of(ports, 6)

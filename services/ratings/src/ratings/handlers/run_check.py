@@ -1,6 +1,7 @@
 """RunCheck: claim one pending "check new events" job and run it to its end.
 
-Companies are checked with bounded concurrency (`policy.check_concurrency` provider calls in flight);
+Companies are checked with bounded concurrency (at most `policy.check_concurrency` provider calls in
+flight);
 a 429 (`ProviderRateLimited`) pauses every worker for its Retry-After and is retried a bounded number
 of times; any other provider failure is that company's outcome (`failed`, with why), and the others go
 on. Results are written in batches of `policy.check_batch` companies, in this order: the portfolio's
@@ -14,15 +15,27 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from ratings.domain import checks
 from ratings.domain.alerts import Alert, alerts_for
 from ratings.domain.checks import CheckJob, CompanyOutcome, Outcome
-from ratings.domain.companies import CompanyId
+from ratings.domain.companies import Company, CompanyId
+from ratings.domain.credit_file import CreditFile
 from ratings.domain.portfolios import Entry, Portfolio
 from ratings.handlers.base import Fetched, fetch_company, store_company
-from ratings.ports import NotFound, ProviderCredentials, ProviderError, ProviderRateLimited, RatingsPorts
+from ratings.ports import (
+    CreditProvider,
+    HistoryPoint,
+    NotFound,
+    ProviderCredentials,
+    ProviderError,
+    ProviderEvent,
+    ProviderRateLimited,
+    RatingsPorts,
+)
 
 
 class ClaimLost(Exception):
@@ -56,6 +69,41 @@ async def handle(command: RunCheck, ports: RatingsPorts) -> CheckJob | None:
         raise
 
 
+class _Bounded:
+    """The provider with at most `limit` calls in flight."""
+
+    def __init__(self, provider: CreditProvider, limit: int) -> None:
+        self.name = provider.name
+        self._provider = provider
+        self._slots = asyncio.Semaphore(limit)
+
+    async def authenticate(self, credentials: ProviderCredentials) -> None:
+        async with self._slots:
+            await self._provider.authenticate(credentials)
+
+    async def search(
+        self, credentials: ProviderCredentials, *, country: str, number: str | None = None, name: str | None = None
+    ) -> Sequence[Company]:
+        async with self._slots:
+            return await self._provider.search(credentials, country=country, number=number, name=name)
+
+    async def credit_report(self, credentials: ProviderCredentials, company: CompanyId) -> CreditFile:
+        async with self._slots:
+            return await self._provider.credit_report(credentials, company)
+
+    async def history(
+        self, credentials: ProviderCredentials, company: CompanyId, *, months: int
+    ) -> Sequence[HistoryPoint]:
+        async with self._slots:
+            return await self._provider.history(credentials, company, months=months)
+
+    async def events_since(
+        self, credentials: ProviderCredentials, company: CompanyId, since: datetime | None
+    ) -> Sequence[ProviderEvent]:
+        async with self._slots:
+            return await self._provider.events_since(credentials, company, since)
+
+
 class _Runner:
     def __init__(
         self, job: CheckJob, portfolio: Portfolio, credentials: ProviderCredentials | None, ports: RatingsPorts
@@ -64,8 +112,10 @@ class _Runner:
         self.portfolio = portfolio
         self.positions = {e.company: i for i, e in enumerate(portfolio.entries)}
         self.credentials = credentials
-        self.ports = ports
-        self.slots = asyncio.Semaphore(ports.policy.check_concurrency)
+        # Provider calls in flight are bounded, not companies: a company's reads and writes in Mongo
+        # do not hold a provider slot. Twice as many companies are in progress, so slots never idle.
+        self.ports = replace(ports, provider=_Bounded(ports.provider, ports.policy.check_concurrency))
+        self.slots = asyncio.Semaphore(2 * ports.policy.check_concurrency)
         self.paused_until = 0.0  # monotonic time before which nobody calls the provider (a 429)
         self.buffer: list[_Result] = []
         self.writing = asyncio.Lock()
