@@ -8,6 +8,11 @@ on the same local provider (its configured latency per call plus its own computi
 Two runs: the first check of the portfolio (each company's first file: three provider calls, the
 report, its events and its history) and a second one (monitoring's steady state: two calls, the
 report and the events since the last one).
+
+The local provider runs in the service's own process: its computing (the walk of each company's
+months) is serial whatever the concurrency, unlike a network provider's latency. So each run also
+measures that computing alone (the same calls on a provider without latency) and gives the bound
+max(floor, N x computing per company) beside the issue's floor.
 """
 
 from __future__ import annotations
@@ -90,8 +95,10 @@ async def bench_checks(
         filled = portfolios.add_companies(made.portfolio, every)
         await ports.portfolios.add(filled.portfolio, [])
         results: dict[str, Any] = {}
+        computing = LocalProvider(clock=clock, companies_per_country=companies_per_country, latency_s=0.0)
         for name, first in (("first_check", True), ("steady_check", False)):
             latency = await _latency_per_company(provider, every, first=first)
+            cpu = await _latency_per_company(computing, every, first=first)
             clock.advance(minutes=1)
             job = checks.start(
                 f"job-{name}", "bench", filled.portfolio.companies, "owner", alert_on_new_event=True, now=clock.now()
@@ -104,6 +111,7 @@ async def bench_checks(
             assert done is not None
             assert done.done == done.total == len(every)
             floor = len(every) * latency / concurrency
+            bound = max(floor, len(every) * cpu)
             results[name] = {
                 "seconds": round(elapsed, 2),
                 "companies_per_second": round(len(every) / elapsed, 1),
@@ -111,6 +119,9 @@ async def bench_checks(
                 "provider_seconds_per_company": round(latency, 4),
                 "floor_seconds": round(floor, 2),
                 "to_floor_ratio": round(elapsed / floor, 2),
+                "provider_computing_seconds_per_company": round(cpu, 4),
+                "bound_seconds": round(bound, 2),
+                "to_bound_ratio": round(elapsed / bound, 2),
                 "outcomes": done.counts(),
             }
         return {
