@@ -21,10 +21,15 @@ class _Loop:
         self.interval_s = interval_s
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
+        self._current: asyncio.Task[bool] | None = None
 
     def stop(self) -> None:
+        """Stop now: work in hand is interrupted (a claimed job is released, and resumed by whoever
+        claims it next, this instance restarted or another)."""
         self._stopping.set()
         self._wake.set()
+        if self._current is not None:
+            self._current.cancel()
 
     def wake(self) -> None:
         self._wake.set()
@@ -39,10 +44,21 @@ class _Loop:
         """Do one unit of work; False when there was none."""
         raise NotImplementedError
 
+    async def _once(self) -> bool:
+        self._current = asyncio.create_task(self.once())
+        try:
+            return await self._current
+        except asyncio.CancelledError:
+            if self._stopping.is_set():
+                return False
+            raise
+        finally:
+            self._current = None
+
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                while not self._stopping.is_set() and await self.once():
+                while not self._stopping.is_set() and await self._once():
                     pass
             except DEPENDENCY_ERRORS as error:
                 log.warning("%s: a dependency is down (%s), retrying later", type(self).__name__, type(error).__name__)
