@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from stdnum.fr import siret as siret_module
 
 from ratings.adapters.providers import LocalProvider, provider_from_settings
 from ratings.adapters.providers.directory import COUNTRIES, Directory
 from ratings.adapters.providers.local import REFUSED_PASSWORD
 from ratings.domain.companies import CompanyId
 from ratings.domain.credit_file import change_between
+from ratings.domain.errors import RuleViolations
 from ratings.ports import (
     LIMIT_CHANGED,
     RATING_CHANGED,
@@ -217,3 +222,74 @@ async def test_the_settings_choose_the_local_provider() -> None:
     assert chosen.latency_s == 0.01
     assert len(chosen.directory) == 7 * len(COUNTRIES)
     await chosen.aclose()
+
+
+@pytest.mark.parametrize(
+    ("country", "number", "name", "expected"),
+    [
+        ("XX", None, None, ["unknown-country", "missing-criteria"]),
+        ("FR", "732829321", None, ["bad-checksum"]),
+        ("FR", "  ", " ", ["missing-criteria"]),
+    ],
+)
+async def test_bad_search_criteria_are_named_before_any_call(
+    country: str, number: str | None, name: str | None, expected: list[str]
+) -> None:
+    local, _ = provider()
+    with pytest.raises(RuleViolations) as error:
+        await local.search(ACCOUNT, country=country, number=number, name=name)
+    assert [v.code for v in error.value.violations] == expected
+    assert local.calls == 0
+
+
+async def test_a_siret_finds_its_company() -> None:
+    local, _ = provider()
+    target = local.directory.in_country("FR")[0]
+    body = target.id.number + "0001"
+    siret = next(body + d for d in "0123456789" if siret_module.is_valid(body + d))
+    assert await local.search(ACCOUNT, country="FR", number=siret) == [target]
+    assert await local.search(ACCOUNT, country="FR", number=siret, name=target.name.split()[1]) == [target]
+    assert await local.search(ACCOUNT, country="FR", number=siret, name="unrelated words") == []
+
+
+PROPERTY_PROVIDER = LocalProvider(clock=SettableClock(START), companies_per_country=3)
+PROPERTY_COMPANIES = [c.id for c in PROPERTY_PROVIDER.directory]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    company=st.sampled_from(PROPERTY_COMPANIES),
+    start=st.datetimes(min_value=datetime(2022, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)),
+    gap=st.timedeltas(min_value=timedelta(minutes=1), max_value=timedelta(days=400)),
+)
+def test_events_between_two_reads_lead_from_the_first_file_to_the_second(
+    company: CompanyId, start: datetime, gap: timedelta
+) -> None:
+    clock = SettableClock(start)
+    local = LocalProvider(clock=clock, companies_per_country=3)
+
+    async def check() -> None:
+        first = await local.credit_report(ACCOUNT, company)
+        clock.advance(seconds=gap.total_seconds())
+        second = await local.credit_report(ACCOUNT, company)
+        events = await local.events_since(ACCOUNT, company, start)
+        score = first.national_score
+        limit = first.credit_limit.cents if first.credit_limit else None
+        rating = first.rating.value
+        for event in events:
+            if event.kind == SCORE_CHANGED:
+                assert event.old_value == str(score)
+                score = int(event.new_value or 0)
+            elif event.kind == LIMIT_CHANGED:
+                assert event.old_value == str(limit)
+                limit = int(event.new_value or 0)
+            elif event.kind == RATING_CHANGED:
+                assert event.old_value == rating
+                rating = event.new_value or ""
+        assert score == second.national_score
+        assert limit == (second.credit_limit.cents if second.credit_limit else None)
+        assert rating == second.rating.value
+        if change_between(first, second) is not None:  # a value may also come back to where it was
+            assert events
+
+    asyncio.run(check())

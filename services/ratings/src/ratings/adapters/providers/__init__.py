@@ -33,7 +33,9 @@ def provider_from_settings(settings: RatingsSettings, *, clock: Clock | None = N
             companies_per_country=settings.local_provider_companies_per_country,
             latency_s=settings.local_provider_latency_s,
         )
-    raise ValueError(f"provider {settings.provider!r}: the Creditsafe client lands in the next commit")
+    from ratings.adapters.providers.creditsafe import CreditsafeClient
+
+    return CreditsafeClient.from_settings(settings, clock=clock)
 
 
 __all__ = ["LocalProvider", "ManagedProvider", "provider_from_settings"]

@@ -204,8 +204,13 @@ class Directory:
     def in_country(self, country: str) -> list[Company]:
         return [c for c in self._companies.values() if c.id.country == country]
 
+    @staticmethod
+    def matches(company: Company, name: str) -> bool:
+        """Whether the company's name holds every word of `name`, accents and case aside."""
+        folded = fold(company.name)
+        return all(word in folded for word in fold(name).split())
+
     def search_name(self, country: str, name: str, *, limit: int = 50) -> list[Company]:
-        """Companies whose name holds every word of `name`, accents and case aside, by name."""
-        words = fold(name).split()
-        found = [c for c in self.in_country(country) if all(w in fold(c.name) for w in words)]
+        """The companies of `country` that `matches` the name, by name, `limit` at most."""
+        found = [c for c in self.in_country(country) if self.matches(c, name)]
         return sorted(found, key=lambda c: fold(c.name))[:limit]

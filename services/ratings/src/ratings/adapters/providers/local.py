@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from chassis.clock import Clock, SystemClock
+from ratings.adapters.providers.criteria import search_criteria
 from ratings.adapters.providers.directory import PROFILES, Directory
 from ratings.adapters.providers.evolution import (
     CompanyWalk,
@@ -85,22 +86,19 @@ class LocalProvider:
     async def search(
         self, credentials: ProviderCredentials, *, country: str, number: str | None = None, name: str | None = None
     ) -> Sequence[Company]:
+        criteria = search_criteria(country, number, name)
         await self._call(credentials)
-        if not (number and number.strip()) and not (name and name.strip()):
-            raise RuleViolations([Violation("missing-criteria", "number", "search by a number or a name")])
-        code = country.strip().upper()
-        if number and number.strip():
-            company = self.directory.get(CompanyId.parse(code, number))
-            found = [company] if company else []
-            if name and name.strip():
-                found = [c for c in found if c in self.directory.search_name(code, name, limit=len(self.directory))]
-            return found
-        return self.directory.search_name(code, name or "")
+        if criteria.company is not None:
+            company = self.directory.get(criteria.company)
+            if company is None or (criteria.name and not self.directory.matches(company, criteria.name)):
+                return []
+            return [company]
+        return self.directory.search_name(criteria.country, criteria.name or "")
 
     async def credit_report(self, credentials: ProviderCredentials, company: CompanyId) -> CreditFile:
         await self._call(credentials)
         now = self.clock.now()
-        return self.file_of(company, self._walk(company).at(now), synchronised_at=now)
+        return self.file_of(company, self.walk(company).at(now), synchronised_at=now)
 
     async def history(
         self, credentials: ProviderCredentials, company: CompanyId, *, months: int
@@ -108,7 +106,7 @@ class LocalProvider:
         await self._call(credentials)
         if months < 1:
             raise RuleViolations([Violation("bad-months", "months", "at least one month")])
-        walk = self._walk(company)
+        walk = self.walk(company)
         now = self.clock.now()
         current = month_index(first_of_month(now))
         currency = PROFILES[company.country].currency
@@ -122,11 +120,14 @@ class LocalProvider:
         self, credentials: ProviderCredentials, company: CompanyId, since: datetime | None
     ) -> Sequence[ProviderEvent]:
         await self._call(credentials)
-        walk = self._walk(company)
+        walk = self.walk(company)
         now = self.clock.now()
         current = month_index(first_of_month(now))
         events: list[ProviderEvent] = []
-        for index in range(max(1, current - EVENTS_KEPT_MONTHS + 1), current + 1):
+        first = max(1, current - EVENTS_KEPT_MONTHS + 1)
+        if since is not None:  # a month's change lands within its month: earlier months are older
+            first = max(first, month_index(first_of_month(since)))
+        for index in range(first, current + 1):
             state = walk.state(index)
             if state.changed_at > now or (since is not None and state.changed_at <= since):
                 continue
@@ -137,7 +138,7 @@ class LocalProvider:
 
     def file_of(self, company: CompanyId, state: MonthState, *, synchronised_at: datetime) -> CreditFile:
         found = self.directory.get(company)
-        assert found is not None  # _walk checked it
+        assert found is not None  # walk checked it
         currency = PROFILES[company.country].currency
         return CreditFile(
             company_key=company.key,
@@ -194,7 +195,7 @@ class LocalProvider:
             )
         return events
 
-    def _walk(self, company: CompanyId) -> CompanyWalk:
+    def walk(self, company: CompanyId) -> CompanyWalk:
         if self.directory.get(company) is None:
             raise CompanyUnknown(f"the local provider knows no company {company.key}")
         walk = self._walks.get(company.key)
