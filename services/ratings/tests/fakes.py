@@ -42,6 +42,9 @@ class FakeFiles:
     async def get(self, company: CompanyId) -> CompanyRecord | None:
         return self.records.get(company)
 
+    async def get_many(self, companies: Sequence[CompanyId]) -> dict[CompanyId, CompanyRecord]:
+        return {c: self.records[c] for c in companies if c in self.records}
+
     async def save(self, record: CompanyRecord, change: RatingChange | None, *, expected_version: int) -> CompanyRecord:
         stored = self.records.get(record.company)
         if (stored.version if stored else 0) != expected_version:

@@ -87,6 +87,7 @@ async def test_a_credit_file_is_saved_with_its_rating_updated_and_a_stale_save_i
         await store.save(first, None, expected_version=0)
     loaded = await store.get(company)
     assert loaded == saved
+    assert await store.get_many([company, siren(5)]) == {company: saved}  # the stored ones only
     changed = CompanyRecord(**{**saved.__dict__, "file": a_file(company, 45, clock.now())})
     change = change_between(saved.file, changed.file)  # type: ignore[arg-type]
     await store.save(changed, change, expected_version=1)

@@ -157,6 +157,10 @@ class CompanyRecord:
 class CreditFileStore(Protocol):
     async def get(self, company: CompanyId) -> CompanyRecord | None: ...
 
+    async def get_many(self, companies: Sequence[CompanyId]) -> dict[CompanyId, CompanyRecord]:
+        """Those of `companies` that are stored, in one read."""
+        ...
+
     async def save(self, record: CompanyRecord, change: RatingChange | None, *, expected_version: int) -> CompanyRecord:
         """Write `record` over the stored version `expected_version` (0: not stored yet), with the
         `RatingUpdated` of `change` in the same write; StaleWrite otherwise. Returns it, version moved on."""

@@ -99,12 +99,13 @@ async def fetch_company(
     *,
     with_history: bool,
     found: Company | None = None,
+    stored: CompanyRecord | None = None,
 ) -> Fetched:
     """The company's credit file (and its new monitoring events, and its history when asked or never
-    fetched) from the provider, compared with the stored one."""
+    fetched) from the provider, compared with the stored one (`stored` when the caller read it)."""
     report = await ports.provider.credit_report(credentials, company)
     current = replace(report, company_key=company.key, synchronised_at=ports.clock.now())
-    record = await ports.files.get(company) or CompanyRecord(company)
+    record = stored or await ports.files.get(company) or CompanyRecord(company)
     if found is None and not record.name and with_history:
         # Its name, address and provider id, once: a credit report does not carry them.
         matches = await ports.provider.search(credentials, country=company.country, number=company.number)

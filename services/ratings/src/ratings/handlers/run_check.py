@@ -27,6 +27,7 @@ from ratings.domain.credit_file import CreditFile
 from ratings.domain.portfolios import Entry, Portfolio
 from ratings.handlers.base import Fetched, fetch_company, store_company
 from ratings.ports import (
+    CompanyRecord,
     CreditProvider,
     HistoryPoint,
     NotFound,
@@ -36,6 +37,8 @@ from ratings.ports import (
     ProviderRateLimited,
     RatingsPorts,
 )
+
+READ_AHEAD = 500  # companies read in one query before their check
 
 
 class ClaimLost(Exception):
@@ -119,6 +122,13 @@ class _Runner:
         self.paused_until = 0.0  # monotonic time before which nobody calls the provider (a 429)
         self.buffer: list[_Result] = []
         self.writing = asyncio.Lock()
+        self.stored: dict[CompanyId, CompanyRecord] = {}  # read ahead, in a few reads
+
+    async def read_ahead(self, companies: Sequence[CompanyId]) -> None:
+        for start in range(0, len(companies), READ_AHEAD):
+            chunk = companies[start : start + READ_AHEAD]
+            found = await self.ports.files.get_many(chunk)
+            self.stored.update({c: found.get(c) or CompanyRecord(c) for c in chunk})  # absent: never stored
 
     async def add(self, result: _Result) -> None:
         self.buffer.append(result)
@@ -152,13 +162,14 @@ class _Runner:
         """The company from the provider, or why it could not be had."""
         assert self.credentials is not None
         policy = self.ports.policy
+        stored = self.stored.pop(company, None)  # None: read it (not read ahead)
         async with self.slots:
             for attempt in range(policy.rate_limit_retries + 1):
                 wait = self.paused_until - time.monotonic()
                 if wait > 0:
                     await self.ports.sleep(wait)
                 try:
-                    return await fetch_company(self.ports, self.credentials, company, with_history=False)
+                    return await fetch_company(self.ports, self.credentials, company, with_history=False, stored=stored)
                 except ProviderRateLimited as limited:
                     if attempt == policy.rate_limit_retries:
                         return f"the provider kept refusing (429): {limited}"
@@ -219,6 +230,7 @@ async def run(job: CheckJob, ports: RatingsPorts) -> CheckJob:
         await ports.jobs.finish(job)
         return job
     runner = _Runner(job, portfolio, await ports.accounts.get(job.requested_by), ports)
+    await runner.read_ahead([c for _, c in pending])
     results = await asyncio.gather(*(runner.check(i, c) for i, c in pending), return_exceptions=True)
     errors = [r for r in results if isinstance(r, BaseException)]
     if errors:

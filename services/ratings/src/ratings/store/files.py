@@ -3,6 +3,7 @@ with their monthly history and, in the same write, `RatingUpdated` v2 when a val
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -26,8 +27,15 @@ class MongoCreditFiles:
 
     async def get(self, company: CompanyId) -> CompanyRecord | None:
         document = await self._companies.find_one({"_id": company.key}, {"_outbox": 0})
-        if document is None:
-            return None
+        return None if document is None else self._record(document)
+
+    async def get_many(self, companies: Sequence[CompanyId]) -> dict[CompanyId, CompanyRecord]:
+        cursor = self._companies.find({"_id": {"$in": [c.key for c in companies]}}, {"_outbox": 0})
+        records = [self._record(document) async for document in cursor]
+        return {r.company: r for r in records}
+
+    @staticmethod
+    def _record(document: dict[str, Any]) -> CompanyRecord:
         return CompanyRecord(
             company=codec.company_of(document),
             name=document.get("name", ""),
