@@ -239,7 +239,8 @@ async def test_a_credit_manager_watches_companies_across_countries(running_servi
     )
     assert len(alerts) >= 3
     assert {a.payload["owner_id"] for a in alerts} == {account}
-    assert len({a.payload["alert_id"] for a in alerts}) == len(alerts)
+    # One alert id per new event; an event found again (the files set back above) repeats its id.
+    unique = {a.payload["alert_id"]: a for a in alerts}
     assert {f"{a.payload['company_country']}-{a.payload['company_number']}" for a in alerts} >= {
         c.id.key for c in changed
     }
@@ -251,10 +252,10 @@ async def test_a_credit_manager_watches_companies_across_countries(running_servi
             answer = await http.get("/api/identity/accounts/me/mailbox", params={"limit": 100}, headers=headers)
             assert answer.status_code == 200, answer.text
             got = [m for m in answer.json()["messages"] if m["source"] == "alert"]
-            return got if len(got) >= len({a.payload["alert_id"] for a in alerts}) else None
+            return got if len(got) >= len(unique) else None
 
         messages = await eventually(filed, timeout=60)
-        assert sorted(m["subject"] for m in messages) == sorted(a.payload["title"] for a in alerts)
+        assert sorted(m["subject"] for m in messages) == sorted(a.payload["title"] for a in unique.values())
         exported = await http.get("/api/identity/accounts/me/mailbox/export", headers=headers)
         assert exported.status_code == 200, exported.text
         assert len([m for m in exported.json()["messages"] if m["source"] == "alert"]) == len(messages)
