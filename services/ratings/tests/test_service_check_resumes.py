@@ -31,7 +31,7 @@ def settings_for(stack: Stack, name: str) -> RatingsSettings:
     return RatingsSettings(
         service_name=name,
         environment="test",
-        mongo_url=stack.mongo_url,  # type: ignore[arg-type]
+        mongo_url=stack.mongo_url,
         kafka_bootstrap_servers=stack.bootstrap_servers,
         log_level="WARNING",
         monitoring_enabled=False,
@@ -69,6 +69,7 @@ async def test_a_job_interrupted_by_a_stop_is_finished_by_the_next_instance(stac
 
             await eventually(some_done, timeout=60, interval=0.05)
         interrupted = await db["check_jobs"].find_one({"_id": job.job_id})
+        assert interrupted is not None
         assert interrupted["state"] == "running"  # stopped mid-job
         assert interrupted["lease"] is None  # and released on the way out
         second = create_app(settings_for(stack, name), clock=clock)
