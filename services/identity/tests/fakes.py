@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
+from identity.domain.accounts import AccountStatus
+from identity.domain.commissaires import Commissaire, Invitation
 from identity.domain.legacy import MailboxMessage as LegacyMessage
 from identity.domain.mailbox import MailboxMessage, Page, PageRequest, newest_first_key, next_cursor
 
@@ -57,6 +60,12 @@ class InMemoryMailboxStore:
         self.tombstones[message_id] = account_id
         return True
 
+    async def mark_all_read(self, account_id: str, now: datetime) -> int:
+        unread = [m for m in self._owned(account_id) if not m.read]
+        for message in unread:
+            self.messages[message.message_id] = replace(message, read_at=now)
+        return len(unread)
+
     async def everything(self, account_id: str) -> list[MailboxMessage]:
         return sorted(self._owned(account_id), key=newest_first_key)
 
@@ -69,3 +78,52 @@ class InMemoryLegacyMailboxes:
 
     async def legacy_messages(self, legacy_id: str) -> list[LegacyMessage] | None:
         return self.mailboxes.get(legacy_id)
+
+
+class InMemoryCommissaireStore:
+    """The CommissaireStore port on dicts (emails unique, like the accounts collection)."""
+
+    def __init__(self, taken_emails: set[str] | None = None) -> None:
+        self.accounts: dict[str, Commissaire] = {}
+        self.invitations: dict[str, Invitation] = {}
+        self.password_hashes: dict[str, str] = {}
+        self.mails: list[dict[str, Any]] = []
+        self.taken = set(taken_emails or ())
+
+    async def create(self, commissaire: Commissaire, invitation: Invitation, mail: dict[str, Any]) -> bool:
+        if commissaire.email in self.taken or any(a.email == commissaire.email for a in self.accounts.values()):
+            return False
+        self.accounts[commissaire.account_id] = commissaire
+        self.invitations[commissaire.account_id] = invitation
+        self.mails.append(mail)
+        return True
+
+    async def by_id(self, account_id: str) -> Commissaire | None:
+        return self.accounts.get(account_id)
+
+    async def by_invitation(self, token_hash: str) -> tuple[Commissaire, Invitation] | None:
+        for account_id, invitation in self.invitations.items():
+            account = self.accounts[account_id]
+            if invitation.token_hash == token_hash and account.status is AccountStatus.INVITED:
+                return account, invitation
+        return None
+
+    async def renew_invitation(self, account_id: str, invitation: Invitation, mail: dict[str, Any]) -> bool:
+        account = self.accounts.get(account_id)
+        if account is None or account.status is not AccountStatus.INVITED:
+            return False
+        self.invitations[account_id] = invitation
+        self.mails.append(mail)
+        return True
+
+    async def activate(self, account_id: str, token_hash: str, password_hash: str, now: datetime) -> bool:
+        account = self.accounts.get(account_id)
+        invitation = self.invitations.get(account_id)
+        if account is None or invitation is None or invitation.token_hash != token_hash:
+            return False
+        if account.status is not AccountStatus.INVITED:
+            return False
+        self.accounts[account_id] = replace(account, status=AccountStatus.ACTIVE, activated_at=now)
+        del self.invitations[account_id]
+        self.password_hashes[account_id] = password_hash
+        return True

@@ -27,9 +27,10 @@ from identity.handlers.customers import on_schedule_created
 from identity.mail.courier import courier
 from identity.security import Passwords
 from identity.settings import IdentitySettings
-from identity.store import accounts, clients, customers, legacy, mailbox, sessions
+from identity.store import accounts, clients, commissaires, customers, legacy, mailbox, sessions
 from identity.store.accounts import ACCOUNTS, AccountStore
 from identity.store.clients import ClientStore
+from identity.store.commissaires import MongoCommissaireStore
 from identity.store.customers import ORDER_EMAILS, OrderEmailStore
 from identity.store.keys import KeyStore, SigningKeys
 from identity.store.legacy import LegacyStore
@@ -44,6 +45,7 @@ INDEXES = [
     *legacy.INDEXES,
     *clients.INDEXES,
     *mailbox.INDEXES,
+    *commissaires.INDEXES,
 ]
 # Collections whose documents carry pending mail (`_courier`).
 MAIL_COLLECTIONS = [ACCOUNTS, ORDER_EMAILS]
@@ -90,6 +92,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
         runtime.start_background(wired["relay"], "courier")
         app.state.identity = identity
         app.state.mailbox = wired["mailbox"]
+        app.state.commissaires = MongoCommissaireStore(runtime.db, runtime.outbox)
 
     def subscribe(consumer: EventConsumer, runtime: Runtime) -> None:
         identity = wire(runtime)

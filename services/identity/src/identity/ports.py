@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from identity.domain.commissaires import Commissaire, Invitation
 from identity.domain.legacy import MailboxMessage as LegacyMessage
 from identity.domain.mailbox import MailboxMessage, Page, PageRequest
 
@@ -35,6 +36,10 @@ class MailboxStore(Protocol):
         """Remove the message's content, keep its id (a tombstone); False if absent or deleted."""
         ...
 
+    async def mark_all_read(self, account_id: str, now: datetime) -> int:
+        """Every unread message of the account read at `now`; how many were unread."""
+        ...
+
     async def everything(self, account_id: str) -> list[MailboxMessage]:
         """Every message of the account, oldest first (for an export)."""
         ...
@@ -45,4 +50,24 @@ class LegacyMailboxes(Protocol):
 
     async def legacy_messages(self, legacy_id: str) -> list[LegacyMessage] | None:
         """The imported messages in their imported order; None for an unknown legacy id."""
+        ...
+
+
+class CommissaireStore(Protocol):
+    """Commissaire accounts (in the accounts collection), with their invitation."""
+
+    async def create(self, commissaire: Commissaire, invitation: Invitation, mail: dict[str, Any]) -> bool:
+        """Insert the invited account with its mail; False when the email has an account."""
+        ...
+
+    async def by_id(self, account_id: str) -> Commissaire | None: ...
+
+    async def by_invitation(self, token_hash: str) -> tuple[Commissaire, Invitation] | None: ...
+
+    async def renew_invitation(self, account_id: str, invitation: Invitation, mail: dict[str, Any]) -> bool:
+        """A new invitation replaces the previous one (which stops working); False unless still invited."""
+        ...
+
+    async def activate(self, account_id: str, token_hash: str, password_hash: str, now: datetime) -> bool:
+        """Invited -> active with the password, the invitation consumed in the same write; once."""
         ...
