@@ -1,6 +1,6 @@
 """Run the benchmarks and write their figures down.
 
-    python -m bench [store] [letters] [gateway] [bus] [login] [debits] [rights] [scan] [revocation]
+    python -m bench [store] [letters] [gateway] [bus] [login] [debits] [rights] [scan] [revocation] [checks]
 
 Runs on the `bench` profile's own stack (ports +20000, state in
 .cache/stack/bench), whose gateway limiter is lifted like the test profile's,
@@ -26,6 +26,7 @@ from bench.bus import bench_bus
 from bench.gateway import bench_gateway
 from bench.identity_login import bench_login
 from bench.outbox_scan import bench_outbox_scan
+from bench.ratings_checks import bench_checks
 from bench.recovery_letters import bench_letters
 from bench.revocation import bench_revocation
 from bench.store_write_path import bench_store_write_path
@@ -115,6 +116,17 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"| recovery documents, HTML -> PDF (WeasyPrint), {letters['rounds']} renders each | {renders} "
             f"| the template alone: {templates}; first render of a process {letters['first_render_ms']} ms | |"
         )
+    if "ratings_checks" in results:
+        c = results["ratings_checks"]
+        for name, run in c["runs"].items():
+            lines.append(
+                f"| ratings check new events ({name.replace('_', ' ')}), {c['companies']} companies, "
+                f"{c['concurrency']} in flight, provider {c['provider_latency_per_call_s']} s/call "
+                f"| {run['seconds']} s ({run['companies_per_second']} companies/s) "
+                f"| floor N x provider latency / concurrency: {run['floor_seconds']} s; with the in-process "
+                f"provider's serial computing: {run['bound_seconds']} s "
+                f"| {run['to_floor_ratio']} ({run['to_bound_ratio']} to the bound) |"
+            )
     if "store" in results:
         s = results["store"]
         for how in ("sequential", f"concurrent_{s['clients']}"):
@@ -159,6 +171,8 @@ async def _platform_benches(stack: Stack, selected: list[str], results: dict[str
             results["outbox_scan"] = await bench_outbox_scan(stack)
         if "revocation" in selected:
             results["revocation"] = await bench_revocation(stack)
+        if "checks" in selected:
+            results["ratings_checks"] = await bench_checks(stack)
     finally:
         stack.stop_all()
 
@@ -186,5 +200,8 @@ async def main(selected: list[str]) -> None:
 
 if __name__ == "__main__":
     asyncio.run(
-        main(sys.argv[1:] or ["store", "letters", "gateway", "bus", "login", "debits", "rights", "scan", "revocation"])
+        main(
+            sys.argv[1:]
+            or ["store", "letters", "gateway", "bus", "login", "debits", "rights", "scan", "revocation", "checks"]
+        )
     )

@@ -60,3 +60,19 @@ async def test_revoking_and_removing_take_rights_away(view: RightsView) -> None:
 
 async def test_an_unknown_member_has_no_rights(view: RightsView) -> None:
     assert await view.rights_of(COMPANY, "nobody") == frozenset()
+
+
+async def test_the_companies_in_which_a_member_holds_a_right(view: RightsView) -> None:
+    other = "552100554"
+    await view.apply_change(change(1, Right.VIEW_FINANCIAL_DOCUMENTS), NOW)
+    await view.apply_change(
+        MemberRightsChanged(
+            company_id=other, member_id=MEMBER, rights=(Right.MANAGE_FUNDS,), revision=1, changed_by="admin"
+        ),
+        NOW,
+    )
+    assert await view.companies_with(MEMBER, Right.VIEW_FINANCIAL_DOCUMENTS) == [COMPANY]
+    assert await view.companies_with(MEMBER, Right.MANAGE_FUNDS) == [other]
+    assert await view.companies_with("someone-else", Right.MANAGE_FUNDS) == []
+    await view.apply_change(change(2), NOW)
+    assert await view.companies_with(MEMBER, Right.VIEW_FINANCIAL_DOCUMENTS) == []

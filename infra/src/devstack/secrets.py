@@ -30,6 +30,7 @@ def _generate() -> dict[str, str]:
         "client_address_key": secrets.token_urlsafe(32),
         "identity_key_encryption_key": _key_ring_entry(),
         "billing_field_encryption_key": _key_ring_entry(),
+        "ratings_field_encryption_key": _key_ring_entry(),
     }
 
 

@@ -113,6 +113,7 @@ def service_processes(
         "BILLING_SMTP_HOST": host("smtp"),
         "BILLING_SMTP_PORT": str(config.port("smtp")),
     }
+    envs["ratings"] |= {"RATINGS_FIELD_ENCRYPTION_KEY": secrets["ratings_field_encryption_key"]}
     if config.profile != "dev":
         # Every test client is 127.0.0.1: the per-address limits (proven by
         # identity's own service tests) would count the whole suite as one

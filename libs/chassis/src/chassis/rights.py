@@ -58,6 +58,11 @@ class RightsView:
         document = await self._view.find_one({"_id": f"{company_id}:{member_id}"}, {"rights": 1})
         return frozenset(Right(r) for r in document["rights"]) if document else frozenset()
 
+    async def companies_with(self, member_id: str, right: Right) -> list[str]:
+        """The companies in which the member holds `right` (e.g. to list what is shared with them)."""
+        cursor = self._view.find({"member_id": member_id}, {"company_id": 1, "rights": 1})
+        return sorted({d["company_id"] async for d in cursor if str(right) in d.get("rights", [])})
+
     async def may(self, company_id: str, member_id: str, right: Right) -> bool:
         return right in await self.rights_of(company_id, member_id)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -90,7 +90,9 @@ class PortfolioChange:
     """A domain event: what an edit changed, for `PortfolioChanged`."""
 
     portfolio_id: str
-    change: str  # created, renamed, activated, deactivated, companies-added, companies-removed, deleted
+    change: (
+        str  # created, renamed, activated, deactivated, options-changed, companies-added, companies-removed, deleted
+    )
     companies: tuple[CompanyId, ...] = ()
 
 
@@ -143,8 +145,20 @@ def set_active(portfolio: Portfolio, active: bool) -> Edited:
     return Edited(replace(portfolio, active=active), (PortfolioChange(portfolio.portfolio_id, change),))
 
 
-def add_companies(portfolio: Portfolio, companies: Iterable[CompanyId]) -> Edited:
-    """Add what is not there yet (adding a company twice is a no-op), within the size limit."""
+def set_alert_option(portfolio: Portfolio, alert_on_new_event: bool) -> Edited:
+    if portfolio.alert_on_new_event == alert_on_new_event:
+        return Edited(portfolio)
+    return Edited(
+        replace(portfolio, alert_on_new_event=alert_on_new_event),
+        (PortfolioChange(portfolio.portfolio_id, "options-changed"),),
+    )
+
+
+def add_companies(
+    portfolio: Portfolio, companies: Iterable[CompanyId], names: Mapping[CompanyId, str] | None = None
+) -> Edited:
+    """Add what is not there yet (adding a company twice is a no-op), within the size limit;
+    `names` are the companies' names when the caller knows them (a CSV's)."""
     present = set(portfolio.companies)
     added: list[CompanyId] = []
     for company in companies:
@@ -157,7 +171,8 @@ def add_companies(portfolio: Portfolio, companies: Iterable[CompanyId]) -> Edite
         )
     if not added:
         return Edited(portfolio)
-    entries = (*portfolio.entries, *(Entry(company) for company in added))
+    known = names or {}
+    entries = (*portfolio.entries, *(Entry(company, known.get(company, "")) for company in added))
     return Edited(
         replace(portfolio, entries=entries),
         (PortfolioChange(portfolio.portfolio_id, "companies-added", tuple(added)),),

@@ -1,0 +1,1 @@
+"""Ratings' reactions to other services' events."""
