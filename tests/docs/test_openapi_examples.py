@@ -84,7 +84,10 @@ def test_the_asyncapi_documents_carry_no_faststream_artefact(name: str) -> None:
 
 # Codes raised in a service's code that no route answers: each with why.
 NEVER_ANSWERED = {
-    "billing": {"debit-recorded"},  # a debit run meeting a recorded attempt: internal to the debit path
+    # A debit run meeting a recorded attempt: internal to the debit path. The fee ledger's own
+    # refusals (a fee of no cents or of another creditor, collecting without a signed or with a lapsed
+    # mandate) guard the FeeIncurred consumer and the collection job, which no route reaches.
+    "billing": {"debit-recorded", "fee-amount", "fee-creditor", "no-signed-mandate", "mandate-lapsed"},
     "teams": {"not-company-member"},  # the route answers company-not-found first (spaces hide from non-members)
 }
 RAISED = (
