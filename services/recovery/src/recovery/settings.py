@@ -21,6 +21,8 @@ class RecoverySettings(ServiceSettings):
     office_answer_days: int = Field(default=8, ge=1)
     proof_max_bytes: int = Field(default=MAX_PROOF_BYTES, ge=1024)
     proof_max_count: int = Field(default=MAX_PROOFS, ge=1)
+    # The local postal adapter's folder (FolderPostalService): one PDF and one JSON manifest per letter.
+    postal_dir: str = ".cache/postal"
 
     # The fee schedule (README, "Fees"): what each billable step costs the creditor, in cents; 0 bills nothing.
     fee_filing_cents: int = Field(default=1_500, ge=0)
