@@ -1,7 +1,5 @@
 """Recovery's settings: environment variables prefixed `RECOVERY_`."""
 
-from pathlib import Path
-
 from pydantic import Field
 
 from chassis.settings import ServiceSettings, service_config
@@ -44,8 +42,6 @@ class RecoverySettings(ServiceSettings):
     smtp_port: int = Field(default=1025, ge=1, le=65535)
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     mail_from: str = "creditdesk recouvrement <recouvrement@creditdesk.dev>"
-    # Where the local postal adapter writes the letters it "posts" (like the SMTP sink).
-    postal_dir: Path = Path("var/post")
     # Where a creditor signs a mandate (billing's route through the gateway), told in the 409 of a filing.
     mandate_path: str = "/api/billing/profiles/me/mandate"
 
