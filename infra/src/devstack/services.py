@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from .bus import ADMIN, SCRAM_MECHANISM, KafkaCredentials, local_topic_policy
 from .component import Component
@@ -56,6 +57,14 @@ class ServiceProcess:
 def kafka_credentials(config: StackConfig) -> KafkaCredentials:
     """The stack's Kafka users: one per backend and the admin (generated once per stack)."""
     return KafkaCredentials(config.kafka_dir / "credentials.json", (ADMIN, *BACKENDS, GATEWAY))
+
+
+CLOCK_OFFSET_SERVICES: tuple[str, ...] = ("billing", "recovery")
+
+
+def clock_offset_file(config: StackConfig) -> Path:
+    """The file whose seconds the test stack's recovery and billing add to their time."""
+    return config.state_dir / "clock-offset"
 
 
 def service_processes(
@@ -116,6 +125,12 @@ def service_processes(
             "IDENTITY_MAIL_REQUESTS_PER_ADDRESS": "1000000",
             "IDENTITY_LOCKOUT_ADDRESS_FAILURES": "1000000",
         }
+    if config.profile != "dev":
+        # The services whose deadlines end-to-end tests move (recovery's 15 days and month, billing's
+        # 14-day pre-notification) share one clock offset file (chassis.clock.OffsetFileClock).
+        # Not identity: its tokens' iat and exp are checked against the real time.
+        for name in CLOCK_OFFSET_SERVICES:
+            envs[name][f"{name.upper()}_CLOCK_OFFSET_FILE"] = str(clock_offset_file(config))
     envs["teams"] |= {
         "TEAMS_SMTP_HOST": host("smtp"),
         "TEAMS_SMTP_PORT": str(config.port("smtp")),

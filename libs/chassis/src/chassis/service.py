@@ -24,7 +24,7 @@ from pymongo import AsyncMongoClient
 
 from chassis.asyncapi import asyncapi_document
 from chassis.auth import JwksVerifier
-from chassis.clock import Clock, SystemClock
+from chassis.clock import Clock, OffsetFileClock, SystemClock
 from chassis.consumer import INBOX, EventConsumer
 from chassis.errors import install_problem_handlers
 from chassis.health import router as operations_router
@@ -170,7 +170,9 @@ def relay_policy(settings: ServiceSettings, *, poll_seconds: float | None = None
 
 def build_runtime(definition: ServiceDefinition) -> Runtime:
     settings = definition.settings
-    clock = definition.clock or SystemClock()
+    clock = definition.clock or (
+        OffsetFileClock(settings.clock_offset_file) if settings.clock_offset_file is not None else SystemClock()
+    )
     metrics = ServiceMetrics(settings.service_name)
     tracer_provider = build_tracer_provider(settings.service_name, settings.otel_exporter_otlp_endpoint)
     mongo = connect(settings)
