@@ -4,7 +4,7 @@ API tests: the routes, their problems and their OpenAPI, without a broker or a d
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fastapi import FastAPI, Request
 
@@ -17,7 +17,8 @@ from recovery.api.deps import GeneratedDocument, LinkNotValid, RecoveryApiPorts
 from recovery.domain.cases import FINAL, Case, Phase
 from recovery.domain.injunction import injunction_request
 from recovery.ports import DocumentKind, RecoveryPorts
-from services.recovery.tests.fakes import FakeCaseStore
+from services.recovery.tests.conftest import CREDITOR as KNOWN_CREDITOR
+from services.recovery.tests.fakes import FakeCaseStore, FakeCreditors, SignedIn
 
 INJUNCTION_PDF = b"%PDF-1.7\n% requete en injonction de payer\n%%EOF\n"
 
@@ -142,7 +143,10 @@ def api_world(ports: RecoveryPorts, store: FakeCaseStore, *, max_document_bytes:
     for router in routers:
         app.include_router(router)
     app.dependency_overrides[current_caller] = forged_caller
-    world = ApiWorld(app, ports, store, FakeMandates(), FakeRights(), FakeDebtorLinks(store), FakeGenerated(ports))
+    mandates, rights = FakeMandates(), FakeRights()
+    # The handlers check the mandate and the right too (rec-core): on the same fakes as the routes.
+    ports = replace(ports, mandates=SignedIn(mandates), rights=rights, creditors=FakeCreditors(anyone=KNOWN_CREDITOR))
+    world = ApiWorld(app, ports, store, mandates, rights, FakeDebtorLinks(store), FakeGenerated(ports))
     app.state.recovery = ports
     app.state.recovery_api = RecoveryApiPorts(
         queries=FakeQueries(store),

@@ -310,7 +310,7 @@ async def test_the_assigned_office_sees_accepts_and_the_other_gets_404(
     assert (await http.post(f"/office/cases/{case_id}/acceptance", headers=other)).status_code == 404
     accepted = await http.post(f"/office/cases/{case_id}/acceptance", headers=mine)
     assert accepted.status_code == 200
-    assert accepted.json()["phase"] == "accepted"
+    assert accepted.json()["phase"] == "amicable"  # the acceptance sends the plain letter at once (rec-core)
     twice = await http.post(f"/office/cases/{case_id}/acceptance", headers=mine)
     assert twice.status_code == 409
 
