@@ -8,9 +8,9 @@ is claimed by one caller at a time, documents are immutable, a letter posted twi
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from contracts import Right
 from recovery.domain.cases import OPEN, Case
