@@ -72,12 +72,10 @@ def _simplified_case() -> Case:
     return cases.advance(case, case.due_at, letter_id="template.registered").case
 
 
-def _ports(db: Any, clock: Clock, postal: Path) -> RecoveryPorts:
-    leases = Leases(db[CASES], owner=f"bench-{uuid.uuid4().hex[:6]}", clock=clock, ttl=timedelta(minutes=2),
-                    version_field=FENCE_FIELD)  # fmt: skip
-    saga_leases = Leases(
-        db[SAGAS], owner="bench-saga", clock=clock, ttl=timedelta(minutes=2), version_field=FENCE_FIELD
-    )
+def _ports(db: Any, clock: Clock, postal: Path, *, owner: str = "bench-deadlines") -> RecoveryPorts:
+    ttl = timedelta(minutes=2)
+    leases = Leases(db[CASES], owner=owner, clock=clock, ttl=ttl, version_field=FENCE_FIELD)
+    saga_leases = Leases(db[SAGAS], owner=f"{owner}-saga", clock=clock, ttl=ttl, version_field=FENCE_FIELD)
     documents = GridFsDocumentStore(db)
     return RecoveryPorts(
         cases=MongoCaseStore(db, Outbox(clock), leases),
@@ -99,22 +97,27 @@ class _NoRights:
         return False
 
 
+async def seed(db: Any, open_cases: int, due: int) -> datetime:
+    """`open_cases` simplified-procedure cases, `due` of them past their month; returns the month's end."""
+    await ensure_indexes(db, [*INDEXES, *outbox_indexes(CASES)])
+    template = _simplified_case()
+    assert template.due_at is not None
+    documents = []
+    for i in range(open_cases):
+        at = template.due_at if i % (open_cases // due) == 0 else template.due_at + timedelta(days=365)
+        case = replace(template, case_id=f"k{i:05d}", due_at=at)
+        documents.append({"_id": case.case_id, **state_of(case), LEASE_FIELD: None, FENCE_FIELD: 0})
+    for start in range(0, open_cases, 1000):
+        await db[CASES].insert_many(documents[start : start + 1000])
+    return template.due_at
+
+
 async def measure(mongo_url: str) -> dict[str, Any]:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url, tz_aware=True)
     name = f"bench_sweep_{uuid.uuid4().hex[:8]}"
     db = client[name]
     try:
-        await ensure_indexes(db, [*INDEXES, *outbox_indexes(CASES)])
-        template = _simplified_case()
-        assert template.due_at is not None
-        month_end = template.due_at
-        documents = []
-        for i in range(OPEN):
-            due = month_end if i % (OPEN // DUE) == 0 else month_end + timedelta(days=365)
-            case = replace(template, case_id=f"k{i:05d}", due_at=due)
-            documents.append({"_id": case.case_id, **state_of(case), LEASE_FIELD: None, FENCE_FIELD: 0})
-        for start in range(0, OPEN, 1000):
-            await db[CASES].insert_many(documents[start : start + 1000])
+        month_end = await seed(db, OPEN, DUE)
         clock = _Clock(month_end + timedelta(hours=1))
         with tempfile.TemporaryDirectory() as postal:
             ports = _ports(db, clock, Path(postal))
