@@ -75,6 +75,7 @@ class Runtime:
     started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     background: list[tuple[BackgroundLoop, asyncio.Task[None]]] = field(default_factory=list)
+    deferred: list[tuple[BackgroundLoop, str]] = field(default_factory=list)
 
     def leases(
         self,
@@ -101,8 +102,21 @@ class Runtime:
         return leases
 
     def start_background(self, loop: BackgroundLoop, name: str) -> None:
-        """Run a loop (the outbox relay, a mail courier, a scheduler) until the service stops."""
+        """Run a loop (the outbox relay, a mail courier, a scheduler) until the service stops.
+        Asked before the service runs (while its app is built, e.g. `leases()` from `subscribe`),
+        the loop starts with the service."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self.deferred.append((loop, name))
+            return
         self.background.append((loop, asyncio.create_task(loop.run(), name=name)))
+
+    def start_deferred(self) -> None:
+        """Start the loops asked for before the service ran."""
+        deferred, self.deferred = self.deferred, []
+        for loop, name in deferred:
+            self.start_background(loop, name)
 
     async def stop_background(self, grace_seconds: float = 10.0) -> None:
         """Stop every loop cooperatively, cancelling only one that does not stop
@@ -281,6 +295,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         await _retry("Kafka", runtime.broker.start)
         # Topics as code: what this service publishes exists before its relay sends.
         await _retry("Kafka topics", lambda: ensure_service_topics(settings, definition.publishes))
+        runtime.start_deferred()
         for hook in definition.on_startup:
             await hook(runtime)
         runtime.start_background(runtime.relay, "outbox-relay")
