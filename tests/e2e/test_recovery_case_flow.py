@@ -1,0 +1,165 @@
+"""Recovery through the gateway, issue 11's "Done when": a creditor with a signed SEPA mandate
+files a case with its proofs; the least-loaded competent office gets it; its commissaire accepts;
+the amicable letter is downloadable and reads back with the creditor's, the debtor's and the
+amount's details; 15 days later (the test stack's clock, moved by its offset file) the registered
+letter follows with the R125-2 mentions; the debtor refuses through the link mailed to them; the
+month passes; the creditor generates the injunction-to-pay request; the fees reach billing's next
+SEPA batch. And the filing's refusals: no mandate, the ceiling, a document that is no PDF."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import httpx
+import pytest
+
+from devstack.stack import Stack
+from tests.e2e.helpers import activated_creditor, eventually, new_email, onboard
+from tests.e2e.recovery_helpers import (
+    case_when,
+    claim,
+    commissaire_headers,
+    debtor_token,
+    filing_form,
+    move_clock,
+    pdf_text,
+)
+
+pytestmark = pytest.mark.e2e
+METZ_OFFICES = {"sample-metz-1", "sample-metz-2", "sample-metz-3"}  # Moselle: Metz's court of appeal
+
+
+def problem(answer: httpx.Response, status: int) -> dict[str, Any]:
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+async def test_filing_refusals_through_the_gateway(running_services: Stack) -> None:
+    stack = running_services
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as http:
+        _, auth = await activated_creditor(stack, http)
+        no_mandate = await http.post("/api/recovery/cases", headers=auth, **filing_form(claim(new_email())))
+        assert "/api/billing/profiles/me/mandate" in problem(no_mandate, 409)["detail"]
+        await onboard(http, auth)
+
+        at_ceiling = [{"number": "F-1", "issue_date": "2026-01-05", "due_date": "2026-02-04", "amount_cents": 490_000}]
+
+        async def filed_at_ceiling() -> httpx.Response | None:
+            # billing's MandateSigned reaches recovery's view asynchronously
+            answer = await http.post(
+                "/api/recovery/cases",
+                headers=auth,
+                **filing_form(claim(new_email(), invoices=at_ceiling, interest_cents=10_000)),
+            )
+            return None if answer.status_code == 409 else answer
+
+        accepted = await eventually(filed_at_ceiling)
+        assert accepted.status_code == 201, accepted.text
+        over = await http.post(
+            "/api/recovery/cases",
+            headers=auth,
+            **filing_form(claim(new_email(), invoices=at_ceiling, interest_cents=10_001)),
+        )
+        body = problem(over, 422)
+        assert "R125-1" in body["detail"]
+        assert any(e["code"] == "ceiling-exceeded" for e in body["errors"])
+        not_pdf = await http.post(
+            "/api/recovery/cases",
+            headers=auth,
+            **filing_form(claim(new_email()), [("facture.pdf", b"MZ\x90\x00 an executable")]),
+        )
+        assert any(e["field"].startswith("documents[0]") for e in problem(not_pdf, 422)["errors"])
+        someone = await http.get(f"/api/recovery/cases/{accepted.json()['case_id']}x", headers=auth)
+        problem(someone, 404)
+
+
+async def test_a_case_from_filing_to_the_injunction_request(running_services: Stack) -> None:
+    stack = running_services
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as http:
+        _, auth = await activated_creditor(stack, http)
+        await onboard(http, auth)
+        debtor_email = new_email()
+        body = claim(debtor_email)
+        case_path = f"/api/recovery/cases/{body['case_id']}"
+
+        async def filed() -> httpx.Response | None:
+            answer = await http.post("/api/recovery/cases", headers=auth, **filing_form(body))
+            return None if answer.status_code == 409 else answer
+
+        answer = await eventually(filed)
+        assert answer.status_code == 201, answer.text
+        proof = answer.json()["documents"][0]
+        assert proof["sha256"] == hashlib.sha256(filing_form(body)["files"][0][1][1]).hexdigest()
+
+        # assigned to a competent office: one in the Metz court of appeal's district
+        case = await case_when(http, case_path, auth, lambda c: c["phase"] == "assigned")
+        assert case["office_id"] in METZ_OFFICES
+        assert case["court_of_appeal"].lower().startswith("metz")
+        commissaire = await commissaire_headers(stack, http, case["office_id"])
+        office_path = f"/api/recovery/office/cases/{body['case_id']}"
+        listed = await http.get("/api/recovery/office/cases", headers=commissaire)
+        assert body["case_id"] in [c["case_id"] for c in listed.json()]
+        accepted = await http.post(f"{office_path}/acceptance", headers=commissaire)
+        assert accepted.status_code == 200, accepted.text
+
+        # the amicable letter: plain letter and email, its PDF downloadable by the creditor
+        case = await case_when(http, case_path, auth, lambda c: c["phase"] == "amicable")
+        letters = {d["kind"]: d for d in case["documents"]}
+        amicable = letters["amicable_letter"]
+        download = await http.get(f"{case_path}/documents/{amicable['document_id']}", headers=auth)
+        assert download.status_code == 200
+        assert download.headers["x-content-sha256"] == hashlib.sha256(download.content).hexdigest()
+        text = pdf_text(download.content)
+        for detail in ("ACME Recouvrement", "Quincaillerie Lorraine SARL", "12 rue Serpenoise", "2 012,34"):
+            assert detail in text, f"{detail!r} not in the amicable letter:\n{text}"
+
+        # 15 days without payment: the registered letter, with the R125-2 mentions
+        move_clock(stack, days=16)
+        case = await case_when(http, case_path, auth, lambda c: c["phase"] == "simplified", timeout=120)
+        registered = next(d for d in case["documents"] if d["kind"] == "registered_letter")
+        letter = await http.get(f"{office_path}/documents/{registered['document_id']}", headers=commissaire)
+        assert letter.status_code == 200
+        text = pdf_text(letter.content)
+        for mention in ("L111-2", "L111-3", "1343-5", "2238", "un mois", "ACME Recouvrement", "2 012,34"):
+            assert mention in text, f"{mention!r} not in the registered letter"
+
+        # the debtor reads the link in the mail, as a person would, and refuses
+        mail = await stack.mailbox.wait_for(
+            debtor_email, lambda m: "recommand" in (m.subject + m.text).lower(), timeout=60
+        )
+        token = debtor_token(mail.text)
+        seen = await http.post("/api/recovery/debtor-space/claim", json={"token": token})
+        assert seen.status_code == 200, seen.text
+        assert seen.json()["balance_cents"] == 201_234
+        refused = await http.post("/api/recovery/debtor-space/answer", json={"token": token, "answer": "refused"})
+        assert refused.status_code == 200, refused.text
+        again = await http.post("/api/recovery/debtor-space/answer", json={"token": token, "answer": "accepted"})
+        problem(again, 410)
+        office_view = (await http.get(office_path, headers=commissaire)).json()
+        assert office_view["answer"]["answer"] == "refused"
+
+        # the month passes: the injunction request is generated, prefilled
+        move_clock(stack, days=32)
+        case = await case_when(http, case_path, auth, lambda c: c["phase"] == "injunction_available")
+        made = await http.post(f"{case_path}/injunction-request", headers=auth)
+        assert made.status_code == 201, made.text
+        request = await http.get(f"{case_path}/documents/{made.json()['document_id']}", headers=auth)
+        text = pdf_text(request.content)
+        for detail in ("Quincaillerie Lorraine SARL", "ACME Recouvrement", "F-2026-001", "2 012,34"):
+            assert detail in text, f"{detail!r} not in the injunction request"
+        timeline = [t["action"] for t in (await http.get(case_path, headers=auth)).json()["timeline"]]
+        assert timeline[0] == "filed"
+        assert "debtor refused" in timeline
+
+        # the creditor's fees in billing's next SEPA batch (pain.008): helper fees' batch file
+        batch = await sepa_batch_with(stack, http, body["case_id"])
+        assert "PstlAdr" in batch or "DrctDbtTxInf" in batch
+
+
+async def sepa_batch_with(stack: Stack, http: httpx.AsyncClient, case_id: str) -> str:
+    """Billing's next pain.008 batch holding the fees of `case_id` (billing's fee collection,
+    helper fees): pending its route or folder."""
+    raise AssertionError("billing's SEPA batch of recovery fees is not reachable yet (wt/fees not merged)")
