@@ -138,6 +138,8 @@ def service_processes(
         # The local SMS adapter's files, next to the SMTP sink's mail of the same profile.
         "TEAMS_SMS_SINK_DIR": str(config.state_dir / "sms"),
     }
+    # Recovery's local postal adapter writes each letter (PDF + manifest) there, like the SMTP sink's mail.
+    envs["recovery"] |= {"RECOVERY_POSTAL_DIR": str(config.state_dir / "postal")}
     envs[GATEWAY] = {
         "GATEWAY_ENVIRONMENT": config.environment,
         "GATEWAY_HTTP_PORT": str(config.port(GATEWAY)),

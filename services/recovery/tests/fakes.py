@@ -11,12 +11,17 @@ import hashlib
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
+from contracts import Right
 from recovery.domain.cases import OPEN, Case
 from recovery.domain.events import DomainEvent
 from recovery.domain.jurisdiction import Office
 from recovery.ports import (
     CaseExists,
     CaseNotFound,
+    DebtorLink,
+    KnownCreditor,
+    LetterRequest,
+    Mail,
     PostalItem,
     PostalReceipt,
     StaleCase,
@@ -30,6 +35,7 @@ class FakeCaseStore:
         self.cases: dict[str, Case] = {}
         self.events: list[DomainEvent] = []  # the outbox, in write order
         self.claimed: set[str] = set()
+        self.mails: list[Mail] = []  # the courier, in write order
 
     async def get(self, case_id: str) -> Case:
         try:
@@ -37,18 +43,22 @@ class FakeCaseStore:
         except KeyError:
             raise CaseNotFound(case_id) from None
 
-    async def add(self, case: Case, events: Sequence[DomainEvent]) -> None:
+    async def add(self, case: Case, events: Sequence[DomainEvent], mails: Sequence[Mail] = ()) -> None:
         if case.case_id in self.cases:
             raise CaseExists(case.case_id)
         self.cases[case.case_id] = case
         self.events.extend(events)
+        self.mails.extend(mails)
 
-    async def save(self, case: Case, events: Sequence[DomainEvent], *, expected_version: int) -> None:
+    async def save(
+        self, case: Case, events: Sequence[DomainEvent], *, expected_version: int, mails: Sequence[Mail] = ()
+    ) -> None:
         stored = await self.get(case.case_id)
         if stored.version != expected_version:
             raise StaleCase(case.case_id)
         self.cases[case.case_id] = case
         self.events.extend(events)
+        self.mails.extend(mails)
         self.claimed.discard(case.case_id)
 
     async def open_cases_by_office(self, office_ids: Collection[str]) -> Mapping[str, int]:
@@ -58,9 +68,13 @@ class FakeCaseStore:
                 counts[case.office_id] = counts.get(case.office_id, 0) + 1
         return counts
 
-    async def claim_due(self, now: datetime) -> Case | None:
+    async def claim_due(self, now: datetime, case_id: str | None = None) -> Case | None:
         due = sorted(
-            (c for c in self.cases.values() if c.is_due(now) and c.case_id not in self.claimed),
+            (
+                c
+                for c in self.cases.values()
+                if c.is_due(now) and c.case_id not in self.claimed and case_id in (None, c.case_id)
+            ),
             key=lambda c: (c.due_at, c.case_id),
         )
         if not due:
@@ -112,3 +126,70 @@ class FakePostalPort:
         receipt = PostalReceipt(item.letter_id, self.clock.now(), tracking)
         self.sent[item.letter_id] = (item, receipt)
         return receipt
+
+
+class FakeLetterRenderer:
+    """A 'PDF' that says what it was asked to show (kind, case, creditor, debtor, balance, link)."""
+
+    def __init__(self) -> None:
+        self.rendered: list[LetterRequest] = []
+
+    def render(self, request: LetterRequest) -> bytes:
+        self.rendered.append(request)
+        claim = request.case.claim
+        lines = [
+            request.kind.value,
+            request.case.case_id,
+            request.creditor.name,
+            claim.debtor.display_name,
+            str(request.case.balance_cents),
+            request.office.commissaire,
+            request.debtor_link,
+            request.court,
+        ]
+        return b"%PDF-1.7\n" + "\n".join(lines).encode() + b"\n%%EOF\n"
+
+
+class FakeMandates:
+    def __init__(self, *signed: str) -> None:
+        self.signed_by = set(signed)
+
+    async def signed(self, account_id: str) -> bool:
+        return account_id in self.signed_by
+
+
+class FakeCreditors:
+    def __init__(self, details: Mapping[str, KnownCreditor] | None = None) -> None:
+        self.known = dict(details or {})
+
+    async def details(self, account_id: str) -> KnownCreditor | None:
+        return self.known.get(account_id)
+
+
+class FakeRights:
+    def __init__(self) -> None:
+        self.granted: set[tuple[str, str, Right]] = set()
+
+    async def may(self, company_id: str, member_id: str, right: Right) -> bool:
+        return (company_id, member_id, right) in self.granted
+
+
+class FakeDebtorLinks:
+    def __init__(self, clock: SettableClock) -> None:
+        self.clock = clock
+        self.links: dict[str, tuple[str, datetime, bool]] = {}  # token -> case, expiry, used
+
+    async def issue(self, case_id: str, *, expires_at: datetime) -> DebtorLink:
+        token = f"tok-{len(self.links) + 1}"
+        self.links[token] = (case_id, expires_at, False)
+        return DebtorLink(token, f"https://creditdesk.test/debtor/{token}")
+
+    async def case_of(self, token: str) -> str | None:
+        case_id, expires_at, used = self.links.get(token, ("", self.clock.now(), True))
+        return None if used or self.clock.now() >= expires_at else case_id
+
+    async def use(self, token: str) -> str | None:
+        case_id = await self.case_of(token)
+        if case_id is not None:
+            self.links[token] = (case_id, self.links[token][1], True)
+        return case_id
