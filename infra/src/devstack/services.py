@@ -139,7 +139,13 @@ def service_processes(
         "TEAMS_SMS_SINK_DIR": str(config.state_dir / "sms"),
     }
     # Recovery's local postal adapter writes each letter (PDF + manifest) there, like the SMTP sink's mail.
-    envs["recovery"] |= {"RECOVERY_POSTAL_DIR": str(config.state_dir / "postal")}
+    envs["recovery"] |= {
+        "RECOVERY_POSTAL_DIR": str(config.state_dir / "postal"),
+        # The debtor's and the merchant's mail (the chassis courier) and the debtor space's links.
+        "RECOVERY_SMTP_HOST": host("smtp"),
+        "RECOVERY_SMTP_PORT": str(config.port("smtp")),
+        "RECOVERY_PUBLIC_BASE_URL": url(GATEWAY),
+    }
     envs[GATEWAY] = {
         "GATEWAY_ENVIRONMENT": config.environment,
         "GATEWAY_HTTP_PORT": str(config.port(GATEWAY)),

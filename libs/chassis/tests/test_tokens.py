@@ -54,6 +54,10 @@ async def test_a_token_is_used_once_and_peeking_does_not_use_it(db: Any) -> None
     assert first.used_at == T0
     assert await tokens.consume("p", token) is None
     assert await tokens.peek("p", token) is None
+    found = await tokens.find("p", token)  # why it fails: used
+    assert found is not None
+    assert found.used_at == T0
+    assert await tokens.find("p", "unknown") is None
 
 
 async def test_of_concurrent_uses_exactly_one_wins(db: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from contracts import Right
 from recovery.domain.cases import OPEN, Case
@@ -159,11 +160,26 @@ class FakeMandates:
 
 
 class FakeCreditors:
-    def __init__(self, details: Mapping[str, KnownCreditor] | None = None) -> None:
+    def __init__(
+        self, details: Mapping[str, KnownCreditor] | None = None, *, anyone: KnownCreditor | None = None
+    ) -> None:
         self.known = dict(details or {})
+        self.anyone = anyone  # what any other account is known as, if anything
 
     async def details(self, account_id: str) -> KnownCreditor | None:
-        return self.known.get(account_id)
+        return self.known.get(account_id, self.anyone)
+
+
+class SignedIn:
+    """`MandateView` over a `has_signed_mandate` check (the API's fake), so both entrypoint and
+    handler see one set of mandates."""
+
+    def __init__(self, check: Any) -> None:
+        self.check = check
+
+    async def signed(self, account_id: str) -> bool:
+        result: bool = await self.check.has_signed_mandate(account_id)
+        return result
 
 
 class FakeRights:

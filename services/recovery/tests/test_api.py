@@ -527,3 +527,11 @@ def test_openapi_documents_every_error_and_an_example(world: World) -> None:
     assert multipart["examples"]["company-debtor"]["value"]["claim"]["debtor"]["siren"] == "732829320"
     assert multipart["encoding"]["claim"]["contentType"] == "application/json"
     assert schema["components"]["schemas"]["AgreementIn"]["examples"][0]["title_number"]
+
+
+def test_the_service_gives_the_filing_form_the_document_limit() -> None:
+    from recovery.api import DOCUMENT_PATHS
+    from recovery.settings import RecoverySettings
+
+    limits = RecoverySettings().body_limits()
+    assert all(limits[path] >= 12 * 1024 * 1024 for path in DOCUMENT_PATHS)

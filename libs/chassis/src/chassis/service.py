@@ -76,15 +76,25 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)
     background: list[tuple[BackgroundLoop, asyncio.Task[None]]] = field(default_factory=list)
 
-    def leases(self, collection: str, *, purpose: str, ttl: timedelta, renew_every: timedelta | None = None) -> Leases:
+    def leases(
+        self,
+        collection: str,
+        *,
+        purpose: str,
+        ttl: timedelta,
+        renew_every: timedelta | None = None,
+        version_field: str = "version",
+    ) -> Leases:
         """This process's claims on the documents of `collection` (chassis.leases), renewed in
-        the background until the service stops, and counted when they take over a lapsed one."""
+        the background until the service stops, and counted when they take over a lapsed one.
+        `version_field` is the fencing counter (another name when `version` is the document's own)."""
         leases = Leases(
             self.db[collection],
             owner=new_owner(f"{self.settings.service_name}-{purpose}"),
             clock=self.clock,
             ttl=ttl,
             renew_every=renew_every,
+            version_field=version_field,
             on_takeover=lambda _previous: self.metrics.lease_takeovers.labels(collection).inc(),
         )
         self.start_background(leases.renewer(), f"{purpose}-lease-renewer")

@@ -83,6 +83,11 @@ class Tokens:
     def _live(self, purpose: str, token: str) -> dict[str, Any]:
         return {"_id": hash_token(token), "purpose": purpose, "used_at": None, EXPIRES_AT: {"$gt": self._clock.now()}}
 
+    async def find(self, purpose: str, token: str) -> TokenRecord | None:
+        """The token's record whatever its state (used, expired), to say why a link fails; None if unknown."""
+        document = await self._tokens.find_one({"_id": hash_token(token), "purpose": purpose})
+        return _record(document) if document else None
+
     async def peek(self, purpose: str, token: str) -> TokenRecord | None:
         """The token's record if it is live (of this purpose, unused, unexpired), without using it."""
         document = await self._tokens.find_one(self._live(purpose, token))
