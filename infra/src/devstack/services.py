@@ -116,7 +116,12 @@ def service_processes(
         "IDENTITY_PUBLIC_BASE_URL": url(GATEWAY),
         "IDENTITY_KEY_ENCRYPTION_KEY": secrets["identity_key_encryption_key"],
     }
-    envs["billing"] |= {"BILLING_FIELD_ENCRYPTION_KEY": secrets["billing_field_encryption_key"]}
+    envs["billing"] |= {
+        "BILLING_FIELD_ENCRYPTION_KEY": secrets["billing_field_encryption_key"],
+        # The SEPA pre-notification mails of recovery's fees.
+        "BILLING_SMTP_HOST": host("smtp"),
+        "BILLING_SMTP_PORT": str(config.port("smtp")),
+    }
     if config.profile != "dev":
         # Every test client is 127.0.0.1: the per-address limits (proven by
         # identity's own service tests) would count the whole suite as one

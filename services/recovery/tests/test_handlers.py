@@ -129,7 +129,7 @@ async def test_the_whole_procedure_through_the_sweeper(
     case = await dispatch(AdvanceDueDeadlines(), ports)
     assert case is not None
     assert case.phase is Phase.SIMPLIFIED
-    assert [letter.letter_id for letter in case.letters] == ["c1:plain", "c1:registered"]
+    assert [letter.letter_id for letter in case.letters] == ["c1.plain", "c1.registered"]
     assert await dispatch(AdvanceDueDeadlines(), ports) is None  # one transition per deadline, never two
     # Registered letter on Wednesday 18 March: a month later is Saturday 18 April, so the month ends
     # on Monday 20 April; the debtor may still answer that day.

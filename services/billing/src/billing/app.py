@@ -6,26 +6,60 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from billing.api import companies, operations, profiles, schedules
+from billing.adapters.pain008 import Pain008Writer
+from billing.api import companies, operations, profiles, schedules, sepa
 from billing.bus.handlers import subscribe
+from billing.domain.fees import SepaCreditor
 from billing.handlers import Billing, DebitScheduler, retry_policy
+from billing.handlers.context import Fees
+from billing.handlers.fees import FeeCollectionScheduler
 from billing.payments.provider import SimulatedProvider
 from billing.settings import BillingSettings
+from billing.store.fees import FEE_LEDGERS, SEPA_BATCHES, BatchMongo, FeeLedgerMongo
+from billing.store.fees import INDEXES as FEE_INDEXES
 from billing.store.onboarding import OnboardingStore
 from billing.store.profiles import INDEXES as PROFILE_INDEXES
 from billing.store.profiles import PROFILES, ProfileStore
 from billing.store.schedules import INDEXES as SCHEDULE_INDEXES
 from billing.store.schedules import SCHEDULES, ScheduleStore
 from chassis.clock import Clock
+from chassis.mail import courier
 from chassis.rights import RIGHTS_VIEW_INDEXES, RightsView
-from chassis.service import Runtime, ServiceDefinition, create_service_app
+from chassis.service import Runtime, ServiceDefinition, create_service_app, relay_policy
 from contracts.events.billing import (
+    MandateRefused,
+    MandateRevoked,
     MandateSigned,
     PaymentRejected,
     PaymentSucceeded,
     ScheduleCreated,
     ScheduleRegularised,
 )
+
+
+def build_fees(
+    runtime: Runtime, settings: BillingSettings, onboarding: OnboardingStore, profiles: ProfileStore
+) -> Fees:
+    """The fee collection's ports on the real adapters: ledgers and batches each claimed through leases."""
+    ttl = timedelta(seconds=settings.fee_lease_seconds)
+    creditor = SepaCreditor(
+        identifier=settings.sepa_creditor_identifier,
+        name=settings.sepa_creditor_name,
+        iban=settings.sepa_creditor_iban,
+        bic=settings.sepa_creditor_bic,
+    )
+    return Fees(
+        ledgers=FeeLedgerMongo(runtime.db, runtime.leases(FEE_LEDGERS, purpose="fees", ttl=ttl)),
+        batches=BatchMongo(
+            runtime.db, runtime.leases(SEPA_BATCHES, purpose="sepa-batches", ttl=ttl), settings.field_cipher
+        ),
+        onboardings=onboarding,
+        profiles=profiles,
+        writer=Pain008Writer(creditor, settings.sepa_pain008_version),
+        creditor=creditor,
+        clock=runtime.clock,
+        notice_days=settings.sepa_prenotification_days,
+    )
 
 
 def create_app(settings: BillingSettings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -52,16 +86,40 @@ def create_app(settings: BillingSettings | None = None, clock: Clock | None = No
         app.state.billing = billing
         if settings.debit_scheduler_enabled:
             runtime.start_background(DebitScheduler(billing, settings.debit_run_interval_seconds), "debit-scheduler")
+        app.state.fees = fees = build_fees(runtime, settings, billing.onboarding, billing.profiles)
+        # The pre-notification mails ride in the fee ledgers' writes; this relay sends them.
+        relay, _ = courier(
+            runtime.db,
+            [FEE_LEDGERS],
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.mail_from,
+            timeout=settings.smtp_timeout_seconds,
+            metrics=runtime.metrics,
+            policy=relay_policy(settings, poll_seconds=1.0),
+        )
+        runtime.start_background(relay, "courier")
+        if settings.fee_collection_scheduler_enabled:
+            scheduler = FeeCollectionScheduler(fees, settings.fee_collection_interval_seconds)
+            runtime.start_background(scheduler, "fee-collection-scheduler")
 
     app = create_service_app(
         ServiceDefinition(
             settings=settings,
             title="creditdesk billing",
             description="Mandates, payment schedules, cards, payments and regularisation.",
-            routers=[profiles.router, companies.router, schedules.router, operations.router],
-            indexes=[*PROFILE_INDEXES, *SCHEDULE_INDEXES, *RIGHTS_VIEW_INDEXES],
+            routers=[profiles.router, companies.router, schedules.router, operations.router, sepa.router],
+            indexes=[*PROFILE_INDEXES, *SCHEDULE_INDEXES, *RIGHTS_VIEW_INDEXES, *FEE_INDEXES],
             outbox_collections=[PROFILES, SCHEDULES],
-            publishes=[MandateSigned, ScheduleCreated, PaymentSucceeded, PaymentRejected, ScheduleRegularised],
+            publishes=[
+                MandateSigned,
+                MandateRevoked,
+                MandateRefused,
+                ScheduleCreated,
+                PaymentSucceeded,
+                PaymentRejected,
+                ScheduleRegularised,
+            ],
             subscribe=subscribe,
             on_startup=[start],
             clock=clock,
@@ -69,4 +127,5 @@ def create_app(settings: BillingSettings | None = None, clock: Clock | None = No
     )
     # The rights view needs only the database: built with the app, fed by the consumer.
     app.state.rights = RightsView(app.state.runtime.db)
+    app.state.sepa_batch_roles = settings.sepa_batch_roles
     return app

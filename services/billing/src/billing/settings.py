@@ -35,6 +35,25 @@ class BillingSettings(ServiceSettings):
     collections_phone: str = "+33 1 84 88 00 00"
     # SEPA creditor identifier (ICS) printed on every mandate.
     sepa_creditor_identifier: str = "FR72ZZZ123456"
+    # creditdesk as the SEPA creditor of recovery's fees (the pain.008 file's creditor).
+    sepa_creditor_name: str = "creditdesk SAS"
+    sepa_creditor_iban: str = "FR7630006000011234567890189"
+    sepa_creditor_bic: str = "AGRIFRPPXXX"
+    # The pain.008 version of the batch file (both are shipped, with their XSD, by sepaxml).
+    sepa_pain008_version: Literal["pain.008.001.02", "pain.008.001.08"] = "pain.008.001.02"
+    # A collection is pre-notified (mailed) this many calendar days ahead: 14 at least (SEPA rulebook).
+    sepa_prenotification_days: int = Field(default=14, ge=14, le=60)
+    # The fee collection job: plans pending fees into pre-notified collections, lapses unused mandates.
+    fee_collection_interval_seconds: float = Field(default=3600.0, gt=0)
+    fee_collection_scheduler_enabled: bool = True
+    fee_lease_seconds: float = Field(default=30.0, gt=0)
+    # Who may produce and download the SEPA batch files (POST /sepa/batches ...).
+    sepa_batch_roles: tuple[str, ...] = ("support", "operator")
+    # The SMTP relay of the pre-notification mails (the chassis' durable courier).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_from: str = "creditdesk <facturation@creditdesk.dev>"
     # The terms of use a creditor accepts at onboarding.
     terms_version: str = "2026-01"
     # Who may trigger a debit run by hand (POST /debit-runs), in every environment.
@@ -52,6 +71,13 @@ class BillingSettings(ServiceSettings):
     # 32 bytes>`, comma-separated, the first encrypts). Required in production;
     # development and test use a fixed development key.
     field_encryption_key: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _sepa_creditor(self) -> Self:
+        from billing.domain.bank import validate_bank_account
+
+        validate_bank_account(self.sepa_creditor_iban, self.sepa_creditor_bic)  # BankDetailsError names the field
+        return self
 
     @model_validator(mode="after")
     def _secrets(self) -> Self:

@@ -24,6 +24,14 @@ class PaymentRejected(Event):
     currency: Literal["EUR"] = "EUR"
     reason: str = Field(description="Provider's decline reason, e.g. insufficient_funds.")
     attempt: int = Field(ge=1, description="1 for the first try of this debit.")
+    # Added within v1 (optional: events from before carry none): the order's buyer, so that
+    # recovery can open a case on the merchant's behalf against the buyer (the saga).
+    order_number: str | None = Field(default=None, description="The merchant's order number.")
+    merchant_id: str | None = Field(
+        default=None, description="Account id of the creditor whose order it is (the merchant's identity)."
+    )
+    buyer_name: str | None = Field(default=None, description="The buyer's name, as the order carries it.")
+    buyer_address: PostalAddress | None = Field(default=None, description="The buyer's postal address.")
 
 
 @event_type(owner="billing", version=1, subject="schedule_id")
@@ -75,6 +83,9 @@ class ScheduleRegularised(Event):
     regularised_cents: int = Field(gt=0)
     currency: Literal["EUR"] = "EUR"
     payments: int = Field(ge=1, le=3)
+    # Added within v1 (optional): which merchant's order, so recovery cancels or settles its case.
+    order_number: str | None = Field(default=None, description="The merchant's order number.")
+    merchant_id: str | None = Field(default=None, description="Account id of the creditor whose order it is.")
 
 
 @event_type(owner="billing", version=1, subject="account_id")

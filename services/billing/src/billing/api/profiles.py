@@ -8,7 +8,9 @@ from fastapi import APIRouter
 
 from billing.api.deps import BillingDep
 from billing.api.schemas import BankDetailsIn, MandateDecisionIn, OnboardingPublic, ProfilePublic, TermsIn
+from billing.api.sepa import FeesDep
 from billing.api.validation import parse_bank_details
+from billing.handlers import mandates
 from billing.store.profiles import ProfileStore
 from chassis.auth import CurrentCaller
 from chassis.errors import NotFound
@@ -81,6 +83,7 @@ async def decide_mandate(body: MandateDecisionIn, caller: CurrentCaller, billing
     response_model=OnboardingPublic,
     responses={**ERRORS, 409: {"description": "No signed mandate"}},
 )
-async def revoke_mandate(caller: CurrentCaller, billing: BillingDep) -> OnboardingPublic:
-    """Revoke the signed mandate; a new one must be signed before the next debit."""
-    return OnboardingPublic.of(await billing.revoke_mandate(caller.account_id))
+async def revoke_mandate(caller: CurrentCaller, fees: FeesDep) -> OnboardingPublic:
+    """Revoke the signed mandate (emits `MandateRevoked`, reason `revoked`): nothing more is collected
+    under it, scheduled collections are cancelled and their fees wait for a new signature."""
+    return OnboardingPublic.of(await mandates.revoke(fees, caller.account_id))

@@ -133,6 +133,7 @@ class Mandate:
     signed_at: datetime | None = None
     refused_at: datetime | None = None
     revoked_at: datetime | None = None
+    revoked_reason: str | None = None  # revoked (by the creditor) | lapsed (36 months unused)
 
 
 def mandate_reference(account_id: str, issued: int) -> str:

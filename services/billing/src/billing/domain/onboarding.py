@@ -99,11 +99,15 @@ def decide_mandate(
     return replace(onboarding, mandate=mandate, mandates_issued=issued)
 
 
-def revoke_mandate(onboarding: Onboarding, *, now: datetime) -> Onboarding:
+def revoke_mandate(onboarding: Onboarding, *, now: datetime, reason: str = "revoked") -> Onboarding:
+    """The signed mandate ends: revoked by the creditor, or lapsed (unused for 36 months)."""
     if onboarding.mandate is None:
         raise OnboardingError("there is no mandate to revoke", code="no-mandate")
     try:
         check_mandate_transition(onboarding.mandate.status, MandateStatus.REVOKED)
     except ValueError as error:
         raise OnboardingError(str(error), code="mandate-status") from error
-    return replace(onboarding, mandate=replace(onboarding.mandate, status=MandateStatus.REVOKED, revoked_at=now))
+    return replace(
+        onboarding,
+        mandate=replace(onboarding.mandate, status=MandateStatus.REVOKED, revoked_at=now, revoked_reason=reason),
+    )

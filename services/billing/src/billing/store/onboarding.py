@@ -70,6 +70,7 @@ def _mandate_to_doc(mandate: Mandate, cipher: FieldCipher) -> dict[str, Any]:
         "signed_at": mandate.signed_at,
         "refused_at": mandate.refused_at,
         "revoked_at": mandate.revoked_at,
+        "revoked_reason": mandate.revoked_reason,
     }
 
 
@@ -144,6 +145,11 @@ class OnboardingStore:
             raise StaleProfile(account_id)
         if events:
             self._outbox.notify()
+
+    async def signed_mandate_holders(self) -> list[str]:
+        """Account ids whose mandate is signed (the lapse job looks at each)."""
+        cursor = self._profiles.find({"onboarding.mandate.status": str(MandateStatus.SIGNED)}, {"_id": 1})
+        return [str(doc["_id"]) async for doc in cursor]
 
     async def set_company_bank_details(self, siren: str, details: BankDetails, *, by: str, now: datetime) -> None:
         await self._companies.update_one(

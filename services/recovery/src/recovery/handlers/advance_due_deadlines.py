@@ -26,11 +26,11 @@ log = logging.getLogger("recovery.deadlines")
 
 
 def registered_letter_id(case_id: str) -> str:
-    return f"{case_id}:registered"
+    return f"{case_id}.registered"
 
 
 def plain_letter_id(case_id: str) -> str:
-    return f"{case_id}:plain"
+    return f"{case_id}.plain"
 
 
 @dataclass(frozen=True)

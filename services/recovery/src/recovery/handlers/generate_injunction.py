@@ -15,7 +15,7 @@ from recovery.ports import DocumentKind, RecoveryPorts
 
 
 def injunction_request_id(case_id: str) -> str:
-    return f"{case_id}:injunction_request"
+    return f"{case_id}.injunction-request"
 
 
 @dataclass(frozen=True)

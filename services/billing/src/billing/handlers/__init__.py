@@ -13,6 +13,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
@@ -41,6 +42,7 @@ from chassis.errors import DEPENDENCY_ERRORS, Conflict, Forbidden, NotFound, Pro
 from chassis.leases import Claim
 from contracts import Event
 from contracts.events.billing import (
+    MandateRefused,
     MandateSigned,
     PaymentRejected,
     PaymentSucceeded,
@@ -366,6 +368,7 @@ class Billing:
                     amount_cents=debit.amount_cents,
                     reason=reason or "declined",
                     attempt=debit.attempt,
+                    **buyer_details(after),
                 )
             )
         was_settled = before.regularisation is not None and before.regularisation.settled
@@ -378,6 +381,8 @@ class Billing:
                     merchant=order.merchant,
                     regularised_cents=regularisation.amount_cents,
                     payments=len(regularisation.payments),
+                    order_number=order.order_number,
+                    merchant_id=after.created_by,
                 )
             )
         return events
@@ -439,6 +444,9 @@ class Billing:
                     signed_at=now,
                 )
             )
+        elif not sign:
+            # Recovery's local mandate view: no case can be filed until one is signed.
+            events.append(MandateRefused(account_id=account_id, reason="refused by the creditor", refused_at=now))
         await self._save_onboarding(account_id, updated, version, *events)
         return updated
 
@@ -467,6 +475,25 @@ def check_as_of(as_of: datetime | None, now: datetime, window: timedelta) -> Non
             code="validation",
             errors=[{"field": "as_of", "message": "too far from now"}],
         )
+
+
+def buyer_details(schedule: Schedule) -> dict[str, Any]:
+    """The order's buyer as `PaymentRejected` carries it (optional fields within v1), so that
+    recovery can open a case on the merchant's behalf against the buyer."""
+    order = schedule.order
+    address = order.buyer_address
+    return {
+        "order_number": order.order_number,
+        "merchant_id": schedule.created_by,
+        "buyer_name": order.buyer_name,
+        "buyer_address": (
+            PostalAddress(
+                line=address.line, postal_code=address.postal_code, city=address.city, country=address.country
+            )
+            if address
+            else None
+        ),
+    }
 
 
 class DebitScheduler:

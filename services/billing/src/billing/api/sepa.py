@@ -1,0 +1,186 @@
+"""SEPA batch files of recovery's fees, for support and operators: produce the next one (or a
+date's), list them, see the fees each holds, download the pain.008 file."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from billing.domain.bank import mask_iban
+from billing.domain.fees import SepaBatch
+from billing.handlers.context import Fees
+from billing.handlers.sepa_batches import produce_batch
+from chassis.auth import Caller, CurrentCaller
+from chassis.errors import Forbidden, NotFound
+
+router = APIRouter(prefix="/sepa/batches", tags=["sepa"])
+BatchId = Annotated[str, Path(pattern=r"^CDFEES-\d{8}$", description="CDFEES-YYYYMMDD: one batch per date")]
+
+
+def get_fees(request: Request) -> Fees:
+    fees: Fees = request.app.state.fees
+    return fees
+
+
+def require_batch_role(request: Request, caller: CurrentCaller) -> Caller:
+    roles: tuple[str, ...] = request.app.state.sepa_batch_roles
+    if not any(caller.has_role(role) for role in roles):
+        raise Forbidden(
+            f"you need one of the roles {', '.join(roles)} to handle the SEPA batch files", code="missing-role"
+        )
+    return caller
+
+
+FeesDep = Annotated[Fees, Depends(get_fees)]
+BatchCaller = Annotated[Caller, Depends(require_batch_role)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid token"},
+    403: {"description": "The caller has neither the support nor the operator role"},
+}
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"collection_date": "2026-12-16"}]})
+    collection_date: date | None = Field(
+        default=None,
+        description="The collections due by this date (today or later); default: the next batch "
+        "(the earliest date with a scheduled collection).",
+    )
+
+
+class BatchFeePublic(BaseModel):
+    fee_id: str
+    case_id: str
+    creditor_id: str
+    step: str
+    amount_cents: int
+    incurred_at: datetime
+
+
+class BatchLinePublic(BaseModel):
+    collection_id: str = Field(description="The transaction's end-to-end id")
+    creditor_id: str
+    sequence: str = Field(description="FRST (first collection under the mandate) or RCUR")
+    amount_cents: int
+    mandate_reference: str
+    mandate_signed_on: date
+    debtor_name: str
+    debtor_iban: str = Field(description="Masked")
+    fee_ids: list[str]
+
+
+class BatchPublic(BaseModel):
+    batch_id: str
+    collection_date: date
+    created_at: datetime
+    schema_version: str = Field(description="pain.008 version of the file")
+    transactions: int
+    amount_cents: int
+    collections: list[BatchLinePublic]
+    fees: list[BatchFeePublic]
+    file_url: str
+
+    @classmethod
+    def of(cls, batch: SepaBatch) -> BatchPublic:
+        return cls(
+            batch_id=batch.batch_id,
+            collection_date=batch.collection_on,
+            created_at=batch.created_at,
+            schema_version=batch.schema,
+            transactions=len(batch.lines),
+            amount_cents=batch.amount_cents,
+            collections=[
+                BatchLinePublic(
+                    collection_id=line.end_to_end_id,
+                    creditor_id=line.creditor_id,
+                    sequence=line.sequence,
+                    amount_cents=line.amount_cents,
+                    mandate_reference=line.mandate_reference,
+                    mandate_signed_on=line.mandate_signed_on,
+                    debtor_name=line.debtor_name,
+                    debtor_iban=line.debtor_iban if "*" in line.debtor_iban else mask_iban(line.debtor_iban),
+                    fee_ids=list(line.fee_ids),
+                )
+                for line in batch.lines
+            ],
+            fees=[
+                BatchFeePublic(
+                    fee_id=fee.fee_id,
+                    case_id=fee.case_id,
+                    creditor_id=fee.creditor_id,
+                    step=fee.step,
+                    amount_cents=fee.amount_cents,
+                    incurred_at=fee.incurred_at,
+                )
+                for fee in batch.fees
+            ],
+            file_url=f"/api/billing/sepa/batches/{batch.batch_id}/file",
+        )
+
+
+@router.post(
+    "",
+    operation_id="produce_sepa_batch",
+    response_model=BatchPublic,
+    status_code=201,
+    responses={
+        **ERRORS,
+        200: {"description": "The batch of that date was produced already: the same one, unchanged"},
+        404: {"description": "`nothing-to-collect`: no collection is scheduled (by that date)"},
+        409: {"description": "`batch-being-produced`: another request is producing it; try again"},
+        422: {"description": "A collection date in the past"},
+    },
+)
+async def produce(body: BatchIn, caller: BatchCaller, fees: FeesDep, response: Response) -> BatchPublic:
+    """Produce the SEPA Core batch file (pain.008) of the collections due by the date (default: the
+    next batch). Pending fees are planned first. Producing a date's batch again returns the stored
+    one (same file, 200): a collection is in one batch only."""
+    produced = await produce_batch(fees, body.collection_date)
+    if not produced.created:
+        response.status_code = 200
+    return BatchPublic.of(produced.batch)
+
+
+@router.get("", operation_id="list_sepa_batches", response_model=list[BatchPublic], responses=ERRORS)
+async def list_batches(caller: BatchCaller, fees: FeesDep) -> list[BatchPublic]:
+    """The batch files produced, latest collection date first (at most 100)."""
+    return [BatchPublic.of(batch) for batch in await fees.batches.list(100)]
+
+
+@router.get(
+    "/{batch_id}",
+    operation_id="get_sepa_batch",
+    response_model=BatchPublic,
+    responses={**ERRORS, 404: {"description": "No such batch"}},
+)
+async def get_batch(batch_id: BatchId, caller: BatchCaller, fees: FeesDep) -> BatchPublic:
+    """A batch: its collections (FRST/RCUR, mandate, amount) and the fees it holds."""
+    batch = await fees.batches.get(batch_id)
+    if batch is None:
+        raise NotFound(f"no SEPA batch {batch_id}")
+    return BatchPublic.of(batch)
+
+
+@router.get(
+    "/{batch_id}/file",
+    operation_id="download_sepa_batch_file",
+    response_class=Response,
+    responses={
+        **ERRORS,
+        200: {"content": {"application/xml": {}}, "description": "The pain.008 document"},
+        404: {"description": "No such batch"},
+    },
+)
+async def download(batch_id: BatchId, caller: BatchCaller, fees: FeesDep) -> Response:
+    """The batch's pain.008 file, for the bank."""
+    batch = await fees.batches.get(batch_id)
+    if batch is None:
+        raise NotFound(f"no SEPA batch {batch_id}")
+    return Response(
+        content=batch.xml,
+        media_type="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{batch.batch_id}.xml"'},
+    )
