@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from chassis.clock import OffsetFileClock, write_clock_offset
 from devstack.services import clock_offset_file
 from devstack.stack import Stack
-from tests.e2e.helpers import PASSWORD, activation_link, bearer, eventually, new_email, support_headers
+from tests.e2e.helpers import PASSWORD, bearer, eventually, new_email, support_headers
 
 # A proof as a creditor scans it: a PDF by its first bytes.
 INVOICE_PDF = b"%PDF-1.4\n% Facture F-2026-001, Quincaillerie Lorraine SARL\n%%EOF\n"
@@ -67,18 +67,20 @@ def move_clock(stack: Stack, **delta: float) -> timedelta:
 
 
 async def commissaire_headers(stack: Stack, http: httpx.AsyncClient, office_id: str) -> dict[str, str]:
-    """A commissaire de justice of `office_id`: support creates the account (identity, helper
-    mailbox's route), the commissaire sets a password from the mail and logs in."""
+    """A commissaire de justice of `office_id`, as identity makes one: support creates the account
+    bound to the office, the invitation mail's link sets the password, the commissaire logs in (the
+    token carries the role `commissaire` and the `office_id` claim)."""
     support = await support_headers(stack, http)
     email = new_email()
-    created = await http.post(
-        "/api/identity/support/commissaires",
-        json={"email": email, "first_name": "Claire", "last_name": "Exemple", "office_id": office_id},
-        headers=support,
-    )
-    assert created.status_code in (201, 202), created.text
-    mail = await stack.mailbox.wait_for(email, timeout=30)
-    assert (await http.get(activation_link(mail.text))).status_code == 200
+    form = {"email": email, "civility": "mrs", "first_name": "Claire", "last_name": "Exemple", "office_id": office_id}
+    created = await http.post("/api/identity/admin/commissaires", json=form, headers=support)
+    assert created.status_code == 201, created.text
+    mail = await stack.mailbox.wait_for(email, lambda m: "commissaire de justice" in m.subject, timeout=30)
+    match = re.search(r"/commissaire-activation[?#]token=([\w-]+)", mail.text)
+    assert match, f"no activation link in:\n{mail.text}"
+    body = {"token": match.group(1), "password": PASSWORD, "password_confirmation": PASSWORD}
+    activated = await http.post("/api/identity/commissaires/activation", json=body)
+    assert activated.status_code == 200, activated.text
     login = await http.post("/api/identity/sessions", json={"email": email, "password": PASSWORD})
     assert login.status_code == 200, login.text
     return bearer(login.json()["access_token"])
