@@ -20,6 +20,7 @@ from services.recovery.tests.fakes import (
     FakeMandates,
     FakePostalPort,
     FakeRights,
+    FakeSagaStore,
 )
 from tests.clock import SettableClock
 
@@ -64,6 +65,7 @@ def ports(store: FakeCaseStore, clock: SettableClock) -> RecoveryPorts:
         creditors=FakeCreditors({"acc": CREDITOR, "acc-creditor": CREDITOR}),
         rights=FakeRights(),
         links=FakeDebtorLinks(clock),
+        sagas=FakeSagaStore(),
     )
 
 

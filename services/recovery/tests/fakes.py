@@ -16,6 +16,7 @@ from contracts import Right
 from recovery.domain.cases import OPEN, Case
 from recovery.domain.events import DomainEvent
 from recovery.domain.jurisdiction import Office
+from recovery.domain.saga import Saga, SagaState
 from recovery.ports import (
     CaseExists,
     CaseNotFound,
@@ -209,3 +210,43 @@ class FakeDebtorLinks:
         if case_id is not None:
             self.links[token] = (case_id, self.links[token][1], True)
         return case_id
+
+
+class FakeSagaStore:
+    def __init__(self) -> None:
+        self.sagas: dict[str, Saga] = {}
+        self.mails: list[Mail] = []
+        self.claimed: set[str] = set()
+
+    async def get(self, schedule_id: str) -> Saga | None:
+        return self.sagas.get(schedule_id)
+
+    async def put(self, saga: Saga, *, expected_version: int, mails: Sequence[Mail] = ()) -> None:
+        stored = self.sagas.get(saga.schedule_id)
+        if (stored.version if stored else 0) != expected_version:
+            raise StaleCase(saga.schedule_id)
+        self.sagas[saga.schedule_id] = saga
+        self.mails.extend(mails)
+        self.claimed.discard(saga.schedule_id)
+
+    async def claim_due(self, now: datetime) -> Saga | None:
+        due = sorted(
+            (
+                s
+                for s in self.sagas.values()
+                if s.due_at is not None and s.due_at <= now and s.schedule_id not in self.claimed
+            ),
+            key=lambda s: (s.due_at, s.schedule_id),
+        )
+        if not due:
+            return None
+        self.claimed.add(due[0].schedule_id)
+        return due[0]
+
+    async def release(self, schedule_id: str) -> None:
+        self.claimed.discard(schedule_id)
+
+    async def awaiting_mandate(self, merchant_id: str) -> Sequence[Saga]:
+        return [
+            s for s in self.sagas.values() if s.merchant_id == merchant_id and s.state is SagaState.AWAITING_MANDATE
+        ]

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from contracts import Right
 from recovery.domain.cases import Phase
-from recovery.handlers import AdvanceDueDeadlines, AssignCase, dispatch
+from recovery.handlers import AdvanceDueDeadlines, dispatch
 from recovery.ports import KnownCreditor, RecoveryPorts
 from services.recovery.tests.api_fakes import api_app
 from services.recovery.tests.builders import JPEG, PDF, PNG
@@ -112,7 +112,7 @@ async def filed(http: httpx.AsyncClient, **changes: Any) -> dict[str, Any]:
 
 async def assigned(http: httpx.AsyncClient, world: World) -> str:
     case_id: str = (await filed(http))["case_id"]
-    await dispatch(AssignCase(case_id), world.ports)
+    assert world.store.cases[case_id].phase is Phase.ASSIGNED  # the filing assigned it at once
     return case_id
 
 
@@ -146,7 +146,9 @@ async def test_filing_stores_the_case_its_proofs_and_answers_201(http: httpx.Asy
     assert answer.status_code == 201, answer.text
     case = answer.json()
     assert answer.headers["location"] == f"/api/recovery/cases/{case['case_id']}"
-    assert case["phase"] == "filed"
+    assert case["phase"] == "assigned"  # filed, then given to the least-loaded competent office
+    assert case["office_id"] in {"metz-a", "metz-b", "thionville-c"}
+    assert [t["action"] for t in case["timeline"]][:2] == ["filed", "assigned"]
     assert case["creditor_account_id"] == "acc-jeanne"
     assert case["total_cents"] == 201_234
     assert case["debtor"]["address"]["department"] == "57"

@@ -75,6 +75,7 @@ class Runtime:
     started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     background: list[tuple[BackgroundLoop, asyncio.Task[None]]] = field(default_factory=list)
+    pending: list[tuple[BackgroundLoop, str]] = field(default_factory=list)
 
     def leases(
         self,
@@ -101,8 +102,21 @@ class Runtime:
         return leases
 
     def start_background(self, loop: BackgroundLoop, name: str) -> None:
-        """Run a loop (the outbox relay, a mail courier, a scheduler) until the service stops."""
+        """Run a loop (the outbox relay, a mail courier, a scheduler) until the service stops.
+        Asked before any event loop runs (an app built by `make docs`, or wiring done while
+        subscribers are declared), the loop waits and starts with the runtime."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self.pending.append((loop, name))
+            return
         self.background.append((loop, asyncio.create_task(loop.run(), name=name)))
+
+    def start_pending(self) -> None:
+        """Start the loops asked for before an event loop ran."""
+        pending, self.pending = self.pending, []
+        for loop, name in pending:
+            self.start_background(loop, name)
 
     async def stop_background(self, grace_seconds: float = 10.0) -> None:
         """Stop every loop cooperatively, cancelling only one that does not stop
@@ -286,6 +300,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         await _retry("Kafka", runtime.broker.start)
         # Topics as code: what this service publishes exists before its relay sends.
         await _retry("Kafka topics", lambda: ensure_service_topics(settings, definition.publishes))
+        runtime.start_pending()
         for hook in definition.on_startup:
             await hook(runtime)
         runtime.start_background(runtime.relay, "outbox-relay")

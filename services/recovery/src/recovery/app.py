@@ -24,14 +24,17 @@ from recovery.adapters.links import TokenDebtorLinks
 from recovery.adapters.postal import FolderPostalService
 from recovery.api import routers
 from recovery.api.deps import RecoveryApiPorts
-from recovery.bus.handlers import subscribe_views
+from recovery.bus.handlers import subscribe_saga, subscribe_views
 from recovery.bus.views import VIEW_INDEXES, CreditorView, MandateView
+from recovery.handlers import saga
 from recovery.ports import RecoveryPorts
 from recovery.settings import RecoverySettings
 from recovery.store.cases import CASES, FENCE_FIELD, MongoCaseStore
 from recovery.store.cases import INDEXES as CASE_INDEXES
 from recovery.store.documents import INDEXES as DOCUMENT_INDEXES
 from recovery.store.documents import GridFsDocumentStore
+from recovery.store.sagas import INDEXES as SAGA_INDEXES
+from recovery.store.sagas import SAGAS, MongoSagaStore
 from recovery.sweeper import DeadlineSweeper
 
 PUBLISHES: list[type[Event]] = [
@@ -48,7 +51,7 @@ PUBLISHES: list[type[Event]] = [
     events.CaseClosed,
     events.FeeIncurred,
 ]
-MAIL_COLLECTIONS = [CASES]
+MAIL_COLLECTIONS = [CASES, SAGAS]
 
 
 def create_app(settings: RecoverySettings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -73,6 +76,10 @@ def create_app(settings: RecoverySettings | None = None, clock: Clock | None = N
         leases = runtime.leases(CASES, purpose="deadlines", ttl=timedelta(seconds=settings.deadline_lease_seconds))
         leases.version_field = FENCE_FIELD
         store = MongoCaseStore(runtime.db, runtime.outbox, leases, wakeup)
+        saga_leases = runtime.leases(
+            SAGAS, purpose="saga", ttl=timedelta(seconds=settings.deadline_lease_seconds), version_field=FENCE_FIELD
+        )
+        sagas = MongoSagaStore(runtime.db, saga_leases, wakeup)
         documents = GridFsDocumentStore(runtime.db)
         tokens = Tokens(runtime.db, clock=runtime.clock)
         rights = RightsView(runtime.db)
@@ -89,6 +96,7 @@ def create_app(settings: RecoverySettings | None = None, clock: Clock | None = N
             creditors=creditors,
             rights=rights,
             links=TokenDebtorLinks(tokens, settings.public_base_url),
+            sagas=sagas,
             policy=settings.procedure_policy(),
             mandate_url=settings.mandate_path,
         )
@@ -105,19 +113,23 @@ def create_app(settings: RecoverySettings | None = None, clock: Clock | None = N
         app.state.recovery_api = parts["api"]
         runtime.start_background(parts["relay"], "courier")
         if settings.sweeper_enabled:
-            sweeper = DeadlineSweeper(parts["ports"], settings.sweep_interval_seconds)
+            ports = parts["ports"]
+            sweeper = DeadlineSweeper(
+                ports, settings.sweep_interval_seconds, extra_steps=(lambda: saga.advance_due(ports),)
+            )
             app.state.deadline_sweeper = sweeper
             runtime.start_background(sweeper, "deadline-sweeper")
 
     def subscribe(consumer: EventConsumer, runtime: Runtime) -> None:
-        # The views are plain wrappers of the database: no need to wire the rest (its leases start a
-        # renewer task, which needs the running loop that `make docs` has not).
+        parts = wire(runtime)
         subscribe_views(
             consumer,
-            rights=RightsView(runtime.db),
-            mandates=MandateView(runtime.db),
-            creditors=CreditorView(runtime.db),
+            rights=parts["rights"],
+            mandates=parts["mandates"],
+            creditors=parts["creditors"],
+            ports=parts["ports"],
         )
+        subscribe_saga(consumer, parts["ports"])
 
     app = create_service_app(
         ServiceDefinition(
@@ -127,6 +139,7 @@ def create_app(settings: RecoverySettings | None = None, clock: Clock | None = N
             routers=routers,
             indexes=[
                 *CASE_INDEXES,
+                *SAGA_INDEXES,
                 *DOCUMENT_INDEXES,
                 *RIGHTS_VIEW_INDEXES,
                 *VIEW_INDEXES,

@@ -18,6 +18,7 @@ from recovery.domain.cases import Case, LetterKind, ProcedurePolicy
 from recovery.domain.claims import PostalAddress
 from recovery.domain.events import DomainEvent
 from recovery.domain.jurisdiction import Office
+from recovery.domain.saga import Saga
 
 
 class CaseNotFound(LookupError):
@@ -218,6 +219,23 @@ class DebtorLinks(Protocol):
         ...
 
 
+class SagaStore(Protocol):
+    """The saga's state per payment schedule (ADR 0022), its grace deadline claimed like a case's."""
+
+    async def get(self, schedule_id: str) -> Saga | None: ...
+
+    async def put(self, saga: Saga, *, expected_version: int, mails: Sequence[Mail] = ()) -> None:
+        """Store `saga` over the version read (0: a new one), with its mail, in one write;
+        StaleCase when it changed since. Releases the saga's claim, if any."""
+        ...
+
+    async def claim_due(self, now: datetime) -> Saga | None: ...
+
+    async def release(self, schedule_id: str) -> None: ...
+
+    async def awaiting_mandate(self, merchant_id: str) -> Sequence[Saga]: ...
+
+
 @dataclass(frozen=True)
 class RecoveryPorts:
     """Everything a handler may use, wired once by the app (real adapters) or by a test (fakes)."""
@@ -232,6 +250,7 @@ class RecoveryPorts:
     creditors: CreditorView
     rights: RightsPort
     links: DebtorLinks
+    sagas: SagaStore
     policy: ProcedurePolicy = field(default_factory=ProcedurePolicy)
     # Where the creditor signs a mandate (billing's route, through the gateway), told in a 409.
     mandate_url: str = "/api/billing/profiles/me/mandate"
@@ -259,6 +278,7 @@ __all__ = [
     "PostalReceipt",
     "RecoveryPorts",
     "RightsPort",
+    "SagaStore",
     "StaleCase",
     "StoredDocument",
 ]

@@ -8,6 +8,7 @@ answers 404, exactly as an unknown id does: no one learns which case ids exist.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Annotated, Any
 
@@ -21,12 +22,13 @@ from recovery.api.common import DOCUMENT_RESPONSE, decided, document_response, l
 from recovery.api.deps import ApiPortsDep, PortsDep
 from recovery.api.problems import no_such_case
 from recovery.api.schemas import EXAMPLE_CLAIM, CaseOut, CaseSummary, ClaimIn, DocumentOut, WithdrawIn
-from recovery.domain.cases import Actor, ActorKind, Case, Creditor, GeneratedDocument
+from recovery.domain.cases import Actor, ActorKind, Case, CaseError, Creditor, GeneratedDocument, Phase
 from recovery.domain.documents import ProofUpload
-from recovery.handlers import FileCase, GenerateInjunctionRequest, Withdraw, dispatch
+from recovery.handlers import AssignCase, FileCase, GenerateInjunctionRequest, Withdraw, dispatch
 from recovery.handlers.file_case import SUBMIT_REQUESTS
 from recovery.ports import RecoveryPorts
 
+log = logging.getLogger("recovery.api")
 router = APIRouter(prefix="/cases", tags=["creditor"])
 CaseId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The case's id")]
 AUTH: dict[int | str, dict[str, Any]] = {401: problem("No valid access token")}
@@ -131,6 +133,13 @@ async def file_case(
     uploads = await _uploads(documents, ports.policy.proof_max_bytes)
     command = FileCase(case_id=case_id, creditor=creditor, claim=body.to_input(), documents=uploads)
     case: Case = await decided(case_id, dispatch(command, ports))
+    if case.phase is Phase.FILED:
+        # Then to the least-loaded competent office, as the saga's filing does. The case is stored
+        # already: a failure here leaves it filed, and filing again with its id assigns it.
+        try:
+            case = await dispatch(AssignCase(case.case_id), ports)
+        except CaseError:
+            log.exception("assigning case %s failed: it stays filed", case.case_id)
     response.headers["Location"] = f"/api/recovery/cases/{case.case_id}"
     return CaseOut.of(case)
 

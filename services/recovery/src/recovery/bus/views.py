@@ -12,13 +12,14 @@ arriving late (redelivery, replay, another partition) changes nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
 from chassis.mongo import IndexSpec, MongoDatabase
-from recovery.domain.claims import PostalAddress
+from contracts.events.common import PostalAddress as ContractAddress
+from recovery.domain.claims import PostalAddress, department_of
 from recovery.ports import KnownCreditor
 
 MANDATES_VIEW = "mandates_view"
@@ -26,6 +27,7 @@ CREDITORS_VIEW = "creditors_view"
 VIEW_INDEXES: list[IndexSpec] = []  # both keyed by _id (the account id)
 
 SIGNED, REVOKED, REFUSED = "signed", "revoked", "refused"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # older than any event: the entry's first event still applies
 
 
 async def _newest(collection: Any, account_id: str, at: datetime, fields: dict[str, Any]) -> bool:
@@ -53,6 +55,27 @@ class MandateView:
         return bool(document and document.get("state") == SIGNED)
 
 
+def postal_address(address: ContractAddress | None) -> PostalAddress | None:
+    """A contract's address as the letters use it, or None when absent or outside France."""
+    if address is None or address.country != "FR":
+        return None
+    try:
+        department = department_of(address.postal_code.strip())
+    except ValueError:
+        return None
+    return PostalAddress(address.line, address.postal_code.strip(), address.city, department, address.complement or "")
+
+
+def _address_fields(address: PostalAddress) -> dict[str, str]:
+    return {
+        "line1": address.line1,
+        "line2": address.line2,
+        "postcode": address.postcode,
+        "city": address.city,
+        "department": address.department,
+    }
+
+
 class CreditorView:
     """Implements `recovery.ports.CreditorView`."""
 
@@ -75,14 +98,16 @@ class CreditorView:
         if siren is not None:
             fields["siren"] = siren
         if address is not None:
-            fields["address"] = {
-                "line1": address.line1,
-                "line2": address.line2,
-                "postcode": address.postcode,
-                "city": address.city,
-                "department": address.department,
-            }
+            fields["address"] = _address_fields(address)
         return await _newest(self._view, account_id, at, fields)
+
+    async def record_address(self, account_id: str, address: PostalAddress) -> None:
+        """The creditor's address (from its mandate): kept whatever the order of the other events."""
+        await self._view.update_one(
+            {"_id": account_id},
+            {"$set": {"address": _address_fields(address)}, "$setOnInsert": {"as_of": EPOCH}},
+            upsert=True,
+        )
 
     async def details(self, account_id: str) -> KnownCreditor | None:
         document = await self._view.find_one({"_id": account_id})

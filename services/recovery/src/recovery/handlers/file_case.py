@@ -24,6 +24,8 @@ class FileCase:
     creditor: Creditor
     claim: ClaimInput
     documents: tuple[ProofUpload, ...] = ()
+    # The saga files on a merchant's behalf without uploads: billing's schedule is the proof.
+    proofs_required: bool = True
 
 
 async def handle(command: FileCase, ports: RecoveryPorts) -> Case:
@@ -43,7 +45,12 @@ async def handle(command: FileCase, ports: RecoveryPorts) -> Case:
         raise MandateRequired(ports.mandate_url)
     now = ports.clock.now()
     policy = ports.policy
-    violations = check_proofs(command.documents, max_bytes=policy.proof_max_bytes, max_count=policy.proof_max_count)
+    violations = check_proofs(
+        command.documents,
+        max_bytes=policy.proof_max_bytes,
+        max_count=policy.proof_max_count,
+        required=command.proofs_required,
+    )
     known = await ports.creditors.details(command.creditor.account_id)
     if command.claim.creditor_address is None and (known is None or known.address is None):
         violations.append(
