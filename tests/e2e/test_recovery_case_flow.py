@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from devstack.stack import Stack
-from tests.e2e.helpers import activated_creditor, eventually, new_email, onboard
+from tests.e2e.helpers import activated_creditor, eventually, new_email, onboard, support_headers
 from tests.e2e.recovery_helpers import (
     case_when,
     claim,
@@ -152,12 +152,30 @@ async def test_a_case_from_filing_to_the_injunction_request(running_services: St
         assert timeline[0] == "filed"
         assert "debtor refused" in timeline
 
-        # the creditor's fees in billing's next SEPA batch (pain.008): helper fees' batch file
-        batch = await sepa_batch_with(stack, http, body["case_id"])
-        assert "PstlAdr" in batch or "DrctDbtTxInf" in batch
+        # the creditor's fees in billing's next SEPA batch file (pain.008, SEPA Core direct debit)
+        pain = await sepa_batch_with(stack, http, body["case_id"])
+        assert "urn:iso:std:iso:20022:tech:xsd:pain.008" in pain
+        assert "<DrctDbtTxInf>" in pain
+        assert "<LclInstrm><Cd>CORE</Cd></LclInstrm>" in pain.replace(" ", "").replace("\n", "")
 
 
 async def sepa_batch_with(stack: Stack, http: httpx.AsyncClient, case_id: str) -> str:
-    """Billing's next pain.008 batch holding the fees of `case_id` (billing's fee collection,
-    helper fees): pending its route or folder."""
-    raise AssertionError("billing's SEPA batch of recovery fees is not reachable yet (wt/fees not merged)")
+    """The pain.008 file of billing's next SEPA batch holding fees of `case_id`, produced as support
+    does (POST /api/billing/sepa/batches: the next batch date). Batches of other creditors' earlier
+    fees may come first (the test stack is kept between runs): each is produced in turn."""
+    support = await support_headers(stack, http)
+
+    async def produced() -> httpx.Response | None:
+        answer = await http.post("/api/billing/sepa/batches", json={}, headers=support)
+        return None if answer.status_code == 404 else answer  # the fees reach billing asynchronously
+
+    for _ in range(20):
+        answer = await eventually(produced, timeout=60)
+        assert answer.status_code in (200, 201), answer.text
+        batch = answer.json()
+        if any(fee["case_id"] == case_id for fee in batch["fees"]):
+            file = await http.get(batch["file_url"], headers=support)
+            assert file.status_code == 200, file.text
+            return file.text
+        assert answer.status_code == 201, f"the next batch {batch['batch_id']} holds no fee of {case_id}"
+    raise AssertionError(f"no batch holds the fees of {case_id}")
