@@ -4,7 +4,8 @@ the amicable letter is downloadable and reads back with the creditor's, the debt
 amount's details; 15 days later (the test stack's clock, moved by its offset file) the registered
 letter follows with the R125-2 mentions; the debtor refuses through the link mailed to them; the
 month passes; the creditor generates the injunction-to-pay request; the fees reach billing's next
-SEPA batch. And the filing's refusals: no mandate, the ceiling, a document that is no PDF."""
+SEPA batch. Recovery is killed mid-way (while the 15 days pass) and loses and repeats nothing.
+And the filing's refusals: no mandate, the ceiling, a document that is no PDF."""
 
 from __future__ import annotations
 
@@ -116,9 +117,17 @@ async def test_a_case_from_filing_to_the_injunction_request(running_services: St
         for detail in ("ACME Recouvrement", "Quincaillerie Lorraine SARL", "12 rue Serpenoise", "2 012,34"):
             assert detail in text, f"{detail!r} not in the amicable letter:\n{text}"
 
-        # 15 days without payment: the registered letter, with the R125-2 mentions
+        # 15 days without payment: the registered letter, with the R125-2 mentions. Recovery is
+        # killed (SIGKILL, as a crash) while the days pass, and restarted: nothing lost, nothing twice.
+        recovery = stack.services["recovery"]
+        assert await recovery.kill_async()
         move_clock(stack, days=16)
+        await recovery.up_async()
         case = await case_when(http, case_path, auth, lambda c: c["phase"] == "simplified", timeout=120)
+        assert [letter["kind"] for letter in case["letters"]] == ["plain", "registered"]
+        assert case["letters"][1]["tracking_id"]
+        actions = [t["action"] for t in case["timeline"]]
+        assert len(actions) == len(set(actions)), actions
         registered = next(d for d in case["documents"] if d["kind"] == "registered_letter")
         letter = await http.get(f"{office_path}/documents/{registered['document_id']}", headers=commissaire)
         assert letter.status_code == 200
@@ -173,7 +182,9 @@ async def sepa_batch_with(stack: Stack, http: httpx.AsyncClient, case_id: str) -
         answer = await eventually(produced, timeout=60)
         assert answer.status_code in (200, 201), answer.text
         batch = answer.json()
-        if any(fee["case_id"] == case_id for fee in batch["fees"]):
+        ours = [fee["step"] for fee in batch["fees"] if fee["case_id"] == case_id]
+        if ours:
+            assert len(ours) == len(set(ours)), f"a fee billed twice: {ours}"
             file = await http.get(batch["file_url"], headers=support)
             assert file.status_code == 200, file.text
             return file.text
