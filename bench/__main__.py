@@ -1,6 +1,6 @@
 """Run the benchmarks and write their figures down.
 
-    python -m bench [store] [gateway] [bus] [login] [debits] [rights] [scan] [revocation]
+    python -m bench [store] [gateway] [bus] [login] [debits] [rights] [scan] [revocation] [sweep]
 
 Runs on the `bench` profile's own stack (ports +20000, state in
 .cache/stack/bench), whose gateway limiter is lifted like the test profile's,
@@ -26,6 +26,7 @@ from bench.bus import bench_bus
 from bench.gateway import bench_gateway
 from bench.identity_login import bench_login
 from bench.outbox_scan import bench_outbox_scan
+from bench.recovery_sweep import bench_recovery_sweep
 from bench.revocation import bench_revocation
 from bench.store_write_path import bench_store_write_path
 from bench.teams_rights import bench_teams_rights
@@ -86,6 +87,14 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"| marker index: {o['marker_index_ms']} ms (idle relay pass {o['idle_relay_pass_ms']} ms) "
             f"| collection scan: {o['collection_scan_ms']} ms | {o['scan_to_index_ratio']} |"
         )
+    if "recovery_sweep" in results:
+        w = results["recovery_sweep"]
+        lines.append(
+            f"| recovery deadline sweep: {w['due_cases']} due among {w['open_cases']} open cases "
+            f"| {w['sweep_ms']} ms ({w['sweep_ms_per_transition']} ms a transition), idle pass "
+            f"{w['idle_sweep_pass_ms']} ms | bare scan of the collection: {w['bare_scan_ms']} ms "
+            f"| {w['sweep_to_scan_ratio']} |"
+        )
     if "revocation" in results:
         r = results["revocation"]
         lines.append(
@@ -137,6 +146,8 @@ async def _platform_benches(stack: Stack, selected: list[str], results: dict[str
             results["outbox_scan"] = await bench_outbox_scan(stack)
         if "revocation" in selected:
             results["revocation"] = await bench_revocation(stack)
+        if "sweep" in selected:
+            results["recovery_sweep"] = await bench_recovery_sweep(stack)
     finally:
         stack.stop_all()
 
@@ -161,4 +172,6 @@ async def main(selected: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1:] or ["store", "gateway", "bus", "login", "debits", "rights", "scan", "revocation"]))
+    asyncio.run(
+        main(sys.argv[1:] or ["store", "gateway", "bus", "login", "debits", "rights", "scan", "revocation", "sweep"])
+    )
