@@ -1,6 +1,6 @@
 """Run the benchmarks and write their figures down.
 
-    python -m bench [store] [gateway] [bus] [login] [debits] [rights] [scan] [revocation] [sweep]
+    python -m bench [store] [letters] [gateway] [bus] [login] [debits] [rights] [scan] [revocation] [sweep]
 
 Runs on the `bench` profile's own stack (ports +20000, state in
 .cache/stack/bench), whose gateway limiter is lifted like the test profile's,
@@ -26,6 +26,7 @@ from bench.bus import bench_bus
 from bench.gateway import bench_gateway
 from bench.identity_login import bench_login
 from bench.outbox_scan import bench_outbox_scan
+from bench.recovery_letters import bench_letters
 from bench.recovery_sweep import bench_recovery_sweep
 from bench.revocation import bench_revocation
 from bench.store_write_path import bench_store_write_path
@@ -102,6 +103,20 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"{r['sessions']} sessions | p50 {r['refusal_delay']['p50_ms']} ms, p99 {r['refusal_delay']['p99_ms']} ms "
             f"| the logout alone: p50 {r['logout_response']['p50_ms']} ms, p99 {r['logout_response']['p99_ms']} ms | |"
         )
+    if "letters" in results:
+        letters = results["letters"]
+        renders = ", ".join(
+            f"{kind} p50 {figures['render']['p50_ms']} ms, CPU p50 {figures['render_cpu']['p50_ms']} ms "
+            f"({figures['pages']} p., {figures['bytes']} bytes)"
+            for kind, figures in letters["kinds"].items()
+        )
+        templates = ", ".join(
+            f"{kind} p50 {figures['html']['p50_ms']} ms" for kind, figures in letters["kinds"].items()
+        )
+        lines.append(
+            f"| recovery documents, HTML -> PDF (WeasyPrint), {letters['rounds']} renders each | {renders} "
+            f"| the template alone: {templates}; first render of a process {letters['first_render_ms']} ms | |"
+        )
     if "store" in results:
         s = results["store"]
         for how in ("sequential", f"concurrent_{s['clients']}"):
@@ -159,7 +174,9 @@ async def main(selected: list[str]) -> None:
     config = StackConfig.for_profile("bench")
     if "store" in selected:  # its own servers, before the stack loads the machine
         results["store"] = await bench_store_write_path(config)
-    if set(selected) - {"store"}:
+    if "letters" in selected:  # no stack: the renderer alone
+        results["letters"] = bench_letters()
+    if set(selected) - {"store", "letters"}:
         await _platform_benches(Stack(config), selected, results)
     for name, figures in results.items():
         (RESULTS / f"{name}.json").write_text(
@@ -173,5 +190,8 @@ async def main(selected: list[str]) -> None:
 
 if __name__ == "__main__":
     asyncio.run(
-        main(sys.argv[1:] or ["store", "gateway", "bus", "login", "debits", "rights", "scan", "revocation", "sweep"])
+        main(
+            sys.argv[1:]
+            or ["store", "letters", "gateway", "bus", "login", "debits", "rights", "scan", "revocation", "sweep"]
+        )
     )

@@ -4,6 +4,7 @@ amount, every mention the procedure requires, and hostile text printed, never in
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,12 @@ from services.recovery.tests.letters_support import request as letter_request
 @pytest.fixture(scope="module")
 def renderer() -> WeasyPrintRenderer:
     return WeasyPrintRenderer()
+
+
+@pytest.fixture(scope="module")
+def rendered(renderer: WeasyPrintRenderer) -> dict[DocumentKind, bytes]:
+    """Each document of the default request, rendered once for the tests that only read it."""
+    return {kind: renderer.render(letter_request(kind)) for kind in DocumentKind}
 
 
 # --- French presentation -----------------------------------------------------
@@ -54,9 +61,9 @@ def test_dates_read_as_in_french(day: date, shown: str) -> None:
 # --- the amicable letter -----------------------------------------------------
 
 
-def test_amicable_letter_names_the_parties_and_every_amount(renderer: WeasyPrintRenderer) -> None:
+def test_amicable_letter_names_the_parties_and_every_amount(rendered: dict[DocumentKind, bytes]) -> None:
     req = letter_request(DocumentKind.AMICABLE_LETTER)
-    text = pdf_text(renderer.render(req))
+    text = pdf_text(rendered[req.kind])
     debtor = req.case.claim.debtor
     for expected in (
         CREDITOR.name,
@@ -96,16 +103,15 @@ def test_amicable_letter_claims_the_balance_after_a_payment(renderer: WeasyPrint
     assert "régler la somme de 2 000,00 €" in text
 
 
-def test_amicable_letter_fits_one_page(renderer: WeasyPrintRenderer) -> None:
-    assert len(pdf_pages(renderer.render(letter_request(DocumentKind.AMICABLE_LETTER)))) == 1
+def test_amicable_letter_fits_one_page(rendered: dict[DocumentKind, bytes]) -> None:
+    assert len(pdf_pages(rendered[DocumentKind.AMICABLE_LETTER])) == 1
 
 
 # --- the registered letter of the simplified procedure (R125-2) -------------
 
 
-def test_registered_letter_carries_every_mention_r125_2_requires(renderer: WeasyPrintRenderer) -> None:
-    req = letter_request(DocumentKind.REGISTERED_LETTER)
-    pages = pdf_pages(renderer.render(req))
+def test_registered_letter_carries_every_mention_r125_2_requires(rendered: dict[DocumentKind, bytes]) -> None:
+    pages = pdf_pages(rendered[DocumentKind.REGISTERED_LETTER])
     text = " ".join(pages)
     mentions = {
         "registered": "Lettre recommandée avec demande d'avis de réception",
@@ -144,8 +150,8 @@ def test_registered_letter_carries_every_mention_r125_2_requires(renderer: Weasy
 
 
 @pytest.mark.parametrize("article", REGISTERED_LETTER_ARTICLES, ids=lambda article: article.number)
-def test_registered_letter_reproduces_the_articles(renderer: WeasyPrintRenderer, article: Article) -> None:
-    text = pdf_text(renderer.render(letter_request(DocumentKind.REGISTERED_LETTER)))
+def test_registered_letter_reproduces_the_articles(rendered: dict[DocumentKind, bytes], article: Article) -> None:
+    text = pdf_text(rendered[DocumentKind.REGISTERED_LETTER])
     assert article.title in text
     assert normalise(" ".join(article.paragraphs)) in text  # the whole article, word for word, in order
 
@@ -159,9 +165,9 @@ def test_registered_letter_reproduces_the_four_articles_r125_2_names() -> None:
     ]
 
 
-def test_registered_letter_has_the_acceptance_and_refusal_forms_as_pages(renderer: WeasyPrintRenderer) -> None:
+def test_registered_letter_has_the_acceptance_and_refusal_forms_as_pages(rendered: dict[DocumentKind, bytes]) -> None:
     req = letter_request(DocumentKind.REGISTERED_LETTER)
-    pages = pdf_pages(renderer.render(req))
+    pages = pdf_pages(rendered[req.kind])
     acceptance = [page for page in pages if page.startswith("Formulaire d'acceptation")]
     refusal = [page for page in pages if page.startswith("Formulaire de refus")]
     assert len(acceptance) == 1
@@ -187,10 +193,10 @@ def test_registered_letter_has_the_acceptance_and_refusal_forms_as_pages(rendere
 
 
 def test_injunction_request_is_prefilled_with_court_parties_amounts_and_documents(
-    renderer: WeasyPrintRenderer,
+    rendered: dict[DocumentKind, bytes],
 ) -> None:
     req = letter_request(DocumentKind.INJUNCTION_REQUEST)
-    text = pdf_text(renderer.render(req))
+    text = pdf_text(rendered[req.kind])
     debtor = req.case.claim.debtor
     for expected in (
         "Requête en injonction de payer",
@@ -223,17 +229,21 @@ def test_injunction_request_is_prefilled_with_court_parties_amounts_and_document
         assert normalise(expected) in text, expected
 
 
-def test_injunction_request_after_a_month_without_answer(renderer: WeasyPrintRenderer) -> None:
-    case = case_in(DocumentKind.INJUNCTION_REQUEST, debtor_answers=False)
-    text = pdf_text(renderer.render(letter_request(DocumentKind.INJUNCTION_REQUEST, case)))
+def test_injunction_request_after_a_month_without_answer_against_a_person(renderer: WeasyPrintRenderer) -> None:
+    person = builders.debtor(kind="natural", first_name="Jean", name="Martin", siren="", trader=False)
+    case = case_in(DocumentKind.INJUNCTION_REQUEST, debtor_answers=False, debtor=person)
+    text = pdf_text(renderer.render(letter_request(DocumentKind.INJUNCTION_REQUEST, case, court="")))
     assert "le débiteur n'a pas répondu dans le délai d'un mois" in text
     assert "ce qui vaut refus" in text
+    assert "Jean Martin (personne physique)" in text
+    # Not between traders: the tribunal judiciaire of the debtor's domicile (CPC 1406, jurisdiction.py).
+    assert "Président du Tribunal judiciaire du domicile du débiteur" in text
 
 
 def test_injunction_request_names_the_domain_court_when_none_is_given(renderer: WeasyPrintRenderer) -> None:
     text = pdf_text(renderer.render(letter_request(DocumentKind.INJUNCTION_REQUEST, court="")))
     # Both traders, debtor in Moselle: the commercial chamber of the tribunal judiciaire (jurisdiction.py).
-    assert "Président du Chambre commerciale du tribunal judiciaire du domicile du débiteur" in text
+    assert "Président de la Chambre commerciale du tribunal judiciaire du domicile du débiteur" in text
 
 
 def test_injunction_request_only_once_the_injunction_is_available(renderer: WeasyPrintRenderer) -> None:
@@ -248,9 +258,11 @@ KINDS = list(DocumentKind)
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_the_same_request_gives_the_same_document(renderer: WeasyPrintRenderer, kind: DocumentKind) -> None:
+def test_the_same_request_gives_the_same_document(
+    renderer: WeasyPrintRenderer, rendered: dict[DocumentKind, bytes], kind: DocumentKind
+) -> None:
     req = letter_request(kind)
-    first, second = renderer.render(req), renderer.render(req)
+    first, second = rendered[kind], renderer.render(req)
     assert pdf_text(first) == pdf_text(second)
     assert first == second  # byte for byte: dates from issued_on, identifier from the case (SOURCE_DATE_EPOCH)
     metadata = PdfReader(io.BytesIO(first)).metadata
@@ -291,3 +303,10 @@ def _squeeze(text: str) -> str:
 
 def _hostile_debtor(name: str) -> DebtorInput:
     return builders.debtor(name=name)
+
+
+def test_renders_from_several_threads_give_the_same_document(renderer: WeasyPrintRenderer) -> None:
+    req = letter_request(DocumentKind.AMICABLE_LETTER)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        documents = list(pool.map(lambda _: renderer.render(req), range(2)))
+    assert documents[0] == documents[1]

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from recovery.adapters.letters import WeasyPrintRenderer
 from recovery.adapters.postal import FolderPostalService, InvalidLetterId, s10_check_digit, tracking_id
 from recovery.domain.cases import LetterKind
 from recovery.domain.claims import PostalAddress
-from recovery.ports import PostalItem
+from recovery.ports import DocumentKind, PostalItem
 from recovery.settings import RecoverySettings
 from services.recovery.tests.fakes import FakeDocumentStore
+from services.recovery.tests.letters_support import pdf_text, request
 from tests.clock import SettableClock
 
 PDF = b"%PDF-1.7\n% a letter\n%%EOF\n"
@@ -214,3 +216,28 @@ def test_the_folder_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     assert RecoverySettings().postal_dir == ".cache/postal"
     monkeypatch.setenv("RECOVERY_POSTAL_DIR", str(tmp_path))
     assert RecoverySettings().postal_dir == str(tmp_path)
+
+
+async def test_a_rendered_letter_goes_through_the_store_to_the_folder(
+    tmp_path: Path, documents: CountingDocuments, clock: SettableClock
+) -> None:
+    """The path a handler takes: render, store immutable, post; the posted PDF is the stored one."""
+    letter = request(DocumentKind.REGISTERED_LETTER)
+    pdf = WeasyPrintRenderer().render(letter)
+    stored = await documents.put(pdf, media_type="application/pdf", name="lettre-recommandee.pdf")
+    debtor = letter.case.claim.debtor
+    item = PostalItem(
+        "letter-registered",
+        letter.case.case_id,
+        LetterKind.REGISTERED,
+        debtor.display_name,
+        debtor.address,
+        stored.document_id,
+    )
+    receipt = await FolderPostalService(tmp_path, documents, clock).send(item)
+    posted = (tmp_path / "letter-registered.pdf").read_bytes()
+    assert posted == pdf
+    manifest = json.loads((tmp_path / "letter-registered.json").read_text(encoding="utf-8"))
+    assert manifest["sha256"] == stored.sha256
+    assert manifest["tracking_id"] == receipt.tracking_id
+    assert "Formulaire de refus" in pdf_text(posted)

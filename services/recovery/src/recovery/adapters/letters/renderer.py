@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import date, datetime
+import threading
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -125,7 +125,6 @@ def _claim(case: Case) -> dict[str, Any]:
         ],
         "principal": french.euros(claim.principal_cents),
         "interest": french.euros(claim.interest_cents),
-        "has_interest": claim.interest_cents > 0,
         "total": french.euros(claim.total_cents),
         "paid": french.euros(case.paid_cents),
         "has_payments": case.paid_cents > 0,
@@ -159,7 +158,10 @@ def letter_context(request: LetterRequest, policy: ProcedurePolicy = DEFAULT_POL
     if request.kind is DocumentKind.INJUNCTION_REQUEST:
         prefilled = injunction_request(case)  # IllegalTransition unless the injunction is available
         registered = case.letter(LetterKind.REGISTERED)
-        context["court"] = request.court or f"{prefilled.court.label_fr} du domicile du débiteur"
+        court = request.court or f"{prefilled.court.label_fr} du domicile du débiteur"
+        context["court"] = court
+        # "le Président du Tribunal ...", "le Président de la Chambre commerciale ...".
+        context["court_of"] = f"de la {court}" if court.lower().startswith("chambre") else f"du {court}"
         context["failure"] = FAILURES.get(prefilled.failure, prefilled.failure)
         context["failure_on"] = french.long_date(deadlines.local_day(prefilled.failure_at, case.department))
         context["registered_sent_on"] = (
@@ -183,6 +185,7 @@ class WeasyPrintRenderer:
             undefined=jinja2.StrictUndefined,  # a missing value fails the render, never prints as empty
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates read once: a template edited under a running service changes nothing
         )
         # fontTools stamps each embedded font subset with the current time unless SOURCE_DATE_EPOCH is
         # set (the reproducible-builds convention): set, the same request gives the same bytes.
@@ -190,6 +193,9 @@ class WeasyPrintRenderer:
             os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
         self.stylesheet = CSS(string=(templates / "print.css").read_text(encoding="utf-8"))
         self.fonts = FontConfiguration()
+        # Rendering is CPU-bound and synchronous (a handler runs it with asyncio.to_thread); the font
+        # configuration is shared, so one render at a time per renderer.
+        self._lock = threading.Lock()
 
     def render_html(self, request: LetterRequest) -> str:
         """The document's HTML (what `render` prints), for tests and previews."""
@@ -199,6 +205,10 @@ class WeasyPrintRenderer:
     def render(self, request: LetterRequest) -> bytes:
         fetcher = _RefuseEveryUrl()
         document = HTML(string=self.render_html(request), url_fetcher=fetcher, base_url=str(self.templates))
+        with self._lock:
+            return self._write(document, fetcher, request)
+
+    def _write(self, document: Any, fetcher: _RefuseEveryUrl, request: LetterRequest) -> bytes:
         rendered = document.render(stylesheets=[self.stylesheet], font_config=self.fonts)
         if fetcher.asked:
             raise ResourceRefused(f"the {request.kind.value} asked for resources: {', '.join(fetcher.asked)}")
@@ -213,9 +223,4 @@ class WeasyPrintRenderer:
         return pdf
 
 
-def issued_on_of(instant: datetime, department: str) -> date:
-    """The day a letter is issued on, in the debtor's department (what `LetterRequest.issued_on` takes)."""
-    return deadlines.local_day(instant, department)
-
-
-__all__ = ["TEMPLATES", "ResourceRefused", "WeasyPrintRenderer", "issued_on_of", "letter_context"]
+__all__ = ["TEMPLATES", "ResourceRefused", "WeasyPrintRenderer", "letter_context"]
