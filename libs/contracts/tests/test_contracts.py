@@ -108,7 +108,7 @@ def test_adding_an_optional_property_is_compatible() -> None:
 
 def test_moving_a_definition_behind_a_ref_is_compatible() -> None:
     new = _schema()
-    new["$defs"] = {"Cents": new["properties"]["amount_cents"]}
+    new.setdefault("$defs", {})["Cents"] = new["properties"]["amount_cents"]  # next to the ones it has (PostalAddress)
     new["properties"]["amount_cents"] = {"$ref": "#/$defs/Cents", "description": "reworded"}
     assert incompatibilities(_schema(), new) == []
 

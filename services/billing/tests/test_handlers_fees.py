@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import xmlschema
@@ -308,3 +308,40 @@ def test_payment_rejected_carries_the_orders_buyer_for_the_saga() -> None:
     assert (event.order_number, event.merchant_id, event.buyer_name) == ("ORD-1", "merchant-1", "Paul Durand")
     assert event.buyer_address is not None
     assert event.buyer_address.postal_code == "57000"
+
+
+def test_schedule_regularised_is_emitted_once_when_the_plan_is_settled_and_not_before() -> None:
+    """The saga's billing side: a declined debit gives `PaymentRejected` with the buyer; recovery
+    waits for `ScheduleRegularised`, emitted with the payment that settles the plan, only then."""
+    from billing.domain import schedules as rules
+    from billing.handlers import Billing
+    from contracts.events.billing import PaymentSucceeded, ScheduleRegularised
+
+    policy = rules.RetryPolicy()
+    derive = Billing._debit_events  # the events of a debit's outcome (uses no dependency)
+    order = Order("ORD-2", "Boutique", "b@example.fr", 10000, 0, date(2026, 12, 1), 1, buyer_name="Paul Durand")
+    schedule = create_schedule(
+        "sch_2", order, CardOnFile("tok", "visa", "4242", 12, 2030), created_by="m-2", now=START, interval_days=30
+    )
+    debit = rules.due_debit(schedule, START, policy)
+    assert debit is not None
+    declined = rules.record_debit(
+        schedule, debit, succeeded=False, decline_reason="card_declined", now=START, policy=policy
+    )
+    [rejected] = derive(None, schedule, declined, debit, False, "card_declined")  # type: ignore[arg-type]
+    assert isinstance(rejected, PaymentRejected)
+    assert (rejected.order_number, rejected.merchant_id, rejected.buyer_name) == ("ORD-2", "m-2", "Paul Durand")
+
+    plan = rules.start_regularisation(declined, 2, now=START, interval_days=30)
+    current, at, seen = plan, START, []
+    for _ in range(2):
+        due = rules.due_debit(current, at, policy)
+        assert due is not None
+        paid = rules.record_debit(current, due, succeeded=True, decline_reason=None, now=at, policy=policy)
+        seen.append(derive(None, current, paid, due, True, None))  # type: ignore[arg-type]
+        current, at = paid, at + timedelta(days=30)
+    assert [type(e) for e in seen[0]] == [PaymentSucceeded]  # half paid: no ScheduleRegularised yet
+    assert [type(e) for e in seen[1]] == [PaymentSucceeded, ScheduleRegularised]
+    settled = seen[1][1]
+    assert isinstance(settled, ScheduleRegularised)
+    assert (settled.order_number, settled.merchant_id, settled.regularised_cents) == ("ORD-2", "m-2", 10000)

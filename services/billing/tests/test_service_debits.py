@@ -17,7 +17,8 @@ from asgi_lifespan import LifespanManager
 from billing.app import create_app
 from billing.domain.bank import BankDetails, Civility
 from billing.domain.schedules import InstallmentStatus, Order, ScheduleStatus
-from billing.handlers import Billing, PaymentRejectedProblem
+from billing.handlers import Billing, PaymentRejectedProblem, mandates
+from billing.handlers.context import Fees
 from billing.settings import BillingSettings
 from billing.store.schedules import ScheduleStore, StaleSchedule
 from chassis.errors import Problem
@@ -42,6 +43,7 @@ class Harness:
     billing: Billing
     clock: SettableClock
     db: Any
+    fees: Fees
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +62,7 @@ async def service(stack: Stack) -> AsyncIterator[Harness]:
     app = create_app(settings, clock=clock)
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=90):
         runtime = app.state.runtime
-        yield Harness(app.state.billing, clock, runtime.db)
+        yield Harness(app.state.billing, clock, runtime.db, app.state.fees)
         await runtime.mongo.drop_database(name)
 
 
@@ -285,12 +287,13 @@ async def test_onboarding_bank_details_terms_and_mandate(harness: Harness) -> No
     assert document is not None
     assert document["status"] == "active"
     assert [e["topic"] for e in document.get("_outbox", [])] in (
-        ["creditdesk.billing.mandate-signed.v1"],
-        [],  # already relayed
+        ["creditdesk.billing.mandate-refused.v1", "creditdesk.billing.mandate-signed.v1"],
+        ["creditdesk.billing.mandate-signed.v1"],  # the refusal relayed already
+        [],  # both relayed
     )
     with pytest.raises(Problem):
         await billing.decide_mandate(account, sign=True)  # already signed
-    revoked = await billing.revoke_mandate(account)
+    revoked = await mandates.revoke(harness.fees, account)
     assert revoked.mandate is not None
     assert revoked.mandate.status == "revoked"
 

@@ -30,6 +30,7 @@ from billing.handlers.fees import plan_collections
 from billing.handlers.mandates import lapse_unused_mandates
 from billing.handlers.sepa_batches import produce_batch
 from billing.settings import BillingSettings
+from chassis.errors import Conflict
 from contracts import Envelope, PersonKind
 from contracts.events.billing import MandateRevoked
 from contracts.events.recovery import FeeIncurred
@@ -231,3 +232,103 @@ async def test_a_mandate_unused_for_36_months_lapses_and_its_fees_wait(service: 
     ledger = await h.fees.ledgers.get(creditor_id)
     assert ledger is not None
     assert ledger.collections == ()  # nothing collected under a lapsed mandate
+
+
+async def test_two_producers_at_once_never_put_a_fee_in_two_batches(service: Harness) -> None:
+    h = service
+    h.clock.at = START + timedelta(days=40)  # after the other tests' batches
+    creditors = [await creditor_with_mandate(h) for _ in range(3)]
+    fee_ids = [await publish_fee(h, creditor_id, "filing", 1000 + i) for i, (creditor_id, _) in enumerate(creditors)]
+    for creditor_id, _ in creditors:
+        await ledger_holds(h, creditor_id, 1)
+    await plan_collections(h.fees)
+    on = h.clock.now().date() + timedelta(days=14)
+
+    outcomes = await asyncio.gather(produce_batch(h.fees, on), produce_batch(h.fees, on), return_exceptions=True)
+    produced = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert produced, outcomes
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            assert isinstance(outcome, Conflict), outcome  # the other one was producing it
+    files = {p.batch.xml for p in produced}
+    assert len(files) == 1  # one file for the date, whoever asked
+    batch = (await produce_batch(h.fees, on)).batch
+    assert batch.xml in files
+    held = [fee.fee_id for fee in batch.fees]
+    assert sorted(held) == sorted(set(held))
+    assert set(fee_ids) <= set(held)
+    for creditor_id, _ in creditors:
+        ledger = await h.fees.ledgers.get(creditor_id)
+        assert ledger is not None
+        assert [c.batch_id for c in ledger.collections] == [batch.batch_id]
+
+
+async def test_a_producer_dead_half_way_is_completed_by_the_next(service: Harness) -> None:
+    """A producer marks a ledger's collection for the batch and dies before writing the file: once its
+    leases lapse, the next producer takes the batch over and its file holds that collection too."""
+    from billing.domain.fees import batch_due, batch_id_for
+    from billing.store.fees import FEE_LEDGERS, SEPA_BATCHES, BatchMongo, FeeLedgerMongo
+    from chassis.crypto import FieldCipher
+    from chassis.leases import Leases
+
+    h = service
+    h.clock.at = START + timedelta(days=80)
+    creditor_id, _ = await creditor_with_mandate(h)
+    fee_id = await publish_fee(h, creditor_id, "filing", 4321)
+    await ledger_holds(h, creditor_id, 1)
+    await plan_collections(h.fees)
+    on = h.clock.now().date() + timedelta(days=14)
+    ttl = timedelta(seconds=30)
+    dead_ledgers = FeeLedgerMongo(h.db, Leases(h.db[FEE_LEDGERS], owner="dead", clock=h.clock, ttl=ttl))
+    cipher = FieldCipher.for_development("billing-fields")
+    dead_batches = BatchMongo(h.db, Leases(h.db[SEPA_BATCHES], owner="dead", clock=h.clock, ttl=ttl), cipher)
+    batch_id = batch_id_for(on)
+    assert await dead_batches.open(batch_id, on, now=h.clock.now()) is not None
+    held = await dead_ledgers.claim_due(on)
+    assert held is not None
+    assert held.ledger.creditor_id == creditor_id  # the only ledger with a collection still to batch
+    found = await h.billing.onboarding.get(held.ledger.creditor_id)
+    assert found is not None
+    marked, batched = batch_due(held.ledger, found[0].mandate, batch_id=batch_id, on=on)
+    assert batched
+    assert await dead_ledgers.save_batched(held, marked, plan_again_at=None)
+    # ...and the producer dies here, holding the batch.
+    with pytest.raises(Conflict):
+        await produce_batch(h.fees, on)
+    h.clock.advance(seconds=31)
+    batch = (await produce_batch(h.fees, on)).batch
+    assert fee_id in [fee.fee_id for fee in batch.fees]
+    assert [line.amount_cents for line in batch.lines if line.creditor_id == creditor_id] == [4321]
+
+
+async def test_the_fee_collection_job_started_with_the_app_plans_and_mails(stack: Stack) -> None:
+    name = f"billing_fj_{uuid.uuid4().hex[:8]}"
+    settings = BillingSettings(
+        service_name=name,
+        environment="test",
+        mongo_url=stack.mongo_url,
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        smtp_host=stack.smtp.host,
+        smtp_port=stack.smtp.port,
+        debit_scheduler_enabled=False,
+        fee_collection_interval_seconds=0.2,
+        log_level="WARNING",
+    )
+    clock = SettableClock(START)
+    app = create_app(settings, clock=clock)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=90):
+        runtime = app.state.runtime
+        h = Harness(app.state.billing, app.state.fees, clock, runtime.db, runtime.broker, stack)
+        try:
+            creditor_id, mail_to = await creditor_with_mandate(h)
+            await publish_fee(h, creditor_id, "injunction_request", 3300)
+
+            async def planned() -> bool:
+                ledger = await h.fees.ledgers.get(creditor_id)
+                return ledger is not None and len(ledger.collections) == 1
+
+            await eventually(planned)  # nobody called plan_collections: the job did
+            [notice] = await eventually(lambda: asyncio.sleep(0, mails_to(stack, mail_to)))
+            assert "33.00 EUR" in text_of(notice)
+        finally:
+            await runtime.mongo.drop_database(name)

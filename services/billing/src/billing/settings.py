@@ -6,6 +6,7 @@ from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 
+from billing.domain.bank import validate_bank_account
 from chassis.crypto import FieldCipher
 from chassis.settings import ServiceSettings, service_config
 
@@ -74,8 +75,6 @@ class BillingSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _sepa_creditor(self) -> Self:
-        from billing.domain.bank import validate_bank_account
-
         validate_bank_account(self.sepa_creditor_iban, self.sepa_creditor_bic)  # BankDetailsError names the field
         return self
 

@@ -27,7 +27,6 @@ from billing.domain.onboarding import (
     accept_terms,
     decide_mandate,
     give_bank_details,
-    revoke_mandate,
 )
 from billing.domain.profiles import ProfileStatus
 from billing.domain.schedules import Debit, DebitKind, Order, RetryPolicy, Schedule, ScheduleError, ScheduleStatus
@@ -450,14 +449,7 @@ class Billing:
         await self._save_onboarding(account_id, updated, version, *events)
         return updated
 
-    async def revoke_mandate(self, account_id: str) -> Onboarding:
-        onboarding, version = await self._onboarding(account_id)
-        try:
-            updated = revoke_mandate(onboarding, now=self.clock.now())
-        except OnboardingError as error:
-            raise Problem(error.message, status=409, title="Conflict", code=error.code) from error
-        await self._save_onboarding(account_id, updated, version)
-        return updated
+    # Revoking the mandate: handlers/mandates.py (it emits MandateRevoked).
 
 
 def require_operator(settings: BillingSettings, roles: tuple[str, ...]) -> None:
