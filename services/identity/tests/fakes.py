@@ -60,6 +60,12 @@ class InMemoryMailboxStore:
         self.tombstones[message_id] = account_id
         return True
 
+    async def mark_all_read(self, account_id: str, now: datetime) -> int:
+        unread = [m for m in self._owned(account_id) if not m.read]
+        for message in unread:
+            self.messages[message.message_id] = replace(message, read_at=now)
+        return len(unread)
+
     async def everything(self, account_id: str) -> list[MailboxMessage]:
         return sorted(self._owned(account_id), key=newest_first_key)
 

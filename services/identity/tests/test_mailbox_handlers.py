@@ -26,6 +26,7 @@ from identity.handlers.mailbox.list_messages import list_messages
 from identity.handlers.mailbox.mark_message import mark_message
 from identity.handlers.mailbox.read_message import read_message
 from services.identity.tests.fakes import InMemoryLegacyMailboxes, InMemoryMailboxStore
+from services.identity.tests.mailbox_store_contract import check_mailbox_store
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 OWNER = "acct-owner"
@@ -199,3 +200,7 @@ async def test_the_export_is_oldest_first_and_the_mbox_reads_back(tmp_path: Path
     assert isinstance(payload, bytes)
     assert "La note de DUPONT SA passe de B à C." in payload.decode("utf-8")
     assert all(m.get_flags() == "O" for m in read_back)
+
+
+async def test_the_fake_store_keeps_the_ports_promises() -> None:
+    await check_mailbox_store(InMemoryMailboxStore())

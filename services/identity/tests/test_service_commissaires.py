@@ -118,7 +118,7 @@ async def test_support_creates_a_commissaire_who_activates_and_logs_in_with_the_
 
     async def filed() -> Any:
         page = (await h.http.get("/accounts/me/mailbox", headers=bearer(session))).json()
-        return page if page["total"] else None
+        return page if page["messages"] else None
 
     page = await eventually(filed, timeout=90)
     assert page["messages"][0]["subject"] == "Nouveau dossier"

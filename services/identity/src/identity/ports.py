@@ -36,6 +36,10 @@ class MailboxStore(Protocol):
         """Remove the message's content, keep its id (a tombstone); False if absent or deleted."""
         ...
 
+    async def mark_all_read(self, account_id: str, now: datetime) -> int:
+        """Every unread message of the account read at `now`; how many were unread."""
+        ...
+
     async def everything(self, account_id: str) -> list[MailboxMessage]:
         """Every message of the account, oldest first (for an export)."""
         ...

@@ -12,11 +12,12 @@ from chassis.auth import Caller, CurrentCaller
 from chassis.errors import Forbidden, Problem
 from identity.adapters.mbox import MBOX_MEDIA_TYPE, render_mbox
 from identity.api.deps import IdentityDep, problem
-from identity.api.mailbox_schemas import MailboxExportOut, MarkIn, MessageOut, MessagePage
+from identity.api.mailbox_schemas import AllReadOut, MailboxExportOut, MarkIn, MessageOut, MessagePage
 from identity.domain.mailbox import MAX_PAGE, PageInvalid, page_request
 from identity.handlers.mailbox.delete_message import delete_message
 from identity.handlers.mailbox.export_mailbox import export_mailbox
 from identity.handlers.mailbox.list_messages import list_messages
+from identity.handlers.mailbox.mark_all_read import mark_all_read
 from identity.handlers.mailbox.mark_message import mark_message
 from identity.handlers.mailbox.read_message import read_message
 from identity.ports import MailboxStore
@@ -110,6 +111,12 @@ async def export(
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="mailbox-{stamp}.json"'},
     )
+
+
+@router.post("/read-all", response_model=AllReadOut, operation_id="mark_mailbox_read", responses=ERRORS)
+async def read_all(request: Request, caller: CurrentCaller, identity: IdentityDep) -> AllReadOut:
+    """Mark every unread message of the caller's mailbox read."""
+    return AllReadOut(marked=await mark_all_read(mailbox_of(request), owner(caller), identity.now()))
 
 
 @router.get(

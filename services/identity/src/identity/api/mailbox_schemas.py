@@ -65,3 +65,7 @@ class MailboxExportOut(BaseModel):
     account_id: str
     exported_at: datetime
     messages: list[MessageOut]
+
+
+class AllReadOut(BaseModel):
+    marked: int = Field(description="How many messages were unread (all are read now).")

@@ -67,10 +67,12 @@ class MongoMailboxStore:
         try:
             result = await self._messages.insert_many([to_document(m) for m in messages], ordered=False)
         except BulkWriteError as error:
-            others = [e for e in error.details.get("writeErrors", []) if e.get("code") != DUPLICATE_KEY]
-            if others:
+            errors = error.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
                 raise
-            return int(error.details.get("nInserted", 0))
+            # Counted from the refused ones: the local Mongo-wire server's
+            # `nInserted` counts the whole batch.
+            return len(messages) - len(errors)
         return len(result.inserted_ids)
 
     async def page(self, account_id: str, request: PageRequest) -> Page:
@@ -105,6 +107,12 @@ class MongoMailboxStore:
             {"$set": {"deleted_at": now}, "$unset": dict.fromkeys(CONTENT, "")},
         )
         return result.modified_count == 1
+
+    async def mark_all_read(self, account_id: str, now: datetime) -> int:
+        result = await self._messages.update_many(
+            {"account_id": account_id, **LIVE, "read_at": None}, {"$set": {"read_at": now}}
+        )
+        return int(result.modified_count)
 
     async def everything(self, account_id: str) -> list[MailboxMessage]:
         cursor = self._messages.find({"account_id": account_id, **LIVE}).sort([("received_at", 1), ("_id", 1)])
