@@ -6,18 +6,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from contracts import Right
 from recovery.domain.cases import Phase
-from recovery.handlers import AdvanceDueDeadlines, AssignCase, StartAmicable, dispatch
-from recovery.ports import DocumentKind, RecoveryPorts
-from services.recovery.tests.api_fakes import ApiWorld, api_world
+from recovery.handlers import AdvanceDueDeadlines, dispatch
+from recovery.ports import KnownCreditor, RecoveryPorts
+from services.recovery.tests.api_fakes import api_app
 from services.recovery.tests.builders import JPEG, PDF, PNG
-from services.recovery.tests.fakes import FakeCaseStore
+from services.recovery.tests.fakes import FakeCaseStore, FakeCreditors, FakeDebtorLinks, FakeMandates, FakeRights
 from tests.clock import SettableClock
 
 CREDITOR = {"Authorization": "Test acc-jeanne"}
@@ -45,6 +47,7 @@ def claim_body(**changes: Any) -> dict[str, Any]:
         ],
         "interest_cents": 1234,
         "description": "Fournitures livrées en janvier 2026",
+        "creditor_address": {"line1": "1 avenue des Champs-Élysées", "postcode": "75008", "city": "Paris"},
     }
     body.update(changes)
     return body
@@ -58,15 +61,43 @@ def form(body: dict[str, Any] | str, files: list[tuple[str, bytes]] | None = Non
     }
 
 
+@dataclass
+class World:
+    """The app on the handlers' fakes, and the fakes a test changes."""
+
+    app: FastAPI
+    ports: RecoveryPorts
+    store: FakeCaseStore
+
+    @property
+    def mandates(self) -> FakeMandates:
+        assert isinstance(self.ports.mandates, FakeMandates)
+        return self.ports.mandates
+
+    @property
+    def rights(self) -> FakeRights:
+        assert isinstance(self.ports.rights, FakeRights)
+        return self.ports.rights
+
+    def debtor_token(self, case_id: str) -> str:
+        """The newest link issued for the case (the letter's), as the debtor reads it."""
+        links = self.ports.links
+        assert isinstance(links, FakeDebtorLinks)
+        return [token for token, (case, _, _) in links.links.items() if case == case_id][-1]
+
+
 @pytest.fixture
-def world(ports: RecoveryPorts, store: FakeCaseStore) -> ApiWorld:
-    world = api_world(ports, store, max_document_bytes=200_000)
-    world.mandates.signed.add("acc-jeanne")
+def world(ports: RecoveryPorts, store: FakeCaseStore) -> World:
+    world = World(api_app(ports, store, max_document_bytes=200_000), ports, store)
+    world.mandates.signed_by.add("acc-jeanne")
+    creditors = ports.creditors
+    assert isinstance(creditors, FakeCreditors)
+    creditors.known["acc-jeanne"] = KnownCreditor("ACME Recouvrement SAS", "jeanne@acme-recouvrement.fr", "732829320")
     return world
 
 
 @pytest.fixture
-async def http(world: ApiWorld) -> AsyncIterator[httpx.AsyncClient]:
+async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=world.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://recovery") as client:
         yield client
@@ -79,25 +110,25 @@ async def filed(http: httpx.AsyncClient, **changes: Any) -> dict[str, Any]:
     return body
 
 
-async def assigned(http: httpx.AsyncClient, world: ApiWorld) -> str:
+async def assigned(http: httpx.AsyncClient, world: World) -> str:
     case_id: str = (await filed(http))["case_id"]
-    await dispatch(AssignCase(case_id), world.ports)
+    assert world.store.cases[case_id].phase is Phase.ASSIGNED  # the filing assigned it at once
     return case_id
 
 
-async def in_simplified(http: httpx.AsyncClient, world: ApiWorld, clock: SettableClock) -> str:
+async def in_simplified(http: httpx.AsyncClient, world: World, clock: SettableClock) -> str:
     case_id = await assigned(http, world)
     office = world.store.cases[case_id].office_id
     headers = METZ_A if office == "metz-a" else METZ_B
     assert (await http.post(f"/office/cases/{case_id}/acceptance", headers=headers)).status_code == 200
-    await dispatch(StartAmicable(case_id), world.ports)
+    assert world.store.cases[case_id].phase is Phase.AMICABLE  # the acceptance sent the plain letter
     clock.advance(days=20)
     await dispatch(AdvanceDueDeadlines(), world.ports)
     assert world.store.cases[case_id].phase is Phase.SIMPLIFIED
     return case_id
 
 
-def office_headers(world: ApiWorld, case_id: str) -> dict[str, str]:
+def office_headers(world: World, case_id: str) -> dict[str, str]:
     return METZ_A if world.store.cases[case_id].office_id == "metz-a" else METZ_B
 
 
@@ -108,14 +139,16 @@ def codes(answer: httpx.Response) -> set[str]:
 # --- filing --------------------------------------------------------------------------
 
 
-async def test_filing_stores_the_case_its_proofs_and_answers_201(http: httpx.AsyncClient, world: ApiWorld) -> None:
+async def test_filing_stores_the_case_its_proofs_and_answers_201(http: httpx.AsyncClient, world: World) -> None:
     answer = await http.post(
         "/cases", headers=CREDITOR, **form(claim_body(), [("facture.pdf", PDF), ("bon.png", PNG), ("photo.jpg", JPEG)])
     )
     assert answer.status_code == 201, answer.text
     case = answer.json()
     assert answer.headers["location"] == f"/api/recovery/cases/{case['case_id']}"
-    assert case["phase"] == "filed"
+    assert case["phase"] == "assigned"  # filed, then given to the least-loaded competent office
+    assert case["office_id"] in {"metz-a", "metz-b", "thionville-c"}
+    assert [t["action"] for t in case["timeline"]][:2] == ["filed", "assigned"]
     assert case["creditor_account_id"] == "acc-jeanne"
     assert case["total_cents"] == 201_234
     assert case["debtor"]["address"]["department"] == "57"
@@ -125,7 +158,7 @@ async def test_filing_stores_the_case_its_proofs_and_answers_201(http: httpx.Asy
     assert world.store.cases[case["case_id"]].claim.total_cents == 201_234
 
 
-async def test_the_ceiling_is_5000_euros_principal_and_interest(http: httpx.AsyncClient, world: ApiWorld) -> None:
+async def test_the_ceiling_is_5000_euros_principal_and_interest(http: httpx.AsyncClient, world: World) -> None:
     at_ceiling = [{"number": "F-1", "issue_date": "2026-01-05", "due_date": "2026-02-04", "amount_cents": 490_000}]
     accepted = await http.post(
         "/cases", headers=CREDITOR, **form(claim_body(invoices=at_ceiling, interest_cents=10_000))
@@ -144,7 +177,7 @@ async def test_the_ceiling_is_5000_euros_principal_and_interest(http: httpx.Asyn
     assert len(world.store.cases) == 1
 
 
-async def test_every_rule_the_claim_breaks_is_a_field_error_at_once(http: httpx.AsyncClient, world: ApiWorld) -> None:
+async def test_every_rule_the_claim_breaks_is_a_field_error_at_once(http: httpx.AsyncClient, world: World) -> None:
     body = claim_body(
         cause="tort",
         invoices=[{"number": "F-9", "issue_date": "2026-02-01", "due_date": "2026-12-31", "amount_cents": 1000}],
@@ -197,7 +230,7 @@ async def test_malformed_json_and_control_characters_are_field_errors(http: http
     assert any(e["field"] == "documents" for e in no_docs.json()["errors"])
 
 
-async def test_a_form_too_large_is_413_and_stores_nothing(http: httpx.AsyncClient, world: ApiWorld) -> None:
+async def test_a_form_too_large_is_413_and_stores_nothing(http: httpx.AsyncClient, world: World) -> None:
     # the test app's form limit is 200 kB (the policy's per-document limit 10 MiB)
     over_form = await http.post("/cases", headers=CREDITOR, **form(claim_body(), [("big.pdf", PDF + b"0" * 250_000)]))
     assert over_form.status_code == 413
@@ -205,7 +238,7 @@ async def test_a_form_too_large_is_413_and_stores_nothing(http: httpx.AsyncClien
 
 
 async def test_without_a_signed_mandate_filing_is_409_saying_where_to_sign(
-    http: httpx.AsyncClient, world: ApiWorld
+    http: httpx.AsyncClient, world: World
 ) -> None:
     answer = await http.post("/cases", headers=OTHER, **form(claim_body()))
     assert answer.status_code == 409
@@ -214,7 +247,7 @@ async def test_without_a_signed_mandate_filing_is_409_saying_where_to_sign(
     assert world.store.cases == {}
 
 
-async def test_filing_for_a_company_needs_right_3(http: httpx.AsyncClient, world: ApiWorld) -> None:
+async def test_filing_for_a_company_needs_right_3(http: httpx.AsyncClient, world: World) -> None:
     refused = await http.post("/cases", headers=CREDITOR, **form(claim_body(company_id="552100554")))
     assert refused.status_code == 403
     assert refused.json()["type"].endswith("/missing-right")
@@ -223,7 +256,7 @@ async def test_filing_for_a_company_needs_right_3(http: httpx.AsyncClient, world
     assert case["company_id"] == "552100554"
     assert world.store.cases[case["case_id"]].creditor.trader is True
     # a colleague with the right sees the company's case; without it, 404
-    world.mandates.signed.add("acc-paul")
+    world.mandates.signed_by.add("acc-paul")
     assert (await http.get(f"/cases/{case['case_id']}", headers=OTHER)).status_code == 404
     world.rights.granted.add(("552100554", "acc-paul", Right.HANDLE_COMPANY_REQUESTS))
     assert (await http.get(f"/cases/{case['case_id']}", headers=OTHER)).status_code == 200
@@ -231,12 +264,12 @@ async def test_filing_for_a_company_needs_right_3(http: httpx.AsyncClient, world
     assert [c["case_id"] for c in listed.json()] == [case["case_id"]]
 
 
-async def test_filing_again_with_the_same_case_id_files_once(http: httpx.AsyncClient, world: ApiWorld) -> None:
+async def test_filing_again_with_the_same_case_id_files_once(http: httpx.AsyncClient, world: World) -> None:
     first = await filed(http, case_id="case-2026-0001")
     again = await filed(http, case_id="case-2026-0001")
     assert first["case_id"] == again["case_id"] == "case-2026-0001"
     assert len(world.store.cases) == 1
-    world.mandates.signed.add("acc-paul")
+    world.mandates.signed_by.add("acc-paul")
     taken = await http.post("/cases", headers=OTHER, **form(claim_body(case_id="case-2026-0001")))
     assert taken.status_code == 409
     assert taken.json()["type"].endswith("/case-id-taken")
@@ -250,7 +283,7 @@ async def test_no_token_is_401(http: httpx.AsyncClient) -> None:
 # --- reading, withdrawing, downloading ---------------------------------------------------
 
 
-async def test_someone_elses_case_is_404_like_an_unknown_one(http: httpx.AsyncClient, world: ApiWorld) -> None:
+async def test_someone_elses_case_is_404_like_an_unknown_one(http: httpx.AsyncClient, world: World) -> None:
     case = await filed(http)
     mine = await http.get(f"/cases/{case['case_id']}", headers=CREDITOR)
     assert mine.status_code == 200
@@ -298,9 +331,7 @@ async def test_only_a_commissaire_with_an_office_uses_the_office_routes(http: ht
     assert (await http.get("/office/cases", headers=no_office)).status_code == 403
 
 
-async def test_the_assigned_office_sees_accepts_and_the_other_gets_404(
-    http: httpx.AsyncClient, world: ApiWorld
-) -> None:
+async def test_the_assigned_office_sees_accepts_and_the_other_gets_404(http: httpx.AsyncClient, world: World) -> None:
     case_id = await assigned(http, world)
     mine = office_headers(world, case_id)
     other = METZ_B if mine is METZ_A else METZ_A
@@ -310,12 +341,13 @@ async def test_the_assigned_office_sees_accepts_and_the_other_gets_404(
     assert (await http.post(f"/office/cases/{case_id}/acceptance", headers=other)).status_code == 404
     accepted = await http.post(f"/office/cases/{case_id}/acceptance", headers=mine)
     assert accepted.status_code == 200
-    assert accepted.json()["phase"] == "amicable"  # the acceptance sends the plain letter at once (rec-core)
+    assert accepted.json()["phase"] == "amicable"  # accepted, and the plain letter sent at once
+    assert [x["kind"] for x in accepted.json()["letters"]] == ["plain"]
     twice = await http.post(f"/office/cases/{case_id}/acceptance", headers=mine)
     assert twice.status_code == 409
 
 
-async def test_a_refusal_needs_a_reason_and_passes_the_case_on(http: httpx.AsyncClient, world: ApiWorld) -> None:
+async def test_a_refusal_needs_a_reason_and_passes_the_case_on(http: httpx.AsyncClient, world: World) -> None:
     case_id = await assigned(http, world)
     first = world.store.cases[case_id].office_id
     headers = office_headers(world, case_id)
@@ -331,7 +363,7 @@ async def test_a_refusal_needs_a_reason_and_passes_the_case_on(http: httpx.Async
     assert (await http.get(f"/office/cases/{case_id}", headers=headers)).status_code == 404
 
 
-async def test_payments_agreement_and_title(http: httpx.AsyncClient, world: ApiWorld, clock: SettableClock) -> None:
+async def test_payments_agreement_and_title(http: httpx.AsyncClient, world: World, clock: SettableClock) -> None:
     case_id = await in_simplified(http, world, clock)
     headers = office_headers(world, case_id)
     paid = await http.post(
@@ -389,21 +421,22 @@ async def test_payments_agreement_and_title(http: httpx.AsyncClient, world: ApiW
 
 
 async def test_the_debtor_reads_the_claim_and_refuses_once(
-    http: httpx.AsyncClient, world: ApiWorld, clock: SettableClock
+    http: httpx.AsyncClient, world: World, clock: SettableClock
 ) -> None:
     case_id = await in_simplified(http, world, clock)
-    await world.generated.add(case_id, DocumentKind.REGISTERED_LETTER, b"%PDF-1.7 registered")
-    token = world.links.issue(case_id)
+    token = world.debtor_token(case_id)
     view = await http.post("/debtor-space/claim", json={"token": token})
     assert view.status_code == 200, view.text
     claim = view.json()
     assert claim["balance_cents"] == 201_234
     assert claim["answer_until"] is not None
-    assert {d["kind"] for d in claim["documents"]} == {"proof", "registered_letter"}
+    assert {d["kind"] for d in claim["documents"]} == {"proof", "amicable_letter", "registered_letter"}
     letter = next(d for d in claim["documents"] if d["kind"] == "registered_letter")
     download = await http.post("/debtor-space/documents", json={"token": token, "document_id": letter["document_id"]})
     assert download.status_code == 200
-    assert download.content == b"%PDF-1.7 registered"
+    assert download.content.startswith(b"%PDF-")
+    assert b"registered_letter" in download.content
+    assert download.headers["x-content-sha256"] == letter["sha256"]
     refused = await http.post("/debtor-space/answer", json={"token": token, "answer": "refused"})
     assert refused.status_code == 200
     assert refused.json()["phase"] == "injunction_available"
@@ -413,38 +446,42 @@ async def test_the_debtor_reads_the_claim_and_refuses_once(
     assert case.timeline[-1].actor.kind.value == "debtor"
     used = await http.post("/debtor-space/answer", json={"token": token, "answer": "accepted"})
     assert used.status_code == 410
-    assert used.json()["type"].endswith("/link-used")
+    assert used.json()["type"].endswith("/link-invalid")
     assert (await http.post("/debtor-space/claim", json={"token": token})).status_code == 410
     # the commissaire sees it
     office = await http.get(f"/office/cases/{case_id}", headers=office_headers(world, case_id))
     assert office.json()["answer"]["answer"] == "refused"
 
 
-async def test_unknown_expired_links_and_late_answers(
-    http: httpx.AsyncClient, world: ApiWorld, clock: SettableClock
-) -> None:
+async def test_unknown_and_expired_links_are_410(http: httpx.AsyncClient, world: World, clock: SettableClock) -> None:
     unknown = await http.post("/debtor-space/claim", json={"token": "x" * 32})
-    assert unknown.status_code == 404
-    assert unknown.json()["type"].endswith("/link-unknown")
+    assert unknown.status_code == 410
+    assert unknown.json()["type"].endswith("/link-invalid")
     assert (await http.post("/debtor-space/claim", json={})).status_code == 422
     case_id = await in_simplified(http, world, clock)
-    token = world.links.issue(case_id)
+    token = world.debtor_token(case_id)
     bad = await http.post("/debtor-space/answer", json={"token": token, "answer": "maybe"})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "answer"
     clock.advance(days=40)
+    # the month is over: the link expired with it, before any sweep ran, and after
     late = await http.post("/debtor-space/answer", json={"token": token, "answer": "refused"})
-    assert late.status_code == 409
-    assert late.json()["type"].endswith("/answer-too-late")
+    assert late.status_code == 410
+    assert late.json()["type"].endswith("/link-invalid")
+    assert world.store.cases[case_id].answer is None
     await dispatch(AdvanceDueDeadlines(), world.ports)
+    assert world.store.cases[case_id].phase is Phase.INJUNCTION_AVAILABLE
     expired = await http.post("/debtor-space/claim", json={"token": token})
     assert expired.status_code == 410
-    assert expired.json()["type"].endswith("/link-expired")
 
 
-async def test_an_answer_before_the_registered_letter_is_409(http: httpx.AsyncClient, world: ApiWorld) -> None:
+async def test_an_answer_before_the_registered_letter_is_409(http: httpx.AsyncClient, world: World) -> None:
     case_id = await assigned(http, world)
-    token = world.links.issue(case_id)
+    assert (
+        await http.post(f"/office/cases/{case_id}/acceptance", headers=office_headers(world, case_id))
+    ).status_code == 200
+    token = world.debtor_token(case_id)  # the plain letter's link: the claim is visible, no answer yet
+    assert (await http.post("/debtor-space/claim", json={"token": token})).status_code == 200
     early = await http.post("/debtor-space/answer", json={"token": token, "answer": "refused"})
     assert early.status_code == 409
     assert early.json()["type"].endswith("/illegal-transition")
@@ -454,13 +491,13 @@ async def test_an_answer_before_the_registered_letter_is_409(http: httpx.AsyncCl
 
 
 async def test_the_injunction_request_once_the_procedure_failed(
-    http: httpx.AsyncClient, world: ApiWorld, clock: SettableClock
+    http: httpx.AsyncClient, world: World, clock: SettableClock
 ) -> None:
     case_id = await in_simplified(http, world, clock)
     early = await http.post(f"/cases/{case_id}/injunction-request", headers=CREDITOR)
     assert early.status_code == 409
     assert early.json()["type"].endswith("/illegal-transition")
-    token = world.links.issue(case_id)
+    token = world.debtor_token(case_id)
     assert (await http.post("/debtor-space/answer", json={"token": token, "answer": "refused"})).status_code == 200
     made = await http.post(f"/cases/{case_id}/injunction-request", headers=CREDITOR)
     assert made.status_code == 201
@@ -476,7 +513,7 @@ async def test_the_injunction_request_once_the_procedure_failed(
 # --- the contract ------------------------------------------------------------------------
 
 
-def test_openapi_documents_every_error_and_an_example(world: ApiWorld) -> None:
+def test_openapi_documents_every_error_and_an_example(world: World) -> None:
     schema = world.app.openapi()
     for path, item in schema["paths"].items():
         for method, operation in item.items():
@@ -492,3 +529,23 @@ def test_openapi_documents_every_error_and_an_example(world: ApiWorld) -> None:
     assert multipart["examples"]["company-debtor"]["value"]["claim"]["debtor"]["siren"] == "732829320"
     assert multipart["encoding"]["claim"]["contentType"] == "application/json"
     assert schema["components"]["schemas"]["AgreementIn"]["examples"][0]["title_number"]
+
+
+def test_the_service_gives_the_filing_form_the_document_limit() -> None:
+    from recovery.api import DOCUMENT_PATHS
+    from recovery.settings import RecoverySettings
+
+    limits = RecoverySettings().body_limits()
+    assert all(limits[path] >= 12 * 1024 * 1024 for path in DOCUMENT_PATHS)
+
+
+def test_the_app_mounts_the_routes_and_builds_outside_an_event_loop() -> None:
+    """`make docs` builds the app with no event loop running: the loops the wiring asks for (the
+    deadline leases' renewer) wait for the runtime's start (chassis `Runtime.start_pending`)."""
+    from recovery.app import create_app
+
+    app = create_app()
+    paths = set(app.openapi()["paths"])
+    assert {"/cases", "/cases/{case_id}", "/office/cases", "/debtor-space/answer"} <= paths
+    assert app.state.runtime.pending, "the lease renewer waits for the runtime's start"
+    assert not app.state.runtime.background

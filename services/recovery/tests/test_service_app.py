@@ -89,7 +89,7 @@ def pdf_text(content: bytes) -> str:
 
 def link_token(text: str) -> str:
     flat = re.sub(r"\s+", "", text)
-    found = re.search(r"debtor-space/([A-Za-z0-9_-]{43})", flat)
+    found = re.search(r"debtor-space#token=([A-Za-z0-9_-]{43})", flat)
     assert found is not None, "the letter carries the debtor space's link"
     return found.group(1)
 

@@ -21,21 +21,32 @@ from contracts.events.identity import (
     SessionsRevoked,
 )
 from identity.api.routes import router
+from identity.bus.mailbox import subscribe_mailbox
 from identity.handlers import Identity
 from identity.handlers.customers import on_schedule_created
 from identity.mail.courier import courier
 from identity.security import Passwords
 from identity.settings import IdentitySettings
-from identity.store import accounts, clients, customers, legacy, sessions
+from identity.store import accounts, clients, commissaires, customers, legacy, mailbox, sessions
 from identity.store.accounts import ACCOUNTS, AccountStore
 from identity.store.clients import ClientStore
+from identity.store.commissaires import MongoCommissaireStore
 from identity.store.customers import ORDER_EMAILS, OrderEmailStore
 from identity.store.keys import KeyStore, SigningKeys
 from identity.store.legacy import LegacyStore
+from identity.store.mailbox import MongoMailboxStore
 from identity.store.sessions import SessionStore
 from identity.store.throttle import LOGIN_FAILURES, REQUEST_COUNTERS, ThrottleStore
 
-INDEXES = [*accounts.INDEXES, *sessions.INDEXES, *customers.INDEXES, *legacy.INDEXES, *clients.INDEXES]
+INDEXES = [
+    *accounts.INDEXES,
+    *sessions.INDEXES,
+    *customers.INDEXES,
+    *legacy.INDEXES,
+    *clients.INDEXES,
+    *mailbox.INDEXES,
+    *commissaires.INDEXES,
+]
 # Collections whose documents carry pending mail (`_courier`).
 MAIL_COLLECTIONS = [ACCOUNTS, ORDER_EMAILS]
 
@@ -71,6 +82,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
             relay, wakeup = courier(runtime.db, MAIL_COLLECTIONS, settings, runtime.metrics)
             wired["relay"] = relay
             wired["identity"] = build_identity(runtime, settings, wakeup)
+            wired["mailbox"] = MongoMailboxStore(runtime.db)
         identity: Identity = wired["identity"]
         return identity
 
@@ -79,6 +91,8 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
         await identity.signing_keys.current()  # publish (or create) the signing key before the first request
         runtime.start_background(wired["relay"], "courier")
         app.state.identity = identity
+        app.state.mailbox = wired["mailbox"]
+        app.state.commissaires = MongoCommissaireStore(runtime.db, runtime.outbox)
 
     def subscribe(consumer: EventConsumer, runtime: Runtime) -> None:
         identity = wire(runtime)
@@ -87,6 +101,8 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
         async def schedule_created(event: ScheduleCreated, envelope: Envelope) -> None:
             """Learn that the buyer's email has an order: it may create a customer access."""
             await on_schedule_created(identity, event, envelope)
+
+        subscribe_mailbox(consumer, wired["mailbox"], identity.legacy)
 
     app = create_service_app(
         ServiceDefinition(

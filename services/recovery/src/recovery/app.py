@@ -19,7 +19,6 @@ from chassis.tokens import TOKENS, Tokens, token_indexes
 from contracts import Event
 from contracts.events import recovery as events
 from recovery.adapters.directory import FileDirectory
-from recovery.adapters.entrypoints import LinkStates, MandateCheck, StoredGenerated, StoreQueries
 from recovery.adapters.letters import WeasyPrintRenderer
 from recovery.adapters.links import TokenDebtorLinks
 from recovery.adapters.postal import FolderPostalService
@@ -99,13 +98,8 @@ def create_app(settings: RecoverySettings | None = None, clock: Clock | None = N
             policy=settings.procedure_policy(),
             mandate_url=settings.mandate_path,
         )
-        api = RecoveryApiPorts(
-            queries=StoreQueries(store),
-            mandates=MandateCheck(mandates),
-            rights=rights,
-            debtor_links=LinkStates(tokens, store, ports),
-            generated=StoredGenerated(documents, ports),
-        )
+        # The case lists: the store answers them (of_creditor, of_company, of_office).
+        api = RecoveryApiPorts(queries=store)
         wired.update(
             relay=relay, ports=ports, api=api, rights=rights, mandates=mandates, creditors=creditors, store=store
         )

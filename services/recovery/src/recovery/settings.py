@@ -19,6 +19,10 @@ class RecoverySettings(ServiceSettings):
     office_answer_days: int = Field(default=8, ge=1)
     proof_max_bytes: int = Field(default=MAX_PROOF_BYTES, ge=1024)
     proof_max_count: int = Field(default=MAX_PROOFS, ge=1)
+    # The filing form (POST /cases) carries the proofs: a larger body than other routes (the
+    # chassis' 1 MiB), as large as the gateway's document limit (recovery.api.DOCUMENT_PATHS).
+    document_paths: tuple[str, ...] = ("/cases",)
+    max_document_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
     # The local postal adapter's folder (FolderPostalService): one PDF and one JSON manifest per letter.
     postal_dir: str = ".cache/postal"
 

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from contracts.base import Event, event_type
-from contracts.events.common import PersonKind
+from contracts.events.common import NotificationRequest, PersonKind
 
 PHASES = (
     "filed, assigned, accepted, amicable, simplified, debtor_accepted, injunction_available, returned, settled, closed"
@@ -180,3 +180,9 @@ class FeeIncurred(Event):
     amount_cents: int = Field(gt=0)
     currency: Literal["EUR"] = "EUR"
     incurred_at: datetime
+
+
+@event_type(owner="recovery", version=1, subject="recipient_id")
+class NotificationRequested(NotificationRequest):
+    """Recovery asks for a user (a creditor, a commissaire) to be told of something about a case,
+    e.g. a case assigned to a commissaire's office. Identity files the `in_app` ones in the mailbox."""

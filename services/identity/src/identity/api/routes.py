@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from identity.api import accounts, clients, customers, legacy, recovery, sessions, support
+from identity.api import accounts, clients, commissaires, customers, legacy, mailbox, recovery, sessions, support
 
 router = APIRouter()
-for module in (accounts, sessions, clients, recovery, customers, legacy, support):
+for module in (accounts, sessions, clients, recovery, customers, legacy, support, mailbox, commissaires):
     router.include_router(module.router)

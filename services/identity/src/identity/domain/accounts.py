@@ -19,6 +19,9 @@ __all__ = ["hash_secret", "new_secret"]
 class AccountStatus(StrEnum):
     PENDING_ACTIVATION = "pending_activation"
     ACTIVE = "active"
+    # Created by support without a password (commissaires): the invitation
+    # link sets the password and activates; nothing else applies to it.
+    INVITED = "invited"
 
 
 MEMBER: AccountKind = "member"

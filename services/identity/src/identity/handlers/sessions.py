@@ -11,6 +11,7 @@ from chassis.errors import Problem, Unauthorized
 from contracts import RevocationReason, SessionsRevoked
 from identity.domain import accounts as rules
 from identity.domain import throttle as throttling
+from identity.domain.commissaires import token_claims
 from identity.domain.legacy import LegacyStatus
 from identity.domain.sessions import RefreshVerdict, judge_refresh
 from identity.domain.tokens import expiry, hash_secret, new_secret
@@ -101,6 +102,7 @@ async def open_session(identity: Identity, account: dict[str, Any], family_id: s
         account_id=account["_id"],
         email=account["email"],
         roles=list(account.get("roles", [])),
+        extra=token_claims(list(account.get("roles", [])), account.get("office_id")),
         session_id=family_id,  # the login: every token of one refresh family shares it
         issuer=identity.settings.jwt_issuer,
         audience=identity.settings.jwt_audience,

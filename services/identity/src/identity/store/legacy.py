@@ -10,7 +10,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
-from identity.domain.legacy import LegacyRecord, LegacyStatus
+from identity.domain.legacy import LegacyRecord, LegacyStatus, MailboxMessage
 from identity.domain.tokens import hash_secret
 
 LEGACY_ACCOUNTS = "legacy_accounts"
@@ -85,3 +85,18 @@ class LegacyStore:
             {"_id": legacy_id, "account_id": account_id},
             {"$set": {"status": LegacyStatus.MIGRATED, "migrated_at": now}},
         )
+
+    async def legacy_messages(self, legacy_id: str) -> list[MailboxMessage] | None:
+        """The former portal's messages as imported, in their order (the mailbox's LegacyMailboxes port)."""
+        doc = await self._legacy.find_one({"_id": legacy_id}, {"mailbox": 1})
+        if doc is None:
+            return None
+        return [
+            MailboxMessage(
+                received_at=raw["received_at"],
+                subject=raw.get("subject", ""),
+                body=raw.get("body", ""),
+                sender=raw.get("sender"),
+            )
+            for raw in doc.get("mailbox", [])
+        ]

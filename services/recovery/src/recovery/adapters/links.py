@@ -1,5 +1,8 @@
 """The debtor space's links on the chassis' single-use tokens (`chassis.tokens`): only a token's
-hash is stored; the link is the gateway's public address, the debtor-space route and the token."""
+hash is stored. The link is the debtor space's page at the public address with the token in its
+fragment (`/debtor-space#token=...`), as identity's portal pages do: a browser never sends a fragment,
+so no access log or proxy keeps the token; the page posts it in the body of the API's debtor routes
+(`/api/recovery/debtor-space/...`, ADR 0023)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from chassis.tokens import Tokens
 from recovery.ports import DebtorLink
 
 PURPOSE = "debtor-space"
-DEBTOR_SPACE_PATH = "/api/recovery/debtor-space"
+DEBTOR_SPACE_PAGE = "/debtor-space"
 
 
 class TokenDebtorLinks:
@@ -21,7 +24,7 @@ class TokenDebtorLinks:
 
     async def issue(self, case_id: str, *, expires_at: datetime) -> DebtorLink:
         token = await self._tokens.issue(PURPOSE, case_id, expires_at=expires_at)
-        return DebtorLink(token, f"{self._base}{DEBTOR_SPACE_PATH}/{token}")
+        return DebtorLink(token, f"{self._base}{DEBTOR_SPACE_PAGE}#token={token}")
 
     async def case_of(self, token: str) -> str | None:
         record = await self._tokens.peek(PURPOSE, token)

@@ -48,10 +48,9 @@ async def office_case(ports: RecoveryPorts, who: Commissaire, case_id: str) -> C
     return case
 
 
-async def _act(ports: RecoveryPorts, api: ApiPortsDep, case_id: str, command: Command) -> CaseOut:
-    case = await decided(case_id, dispatch(command, ports))
-    assert case is not None
-    return CaseOut.of(case, list(await api.generated.of_case(case_id)))
+async def _act(ports: RecoveryPorts, case_id: str, command: Command) -> CaseOut:
+    case: Case = await decided(case_id, dispatch(command, ports))
+    return CaseOut.of(case)
 
 
 @router.get("", operation_id="list_office_cases", response_model=list[CaseSummary], responses=ROLE)
@@ -61,10 +60,9 @@ async def list_office_cases(who: CommissaireDep, api: ApiPortsDep) -> list[CaseS
 
 
 @router.get("/{case_id}", operation_id="get_office_case", response_model=CaseOut, responses=ROLE)
-async def get_office_case(case_id: CaseId, who: CommissaireDep, ports: PortsDep, api: ApiPortsDep) -> CaseOut:
+async def get_office_case(case_id: CaseId, who: CommissaireDep, ports: PortsDep) -> CaseOut:
     """The case in full, with its timeline and documents."""
-    case = await office_case(ports, who, case_id)
-    return CaseOut.of(case, list(await api.generated.of_case(case_id)))
+    return CaseOut.of(await office_case(ports, who, case_id))
 
 
 @router.post(
@@ -73,10 +71,10 @@ async def get_office_case(case_id: CaseId, who: CommissaireDep, ports: PortsDep,
     response_model=CaseOut,
     responses={**ROLE, **_conflict("The case is not waiting for this office's answer (`illegal-transition`)")},
 )
-async def accept_case(case_id: CaseId, who: CommissaireDep, ports: PortsDep, api: ApiPortsDep) -> CaseOut:
+async def accept_case(case_id: CaseId, who: CommissaireDep, ports: PortsDep) -> CaseOut:
     """Accept the case: the amicable phase starts (plain letter and email to the debtor)."""
     await office_case(ports, who, case_id)
-    return await _act(ports, api, case_id, AcceptCase(case_id, who.office_id))
+    return await _act(ports, case_id, AcceptCase(case_id, who.office_id))
 
 
 @router.post(
@@ -89,15 +87,11 @@ async def accept_case(case_id: CaseId, who: CommissaireDep, ports: PortsDep, api
         422: problem("No reason, or a malformed one (`validation`, `reason-required`)"),
     },
 )
-async def refuse_case(
-    case_id: CaseId, body: RefuseIn, who: CommissaireDep, ports: PortsDep, api: ApiPortsDep
-) -> CaseOut:
+async def refuse_case(case_id: CaseId, body: RefuseIn, who: CommissaireDep, ports: PortsDep) -> CaseOut:
     """Refuse the case, with a reason: it passes to the next competent office, or back to the
     creditor when none is left. The office no longer sees it."""
     await office_case(ports, who, case_id)
-    case = await decided(case_id, dispatch(RefuseCase(case_id, who.office_id, body.reason), ports))
-    assert case is not None
-    # The office saw it last: the answer shows where it went, without the generated documents.
+    case: Case = await decided(case_id, dispatch(RefuseCase(case_id, who.office_id, body.reason), ports))
     return CaseOut.of(case)
 
 
@@ -115,7 +109,7 @@ async def refuse_case(
     },
 )
 async def record_debtor_answer(
-    case_id: CaseId, body: CommissaireAnswerIn, who: CommissaireDep, ports: PortsDep, api: ApiPortsDep
+    case_id: CaseId, body: CommissaireAnswerIn, who: CommissaireDep, ports: PortsDep
 ) -> CaseOut:
     """Record the debtor's answer received on paper (the acceptance or refusal form)."""
     await office_case(ports, who, case_id)
@@ -126,7 +120,7 @@ async def record_debtor_answer(
         proposed_amount_cents=body.proposed_amount_cents,
         proposed_terms=body.proposed_terms,
     )
-    return await _act(ports, api, case_id, command)
+    return await _act(ports, case_id, command)
 
 
 @router.post(
@@ -139,14 +133,12 @@ async def record_debtor_answer(
         422: problem("A malformed payment, or one above the balance (`amount-above-balance`)"),
     },
 )
-async def record_payment(
-    case_id: CaseId, body: PaymentIn, who: CommissaireDep, ports: PortsDep, api: ApiPortsDep
-) -> CaseOut:
+async def record_payment(case_id: CaseId, body: PaymentIn, who: CommissaireDep, ports: PortsDep) -> CaseOut:
     """Record a payment of the debtor; paid in full, the case is settled. The same reference twice
     is recorded once."""
     await office_case(ports, who, case_id)
     actor = Actor(ActorKind.COMMISSAIRE, who.office_id)
-    return await _act(ports, api, case_id, RecordPayment(case_id, body.reference, body.amount_cents, actor))
+    return await _act(ports, case_id, RecordPayment(case_id, body.reference, body.amount_cents, actor))
 
 
 @router.post(
@@ -162,16 +154,14 @@ async def record_payment(
         ),
     },
 )
-async def record_agreement(
-    case_id: CaseId, body: AgreementIn, who: CommissaireDep, ports: PortsDep, api: ApiPortsDep
-) -> CaseOut:
+async def record_agreement(case_id: CaseId, body: AgreementIn, who: CommissaireDep, ports: PortsDep) -> CaseOut:
     """Record the agreement (amount, payment terms) and the enforceable title issued (number, date):
     the case closes."""
     await office_case(ports, who, case_id)
     command = RecordAgreement(
         case_id, who.office_id, body.amount_cents, body.payment_terms, body.title_number, body.title_date
     )
-    return await _act(ports, api, case_id, command)
+    return await _act(ports, case_id, command)
 
 
 @router.get(
@@ -185,8 +175,7 @@ async def download_office_case_document(
     document_id: Annotated[str, Path(max_length=100)],
     who: CommissaireDep,
     ports: PortsDep,
-    api: ApiPortsDep,
 ) -> Response:
     """A proof document or a generated letter of the case."""
     case = await office_case(ports, who, case_id)
-    return await case_document(ports, api, case, document_id)
+    return await case_document(ports, case, document_id)

@@ -8,6 +8,7 @@ answers 404, exactly as an unknown id does: no one learns which case ids exist.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Annotated, Any
 
@@ -16,19 +17,19 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from chassis.auth import Caller, CurrentCaller
-from chassis.errors import Conflict, Forbidden, NotFound
-from contracts import Right
+from chassis.errors import Forbidden, NotFound
 from recovery.api.common import DOCUMENT_RESPONSE, decided, document_response, load, problem
-from recovery.api.deps import ApiPortsDep, PortsDep, RecoveryApiPorts
+from recovery.api.deps import ApiPortsDep, PortsDep
 from recovery.api.problems import no_such_case
 from recovery.api.schemas import EXAMPLE_CLAIM, CaseOut, CaseSummary, ClaimIn, DocumentOut, WithdrawIn
-from recovery.domain.cases import Actor, ActorKind, Case, Creditor
+from recovery.domain.cases import Actor, ActorKind, Case, CaseError, Creditor, GeneratedDocument, Phase
 from recovery.domain.documents import ProofUpload
-from recovery.handlers import FileCase, Withdraw, dispatch
+from recovery.handlers import AssignCase, FileCase, GenerateInjunctionRequest, Withdraw, dispatch
+from recovery.handlers.file_case import SUBMIT_REQUESTS
 from recovery.ports import RecoveryPorts
 
+log = logging.getLogger("recovery.api")
 router = APIRouter(prefix="/cases", tags=["creditor"])
-MANDATE_URL = "/api/billing/profiles/me/mandate"
 CaseId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The case's id")]
 AUTH: dict[int | str, dict[str, Any]] = {401: problem("No valid access token")}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -36,16 +37,16 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def may_act_for(api: RecoveryApiPorts, caller: Caller, case: Case) -> bool:
+async def may_act_for(ports: RecoveryPorts, caller: Caller, case: Case) -> bool:
     if case.creditor.account_id == caller.account_id:
         return True
     company = case.creditor.company_id
-    return company is not None and await api.rights.may(company, caller.account_id, Right.HANDLE_COMPANY_REQUESTS)
+    return company is not None and await ports.rights.may(company, caller.account_id, SUBMIT_REQUESTS)
 
 
-async def creditors_case(ports: RecoveryPorts, api: RecoveryApiPorts, caller: Caller, case_id: str) -> Case:
+async def creditors_case(ports: RecoveryPorts, caller: Caller, case_id: str) -> Case:
     case = await load(ports, case_id)
-    if not await may_act_for(api, caller, case):
+    if not await may_act_for(ports, caller, case):
         raise no_such_case(case_id)
     return case
 
@@ -111,7 +112,6 @@ async def _uploads(files: list[UploadFile], max_bytes: int) -> tuple[ProofUpload
 async def file_case(
     caller: CurrentCaller,
     ports: PortsDep,
-    api: ApiPortsDep,
     response: Response,
     claim: Annotated[str, Form(description="The claim, a JSON document (ClaimIn): debtor, cause, invoices, interest")],
     documents: Annotated[
@@ -124,21 +124,6 @@ async def file_case(
     interest at most 5,000.00 EUR (R125-1), every invoice past due. The case is then assigned to the
     least-loaded competent office of the debtor's court-of-appeal district."""
     body = _claim(claim)
-    if body.company_id is not None and not await api.rights.may(
-        body.company_id, caller.account_id, Right.HANDLE_COMPANY_REQUESTS
-    ):
-        raise Forbidden(
-            f"you need the right '{Right.HANDLE_COMPANY_REQUESTS}' for company {body.company_id} to file for it: "
-            "ask the company's admin in My teams",
-            code="missing-right",
-        )
-    if not await api.mandates.has_signed_mandate(caller.account_id):
-        raise Conflict(
-            "filing a case needs a signed SEPA direct-debit mandate (the procedure's fees are the creditor's): "
-            f"sign it in My profile, billing (POST {MANDATE_URL}), then file again",
-            code="mandate-required",
-            errors=[{"field": "mandate", "code": "mandate-required", "message": f"sign at POST {MANDATE_URL}"}],
-        )
     creditor = Creditor(
         account_id=caller.account_id,
         company_id=body.company_id,
@@ -147,8 +132,14 @@ async def file_case(
     case_id = body.case_id or uuid.uuid4().hex
     uploads = await _uploads(documents, ports.policy.proof_max_bytes)
     command = FileCase(case_id=case_id, creditor=creditor, claim=body.to_input(), documents=uploads)
-    case = await decided(case_id, dispatch(command, ports))
-    assert case is not None
+    case: Case = await decided(case_id, dispatch(command, ports))
+    if case.phase is Phase.FILED:
+        # Then to the least-loaded competent office, as the saga's filing does. The case is stored
+        # already: a failure here leaves it filed, and filing again with its id assigns it.
+        try:
+            case = await dispatch(AssignCase(case.case_id), ports)
+        except CaseError:
+            log.exception("assigning case %s failed: it stays filed", case.case_id)
     response.headers["Location"] = f"/api/recovery/cases/{case.case_id}"
     return CaseOut.of(case)
 
@@ -161,24 +152,22 @@ async def file_case(
 )
 async def list_my_cases(
     caller: CurrentCaller,
+    ports: PortsDep,
     api: ApiPortsDep,
     company_id: Annotated[str | None, Query(pattern=r"^\d{9}$", description="A company's SIREN")] = None,
 ) -> list[CaseSummary]:
     """My cases, newest first; with `company_id`, the cases filed for that company (right 3)."""
-    if company_id is not None and not await api.rights.may(
-        company_id, caller.account_id, Right.HANDLE_COMPANY_REQUESTS
-    ):
-        raise Forbidden(
-            f"you need the right '{Right.HANDLE_COMPANY_REQUESTS}' for company {company_id}", code="missing-right"
-        )
-    return [CaseSummary.of(c) for c in await api.queries.of_creditor(caller.account_id, company_id)]
+    if company_id is not None and not await ports.rights.may(company_id, caller.account_id, SUBMIT_REQUESTS):
+        raise Forbidden(f"you need the right '{SUBMIT_REQUESTS}' for company {company_id}", code="missing-right")
+    queries = api.queries
+    cases = await (queries.of_company(company_id) if company_id else queries.of_creditor(caller.account_id))
+    return [CaseSummary.of(c) for c in cases]
 
 
 @router.get("/{case_id}", operation_id="get_my_case", response_model=CaseOut, responses={**AUTH, **NOT_FOUND})
-async def get_my_case(case_id: CaseId, caller: CurrentCaller, ports: PortsDep, api: ApiPortsDep) -> CaseOut:
+async def get_my_case(case_id: CaseId, caller: CurrentCaller, ports: PortsDep) -> CaseOut:
     """The case with its full timeline (who, what, when), letters, payments, answer and documents."""
-    case = await creditors_case(ports, api, caller, case_id)
-    return CaseOut.of(case, list(await api.generated.of_case(case_id)))
+    return CaseOut.of(await creditors_case(ports, caller, case_id))
 
 
 @router.post(
@@ -192,15 +181,12 @@ async def get_my_case(case_id: CaseId, caller: CurrentCaller, ports: PortsDep, a
         422: problem("A malformed reason"),
     },
 )
-async def withdraw_case(
-    case_id: CaseId, body: WithdrawIn, caller: CurrentCaller, ports: PortsDep, api: ApiPortsDep
-) -> CaseOut:
+async def withdraw_case(case_id: CaseId, body: WithdrawIn, caller: CurrentCaller, ports: PortsDep) -> CaseOut:
     """Withdraw the case, at any open phase: it closes (fees already incurred stay due)."""
-    case = await creditors_case(ports, api, caller, case_id)
+    case = await creditors_case(ports, caller, case_id)
     actor = Actor(ActorKind.CREDITOR, caller.account_id)
-    done = await decided(case_id, dispatch(Withdraw(case.case_id, actor, body.reason), ports))
-    assert done is not None
-    return CaseOut.of(done, list(await api.generated.of_case(case_id)))
+    done: Case = await decided(case_id, dispatch(Withdraw(case.case_id, actor, body.reason), ports))
+    return CaseOut.of(done)
 
 
 @router.get(
@@ -214,20 +200,24 @@ async def download_case_document(
     document_id: Annotated[str, Path(max_length=100)],
     caller: CurrentCaller,
     ports: PortsDep,
-    api: ApiPortsDep,
 ) -> Response:
     """A proof document or a generated letter of the case, as stored (immutable)."""
-    case = await creditors_case(ports, api, caller, case_id)
-    return await case_document(ports, api, case, document_id)
+    case = await creditors_case(ports, caller, case_id)
+    return await case_document(ports, case, document_id)
 
 
-async def case_document(ports: RecoveryPorts, api: RecoveryApiPorts, case: Case, document_id: str) -> Response:
+async def case_document(
+    ports: RecoveryPorts, case: Case, document_id: str, *, kinds: frozenset[str] | None = None
+) -> Response:
+    """One of the case's documents: a proof, or a generated document (of `kinds`, if given)."""
     for proof in case.documents:
         if proof.document_id == document_id:
             return await document_response(ports, document_id, name=proof.name, media_type=proof.media_type)
-    for generated in await api.generated.of_case(case.case_id):
-        if generated.document_id == document_id:
-            return await document_response(ports, document_id, name=generated.name, media_type=generated.media_type)
+    for generated in case.generated:
+        if generated.document_id == document_id and (kinds is None or generated.kind in kinds):
+            return await document_response(
+                ports, document_id, name=f"{generated.kind}.pdf", media_type="application/pdf"
+            )
     raise NotFound(f"no document {document_id} in this case", code="document-not-found")
 
 
@@ -245,12 +235,13 @@ async def case_document(ports: RecoveryPorts, api: RecoveryApiPorts, case: Case,
     },
 )
 async def generate_injunction_request(
-    case_id: CaseId, caller: CurrentCaller, ports: PortsDep, api: ApiPortsDep, response: Response
+    case_id: CaseId, caller: CurrentCaller, ports: PortsDep, response: Response
 ) -> DocumentOut:
     """Generate the injunction-to-pay request (CPC 1405 ff.), prefilled with the court of the debtor's
     domicile (the commercial court between traders), the parties, the amounts and the proofs. Once
     generated, the same document is returned again; download it from its `document_id`."""
-    case = await creditors_case(ports, api, caller, case_id)
-    generated = await decided(case_id, api.generated.injunction_request(case))
+    await creditors_case(ports, caller, case_id)
+    command = GenerateInjunctionRequest(case_id, creditor_id=caller.account_id)
+    generated: GeneratedDocument = await decided(case_id, dispatch(command, ports))
     response.headers["Location"] = f"/api/recovery/cases/{case_id}/documents/{generated.document_id}"
     return DocumentOut.of_generated(generated)

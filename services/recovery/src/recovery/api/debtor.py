@@ -1,11 +1,13 @@
 """The debtor space: no account, the single-use link the letters and emails carry.
 
 The token travels in the JSON request body of every route (POST, even to read), never in a URL
-path or query, which proxies and access logs keep. The link is valid while the debtor may answer; once
-answered ("used") or once the procedure is over ("expired"), every route answers 410 with the
-reason, and an unknown token 404. The debtor reads the claim and its proofs and answers once:
-accept (with a proposed agreement) or refuse; the answer is recorded with its time and reported
-to the commissaire (the case's timeline and the `DebtorAnswered` event).
+path or query, which proxies and access logs keep. The link opens the claim while the procedure
+runs (amicable, simplified, the debtor's acceptance awaiting its agreement); once the debtor
+answered, or the procedure is over, or the link expired, every route answers **410**
+`link-invalid`, one answer whatever the reason (so a token cannot be probed). The debtor reads the
+claim, its proofs and the letters sent to them, and answers once: accept (with a proposed
+agreement) or refuse; the answer is recorded with its time on the case's timeline (the commissaire
+sees it) and published (`DebtorAnswered`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from chassis.errors import NotFound, Problem
-from recovery.api.common import DOCUMENT_RESPONSE, decided, document_response, load, problem
-from recovery.api.deps import ApiPortsDep, LinkNotValid, PortsDep, RecoveryApiPorts
+from recovery.api.common import DOCUMENT_RESPONSE, decided, problem
+from recovery.api.creditor import case_document
+from recovery.api.deps import PortsDep
 from recovery.api.schemas import (
     AnswerOut,
     DebtorAnswerIn,
@@ -26,35 +28,21 @@ from recovery.api.schemas import (
     DocumentRequestIn,
     InvoiceOut,
 )
-from recovery.domain.cases import Actor, ActorKind, Answer, Case, Phase
-from recovery.handlers import RecordDebtorAnswer, dispatch
-from recovery.ports import RecoveryPorts
+from recovery.domain.cases import Answer, Case, Phase
+from recovery.handlers import AnswerAsDebtor, ViewAsDebtor, dispatch
+from recovery.ports import DocumentKind
 
 router = APIRouter(prefix="/debtor-space", tags=["debtor"])
+# What the debtor sees of the generated documents: the letters sent to them, not the creditor's
+# injunction request.
+LETTERS = frozenset({DocumentKind.AMICABLE_LETTER.value, DocumentKind.REGISTERED_LETTER.value})
 LINK: dict[int | str, dict[str, Any]] = {
-    404: problem("Unknown link (`link-unknown`)"),
-    410: problem("The link was used (`link-used`: the answer is recorded) or has expired (`link-expired`)"),
+    410: problem("The link is unknown, used (the answer is recorded), or expired with its procedure (`link-invalid`)"),
     422: problem("No token, or a malformed body (`validation`)"),
 }
 
 
-def link_problem(reason: str) -> Problem:
-    if reason == "used":
-        return Problem("this link was used: your answer is recorded", status=410, code="link-used")
-    if reason == "expired":
-        return Problem("this link has expired: the procedure is over", status=410, code="link-expired")
-    return NotFound("unknown link: check it was copied whole", code="link-unknown")
-
-
-async def linked_case(ports: RecoveryPorts, api: RecoveryApiPorts, token: str) -> Case:
-    try:
-        case_id = await api.debtor_links.case_of(token)
-    except LinkNotValid as invalid:
-        raise link_problem(invalid.reason) from None
-    return await load(ports, case_id)
-
-
-def _claim(case: Case, api_generated: list[DocumentOut]) -> DebtorClaimOut:
+def debtor_view(case: Case) -> DebtorClaimOut:
     claim = case.claim
     answer = case.answer
     return DebtorClaimOut(
@@ -78,21 +66,17 @@ def _claim(case: Case, api_generated: list[DocumentOut]) -> DebtorClaimOut:
         )
         if answer
         else None,
-        documents=[DocumentOut.of_proof(d) for d in case.documents] + api_generated,
+        documents=[DocumentOut.of_proof(d) for d in case.documents]
+        + [DocumentOut.of_generated(g) for g in case.generated if g.kind in LETTERS],
     )
 
 
-async def _view(ports: RecoveryPorts, api: RecoveryApiPorts, case: Case) -> DebtorClaimOut:
-    generated = [DocumentOut.of_generated(g) for g in await api.generated.of_case(case.case_id)]
-    # The debtor sees the letters sent to them, never the creditor's injunction request.
-    return _claim(case, [g for g in generated if g.kind != "injunction_request"])
-
-
 @router.post("/claim", operation_id="debtor_view_claim", response_model=DebtorClaimOut, responses=LINK)
-async def debtor_view_claim(body: DebtorTokenIn, ports: PortsDep, api: ApiPortsDep) -> DebtorClaimOut:
-    """The claim the link opens: who claims what and why, the invoices, the proofs and the letters,
-    and until when an answer is possible. Reading does not use the link."""
-    return await _view(ports, api, await linked_case(ports, api, body.token))
+async def debtor_view_claim(body: DebtorTokenIn, ports: PortsDep) -> DebtorClaimOut:
+    """The claim the link opens: what is claimed and why, the invoices, the proofs and the letters,
+    and until when an answer is possible. Reading does not use the link up."""
+    case: Case = await decided("", dispatch(ViewAsDebtor(body.token), ports))
+    return debtor_view(case)
 
 
 @router.post(
@@ -101,39 +85,30 @@ async def debtor_view_claim(body: DebtorTokenIn, ports: PortsDep, api: ApiPortsD
     response_model=DebtorClaimOut,
     responses={
         **LINK,
-        409: problem("Not open to an answer (`illegal-transition`) or the month has passed (`answer-too-late`)"),
+        409: problem("Not open to an answer yet (`illegal-transition`) or the month has passed (`answer-too-late`)"),
         422: problem("A malformed answer, or a proposed amount above the balance (`amount-above-balance`)"),
     },
 )
-async def debtor_answer(body: DebtorAnswerIn, ports: PortsDep, api: ApiPortsDep) -> DebtorClaimOut:
+async def debtor_answer(body: DebtorAnswerIn, ports: PortsDep) -> DebtorClaimOut:
     """Accept the simplified procedure (with the agreement proposed: amount and terms) or refuse it,
     once. On refusal the creditor may seek an injunction to pay."""
-    case = await linked_case(ports, api, body.token)
-    command = RecordDebtorAnswer(
-        case.case_id,
+    command = AnswerAsDebtor(
+        body.token,
         Answer(body.answer),
-        Actor(ActorKind.DEBTOR, case.case_id),
         proposed_amount_cents=body.proposed_amount_cents,
         proposed_terms=body.proposed_terms,
     )
-    answered = await decided(case.case_id, dispatch(command, ports))
-    assert answered is not None
-    return await _view(ports, api, answered)
+    case: Case = await decided("", dispatch(command, ports))
+    return debtor_view(case)
 
 
 @router.post(
     "/documents",
     operation_id="debtor_download_document",
     response_class=Response,
-    responses={**DOCUMENT_RESPONSE, **LINK},
+    responses={**DOCUMENT_RESPONSE, **LINK, 404: problem("No such document in this claim")},
 )
-async def debtor_download_document(body: DocumentRequestIn, ports: PortsDep, api: ApiPortsDep) -> Response:
+async def debtor_download_document(body: DocumentRequestIn, ports: PortsDep) -> Response:
     """One of the claim's proofs or letters (POST: the token stays out of the URL)."""
-    case = await linked_case(ports, api, body.token)
-    view = await _view(ports, api, case)
-    for document in view.documents:
-        if document.document_id == body.document_id:
-            return await document_response(
-                ports, document.document_id, name=document.name, media_type=document.media_type
-            )
-    raise NotFound(f"no document {body.document_id} in this claim", code="document-not-found")
+    case: Case = await decided("", dispatch(ViewAsDebtor(body.token), ports))
+    return await case_document(ports, case, body.document_id, kinds=LETTERS)

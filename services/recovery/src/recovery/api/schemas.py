@@ -13,8 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from chassis.text import MultiLine, SingleLine
-from recovery.api.deps import GeneratedDocument
-from recovery.domain.cases import Case, Phase
+from recovery.domain.cases import Case, GeneratedDocument, Phase
 from recovery.domain.claims import AddressInput, ClaimInput, DebtorInput, InvoiceInput
 from recovery.domain.documents import DocumentRef
 
@@ -44,6 +43,7 @@ EXAMPLE_CLAIM: dict[str, Any] = {
     ],
     "interest_cents": 1234,
     "description": "Fournitures de quincaillerie livrées en janvier 2026 (bon de commande du 3 janvier)",
+    "creditor_address": {"line1": "1 avenue des Champs-Élysées", "postcode": "75008", "city": "Paris"},
 }
 
 
@@ -95,10 +95,15 @@ class ClaimIn(BaseModel):
     invoices: list[InvoiceIn] = Field(max_length=100)
     interest_cents: int = Field(default=0, description="Integer cents; principal plus interest <= 500000 (R125-1)")
     description: Note = Field(default="", description="The origin of the claim, shown in the registered letter")
+    creditor_address: AddressIn | None = Field(
+        default=None, description="The creditor's postal address for the letters, when identity has none"
+    )
 
     def to_input(self) -> ClaimInput:
         d = self.debtor
+        c = self.creditor_address
         return ClaimInput(
+            creditor_address=AddressInput(c.line1, c.postcode, c.city, c.line2) if c else None,
             debtor=DebtorInput(
                 kind=d.kind,
                 name=d.name,
@@ -148,7 +153,7 @@ class DocumentOut(BaseModel):
     name: str
     media_type: str
     sha256: str
-    size: int
+    size: int | None = Field(default=None, description="Bytes (proofs; a download says it for every document)")
     kind: str = Field(description="proof | amicable_letter | registered_letter | injunction_request")
     created_at: datetime | None = None
 
@@ -167,12 +172,11 @@ class DocumentOut(BaseModel):
     def of_generated(cls, doc: GeneratedDocument) -> DocumentOut:
         return cls(
             document_id=doc.document_id,
-            name=doc.name,
-            media_type=doc.media_type,
+            name=f"{doc.kind}.pdf",
+            media_type="application/pdf",
             sha256=doc.sha256,
-            size=doc.size,
-            kind=doc.kind.value,
-            created_at=doc.created_at,
+            kind=doc.kind,
+            created_at=doc.at,
         )
 
 
@@ -208,8 +212,10 @@ class AgreementOut(BaseModel):
 
 class LetterOut(BaseModel):
     letter_id: str
-    kind: str
+    kind: str = Field(description="plain | registered")
     sent_at: datetime
+    document_id: str
+    tracking_id: str | None = Field(description="A registered letter's postal tracking id")
 
 
 class CaseSummary(BaseModel):
@@ -264,7 +270,7 @@ class CaseOut(BaseModel):
     timeline: list[TimelineOut]
 
     @classmethod
-    def of(cls, case: Case, generated: list[GeneratedDocument] | None = None) -> CaseOut:
+    def of(cls, case: Case) -> CaseOut:
         claim, debtor = case.claim, case.claim.debtor
         address = debtor.address
         return cls(
@@ -303,7 +309,16 @@ class CaseOut(BaseModel):
             filed_at=case.filed_at,
             due_at=case.due_at,
             outcome=case.outcome,
-            letters=[LetterOut(letter_id=x.letter_id, kind=x.kind.value, sent_at=x.sent_at) for x in case.letters],
+            letters=[
+                LetterOut(
+                    letter_id=x.letter_id,
+                    kind=x.kind.value,
+                    sent_at=x.sent_at,
+                    document_id=x.document_id,
+                    tracking_id=x.tracking_id,
+                )
+                for x in case.letters
+            ],
             payments=[PaymentOut(reference=p.reference, amount_cents=p.amount_cents, at=p.at) for p in case.payments],
             answer=AnswerOut(
                 answer=case.answer.answer.value,
@@ -316,7 +331,7 @@ class CaseOut(BaseModel):
             else None,
             agreement=AgreementOut(**vars(case.agreement)) if case.agreement else None,
             documents=[DocumentOut.of_proof(d) for d in case.documents]
-            + [DocumentOut.of_generated(g) for g in generated or []],
+            + [DocumentOut.of_generated(g) for g in case.generated],
             timeline=[
                 TimelineOut(at=t.at, actor=t.actor.kind.value, actor_id=t.actor.id, action=t.action, detail=t.detail)
                 for t in case.timeline
@@ -374,7 +389,7 @@ class DebtorTokenIn(BaseModel):
     """The debtor space's link token, in the body (never in a logged URL)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"token": "q8Zk3v1Xy0...single-use"}]})
-    token: Annotated[str, SingleLine(min_length=16, max_length=200)]
+    token: Annotated[str, SingleLine(max_length=200)]
 
 
 class DebtorAnswerIn(DebtorTokenIn):

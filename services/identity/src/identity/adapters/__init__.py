@@ -1,0 +1,1 @@
+"""Identity's adapters that are not stores (file formats)."""
