@@ -136,6 +136,8 @@ def service_processes(
         # Not identity: its tokens' iat and exp are checked against the real time.
         for name in CLOCK_OFFSET_SERVICES:
             envs[name][f"{name.upper()}_CLOCK_OFFSET_FILE"] = str(clock_offset_file(config))
+        # Once a test moved the clock, recovery's sweeper applies the due transitions within a second.
+        envs["recovery"]["RECOVERY_SWEEP_INTERVAL_SECONDS"] = "1"
     envs["teams"] |= {
         "TEAMS_SMTP_HOST": host("smtp"),
         "TEAMS_SMTP_PORT": str(config.port("smtp")),
