@@ -38,6 +38,7 @@ class FakeCaseStore:
         self.events: list[DomainEvent] = []  # the outbox, in write order
         self.claimed: set[str] = set()
         self.mails: list[Mail] = []  # the courier, in write order
+        self.retry_at: dict[str, datetime] = {}  # failed transitions, not claimed again before
 
     async def get(self, case_id: str) -> Case:
         try:
@@ -62,6 +63,7 @@ class FakeCaseStore:
         self.events.extend(events)
         self.mails.extend(mails)
         self.claimed.discard(case.case_id)
+        self.retry_at.pop(case.case_id, None)
 
     async def open_cases_by_office(self, office_ids: Collection[str]) -> Mapping[str, int]:
         counts: dict[str, int] = {}
@@ -75,7 +77,10 @@ class FakeCaseStore:
             (
                 c
                 for c in self.cases.values()
-                if c.is_due(now) and c.case_id not in self.claimed and case_id in (None, c.case_id)
+                if c.is_due(now)
+                and c.case_id not in self.claimed
+                and case_id in (None, c.case_id)
+                and now >= self.retry_at.get(c.case_id, now)
             ),
             key=lambda c: (c.due_at, c.case_id),
         )
@@ -84,8 +89,10 @@ class FakeCaseStore:
         self.claimed.add(due[0].case_id)
         return due[0]
 
-    async def release(self, case_id: str) -> None:
+    async def release(self, case_id: str, retry_at: datetime | None = None) -> None:
         self.claimed.discard(case_id)
+        if retry_at is not None:
+            self.retry_at[case_id] = retry_at
 
     def events_of(self, case_id: str) -> list[DomainEvent]:
         return [e for e in self.events if e.case_id == case_id]

@@ -22,7 +22,8 @@ from recovery.handlers import (
     ViewAsDebtor,
     dispatch,
 )
-from recovery.ports import DocumentKind, RecoveryPorts
+from recovery.ports import DocumentKind, LetterRequest, RecoveryPorts
+from recovery.sweeper import DeadlineSweeper
 from services.recovery.tests.builders import claim, proof
 from services.recovery.tests.fakes import (
     FakeCaseStore,
@@ -72,7 +73,7 @@ async def test_acceptance_renders_stores_posts_and_emails_the_plain_letter(
 
 
 async def test_a_failed_letter_leaves_the_acceptance_and_the_sweep_sends_it(
-    ports: RecoveryPorts, store: FakeCaseStore
+    ports: RecoveryPorts, store: FakeCaseStore, clock: SettableClock
 ) -> None:
     class Broken(FakeLetterRenderer):
         def render(self, request: object) -> bytes:
@@ -84,9 +85,30 @@ async def test_a_failed_letter_leaves_the_acceptance_and_the_sweep_sends_it(
     case = await dispatch(AcceptCase("c1", assigned.office_id), broken)
     assert case.phase is Phase.ACCEPTED
     assert store.claimed == set()
+    assert await dispatch(AdvanceDueDeadlines(), ports) is None  # retried later, not at once
+    clock.advance(minutes=5)
     swept = await dispatch(AdvanceDueDeadlines(), ports)
     assert swept is not None
     assert swept.phase is Phase.AMICABLE
+
+
+async def test_a_case_whose_letter_fails_does_not_hold_up_the_sweep(
+    ports: RecoveryPorts, store: FakeCaseStore, clock: SettableClock
+) -> None:
+    class FailsForC1(FakeLetterRenderer):
+        def render(self, request: LetterRequest) -> bytes:
+            if request.case.case_id == "c1":
+                raise RuntimeError("this letter cannot be rendered")
+            return super().render(request)
+
+    await amicable(ports, "c1")
+    await amicable(ports, "c2")
+    clock.advance(days=16)
+    sweeper = DeadlineSweeper(replace(ports, letters=FailsForC1()), interval_seconds=60)
+    assert await sweeper.sweep_once() == 2  # c1 tried, failed and put back for later; c2 went on
+    assert (await store.get("c1")).phase is Phase.AMICABLE
+    assert (await store.get("c2")).phase is Phase.SIMPLIFIED
+    assert store.claimed == set()
 
 
 async def test_the_registered_letter_is_posted_once_with_its_tracking_id_and_a_new_link(

@@ -75,8 +75,9 @@ class CaseStore(Protocol):
         another instance takes the case over; two instances never hold the same case."""
         ...
 
-    async def release(self, case_id: str) -> None:
-        """Give a claimed case back without changing it (its transition failed)."""
+    async def release(self, case_id: str, retry_at: datetime | None = None) -> None:
+        """Give a claimed case back without changing it (its transition failed); with `retry_at`,
+        no sweep claims it again before then (a failing case does not hold the others up)."""
         ...
 
 

@@ -42,12 +42,12 @@ class DeadlineSweeper:
         except DEPENDENCY_ERRORS:
             raise
         except Exception:
-            # This case's transition failed and was released: the next pass retries it.
-            log.exception("a due transition failed; it is retried at the next pass")
-            return False
+            # This case's transition failed: released with a later retry, the sweep goes on.
+            log.exception("a due transition failed; it is retried later")
+            return True
 
     async def sweep_once(self) -> int:
-        """Apply what is due, up to a batch per step; how many transitions were applied."""
+        """Apply what is due, up to a batch per step; how many transitions were attempted."""
         done = 0
         for step in (self._case_step, *self._steps):
             for _ in range(self._batch):

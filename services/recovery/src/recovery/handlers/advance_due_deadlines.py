@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from recovery.domain import cases
 from recovery.domain.cases import Case, Phase
 from recovery.handlers import paper
 from recovery.handlers.assign_case import next_competent_office
 from recovery.handlers.base import save
-from recovery.ports import DocumentKind, RecoveryPorts
+from recovery.ports import DocumentKind, RecoveryPorts, StaleCase
 
 log = logging.getLogger("recovery.deadlines")
+RETRY_AFTER = timedelta(minutes=5)  # a failed transition's next attempt
 
 
 def registered_letter_id(case_id: str) -> str:
@@ -76,6 +77,14 @@ async def handle(command: AdvanceDueDeadlines, ports: RecoveryPorts) -> Case | N
         return None
     try:
         return await _transition(ports, case, now)
+    except StaleCase:
+        await ports.cases.release(case.case_id)  # changed meanwhile: the next sweep looks again
+        raise
+    except Exception:
+        # This case's transition failed (a letter, the renderer): retried later, not at once, so
+        # that it does not hold up the other due cases.
+        await ports.cases.release(case.case_id, retry_at=now + RETRY_AFTER)
+        raise
     except BaseException:
         await ports.cases.release(case.case_id)
         raise

@@ -141,10 +141,12 @@ class MongoCaseStore:
         self._claims[str(claim.id)] = claim
         return case_of(claim.document)
 
-    async def release(self, case_id: str) -> None:
+    async def release(self, case_id: str, retry_at: datetime | None = None) -> None:
         claim = self._claims.pop(case_id, None)
         if claim is not None:
-            await self.leases.release(claim)
+            # Only the claim's `due_at` moves: the case's own deadline (in `case`) is unchanged, and
+            # its next save writes `due_at` from it again.
+            await self.leases.release(claim, {"$set": {"due_at": retry_at}} if retry_at is not None else None)
 
     async def next_takeover(self, now: datetime) -> datetime | None:
         """When the first due case claimed by another instance can be taken over, if any."""
