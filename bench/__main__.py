@@ -1,6 +1,6 @@
 """Run the benchmarks and write their figures down.
 
-    python -m bench [store] [letters] [gateway] [bus] [login] [debits] [rights] [scan] [revocation] [checks]
+    python -m bench [store] [letters] [gateway] [bus] [login] [debits] [rights] [scan] [revocation] [checks] [sweep]
 
 Runs on the `bench` profile's own stack (ports +20000, state in
 .cache/stack/bench), whose gateway limiter is lifted like the test profile's,
@@ -28,6 +28,7 @@ from bench.identity_login import bench_login
 from bench.outbox_scan import bench_outbox_scan
 from bench.ratings_checks import bench_checks
 from bench.recovery_letters import bench_letters
+from bench.recovery_sweep import bench_recovery_sweep
 from bench.revocation import bench_revocation
 from bench.store_write_path import bench_store_write_path
 from bench.teams_rights import bench_teams_rights
@@ -94,6 +95,14 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"| relay lookup of {o['pending_documents']} pending among {o['quiet_documents']} quiet documents "
             f"| marker index: {o['marker_index_ms']} ms (idle relay pass {o['idle_relay_pass_ms']} ms) "
             f"| collection scan: {o['collection_scan_ms']} ms | {o['scan_to_index_ratio']} |"
+        )
+    if "recovery_sweep" in results:
+        w = results["recovery_sweep"]
+        lines.append(
+            f"| recovery deadline sweep: {w['due_cases']} due among {w['open_cases']} open cases "
+            f"| {w['sweep_ms']} ms ({w['sweep_ms_per_transition']} ms a transition), idle pass "
+            f"{w['idle_sweep_pass_ms']} ms | bare scan of the collection: {w['bare_scan_ms']} ms "
+            f"| {w['sweep_to_scan_ratio']} |"
         )
     if "revocation" in results:
         r = results["revocation"]
@@ -173,6 +182,8 @@ async def _platform_benches(stack: Stack, selected: list[str], results: dict[str
             results["revocation"] = await bench_revocation(stack)
         if "checks" in selected:
             results["ratings_checks"] = await bench_checks(stack)
+        if "sweep" in selected:
+            results["recovery_sweep"] = await bench_recovery_sweep(stack)
     finally:
         stack.stop_all()
 
@@ -199,9 +210,5 @@ async def main(selected: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(
-        main(
-            sys.argv[1:]
-            or ["store", "letters", "gateway", "bus", "login", "debits", "rights", "scan", "revocation", "checks"]
-        )
-    )
+    everything = ["store", "letters", "gateway", "bus", "login", "debits", "rights", "scan", "revocation", "checks"]
+    asyncio.run(main(sys.argv[1:] or [*everything, "sweep"]))

@@ -58,10 +58,14 @@ def test_service_catalogue(tmp_path: Path) -> None:
         "BILLING_KAFKA_SASL_PASSWORD": kafka_credentials(config).password("billing"),
         "BILLING_KAFKA_TOPIC_PARTITIONS": "6",
         "BILLING_JWKS_URL": "http://127.0.0.1:18001/.well-known/jwks.json",
+        # End-to-end tests move billing's and recovery's time (chassis.clock.OffsetFileClock); not identity's.
+        "BILLING_CLOCK_OFFSET_FILE": str(config.state_dir / "clock-offset"),
         # The SEPA pre-notification mails go to the stack's SMTP sink.
         "BILLING_SMTP_HOST": "127.0.0.1",
         "BILLING_SMTP_PORT": "11025",
     }
+    assert by_name["recovery"].env["RECOVERY_CLOCK_OFFSET_FILE"] == billing.env["BILLING_CLOCK_OFFSET_FILE"]
+    assert "IDENTITY_CLOCK_OFFSET_FILE" not in by_name["identity"].env
     assert by_name["identity"].env["IDENTITY_SMTP_PORT"] == "11025"
     assert by_name["identity"].env["IDENTITY_PUBLIC_BASE_URL"] == "http://127.0.0.1:18000"
     gateway = by_name["gateway"].env

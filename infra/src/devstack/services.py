@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from .bus import ADMIN, SCRAM_MECHANISM, KafkaCredentials, local_topic_policy
 from .component import Component
@@ -56,6 +57,14 @@ class ServiceProcess:
 def kafka_credentials(config: StackConfig) -> KafkaCredentials:
     """The stack's Kafka users: one per backend and the admin (generated once per stack)."""
     return KafkaCredentials(config.kafka_dir / "credentials.json", (ADMIN, *BACKENDS, GATEWAY))
+
+
+CLOCK_OFFSET_SERVICES: tuple[str, ...] = ("billing", "recovery")
+
+
+def clock_offset_file(config: StackConfig) -> Path:
+    """The file whose seconds the test stack's recovery and billing add to their time."""
+    return config.state_dir / "clock-offset"
 
 
 def service_processes(
@@ -122,6 +131,14 @@ def service_processes(
             "IDENTITY_MAIL_REQUESTS_PER_ADDRESS": "1000000",
             "IDENTITY_LOCKOUT_ADDRESS_FAILURES": "1000000",
         }
+    if config.profile != "dev":
+        # The services whose deadlines end-to-end tests move (recovery's 15 days and month, billing's
+        # 14-day pre-notification) share one clock offset file (chassis.clock.OffsetFileClock).
+        # Not identity: its tokens' iat and exp are checked against the real time.
+        for name in CLOCK_OFFSET_SERVICES:
+            envs[name][f"{name.upper()}_CLOCK_OFFSET_FILE"] = str(clock_offset_file(config))
+        # Once a test moved the clock, recovery's sweeper applies the due transitions within a second.
+        envs["recovery"]["RECOVERY_SWEEP_INTERVAL_SECONDS"] = "1"
     envs["teams"] |= {
         "TEAMS_SMTP_HOST": host("smtp"),
         "TEAMS_SMTP_PORT": str(config.port("smtp")),
@@ -130,7 +147,13 @@ def service_processes(
         "TEAMS_SMS_SINK_DIR": str(config.state_dir / "sms"),
     }
     # Recovery's local postal adapter writes each letter (PDF + manifest) there, like the SMTP sink's mail.
-    envs["recovery"] |= {"RECOVERY_POSTAL_DIR": str(config.state_dir / "postal")}
+    envs["recovery"] |= {
+        "RECOVERY_POSTAL_DIR": str(config.state_dir / "postal"),
+        # The debtor's and the merchant's mail (the chassis courier) and the debtor space's links.
+        "RECOVERY_SMTP_HOST": host("smtp"),
+        "RECOVERY_SMTP_PORT": str(config.port("smtp")),
+        "RECOVERY_PUBLIC_BASE_URL": url(GATEWAY),
+    }
     envs[GATEWAY] = {
         "GATEWAY_ENVIRONMENT": config.environment,
         "GATEWAY_HTTP_PORT": str(config.port(GATEWAY)),

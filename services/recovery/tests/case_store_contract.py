@@ -64,8 +64,12 @@ class CaseStoreContract:
         assert claimed is not None
         assert claimed.case_id == "k5"
         assert await case_store.claim_due(case.due_at) is None  # held by the first claimer
+        await case_store.release("k5", retry_at=case.due_at + timedelta(minutes=5))  # failed: later
+        assert await case_store.claim_due(case.due_at + timedelta(minutes=4)) is None
+        assert (await case_store.get("k5")).due_at == case.due_at  # the case's own deadline is unchanged
+        assert await case_store.claim_due(case.due_at + timedelta(minutes=5)) is not None
         await case_store.release("k5")
-        again = await case_store.claim_due(case.due_at)
+        again = await case_store.claim_due(case.due_at + timedelta(minutes=5))
         assert again is not None
         decision = cases.advance(again, case.due_at, next_office=None)
         await case_store.save(decision.case, decision.events, expected_version=again.version)

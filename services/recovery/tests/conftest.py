@@ -7,9 +7,21 @@ from datetime import UTC, datetime
 import pytest
 
 from recovery.adapters.directory import FileDirectory
+from recovery.domain.claims import PostalAddress
 from recovery.domain.jurisdiction import Office
-from recovery.ports import RecoveryPorts
-from services.recovery.tests.fakes import FakeCaseStore, FakeDirectory, FakeDocumentStore, FakePostalPort
+from recovery.ports import KnownCreditor, RecoveryPorts
+from services.recovery.tests.fakes import (
+    FakeCaseStore,
+    FakeCreditors,
+    FakeDebtorLinks,
+    FakeDirectory,
+    FakeDocumentStore,
+    FakeLetterRenderer,
+    FakeMandates,
+    FakePostalPort,
+    FakeRights,
+    FakeSagaStore,
+)
 from tests.clock import SettableClock
 
 # Metz's district holds Moselle (57) only: three offices, two of them in the shipped sample file.
@@ -31,14 +43,29 @@ def store() -> FakeCaseStore:
     return FakeCaseStore()
 
 
+CREDITOR = KnownCreditor(
+    "Fournitures Dupont SAS",
+    "compta@dupont.example",
+    "552100554",
+    PostalAddress("5 avenue Foch", "54000", "Nancy", "54"),
+)
+
+
 @pytest.fixture
 def ports(store: FakeCaseStore, clock: SettableClock) -> RecoveryPorts:
+    """Ports where the creditors "acc" and "acc-creditor" are known to identity and hold a signed mandate."""
     return RecoveryPorts(
         cases=store,
         directory=FakeDirectory(METZ_OFFICES),
         documents=FakeDocumentStore(),
         postal=FakePostalPort(clock),
         clock=clock,
+        letters=FakeLetterRenderer(),
+        mandates=FakeMandates("acc", "acc-creditor"),
+        creditors=FakeCreditors({"acc": CREDITOR, "acc-creditor": CREDITOR}),
+        rights=FakeRights(),
+        links=FakeDebtorLinks(clock),
+        sagas=FakeSagaStore(),
     )
 
 

@@ -72,7 +72,7 @@ def test_the_procedure_from_filing_to_injunction_with_its_deadlines() -> None:
     assert case.due_at == passed_at(date(2026, 3, 10), "57")  # the office's 8 days to answer
 
     case, events = cases.accept(case, "metz-a", T0)
-    assert (case.phase, case.due_at) == (Phase.ACCEPTED, None)
+    assert (case.phase, case.due_at) == (Phase.ACCEPTED, T0)  # its plain letter is due at once
     assert [type(e) for e in events] == [ev.CaseAccepted, ev.CasePhaseChanged]
 
     sent = datetime(2026, 3, 19, 10, 0, tzinfo=UTC)  # plain letter on Thursday 19 March 2026

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -57,13 +57,16 @@ async def test_file_case_stores_the_case_with_its_event(ports: RecoveryPorts, st
     case = await store.get("c1")
     assert case.phase is Phase.FILED
     assert case.claim.total_cents == 201_234
-    assert [type(e) for e in store.events] == [ev.CaseFiled]
+    assert [type(e) for e in store.events] == [ev.CaseFiled, ev.FeeIncurred]
+    fee = store.events[1]
+    assert isinstance(fee, ev.FeeIncurred)
+    assert (fee.fee_id, fee.step, fee.amount_cents, fee.creditor_id) == ("c1:filing", "filing", 1_500, "acc-creditor")
 
 
 async def test_filing_twice_with_the_same_id_files_once(ports: RecoveryPorts, store: FakeCaseStore) -> None:
     await file(ports)
     await file(ports)
-    assert len(store.events) == 1
+    assert len(store.events) == 2  # filed, and its fee
     with pytest.raises(CaseError) as taken:
         await dispatch(FileCase("c1", Creditor("someone-else"), claim(), (proof(),)), ports)
     assert taken.value.code == "case-id-taken"
@@ -126,7 +129,7 @@ async def test_the_whole_procedure_through_the_sweeper(
     case = await dispatch(AdvanceDueDeadlines(), ports)
     assert case is not None
     assert case.phase is Phase.SIMPLIFIED
-    assert [letter.letter_id for letter in case.letters] == ["c1:plain", "c1:registered"]
+    assert [letter.letter_id for letter in case.letters] == ["c1.plain", "c1.registered"]
     assert await dispatch(AdvanceDueDeadlines(), ports) is None  # one transition per deadline, never two
     # Registered letter on Wednesday 18 March: a month later is Saturday 18 April, so the month ends
     # on Monday 20 April; the debtor may still answer that day.
@@ -217,12 +220,14 @@ async def test_a_payment_in_full_settles_and_the_same_payment_again_changes_noth
     assert len(store.events) == count
 
 
-async def test_the_plain_letter_date_is_the_one_given(ports: RecoveryPorts, clock: SettableClock) -> None:
+async def test_the_plain_letter_goes_on_acceptance_and_the_15_days_count_from_it(
+    ports: RecoveryPorts, clock: SettableClock
+) -> None:
     await accepted(ports)
-    sent = clock.now() - timedelta(hours=1)
-    case = await dispatch(StartAmicable("c1", sent_at=sent), ports)
+    case = await dispatch(StartAmicable("c1"), ports)  # sent already: changes nothing
     assert case is not None
-    assert case.letters[0].sent_at == sent
+    assert case.phase is Phase.AMICABLE
+    assert case.letters[0].sent_at == clock.now()
     assert case.due_at is not None
     assert case.due_at.date() == date(2026, 3, 17)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from contracts import REGISTRY, Envelope, decode_event
 from contracts.events import recovery as contracts
-from recovery.domain import cases
+from recovery.domain import cases, fees
 from recovery.domain import events as ev
 from recovery.domain.cases import Actor, ActorKind, Answer, Creditor
 from recovery.domain.claims import accept_claim
@@ -39,6 +39,7 @@ def every_kind_of_event() -> list[ev.DomainEvent]:
     keep(cases.assign(cases.file_case("r", Creditor("acc"), accept_claim(claim(), FILED_ON), T0).case, None, T0))
     paid = cases.file_case("s", Creditor("acc"), accept_claim(claim(), FILED_ON), T0).case
     keep(cases.record_payment(paid, "all", paid.balance_cents, DEBTOR, T0))
+    produced.extend(fees.fees_of(list(produced), fees.FeeSchedule(), None))
     return produced
 
 

@@ -24,7 +24,7 @@ from pymongo import AsyncMongoClient
 
 from chassis.asyncapi import asyncapi_document
 from chassis.auth import JwksVerifier
-from chassis.clock import Clock, SystemClock
+from chassis.clock import Clock, OffsetFileClock, SystemClock
 from chassis.consumer import INBOX, EventConsumer
 from chassis.errors import install_problem_handlers
 from chassis.health import router as operations_router
@@ -77,24 +77,48 @@ class Runtime:
     started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     background: list[tuple[BackgroundLoop, asyncio.Task[None]]] = field(default_factory=list)
+    pending: list[tuple[BackgroundLoop, str]] = field(default_factory=list)
 
-    def leases(self, collection: str, *, purpose: str, ttl: timedelta, renew_every: timedelta | None = None) -> Leases:
+    def leases(
+        self,
+        collection: str,
+        *,
+        purpose: str,
+        ttl: timedelta,
+        renew_every: timedelta | None = None,
+        version_field: str = "version",
+    ) -> Leases:
         """This process's claims on the documents of `collection` (chassis.leases), renewed in
-        the background until the service stops, and counted when they take over a lapsed one."""
+        the background until the service stops, and counted when they take over a lapsed one.
+        `version_field` is the fencing counter (another name when `version` is the document's own)."""
         leases = Leases(
             self.db[collection],
             owner=new_owner(f"{self.settings.service_name}-{purpose}"),
             clock=self.clock,
             ttl=ttl,
             renew_every=renew_every,
+            version_field=version_field,
             on_takeover=lambda _previous: self.metrics.lease_takeovers.labels(collection).inc(),
         )
         self.start_background(leases.renewer(), f"{purpose}-lease-renewer")
         return leases
 
     def start_background(self, loop: BackgroundLoop, name: str) -> None:
-        """Run a loop (the outbox relay, a mail courier, a scheduler) until the service stops."""
+        """Run a loop (the outbox relay, a mail courier, a scheduler) until the service stops.
+        Asked before any event loop runs (an app built by `make docs`, or wiring done while
+        subscribers are declared), the loop waits and starts with the runtime."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self.pending.append((loop, name))
+            return
         self.background.append((loop, asyncio.create_task(loop.run(), name=name)))
+
+    def start_pending(self) -> None:
+        """Start the loops asked for before an event loop ran."""
+        pending, self.pending = self.pending, []
+        for loop, name in pending:
+            self.start_background(loop, name)
 
     async def stop_background(self, grace_seconds: float = 10.0) -> None:
         """Stop every loop cooperatively, cancelling only one that does not stop
@@ -187,7 +211,9 @@ def mail_courier(runtime: Runtime, settings: MailSettings, collections: Sequence
 
 def build_runtime(definition: ServiceDefinition) -> Runtime:
     settings = definition.settings
-    clock = definition.clock or SystemClock()
+    clock = definition.clock or (
+        OffsetFileClock(settings.clock_offset_file) if settings.clock_offset_file is not None else SystemClock()
+    )
     metrics = ServiceMetrics(settings.service_name)
     tracer_provider = build_tracer_provider(settings.service_name, settings.otel_exporter_otlp_endpoint)
     mongo = connect(settings)
@@ -291,6 +317,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         await _retry("Kafka", runtime.broker.start)
         # Topics as code: what this service publishes exists before its relay sends.
         await _retry("Kafka topics", lambda: ensure_service_topics(settings, definition.publishes))
+        runtime.start_pending()
         for hook in definition.on_startup:
             await hook(runtime)
         runtime.start_background(runtime.relay, "outbox-relay")

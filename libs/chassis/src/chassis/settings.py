@@ -6,6 +6,7 @@ their own. Secrets have no usable default outside development and test.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -164,10 +165,16 @@ class ServiceSettings(ProcessSettings):
     consumer_backoff_max_seconds: float = Field(default=5.0, ge=0)
     # Records handled per offset commit (and per inbox round trip).
     consumer_batch_size: int = Field(default=200, ge=1)
+    # Tests only (chassis.clock.OffsetFileClock): the service's time is the system's plus the
+    # seconds this file holds, so an end-to-end test moves a running service's deadlines. Refused
+    # in production.
+    clock_offset_file: Path | None = None
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Self:
         # Frozen models: defaults derived from the service name are set once here.
+        if self.clock_offset_file is not None and self.is_production:
+            raise ValueError("clock_offset_file moves time for tests: it cannot be set in production")
         if not self.mongo_db:
             object.__setattr__(self, "mongo_db", self.service_name)
         if self.kafka_min_insync_replicas > self.kafka_replication_factor:

@@ -24,8 +24,9 @@ class GatewaySettings(ProcessSettings):
 
     service_name: str = "gateway"
     http_port: int = Field(default=8000, ge=1, le=65535)
-    # Routes that take documents get a larger body limit (teams' claim carries a Kbis extract).
-    document_paths: tuple[str, ...] = ("/api/teams/companies",)
+    # Routes that take documents get a larger body limit (teams' claim carries a Kbis extract,
+    # recovery's filing form its proofs).
+    document_paths: tuple[str, ...] = ("/api/teams/companies", "/api/recovery/cases")
     max_document_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
 
     identity_url: str = "http://127.0.0.1:8001"

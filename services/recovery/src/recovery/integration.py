@@ -70,6 +70,9 @@ def to_contract(event: ev.DomainEvent) -> Event:
                 letter_id=event.letter_id,
                 kind=event.kind,
                 channels=event.channels,
+                document_id=event.document_id or None,
+                sha256=event.sha256 or None,
+                tracking_id=event.tracking_id,
                 issued_at=event.at,
             )
         case ev.DebtorAnswered():
@@ -104,4 +107,14 @@ def to_contract(event: ev.DomainEvent) -> Event:
                 title_number=event.title_number,
                 title_date=event.title_date,
                 closed_at=event.at,
+            )
+        case ev.FeeIncurred():
+            return contracts.FeeIncurred(
+                fee_id=event.fee_id,
+                case_id=event.case_id,
+                creditor_id=event.creditor_id,
+                company_id=event.company_id,
+                step=event.step,
+                amount_cents=event.amount_cents,
+                incurred_at=event.at,
             )

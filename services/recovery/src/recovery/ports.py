@@ -13,10 +13,12 @@ from enum import StrEnum
 from typing import Protocol
 
 from chassis.clock import Clock
+from contracts import Right
 from recovery.domain.cases import Case, LetterKind, ProcedurePolicy
 from recovery.domain.claims import PostalAddress
 from recovery.domain.events import DomainEvent
 from recovery.domain.jurisdiction import Office
+from recovery.domain.saga import Saga
 
 
 class CaseNotFound(LookupError):
@@ -33,34 +35,49 @@ class StaleCase(Exception):
     """The case changed since it was loaded: the save was refused, nothing was written."""
 
 
+@dataclass(frozen=True)
+class Mail:
+    """An email the change of a case sends (the chassis' durable courier: written with the case)."""
+
+    to: str
+    subject: str
+    text: str
+
+
 class CaseStore(Protocol):
-    """Cases and, in the same atomic write, the events their change produced (the outbox)."""
+    """Cases and, in the same atomic write, the events their change produced (the outbox) and the
+    mail it sends (the courier)."""
 
     async def get(self, case_id: str) -> Case:
         """The case, or CaseNotFound."""
         ...
 
-    async def add(self, case: Case, events: Sequence[DomainEvent]) -> None:
+    async def add(self, case: Case, events: Sequence[DomainEvent], mails: Sequence[Mail] = ()) -> None:
         """Store a new case with its events; CaseExists when its id is taken."""
         ...
 
-    async def save(self, case: Case, events: Sequence[DomainEvent], *, expected_version: int) -> None:
-        """Replace the case stored at `expected_version` by `case`, with its events, in one write;
-        StaleCase when the stored version differs. Releases the case's deadline claim, if any."""
+    async def save(
+        self, case: Case, events: Sequence[DomainEvent], *, expected_version: int, mails: Sequence[Mail] = ()
+    ) -> None:
+        """Replace the case stored at `expected_version` by `case`, with its events and mail, in one
+        write; StaleCase when the stored version differs (or this instance's claim on it was taken
+        over). Releases the case's deadline claim, if any."""
         ...
 
     async def open_cases_by_office(self, office_ids: Collection[str]) -> Mapping[str, int]:
         """How many open cases each office holds (its load); offices with none may be absent."""
         ...
 
-    async def claim_due(self, now: datetime) -> Case | None:
-        """Claim one case whose deadline has passed (`due_at <= now`) for this instance, or None.
+    async def claim_due(self, now: datetime, case_id: str | None = None) -> Case | None:
+        """Claim one case whose deadline has passed (`due_at <= now`) for this instance, or None;
+        with `case_id`, that case only (a handler that made it due at once, e.g. an acceptance).
         The claim is a lease: `save` or `release` ends it, and it lapses if the instance dies, so
         another instance takes the case over; two instances never hold the same case."""
         ...
 
-    async def release(self, case_id: str) -> None:
-        """Give a claimed case back without changing it (its transition failed)."""
+    async def release(self, case_id: str, retry_at: datetime | None = None) -> None:
+        """Give a claimed case back without changing it (its transition failed); with `retry_at`,
+        no sweep claims it again before then (a failing case does not hold the others up)."""
         ...
 
 
@@ -154,6 +171,72 @@ class LetterRenderer(Protocol):
     def render(self, request: LetterRequest) -> bytes: ...
 
 
+class MandateView(Protocol):
+    """Recovery's view of billing's mandate events: filing needs a signed SEPA mandate."""
+
+    async def signed(self, account_id: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class KnownCreditor:
+    """What recovery's view of identity knows of a creditor (identity's events carry no address yet:
+    the letters then show the address given with the filing)."""
+
+    name: str
+    email: str = ""
+    siren: str = ""
+    address: PostalAddress | None = None
+
+
+class CreditorView(Protocol):
+    """Recovery's view of identity's account events: the creditor's name, email, SIREN (address if known)."""
+
+    async def details(self, account_id: str) -> KnownCreditor | None: ...
+
+
+class RightsPort(Protocol):
+    """Recovery's view of teams' rights (`chassis.rights.RightsView`)."""
+
+    async def may(self, company_id: str, member_id: str, right: Right) -> bool: ...
+
+
+@dataclass(frozen=True)
+class DebtorLink:
+    token: str
+    url: str
+
+
+class DebtorLinks(Protocol):
+    """The debtor space's single-use links (chassis tokens): only a hash is stored."""
+
+    async def issue(self, case_id: str, *, expires_at: datetime) -> DebtorLink: ...
+
+    async def case_of(self, token: str) -> str | None:
+        """The case a live link opens (without using it up), or None."""
+        ...
+
+    async def use(self, token: str) -> str | None:
+        """Use the link up (the debtor answered): its case the first time, None after."""
+        ...
+
+
+class SagaStore(Protocol):
+    """The saga's state per payment schedule (ADR 0022), its grace deadline claimed like a case's."""
+
+    async def get(self, schedule_id: str) -> Saga | None: ...
+
+    async def put(self, saga: Saga, *, expected_version: int, mails: Sequence[Mail] = ()) -> None:
+        """Store `saga` over the version read (0: a new one), with its mail, in one write;
+        StaleCase when it changed since. Releases the saga's claim, if any."""
+        ...
+
+    async def claim_due(self, now: datetime) -> Saga | None: ...
+
+    async def release(self, schedule_id: str) -> None: ...
+
+    async def awaiting_mandate(self, merchant_id: str) -> Sequence[Saga]: ...
+
+
 @dataclass(frozen=True)
 class RecoveryPorts:
     """Everything a handler may use, wired once by the app (real adapters) or by a test (fakes)."""
@@ -163,7 +246,15 @@ class RecoveryPorts:
     documents: DocumentStore
     postal: PostalPort
     clock: Clock
+    letters: LetterRenderer
+    mandates: MandateView
+    creditors: CreditorView
+    rights: RightsPort
+    links: DebtorLinks
+    sagas: SagaStore
     policy: ProcedurePolicy = field(default_factory=ProcedurePolicy)
+    # Where the creditor signs a mandate (billing's route, through the gateway), told in a 409.
+    mandate_url: str = "/api/billing/profiles/me/mandate"
 
 
 __all__ = [
@@ -173,14 +264,22 @@ __all__ = [
     "Clock",
     "CommissaireDirectory",
     "CreditorDetails",
+    "CreditorView",
+    "DebtorLink",
+    "DebtorLinks",
     "DocumentKind",
     "DocumentStore",
+    "KnownCreditor",
     "LetterRenderer",
     "LetterRequest",
+    "Mail",
+    "MandateView",
     "PostalItem",
     "PostalPort",
     "PostalReceipt",
     "RecoveryPorts",
+    "RightsPort",
+    "SagaStore",
     "StaleCase",
     "StoredDocument",
 ]

@@ -100,6 +100,10 @@ class MandateSigned(Event):
     iban_masked: str = Field(description="Country, check digits and last 4 characters only.")
     bic: str
     signed_at: datetime
+    # Added within v1 (optional): the account holder's address, which a SEPA mandate carries; recovery's
+    # letters show it as the creditor's (identity's events carry no address).
+    holder_name: str | None = Field(default=None, description="The account holder's name, as on the mandate.")
+    holder_address: PostalAddress | None = Field(default=None, description="The account holder's address.")
 
 
 @event_type(owner="billing", version=1, subject="account_id")

@@ -103,9 +103,13 @@ class LetterIssued(Event):
     creditor_id: str
     office_id: str | None = None
     letter_id: str
-    kind: str = Field(description="plain | registered")
-    channels: tuple[str, ...] = Field(description="post, email")
+    kind: str = Field(description="plain | registered | injunction_request")
+    channels: tuple[str, ...] = Field(description="post, email, download")
     issued_at: datetime
+    # Added within v1 (optional): the generated document, stored immutable.
+    document_id: str | None = Field(default=None, description="The generated PDF's id in recovery's store.")
+    sha256: str | None = Field(default=None, description="The generated PDF's SHA-256, hex.")
+    tracking_id: str | None = Field(default=None, description="A registered letter's postal tracking id.")
 
 
 @event_type(owner="recovery", version=1, subject="case_id")

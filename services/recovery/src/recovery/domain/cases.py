@@ -17,7 +17,7 @@ passes (`due_at`, UTC), so that a sweeper can claim the cases that are due.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import NamedTuple
@@ -26,6 +26,7 @@ from recovery.domain import deadlines
 from recovery.domain import events as ev
 from recovery.domain.claims import Claim
 from recovery.domain.documents import MAX_PROOF_BYTES, MAX_PROOFS, DocumentRef
+from recovery.domain.fees import FeeSchedule
 from recovery.domain.jurisdiction import Office, court_of_appeal
 from recovery.domain.text import has_control_characters
 
@@ -91,6 +92,35 @@ class InvalidCommand(CaseError):
     pass
 
 
+class MandateRequired(CaseError):
+    """Filing needs a signed SEPA mandate (the fees are collected under it, CPCE L125-1)."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            "mandate-required",
+            f"filing a case needs a signed SEPA direct-debit mandate to collect its fees: sign one at {where}",
+        )
+        self.where = where
+
+
+class MissingRight(CaseError):
+    """Acting for a company needs the company's right to submit requests (right 3)."""
+
+    def __init__(self, company_id: str, right: str) -> None:
+        super().__init__(
+            "missing-right",
+            f"you need the right '{right}' for company {company_id} to file for it: ask the company's admin",
+        )
+        self.company_id = company_id
+
+
+class LinkInvalid(CaseError):
+    """A debtor-space link that is unknown, expired, already used, or whose procedure ended."""
+
+    def __init__(self) -> None:
+        super().__init__("link-invalid", "this link is unknown, expired or already used")
+
+
 class NotDue(CaseError):
     def __init__(self, phase: Phase) -> None:
         super().__init__("not-due", f"the deadline of phase {phase} has not passed")
@@ -103,6 +133,8 @@ class ProcedurePolicy:
     office_answer_days: int = 8  # our rule: an office that does not answer in time is taken as refusing
     proof_max_bytes: int = MAX_PROOF_BYTES  # each proof document
     proof_max_count: int = MAX_PROOFS
+    fees: FeeSchedule = field(default_factory=FeeSchedule)  # what each billable step costs the creditor (fees.py)
+    saga_grace_days: int = 14  # the saga: a rejected payment unregularised this long opens a case (ADR 0022)
 
 
 class ActorKind(StrEnum):
@@ -153,6 +185,19 @@ class Letter:
     letter_id: str
     kind: LetterKind
     sent_at: datetime
+    document_id: str = ""  # the generated PDF, stored immutable
+    tracking_id: str | None = None  # a registered letter's, from the postal receipt
+
+
+@dataclass(frozen=True)
+class GeneratedDocument:
+    """A document recovery generated for the case (a letter, the injunction request)."""
+
+    document_id: str
+    kind: str  # amicable_letter | registered_letter | injunction_request (ports.DocumentKind)
+    sha256: str
+    at: datetime
+    letter_id: str = ""
 
 
 class Answer(StrEnum):
@@ -203,6 +248,10 @@ class Case:
     outcome: str = ""  # why a final phase was reached
     due_at: datetime | None = None  # when the current phase's deadline passes (UTC), if it has one
     timeline: tuple[TimelineEntry, ...] = ()
+    generated: tuple[GeneratedDocument, ...] = ()  # letters and the injunction request, in order
+
+    def generated_of(self, kind: str) -> GeneratedDocument | None:
+        return next((d for d in reversed(self.generated) if d.kind == kind), None)
 
     @property
     def department(self) -> str:
@@ -366,10 +415,11 @@ def assign(case: Case, office: Office | None, at: datetime, policy: ProcedurePol
 
 
 def accept(case: Case, office_id: str, at: datetime) -> Decision:
-    """The office the case is assigned to accepts it."""
+    """The office the case is assigned to accepts it. Its plain letter is due at once (`due_at` is
+    now): the acceptance's handler sends it, or, should that fail, the next deadline sweep."""
     _require(case, "accept", Phase.ASSIGNED)
     _require_office(case, office_id)
-    after = _log(case, at, Actor(ActorKind.COMMISSAIRE, office_id), "accepted", phase=Phase.ACCEPTED, due_at=None)
+    after = _log(case, at, Actor(ActorKind.COMMISSAIRE, office_id), "accepted", phase=Phase.ACCEPTED, due_at=at)
     return Decision(after, [ev.CaseAccepted(case.case_id, at, office_id), *_phase_change(case, after, at, "accepted")])
 
 
@@ -402,7 +452,13 @@ def refuse(
 
 
 def start_amicable(
-    case: Case, letter_id: str, sent_at: datetime, at: datetime, policy: ProcedurePolicy = ProcedurePolicy()
+    case: Case,
+    letter_id: str,
+    sent_at: datetime,
+    at: datetime,
+    policy: ProcedurePolicy = ProcedurePolicy(),
+    *,
+    document: GeneratedDocument | None = None,
 ) -> Decision:
     """The plain letter (and its email) went to the debtor at `sent_at`: the amicable phase runs
     until the end of the 15-day deadline counted from that day."""
@@ -410,7 +466,8 @@ def start_amicable(
     if sent_at > at:
         raise InvalidCommand("sent-in-future", "a letter cannot be sent after now")
     due = _deadline(sent_at, case.department, days=policy.amicable_days)
-    letter = Letter(letter_id, LetterKind.PLAIN, sent_at)
+    letter = Letter(letter_id, LetterKind.PLAIN, sent_at, document.document_id if document else "")
+    generated = (*case.generated, document) if document else case.generated
     after = _log(
         case,
         at,
@@ -420,9 +477,18 @@ def start_amicable(
         phase=Phase.AMICABLE,
         letters=(*case.letters, letter),
         due_at=due,
+        generated=generated,
     )
     issued = ev.LetterIssued(
-        case.case_id, at, case.creditor.account_id, case.office_id, letter_id, "plain", ("post", "email")
+        case.case_id,
+        at,
+        case.creditor.account_id,
+        case.office_id,
+        letter_id,
+        "plain",
+        ("post", "email"),
+        document.document_id if document else "",
+        document.sha256 if document else "",
     )
     return Decision(after, [issued, *_phase_change(case, after, at, "plain-letter-sent")])
 
@@ -434,6 +500,8 @@ def advance(
     letter_id: str = "",
     next_office: Office | None = None,
     policy: ProcedurePolicy = ProcedurePolicy(),
+    document: GeneratedDocument | None = None,
+    tracking_id: str | None = None,
 ) -> Decision:
     """Apply the transition of a phase whose deadline has passed:
     - assigned: the office did not answer in time, which counts as a refusal (`next_office` takes it);
@@ -458,7 +526,8 @@ def advance(
         if not letter_id:
             raise InvalidCommand("letter-id-required", "the registered letter needs an id")
         due = _deadline(now, case.department, months=policy.answer_months)
-        letter = Letter(letter_id, LetterKind.REGISTERED, now)
+        letter = Letter(letter_id, LetterKind.REGISTERED, now, document.document_id if document else "", tracking_id)
+        generated = (*case.generated, document) if document else case.generated
         after = _log(
             case,
             now,
@@ -468,9 +537,19 @@ def advance(
             phase=Phase.SIMPLIFIED,
             letters=(*case.letters, letter),
             due_at=due,
+            generated=generated,
         )
         issued = ev.LetterIssued(
-            case.case_id, now, case.creditor.account_id, case.office_id, letter_id, "registered", ("post", "email")
+            case.case_id,
+            now,
+            case.creditor.account_id,
+            case.office_id,
+            letter_id,
+            "registered",
+            ("post", "email"),
+            document.document_id if document else "",
+            document.sha256 if document else "",
+            tracking_id,
         )
         return Decision(after, [issued, *_phase_change(case, after, now, "no-payment-after-plain-letter")])
     if case.phase is Phase.SIMPLIFIED:
@@ -576,3 +655,28 @@ def withdraw(case: Case, actor: Actor, at: datetime, reason: str = "") -> Decisi
     after = _log(case, at, actor, "withdrawn", reason, phase=Phase.CLOSED, due_at=None, outcome="withdrawn")
     closed = ev.CaseClosed(case.case_id, at, case.creditor.account_id, "withdrawn")
     return Decision(after, [closed, *_phase_change(case, after, at, "withdrawn")])
+
+
+def record_injunction_request(case: Case, document: GeneratedDocument, actor: Actor, at: datetime) -> Decision:
+    """The creditor generated the injunction-to-pay request (CPC 1405 ff.), once the injunction is
+    available; it is recorded on the case. Generated once: asked again, the case is unchanged."""
+    _require(case, "generate the injunction request of", Phase.INJUNCTION_AVAILABLE)
+    if actor.kind is not ActorKind.CREDITOR or actor.id != case.creditor.account_id:
+        raise NotYourCase("only the case's creditor asks for the injunction to pay")
+    if case.generated_of(document.kind) is not None:
+        return Decision(case, [])
+    after = _log(
+        case, at, actor, "injunction request generated", document.document_id, generated=(*case.generated, document)
+    )
+    issued = ev.LetterIssued(
+        case.case_id,
+        at,
+        case.creditor.account_id,
+        case.office_id,
+        document.letter_id or document.document_id,
+        "injunction_request",
+        ("download",),
+        document.document_id,
+        document.sha256,
+    )
+    return Decision(after, [issued])

@@ -101,6 +101,8 @@ class ClaimInput:
     invoices: tuple[InvoiceInput, ...]
     interest_cents: int = 0
     description: str = ""  # the origin of the claim in the creditor's words (R125-2 letter)
+    # The creditor's postal address for the letters, when recovery's view of identity has none.
+    creditor_address: AddressInput | None = None
 
 
 # --- what is kept (checked) --------------------------------------------------
@@ -146,6 +148,7 @@ class Claim:
     invoices: tuple[Invoice, ...]
     interest_cents: int = 0
     description: str = ""
+    creditor_address: PostalAddress | None = None  # as filed (the letters show the creditor's address)
 
     @property
     def principal_cents(self) -> int:
@@ -219,10 +222,10 @@ def _text(violations: list[Violation], name: str, value: str, *, required: bool,
     return value
 
 
-def _address(violations: list[Violation], raw: AddressInput) -> PostalAddress:
-    line1 = _text(violations, "debtor.address.line1", raw.line1, required=True)
-    line2 = _text(violations, "debtor.address.line2", raw.line2, required=False)
-    city = _text(violations, "debtor.address.city", raw.city, required=True, max_length=100)
+def _address(violations: list[Violation], raw: AddressInput, at: str = "debtor.address") -> PostalAddress:
+    line1 = _text(violations, f"{at}.line1", raw.line1, required=True)
+    line2 = _text(violations, f"{at}.line2", raw.line2, required=False)
+    city = _text(violations, f"{at}.city", raw.city, required=True, max_length=100)
     postcode = raw.postcode.strip()
     department = ""
     try:
@@ -231,7 +234,7 @@ def _address(violations: list[Violation], raw: AddressInput) -> PostalAddress:
         violations.append(
             Violation(
                 "address-outside-france",
-                "debtor.address.postcode",
+                f"{at}.postcode",
                 "Le débiteur doit être domicilié en France (départements d'outre-mer compris).",
                 "The debtor must live in France (overseas departments included).",
                 "CPCE R125-1",
@@ -241,7 +244,7 @@ def _address(violations: list[Violation], raw: AddressInput) -> PostalAddress:
         violations.append(
             Violation(
                 "postcode-invalid",
-                "debtor.address.postcode",
+                f"{at}.postcode",
                 "Un code postal français a 5 chiffres.",
                 "A French postcode has 5 digits.",
             )
@@ -407,7 +410,10 @@ def accept_claim(raw: ClaimInput, filed_on: date) -> Claim:
             )
         )
     description = _text(violations, "description", raw.description, required=False, max_length=2000)
-    claim = Claim(debtor, cause, invoices, raw.interest_cents, description)
+    creditor_address = (
+        _address(violations, raw.creditor_address, "creditor_address") if raw.creditor_address is not None else None
+    )
+    claim = Claim(debtor, cause, invoices, raw.interest_cents, description, creditor_address)
     if claim.total_cents > CEILING_CENTS:
         violations.append(
             Violation(

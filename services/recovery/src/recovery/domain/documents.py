@@ -44,12 +44,16 @@ def proof_type(content: bytes) -> ProofType | None:
 
 
 def check_proofs(
-    uploads: tuple[ProofUpload, ...], *, max_bytes: int = MAX_PROOF_BYTES, max_count: int = MAX_PROOFS
+    uploads: tuple[ProofUpload, ...],
+    *,
+    max_bytes: int = MAX_PROOF_BYTES,
+    max_count: int = MAX_PROOFS,
+    required: bool = True,
 ) -> list[Violation]:
-    """Every rule the proofs fail: at least one, at most `max_count`, each a non-empty PDF, PNG or
-    JPEG of at most `max_bytes`, with a printable name."""
+    """Every rule the proofs fail: at least one (unless not `required`), at most `max_count`, each a
+    non-empty PDF, PNG or JPEG of at most `max_bytes`, with a printable name."""
     violations: list[Violation] = []
-    if not uploads:
+    if required and not uploads:
         violations.append(
             Violation(
                 "proof-required",

@@ -78,8 +78,11 @@ class LetterIssued:
     creditor_id: str
     office_id: str | None
     letter_id: str
-    kind: str  # plain | registered
-    channels: tuple[str, ...]  # post, email
+    kind: str  # plain | registered | injunction_request
+    channels: tuple[str, ...]  # post, email, download
+    document_id: str = ""
+    sha256: str = ""
+    tracking_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,17 @@ class CaseClosed:
     title_date: date | None = None
 
 
+@dataclass(frozen=True)
+class FeeIncurred:
+    case_id: str
+    at: datetime
+    fee_id: str  # <case_id>:<step>, the fee's idempotency key
+    creditor_id: str
+    company_id: str | None
+    step: str
+    amount_cents: int
+
+
 DomainEvent = (
     CaseFiled
     | CaseAssigned
@@ -134,4 +148,5 @@ DomainEvent = (
     | PaymentRecorded
     | CaseSettled
     | CaseClosed
+    | FeeIncurred
 )

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from recovery.domain.cases import Case
 from recovery.handlers import (
     accept_case,
     advance_due_deadlines,
     assign_case,
+    debtor_space,
     file_case,
+    generate_injunction,
     record_agreement,
     record_debtor_answer,
     record_payment,
@@ -26,7 +27,9 @@ from recovery.handlers import (
 from recovery.handlers.accept_case import AcceptCase
 from recovery.handlers.advance_due_deadlines import AdvanceDueDeadlines
 from recovery.handlers.assign_case import AssignCase
+from recovery.handlers.debtor_space import AnswerAsDebtor, ViewAsDebtor
 from recovery.handlers.file_case import FileCase
+from recovery.handlers.generate_injunction import GenerateInjunctionRequest
 from recovery.handlers.record_agreement import RecordAgreement
 from recovery.handlers.record_debtor_answer import RecordDebtorAnswer
 from recovery.handlers.record_payment import RecordPayment
@@ -46,9 +49,12 @@ Command = (
     | RecordPayment
     | RecordAgreement
     | Withdraw
+    | ViewAsDebtor
+    | AnswerAsDebtor
+    | GenerateInjunctionRequest
 )
 
-HANDLERS: dict[type[Any], Callable[[Any, RecoveryPorts], Awaitable[Case | None]]] = {
+HANDLERS: dict[type[Any], Callable[[Any, RecoveryPorts], Awaitable[Any]]] = {
     FileCase: file_case.handle,
     AssignCase: assign_case.handle,
     AcceptCase: accept_case.handle,
@@ -59,10 +65,14 @@ HANDLERS: dict[type[Any], Callable[[Any, RecoveryPorts], Awaitable[Case | None]]
     RecordPayment: record_payment.handle,
     RecordAgreement: record_agreement.handle,
     Withdraw: withdraw.handle,
+    ViewAsDebtor: debtor_space.view,
+    AnswerAsDebtor: debtor_space.answer,
+    GenerateInjunctionRequest: generate_injunction.handle,
 }
 
 
-async def dispatch(command: Command, ports: RecoveryPorts) -> Case | None:
+async def dispatch(command: Command, ports: RecoveryPorts) -> Any:
+    """The handler's result: the case (None: nothing was due), or the generated document."""
     return await HANDLERS[type(command)](command, ports)
 
 
@@ -70,14 +80,17 @@ __all__ = [
     "HANDLERS",
     "AcceptCase",
     "AdvanceDueDeadlines",
+    "AnswerAsDebtor",
     "AssignCase",
     "Command",
     "FileCase",
+    "GenerateInjunctionRequest",
     "RecordAgreement",
     "RecordDebtorAnswer",
     "RecordPayment",
     "RefuseCase",
     "StartAmicable",
+    "ViewAsDebtor",
     "Withdraw",
     "dispatch",
 ]
