@@ -454,6 +454,9 @@ class Billing:
                     iban_masked=mask_iban(mandate.iban),
                     bic=mandate.bic,
                     signed_at=now,
+                    # Who signed, and where they are: recovery's letters name the creditor with them.
+                    holder_name=updated.bank_details.holder_name if updated.bank_details else None,
+                    holder_address=holder_address(updated.bank_details),
                 )
             )
         elif not sign:
@@ -463,6 +466,14 @@ class Billing:
         return updated
 
     # Revoking the mandate: handlers/mandates.py (it emits MandateRevoked).
+
+
+def holder_address(details: BankDetails | None) -> PostalAddress | None:
+    """The account holder's billing address as events carry it, when the creditor gave one."""
+    if details is None or details.billing_address is None:
+        return None
+    address = details.billing_address
+    return PostalAddress(line=address.line, postal_code=address.postal_code, city=address.city, country=address.country)
 
 
 def require_operator(settings: BillingSettings, roles: tuple[str, ...]) -> None:
