@@ -15,7 +15,9 @@ from chassis.leases import Leases
 from chassis.mongo import ensure_indexes
 from chassis.outbox import Outbox
 from devstack.stack import Stack
+from recovery.bus.views import REVOKED, SIGNED, CreditorView, MandateView
 from recovery.domain import cases
+from recovery.domain.claims import PostalAddress
 from recovery.ports import Mail, StaleCase
 from recovery.store.cases import CASES, INDEXES, MongoCaseStore
 from recovery.store.documents import INDEXES as DOCUMENT_INDEXES
@@ -141,3 +143,22 @@ async def test_datetimes_read_back_as_utc(db: Any, clock: SettableClock) -> None
     back = await store.get("o5")
     assert back.filed_at.tzinfo is not None
     assert back.filed_at == case.filed_at == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+async def test_the_views_keep_the_newest_event_per_account(db: Any) -> None:
+    mandates, creditors = MandateView(db), CreditorView(db)
+    assert await mandates.signed("m1") is False
+    assert await mandates.record("m1", SIGNED, T0, "RUM-1")
+    assert await mandates.record("m1", REVOKED, T0 + timedelta(days=2), "RUM-1", "revoked")
+    assert not await mandates.record("m1", SIGNED, T0 + timedelta(days=1), "RUM-1")  # late: ignored
+    assert await mandates.signed("m1") is False
+    await creditors.record_address("m1", PostalAddress("5 avenue Foch", "54000", "Nancy", "54"))
+    assert await creditors.record("m1", T0, name="Dupont SAS", email="d@example.fr")
+    assert await creditors.record("m1", T0 + timedelta(days=1), name="Dupont & Fils SAS", siren="552100554")
+    assert not await creditors.record("m1", T0, name="Old name")
+    known = await creditors.details("m1")
+    assert known is not None
+    assert (known.name, known.email, known.siren) == ("Dupont & Fils SAS", "d@example.fr", "552100554")
+    assert known.address is not None
+    assert known.address.department == "54"
+    assert await creditors.details("nobody") is None

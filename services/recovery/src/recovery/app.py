@@ -73,12 +73,10 @@ def create_app(settings: RecoverySettings | None = None, clock: Clock | None = N
             metrics=runtime.metrics,
             policy=relay_policy(settings, poll_seconds=1.0),
         )
-        leases = runtime.leases(CASES, purpose="deadlines", ttl=timedelta(seconds=settings.deadline_lease_seconds))
-        leases.version_field = FENCE_FIELD
+        ttl = timedelta(seconds=settings.deadline_lease_seconds)
+        leases = runtime.leases(CASES, purpose="deadlines", ttl=ttl, version_field=FENCE_FIELD)
         store = MongoCaseStore(runtime.db, runtime.outbox, leases, wakeup)
-        saga_leases = runtime.leases(
-            SAGAS, purpose="saga", ttl=timedelta(seconds=settings.deadline_lease_seconds), version_field=FENCE_FIELD
-        )
+        saga_leases = runtime.leases(SAGAS, purpose="saga", ttl=ttl, version_field=FENCE_FIELD)
         sagas = MongoSagaStore(runtime.db, saga_leases, wakeup)
         documents = GridFsDocumentStore(runtime.db)
         tokens = Tokens(runtime.db, clock=runtime.clock)
