@@ -121,7 +121,9 @@ async def test_a_case_from_filing_to_the_injunction_request(running_services: St
         # killed (SIGKILL, as a crash) while the days pass, and restarted: nothing lost, nothing twice.
         recovery = stack.services["recovery"]
         assert await recovery.kill_async()
-        move_clock(stack, days=16)
+        # 15 days from the plain letter's day, moved past a weekend or public holidays (CPC 642), up
+        # to local midnight: 19 days always pass it.
+        move_clock(stack, days=19)
         await recovery.up_async()
         case = await case_when(http, case_path, auth, lambda c: c["phase"] == "simplified", timeout=120)
         assert [letter["kind"] for letter in case["letters"]] == ["plain", "registered"]
@@ -149,7 +151,7 @@ async def test_a_case_from_filing_to_the_injunction_request(running_services: St
         assert office_view["answer"]["answer"] == "refused"
 
         # the month passes: the injunction request is generated, prefilled
-        move_clock(stack, days=32)
+        move_clock(stack, days=35)  # a month, moved past a weekend or holidays, always passed
         case = await case_when(http, case_path, auth, lambda c: c["phase"] == "injunction_available")
         made = await http.post(f"{case_path}/injunction-request", headers=auth)
         assert made.status_code == 201, made.text

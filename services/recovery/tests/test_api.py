@@ -541,11 +541,11 @@ def test_the_service_gives_the_filing_form_the_document_limit() -> None:
 
 def test_the_app_mounts_the_routes_and_builds_outside_an_event_loop() -> None:
     """`make docs` builds the app with no event loop running: the loops the wiring asks for (the
-    deadline leases' renewer) wait for the runtime's start (chassis `Runtime.start_pending`)."""
+    deadline leases' renewer) wait for the runtime's start (chassis `Runtime.start_deferred`)."""
     from recovery.app import create_app
 
     app = create_app()
     paths = set(app.openapi()["paths"])
     assert {"/cases", "/cases/{case_id}", "/office/cases", "/debtor-space/answer"} <= paths
-    assert app.state.runtime.pending, "the lease renewer waits for the runtime's start"
+    assert app.state.runtime.deferred, "the lease renewer waits for the runtime's start"
     assert not app.state.runtime.background

@@ -77,7 +77,7 @@ class Runtime:
     started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     background: list[tuple[BackgroundLoop, asyncio.Task[None]]] = field(default_factory=list)
-    pending: list[tuple[BackgroundLoop, str]] = field(default_factory=list)
+    deferred: list[tuple[BackgroundLoop, str]] = field(default_factory=list)
 
     def leases(
         self,
@@ -105,19 +105,19 @@ class Runtime:
 
     def start_background(self, loop: BackgroundLoop, name: str) -> None:
         """Run a loop (the outbox relay, a mail courier, a scheduler) until the service stops.
-        Asked before any event loop runs (an app built by `make docs`, or wiring done while
-        subscribers are declared), the loop waits and starts with the runtime."""
+        Asked before the service runs (while its app is built, e.g. `leases()` from `subscribe`),
+        the loop starts with the service."""
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            self.pending.append((loop, name))
+            self.deferred.append((loop, name))
             return
         self.background.append((loop, asyncio.create_task(loop.run(), name=name)))
 
-    def start_pending(self) -> None:
-        """Start the loops asked for before an event loop ran."""
-        pending, self.pending = self.pending, []
-        for loop, name in pending:
+    def start_deferred(self) -> None:
+        """Start the loops asked for before the service ran."""
+        deferred, self.deferred = self.deferred, []
+        for loop, name in deferred:
             self.start_background(loop, name)
 
     async def stop_background(self, grace_seconds: float = 10.0) -> None:
@@ -294,14 +294,9 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     if definition.subscribe is not None:
         definition.subscribe(runtime.consumer, runtime)
     for event_cls in definition.publishes:
-        # A service that also consumes one of its own events (identity's mailbox
-        # reads AccountMigrated) has a subscriber titled `<service>:<topic>`
-        # already: the same title would merge both into one AsyncAPI channel and
-        # lose the `receive` operation, hence the read ACL derived from it.
-        consumed = event_cls.topic in runtime.consumer.topics
         runtime.broker.publisher(
             event_cls.topic,
-            title=f"{settings.service_name}:{event_cls.topic}" + (":send" if consumed else ""),
+            title=f"{settings.service_name}:{event_cls.topic}",
             description=(event_cls.__doc__ or "").strip(),
             schema=Envelope,
         )
@@ -317,7 +312,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         await _retry("Kafka", runtime.broker.start)
         # Topics as code: what this service publishes exists before its relay sends.
         await _retry("Kafka topics", lambda: ensure_service_topics(settings, definition.publishes))
-        runtime.start_pending()
+        runtime.start_deferred()
         for hook in definition.on_startup:
             await hook(runtime)
         runtime.start_background(runtime.relay, "outbox-relay")
