@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from chassis.auth import CurrentCaller
-from ratings.api.deps import AUTH, INVALID, NO_ACCOUNT, UNKNOWN_PORTFOLIO, PortsDep, problem
+from chassis.openapi import problems
+from ratings.api import problems as p
+from ratings.api.deps import PortsDep
 from ratings.api.schemas import CheckIn, CheckPublic, check_public
 from ratings.handlers import start_check
 
@@ -17,7 +19,7 @@ router = APIRouter(prefix="/portfolios/{portfolio_id}/checks", tags=["checks"])
     operation_id="start_check",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=CheckPublic,
-    responses={**AUTH, **UNKNOWN_PORTFOLIO, **NO_ACCOUNT, **INVALID},
+    responses=problems(*p.AUTH, p.UNKNOWN_PORTFOLIO, p.NO_PROVIDER_ACCOUNT, p.INVALID),
 )
 async def start(
     portfolio_id: str, caller: CurrentCaller, ports: PortsDep, response: Response, body: CheckIn | None = None
@@ -35,7 +37,7 @@ async def start(
     "/{job_id}",
     operation_id="show_check",
     response_model=CheckPublic,
-    responses={**AUTH, **UNKNOWN_PORTFOLIO, 404: problem("No such portfolio or check")},
+    responses=problems(*p.AUTH, p.UNKNOWN_PORTFOLIO, p.UNKNOWN_CHECK),
 )
 async def show(portfolio_id: str, job_id: str, caller: CurrentCaller, ports: PortsDep) -> CheckPublic:
     """The check's progress: done out of total, and each company's outcome."""

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Query, Response, status
 
 from chassis.auth import CurrentCaller
 from chassis.errors import NotFound as NotFoundProblem
-from ratings.api.deps import AUTH, INVALID, NO_ACCOUNT, PROVIDER_DOWN, PortsDep, Responses, problem
+from chassis.openapi import problems
+from ratings.api import problems as p
+from ratings.api.deps import PortsDep
 from ratings.api.schemas import (
     CompanyPublic,
     CreditFilePublic,
@@ -31,14 +33,13 @@ from ratings.handlers import (
 )
 
 router = APIRouter(tags=["companies"])
-UNKNOWN_COMPANY: Responses = {404: problem("The provider knows no such company")}
 
 
 @router.put(
     "/provider-account",
     operation_id="connect_provider_account",
     response_model=ProviderAccountPublic,
-    responses={**AUTH, **INVALID, **PROVIDER_DOWN},
+    responses=problems(*p.AUTH, p.INVALID, p.CREDENTIALS_REFUSED, p.PROVIDER_UNAVAILABLE, p.PROVIDER_ERROR),
 )
 async def connect(body: ProviderAccountIn, caller: CurrentCaller, ports: PortsDep) -> ProviderAccountPublic:
     """Connect (or replace) the caller's provider account: checked by logging in, stored encrypted."""
@@ -52,7 +53,7 @@ async def connect(body: ProviderAccountIn, caller: CurrentCaller, ports: PortsDe
     "/provider-account",
     operation_id="show_provider_account",
     response_model=ProviderAccountPublic,
-    responses={**AUTH, 404: problem("No provider account connected")},
+    responses=problems(*p.AUTH, p.NO_ACCOUNT_TO_SHOW),
 )
 async def show_account(caller: CurrentCaller, ports: PortsDep) -> ProviderAccountPublic:
     """The caller's connected provider account (never its password)."""
@@ -69,7 +70,7 @@ async def show_account(caller: CurrentCaller, ports: PortsDep) -> ProviderAccoun
     "/provider-account",
     operation_id="disconnect_provider_account",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={**AUTH, 404: problem("No provider account connected")},
+    responses=problems(*p.AUTH, p.NO_ACCOUNT_TO_SHOW),
 )
 async def disconnect(caller: CurrentCaller, ports: PortsDep) -> Response:
     """Forget the caller's provider account."""
@@ -85,7 +86,7 @@ async def disconnect(caller: CurrentCaller, ports: PortsDep) -> Response:
     "/companies",
     operation_id="search_companies",
     response_model=list[CompanyPublic],
-    responses={**AUTH, **INVALID, **NO_ACCOUNT, **PROVIDER_DOWN},
+    responses=problems(*p.AUTH, p.INVALID, p.NO_PROVIDER_ACCOUNT, *p.PROVIDER),
 )
 async def search(
     caller: CurrentCaller,
@@ -105,7 +106,9 @@ async def search(
     "/companies/{country}/{number}",
     operation_id="open_credit_file",
     response_model=CreditFilePublic,
-    responses={**AUTH, **INVALID, **UNKNOWN_COMPANY, **NO_ACCOUNT, **PROVIDER_DOWN},
+    responses=problems(
+        *p.AUTH, p.INVALID_COMPANY, p.UNKNOWN_COMPANY, p.NO_PROVIDER_ACCOUNT, p.STALE_COMPANY, *p.PROVIDER
+    ),
 )
 async def credit_file(country: str, number: str, caller: CurrentCaller, ports: PortsDep) -> CreditFilePublic:
     """The company's credit file as last synchronised (fetched once if never seen)."""
@@ -118,7 +121,9 @@ async def credit_file(country: str, number: str, caller: CurrentCaller, ports: P
     "/companies/{country}/{number}/sync",
     operation_id="sync_credit_file",
     response_model=CreditFilePublic,
-    responses={**AUTH, **INVALID, **UNKNOWN_COMPANY, **NO_ACCOUNT, **PROVIDER_DOWN},
+    responses=problems(
+        *p.AUTH, p.INVALID_COMPANY, p.UNKNOWN_COMPANY, p.NO_PROVIDER_ACCOUNT, p.STALE_COMPANY, *p.PROVIDER
+    ),
 )
 async def sync(country: str, number: str, caller: CurrentCaller, ports: PortsDep) -> CreditFilePublic:
     """ "Sync now": fetch the credit file and history from the provider with the caller's account."""
@@ -131,7 +136,7 @@ async def sync(country: str, number: str, caller: CurrentCaller, ports: PortsDep
     "/companies/{country}/{number}/history",
     operation_id="company_history",
     response_model=HistoryPublic,
-    responses={**AUTH, **INVALID, **UNKNOWN_COMPANY, **NO_ACCOUNT, **PROVIDER_DOWN},
+    responses=problems(*p.AUTH, p.INVALID, p.UNKNOWN_COMPANY, p.NO_PROVIDER_ACCOUNT, p.STALE_COMPANY, *p.PROVIDER),
 )
 async def history(
     country: str,

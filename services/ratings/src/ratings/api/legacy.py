@@ -6,13 +6,15 @@ from fastapi import APIRouter, Request
 
 from chassis.auth import CurrentCaller
 from chassis.errors import Forbidden
-from ratings.api.deps import AUTH, INVALID, PortsDep, problem
+from chassis.errors import NotFound as NotFoundProblem
+from chassis.openapi import problems
+from ratings.api import problems as p
+from ratings.api.deps import PortsDep
 from ratings.api.portfolios import parse_companies
 from ratings.api.schemas import LegacyImportIn, LegacyImportPublic
 from ratings.domain.errors import RuleViolations, Violation
 from ratings.domain.legacy import LegacyImport, LegacyPortfolio
 from ratings.handlers import legacy_portfolios
-from ratings.ports import NotFound
 
 router = APIRouter(prefix="/legacy-imports", tags=["legacy migration"])
 
@@ -31,12 +33,7 @@ def shaped(record: LegacyImport) -> LegacyImportPublic:
     "/{legacy_id}",
     operation_id="import_legacy_portfolios",
     response_model=LegacyImportPublic,
-    responses={
-        **AUTH,
-        **INVALID,
-        403: problem("Only support may import legacy portfolios"),
-        409: problem("The legacy account migrated already: its portfolios are attached"),
-    },
+    responses=problems(*p.AUTH, p.SUPPORT_ONLY, p.LEGACY_ATTACHED, p.INVALID),
 )
 async def import_legacy(
     legacy_id: str, body: LegacyImportIn, caller: CurrentCaller, ports: PortsDep, request: Request
@@ -46,25 +43,25 @@ async def import_legacy(
     if not caller.has_role(request.app.state.support_role):
         raise Forbidden("only support may import legacy portfolios", code="support-only")
     items: list[LegacyPortfolio] = []
-    problems: list[Violation] = []
-    for index, p in enumerate(body.portfolios):
+    violations: list[Violation] = []
+    for index, given in enumerate(body.portfolios):
         try:
-            companies, names = parse_companies(p.companies, f"portfolios.{index}.companies")
+            companies, names = parse_companies(given.companies, f"portfolios.{index}.companies")
         except RuleViolations as error:
-            problems.extend(error.violations)
+            violations.extend(error.violations)
             continue
         items.append(
             LegacyPortfolio(
-                p.name,
+                given.name,
                 companies,
                 tuple(names.get(c, "") for c in companies),
-                p.active,
-                p.alert_on_new_event,
-                p.last_monitored_at,
+                given.active,
+                given.alert_on_new_event,
+                given.last_monitored_at,
             )
         )
-    if problems:
-        raise RuleViolations(problems)
+    if violations:
+        raise RuleViolations(violations)
     record = await legacy_portfolios.import_portfolios(
         legacy_portfolios.ImportLegacyPortfolios(legacy_id, tuple(items)), ports
     )
@@ -75,7 +72,7 @@ async def import_legacy(
     "/{legacy_id}",
     operation_id="show_legacy_import",
     response_model=LegacyImportPublic,
-    responses={**AUTH, 403: problem("Only support"), 404: problem("No import for this legacy id")},
+    responses=problems(*p.AUTH, p.SUPPORT_ONLY, p.UNKNOWN_LEGACY_IMPORT),
 )
 async def show(legacy_id: str, caller: CurrentCaller, ports: PortsDep, request: Request) -> LegacyImportPublic:
     """A legacy import and whether it is attached (and to which account)."""
@@ -83,5 +80,5 @@ async def show(legacy_id: str, caller: CurrentCaller, ports: PortsDep, request: 
         raise Forbidden("only support may see legacy imports", code="support-only")
     record = await ports.legacy.get(legacy_id)
     if record is None:
-        raise NotFound("legacy import", legacy_id)
+        raise NotFoundProblem(f"no legacy import {legacy_id}", code="unknown-legacy-import")
     return shaped(record)

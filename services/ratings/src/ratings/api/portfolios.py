@@ -7,7 +7,9 @@ from fastapi import APIRouter, Request, Response, status
 
 from chassis.auth import CurrentCaller
 from chassis.errors import Problem
-from ratings.api.deps import AUTH, INVALID, UNKNOWN_PORTFOLIO, PortsDep, Responses, problem
+from chassis.openapi import problems
+from ratings.api import problems as p
+from ratings.api.deps import PortsDep
 from ratings.api.schemas import (
     CompaniesIn,
     CompanyRef,
@@ -34,8 +36,6 @@ from ratings.handlers import (
 )
 
 router = APIRouter(prefix="/portfolios", tags=["portfolios"])
-OWNER_ONLY: Responses = {403: problem("The portfolio is shared with the caller: only its owner may change it")}
-STALE: Responses = {409: problem("The portfolio changed meanwhile: reload it and try again")}
 CSV_MAX_BYTES = 2_000_000
 
 
@@ -45,18 +45,18 @@ def parse_companies(
     """Every company checked; every bad one reported with its index."""
     companies: list[CompanyId] = []
     names: dict[CompanyId, str] = {}
-    problems: list[Violation] = []
+    violations: list[Violation] = []
     for index, ref in enumerate(refs):
         try:
             company = CompanyId.parse(ref.country, ref.registration_number)
         except RuleViolations as error:
-            problems.extend(Violation(v.code, f"{field}.{index}.{v.field}", v.message) for v in error.violations)
+            violations.extend(Violation(v.code, f"{field}.{index}.{v.field}", v.message) for v in error.violations)
             continue
         companies.append(company)
         if ref.name:
             names[company] = ref.name
-    if problems:
-        raise RuleViolations(problems)
+    if violations:
+        raise RuleViolations(violations)
     return tuple(companies), names
 
 
@@ -65,7 +65,7 @@ def parse_companies(
     operation_id="create_portfolio",
     status_code=status.HTTP_201_CREATED,
     response_model=PortfolioPublic,
-    responses={**AUTH, **INVALID},
+    responses=problems(*p.AUTH, p.INVALID, p.PORTFOLIO_EXISTS),
 )
 async def create(body: PortfolioCreate, caller: CurrentCaller, ports: PortsDep) -> PortfolioPublic:
     """Create a portfolio, the caller's (shared in a company space if given and the caller holds right 1 there)."""
@@ -79,7 +79,7 @@ async def create(body: PortfolioCreate, caller: CurrentCaller, ports: PortsDep) 
     return portfolio_public(portfolio)
 
 
-@router.get("", operation_id="list_portfolios", response_model=list[PortfolioSummary], responses=AUTH)
+@router.get("", operation_id="list_portfolios", response_model=list[PortfolioSummary], responses=problems(*p.AUTH))
 async def list_(caller: CurrentCaller, ports: PortsDep) -> list[PortfolioSummary]:
     """The caller's portfolios and those shared with them (right 1 in their company space)."""
     found = await list_portfolios.handle(list_portfolios.ListPortfolios(caller.account_id), ports)
@@ -90,7 +90,7 @@ async def list_(caller: CurrentCaller, ports: PortsDep) -> list[PortfolioSummary
     "/{portfolio_id}",
     operation_id="show_portfolio",
     response_model=PortfolioPublic,
-    responses={**AUTH, **UNKNOWN_PORTFOLIO},
+    responses=problems(*p.AUTH, p.UNKNOWN_PORTFOLIO),
 )
 async def show(portfolio_id: str, caller: CurrentCaller, ports: PortsDep) -> PortfolioPublic:
     """A portfolio with its companies: last event date, current rating and its description, limit, state."""
@@ -103,7 +103,7 @@ async def show(portfolio_id: str, caller: CurrentCaller, ports: PortsDep) -> Por
     "/{portfolio_id}",
     operation_id="edit_portfolio",
     response_model=PortfolioPublic,
-    responses={**AUTH, **UNKNOWN_PORTFOLIO, **OWNER_ONLY, **STALE, **INVALID},
+    responses=problems(*p.AUTH, p.UNKNOWN_PORTFOLIO, p.NOT_OWNER, p.STALE_PORTFOLIO, p.INVALID),
 )
 async def edit(portfolio_id: str, body: PortfolioUpdate, caller: CurrentCaller, ports: PortsDep) -> PortfolioPublic:
     """Rename, activate or deactivate, or set the "alert on each new event" option."""
@@ -119,7 +119,7 @@ async def edit(portfolio_id: str, body: PortfolioUpdate, caller: CurrentCaller, 
     operation_id="duplicate_portfolio",
     status_code=status.HTTP_201_CREATED,
     response_model=PortfolioPublic,
-    responses={**AUTH, **UNKNOWN_PORTFOLIO, **INVALID},
+    responses=problems(*p.AUTH, p.UNKNOWN_PORTFOLIO, p.INVALID, p.PORTFOLIO_EXISTS),
 )
 async def duplicate(
     portfolio_id: str, caller: CurrentCaller, ports: PortsDep, body: DuplicateIn | None = None
@@ -135,7 +135,7 @@ async def duplicate(
     "/{portfolio_id}",
     operation_id="delete_portfolio",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={**AUTH, **UNKNOWN_PORTFOLIO, **OWNER_ONLY, **STALE},
+    responses=problems(*p.AUTH, p.UNKNOWN_PORTFOLIO, p.NOT_OWNER, p.STALE_PORTFOLIO),
 )
 async def delete(portfolio_id: str, caller: CurrentCaller, ports: PortsDep) -> Response:
     """Delete a portfolio (its owner only)."""
@@ -147,7 +147,7 @@ async def delete(portfolio_id: str, caller: CurrentCaller, ports: PortsDep) -> R
     "/{portfolio_id}/companies",
     operation_id="add_portfolio_companies",
     response_model=PortfolioPublic,
-    responses={**AUTH, **UNKNOWN_PORTFOLIO, **OWNER_ONLY, **STALE, **INVALID},
+    responses=problems(*p.AUTH, p.UNKNOWN_PORTFOLIO, p.NOT_OWNER, p.STALE_PORTFOLIO, p.INVALID),
 )
 async def add(portfolio_id: str, body: CompaniesIn, caller: CurrentCaller, ports: PortsDep) -> PortfolioPublic:
     """Add companies (one already there is left as it is)."""
@@ -162,7 +162,7 @@ async def add(portfolio_id: str, body: CompaniesIn, caller: CurrentCaller, ports
     "/{portfolio_id}/companies/{country}/{number}",
     operation_id="remove_portfolio_company",
     response_model=PortfolioPublic,
-    responses={**AUTH, **UNKNOWN_PORTFOLIO, **OWNER_ONLY, **STALE, **INVALID},
+    responses=problems(*p.AUTH, p.UNKNOWN_PORTFOLIO, p.NOT_OWNER, p.STALE_PORTFOLIO, p.INVALID),
 )
 async def remove(
     portfolio_id: str, country: str, number: str, caller: CurrentCaller, ports: PortsDep
@@ -179,22 +179,24 @@ async def remove(
     "/{portfolio_id}/import",
     operation_id="import_portfolio_csv",
     response_model=ImportPublic,
-    responses={
-        **AUTH,
-        **UNKNOWN_PORTFOLIO,
-        **OWNER_ONLY,
-        **STALE,
-        **INVALID,
-        413: problem("The CSV is larger than 2 MB"),
-        415: problem("The body is not text/csv (or text/plain) in UTF-8"),
-    },
+    responses=problems(
+        *p.AUTH,
+        p.UNKNOWN_PORTFOLIO,
+        p.NOT_OWNER,
+        p.STALE_PORTFOLIO,
+        p.CSV_HEADER,
+        p.CSV_TOO_LARGE,
+        p.CSV_MEDIA_TYPE,
+        p.CSV_NOT_UTF8,
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {
                 "text/csv": {
                     "schema": {"type": "string"},
-                    "example": "country;registration_number;name\nFR;732829320;ACME\nGB;01234567;British Ltd\n",
+                    "example": "country;registration_number;name\nFR;552100554;Boulangerie Martin SARL\n"
+                    "GB;00445790;Tesco PLC\n",
                 }
             },
         }
@@ -218,7 +220,7 @@ async def import_csv(portfolio_id: str, request: Request, caller: CurrentCaller,
     )
     return ImportPublic(
         added=imported.added,
-        problems=[LineProblem(field=p.field, code=p.code, message=p.message) for p in imported.problems],
+        problems=[LineProblem(field=v.field, code=v.code, message=v.message) for v in imported.problems],
         portfolio=portfolio_public(imported.portfolio),
     )
 
@@ -227,7 +229,19 @@ async def import_csv(portfolio_id: str, request: Request, caller: CurrentCaller,
     "/{portfolio_id}/export",
     operation_id="export_portfolio_csv",
     response_class=Response,
-    responses={**AUTH, **UNKNOWN_PORTFOLIO, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    responses={
+        **problems(*p.AUTH, p.UNKNOWN_PORTFOLIO),
+        200: {
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "country,registration_number,name,rating,rating_description,credit_limit,"
+                    "currency,state,last_event_date\r\nFR,552100554,Boulangerie Martin SARL,B,Low risk,"
+                    "15000.00,EUR,up_to_date,2026-11-14\r\n",
+                }
+            }
+        },
+    },
 )
 async def export_csv(portfolio_id: str, caller: CurrentCaller, ports: PortsDep) -> Response:
     """The portfolio as CSV: country, number, name, rating and its description, limit, state, last event."""

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from ratings.domain.checks import CheckJob
 from ratings.domain.companies import Company
@@ -16,23 +17,86 @@ from ratings.ports import CompanyRecord
 
 TrendName = Literal["up", "flat", "down"]
 
+# --- examples: Boulangerie Martin SARL (Lyon), its British and Belgian suppliers -----------
+
+OWNER_ID = "8f14e45fceea167a5a36dedd4bea2543"
+PORTFOLIO_ID = "3f2b9c0e8d7a4b1c9e3f6a2d4b8c0e1f"
+ADDRESS_EXAMPLE: JsonDict = {"lines": ["12 rue de la République"], "postcode": "69002", "city": "Lyon", "country": "FR"}
+COMPANY_EXAMPLE: JsonDict = {
+    "country": "FR",
+    "registration_number": "552100554",
+    "company_id": "FR-552100554",
+    "name": "Boulangerie Martin SARL",
+    "address": ADDRESS_EXAMPLE,
+    "provider_id": "FR-X-552100554",
+}
+ENTRY_FR: JsonDict = {
+    "company_id": "FR-552100554",
+    "country": "FR",
+    "registration_number": "552100554",
+    "name": "Boulangerie Martin SARL",
+    "rating": "B",
+    "rating_description": "Low risk",
+    "credit_limit": {"cents": 1500000, "currency": "EUR"},
+    "last_event_date": "2026-11-14",
+    "state": "up_to_date",
+}
+ENTRY_GB: JsonDict = {
+    "company_id": "GB-00445790",
+    "country": "GB",
+    "registration_number": "00445790",
+    "name": "Tesco PLC",
+    "rating": "A",
+    "rating_description": "Very low risk",
+    "credit_limit": {"cents": 50000000, "currency": "GBP"},
+    "last_event_date": "2026-11-28",
+    "state": "new_events",
+}
+PORTFOLIO_EXAMPLE: JsonDict = {
+    "portfolio_id": PORTFOLIO_ID,
+    "name": "Clients clés",
+    "owner_id": OWNER_ID,
+    "provider": "creditsafe",
+    "company_space": "552100554",
+    "active": True,
+    "alert_on_new_event": True,
+    "last_monitored_at": "2026-12-01T06:00:00Z",
+    "company_count": 2,
+    "version": 4,
+    "companies": [ENTRY_FR, ENTRY_GB],
+}
+
 
 class ProviderAccountIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"username": "me@example.fr", "password": "my provider password"}]},
+        json_schema_extra={
+            "examples": [{"username": "jeanne.martin@boulangerie-martin.fr", "password": "Correct-Horse-9!"}]
+        },
     )
     username: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=200)
 
 
 class ProviderAccountPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "provider": "creditsafe",
+                    "username": "jeanne.martin@boulangerie-martin.fr",
+                    "connected_at": "2026-12-02T09:30:00Z",
+                }
+            ]
+        }
+    )
     provider: str
     username: str
     connected_at: datetime
 
 
 class AddressPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ADDRESS_EXAMPLE]})
     lines: list[str]
     postcode: str
     city: str
@@ -40,6 +104,7 @@ class AddressPublic(BaseModel):
 
 
 class CompanyPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [COMPANY_EXAMPLE]})
     country: str = Field(description="ISO 3166-1 alpha-2")
     registration_number: str
     company_id: str = Field(description="COUNTRY-NUMBER, the company's id in URLs and CSV")
@@ -49,6 +114,7 @@ class CompanyPublic(BaseModel):
 
 
 class AmountPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"cents": 1500000, "currency": "EUR"}]})
     cents: int
     currency: str = Field(description="ISO 4217")
 
@@ -61,12 +127,35 @@ class TrendsPublic(BaseModel):
 
 
 class RatingPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"common": "B", "description": "Low risk", "provider_value": "B"}]}
+    )
     common: str = Field(description="A (very low risk) to E (very high risk), NR not rated")
     description: str
     provider_value: str = Field(description="The provider's own rating, as it gives it")
 
 
 class CreditFilePublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "company_id": "FR-552100554",
+                    "country": "FR",
+                    "registration_number": "552100554",
+                    "name": "Boulangerie Martin SARL",
+                    "provider": "creditsafe",
+                    "rating": {"common": "B", "description": "Low risk", "provider_value": "B"},
+                    "national_score": 62,
+                    "credit_limit": {"cents": 1500000, "currency": "EUR"},
+                    "solvency_index": 7,
+                    "trends": {"profitability": "up", "liquidity": "flat", "net_worth": "up", "payment": "flat"},
+                    "provider_url": "https://app.creditsafe.com/companies/FR-X-552100554",
+                    "synchronised_at": "2026-12-02T09:30:00Z",
+                }
+            ]
+        }
+    )
     company_id: str
     country: str
     registration_number: str
@@ -82,11 +171,34 @@ class CreditFilePublic(BaseModel):
 
 
 class SeriesPointPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"period_start": "2026-11-01", "value": 62}]})
     period_start: date
     value: int | None
 
 
 class HistoryPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "company_id": "FR-552100554",
+                    "period": "quarter",
+                    "aggregate": "last",
+                    "currency": "EUR",
+                    "national_score": [
+                        {"period_start": "2026-04-01", "value": 58},
+                        {"period_start": "2026-07-01", "value": 60},
+                        {"period_start": "2026-10-01", "value": 62},
+                    ],
+                    "credit_limit_cents": [
+                        {"period_start": "2026-04-01", "value": 1200000},
+                        {"period_start": "2026-07-01", "value": 1200000},
+                        {"period_start": "2026-10-01", "value": 1500000},
+                    ],
+                }
+            ]
+        }
+    )
     company_id: str
     period: Literal["month", "quarter", "year"]
     aggregate: Literal["last", "mean"] = Field(description="what a grouped period shows: its last month or the mean")
@@ -96,9 +208,14 @@ class HistoryPublic(BaseModel):
 
 
 class CompanyRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"country": "FR", "registration_number": "552100554", "name": "Boulangerie Martin SARL"}]
+        },
+    )
     country: str = Field(min_length=2, max_length=2, examples=["FR"])
-    registration_number: str = Field(min_length=1, max_length=40, examples=["732829320"])
+    registration_number: str = Field(min_length=1, max_length=40, examples=["552100554"])
     name: str = Field(default="", max_length=200)
 
 
@@ -109,8 +226,12 @@ class PortfolioCreate(BaseModel):
             "examples": [
                 {
                     "name": "Clients clés",
+                    "company_space": "552100554",
                     "alert_on_new_event": True,
-                    "companies": [{"country": "FR", "registration_number": "732829320"}],
+                    "companies": [
+                        {"country": "FR", "registration_number": "552100554", "name": "Boulangerie Martin SARL"},
+                        {"country": "GB", "registration_number": "00445790", "name": "Tesco PLC"},
+                    ],
                 }
             ]
         },
@@ -131,16 +252,29 @@ class PortfolioUpdate(BaseModel):
 
 
 class DuplicateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "Clients clés (copie)"}]})
     name: str | None = Field(default=None, max_length=400)
 
 
 class CompaniesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "companies": [
+                        {"country": "BE", "registration_number": "0403170701", "name": "Brasserie Dupont SA"},
+                        {"country": "IT", "registration_number": "00488410010", "name": "Pasticceria Rossi S.r.l."},
+                    ]
+                }
+            ]
+        },
+    )
     companies: list[CompanyRef] = Field(min_length=1, max_length=5000)
 
 
 class EntryPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ENTRY_FR]})
     company_id: str
     country: str
     registration_number: str
@@ -153,6 +287,7 @@ class EntryPublic(BaseModel):
 
 
 class PortfolioPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PORTFOLIO_EXAMPLE]})
     portfolio_id: str
     name: str
     owner_id: str
@@ -167,6 +302,21 @@ class PortfolioPublic(BaseModel):
 
 
 class PortfolioSummary(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "portfolio_id": PORTFOLIO_ID,
+                    "name": "Clients clés",
+                    "owner_id": OWNER_ID,
+                    "company_space": "552100554",
+                    "active": True,
+                    "last_monitored_at": "2026-12-01T06:00:00Z",
+                    "company_count": 2,
+                }
+            ]
+        }
+    )
     portfolio_id: str
     name: str
     owner_id: str
@@ -177,12 +327,36 @@ class PortfolioSummary(BaseModel):
 
 
 class LineProblem(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"field": "line 3", "code": "bad-checksum", "message": "'552100555': the check digits are wrong"}
+            ]
+        }
+    )
     field: str
     code: str
     message: str
 
 
 class ImportPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "added": 1,
+                    "problems": [
+                        {
+                            "field": "line 3",
+                            "code": "bad-checksum",
+                            "message": "'552100555': the check digits are wrong",
+                        }
+                    ],
+                    "portfolio": PORTFOLIO_EXAMPLE,
+                }
+            ]
+        }
+    )
     added: int
     problems: list[LineProblem]
     portfolio: PortfolioPublic
@@ -194,12 +368,38 @@ class CheckIn(BaseModel):
 
 
 class OutcomePublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"company_id": "GB-00445790", "outcome": "new_events", "detail": "rating, credit_limit"}]
+        }
+    )
     company_id: str
     outcome: Literal["pending", "unchanged", "new_events", "failed"]
     detail: str
 
 
 class CheckPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "job_id": "c4ca4238a0b923820dcc509a6f75849b",
+                    "portfolio_id": PORTFOLIO_ID,
+                    "state": "done",
+                    "done": 2,
+                    "total": 2,
+                    "counts": {"pending": 0, "unchanged": 1, "new_events": 1, "failed": 0},
+                    "alert_on_new_event": True,
+                    "created_at": "2026-12-02T09:30:00Z",
+                    "finished_at": "2026-12-02T09:30:04Z",
+                    "outcomes": [
+                        {"company_id": "FR-552100554", "outcome": "unchanged", "detail": ""},
+                        {"company_id": "GB-00445790", "outcome": "new_events", "detail": "rating, credit_limit"},
+                    ],
+                }
+            ]
+        }
+    )
     job_id: str
     portfolio_id: str
     state: Literal["running", "done"]
@@ -213,7 +413,22 @@ class CheckPublic(BaseModel):
 
 
 class LegacyPortfolioIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Mon portefeuille",
+                    "active": True,
+                    "alert_on_new_event": True,
+                    "last_monitored_at": "2026-11-30T06:00:00Z",
+                    "companies": [
+                        {"country": "FR", "registration_number": "552100554", "name": "Boulangerie Martin SARL"}
+                    ],
+                }
+            ]
+        },
+    )
     name: str = Field(max_length=400)
     active: bool = True
     alert_on_new_event: bool = False
@@ -232,7 +447,15 @@ class LegacyImportIn(BaseModel):
                             "name": "Mon portefeuille",
                             "active": True,
                             "alert_on_new_event": True,
-                            "companies": [{"country": "FR", "registration_number": "732829320", "name": "ACME"}],
+                            "last_monitored_at": "2026-11-30T06:00:00Z",
+                            "companies": [
+                                {
+                                    "country": "FR",
+                                    "registration_number": "552100554",
+                                    "name": "Boulangerie Martin SARL",
+                                },
+                                {"country": "GB", "registration_number": "00445790", "name": "Tesco PLC"},
+                            ],
                         }
                     ]
                 }
@@ -243,6 +466,19 @@ class LegacyImportIn(BaseModel):
 
 
 class LegacyImportPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "legacy_id": "CLI-004217",
+                    "portfolio_count": 1,
+                    "imported_at": "2026-12-02T09:30:00Z",
+                    "attached_to": OWNER_ID,
+                    "attached_at": "2026-12-02T09:31:00Z",
+                }
+            ]
+        }
+    )
     legacy_id: str
     portfolio_count: int
     imported_at: datetime
