@@ -63,9 +63,9 @@ class CommissaireOut(BaseModel):
                     "email": "j.martin@martin-associes.fr",
                     "display_name": "Maître Jeanne Martin",
                     "office_id": "sample-paris-1",
-                    "status": "invited",
+                    "status": "active",
                     "created_at": "2026-12-02T09:00:00Z",
-                    "activated_at": None,
+                    "activated_at": "2026-12-02T10:30:00Z",
                 }
             ]
         }

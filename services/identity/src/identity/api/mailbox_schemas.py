@@ -21,8 +21,8 @@ MESSAGE_EXAMPLE: dict[str, Any] = {
     "body": "La note de Boulangerie Martin SARL (SIREN 552100554) passe de B à C.",
     "link": "/ratings/companies/FR/552100554",
     "details": {"portfolio": "Clients Île-de-France", "kind": "rating_changed", "old": "B", "new": "C"},
-    "read": False,
-    "read_at": None,
+    "read": True,
+    "read_at": "2026-12-02T08:20:00Z",
 }
 
 
@@ -63,7 +63,16 @@ class MessageOut(BaseModel):
 
 class MessagePage(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"messages": [MESSAGE_EXAMPLE], "unread": 1, "total": 12, "next_cursor": None}]}
+        json_schema_extra={
+            "examples": [
+                {
+                    "messages": [MESSAGE_EXAMPLE],
+                    "unread": 1,
+                    "total": 12,
+                    "next_cursor": "eyJiZWZvcmUiOiAiMjAyNi0xMi0wMVQwODowMDowMFoifQ",
+                }
+            ]
+        }
     )
 
     messages: list[MessageOut] = Field(description="Newest first.")

@@ -14,6 +14,7 @@ templates can reference no file, image or network resource).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from pathlib import Path
@@ -32,6 +33,10 @@ from recovery.domain.claims import ClaimCause, PersonKind, PostalAddress
 from recovery.domain.injunction import injunction_request
 from recovery.domain.jurisdiction import Office
 from recovery.ports import CreditorDetails, DocumentKind, LetterRequest
+
+# WeasyPrint reports every layout step at INFO: one line per step per letter is noise in the
+# service's log, its warnings (a missing font, a CSS rule it ignores) are kept.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
