@@ -11,10 +11,28 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 
-from recovery.api.common import DOCUMENT_RESPONSE, decided, load, problem
-from recovery.api.creditor import AUTH, case_document
+from chassis.openapi import ErrorCode, problems
+from recovery.api.common import DOCUMENT_RESPONSE, decided, load
+from recovery.api.creditor import case_document
 from recovery.api.deps import ApiPortsDep, Commissaire, CommissaireDep, PortsDep
-from recovery.api.problems import no_such_case
+from recovery.api.problems import (
+    AMOUNT_ABOVE_BALANCE,
+    ANSWER_TOO_LATE,
+    AUTH,
+    CASE_OVER,
+    COMMISSAIRE_ONLY,
+    DOCUMENT_NOT_FOUND,
+    NOT_ACCEPTED,
+    NOT_AWAITING_OFFICE,
+    NOT_OPEN_TO_ANSWER,
+    OFFICE_CASE_NOT_FOUND,
+    REASON_REQUIRED,
+    REFERENCE_REQUIRED,
+    TERMS_REQUIRED,
+    TITLE_IN_FUTURE,
+    TITLE_NUMBER_REQUIRED,
+    no_such_case,
+)
 from recovery.api.schemas import AgreementIn, CaseOut, CaseSummary, CommissaireAnswerIn, PaymentIn, RefuseIn
 from recovery.domain.cases import Actor, ActorKind, Answer, Case
 from recovery.handlers import (
@@ -30,15 +48,13 @@ from recovery.ports import RecoveryPorts
 
 router = APIRouter(prefix="/office/cases", tags=["commissaire"])
 CaseId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The case's id")]
-ROLE: dict[int | str, dict[str, Any]] = {
-    **AUTH,
-    403: problem("The caller is not a commissaire bound to an office (`commissaire-only`)"),
-    404: problem("No such case, or not your office's (the same answer)"),
-}
+ROLE = (*AUTH, COMMISSAIRE_ONLY)
+ON_CASE = (*ROLE, OFFICE_CASE_NOT_FOUND)
 
 
-def _conflict(what: str) -> dict[int | str, dict[str, Any]]:
-    return {409: problem(what)}
+def _responses(*codes: ErrorCode) -> dict[int | str, dict[str, Any]]:
+    """An office route's problems: not a commissaire, not the office's case, and `codes`."""
+    return problems(*ON_CASE, *codes)
 
 
 async def office_case(ports: RecoveryPorts, who: Commissaire, case_id: str) -> Case:
@@ -53,13 +69,13 @@ async def _act(ports: RecoveryPorts, case_id: str, command: Command) -> CaseOut:
     return CaseOut.of(case)
 
 
-@router.get("", operation_id="list_office_cases", response_model=list[CaseSummary], responses=ROLE)
+@router.get("", operation_id="list_office_cases", response_model=list[CaseSummary], responses=problems(*ROLE))
 async def list_office_cases(who: CommissaireDep, api: ApiPortsDep) -> list[CaseSummary]:
     """My office's cases, newest first: those waiting for its answer and those it accepted."""
     return [CaseSummary.of(c) for c in await api.queries.of_office(who.office_id)]
 
 
-@router.get("/{case_id}", operation_id="get_office_case", response_model=CaseOut, responses=ROLE)
+@router.get("/{case_id}", operation_id="get_office_case", response_model=CaseOut, responses=_responses())
 async def get_office_case(case_id: CaseId, who: CommissaireDep, ports: PortsDep) -> CaseOut:
     """The case in full, with its timeline and documents."""
     return CaseOut.of(await office_case(ports, who, case_id))
@@ -69,7 +85,7 @@ async def get_office_case(case_id: CaseId, who: CommissaireDep, ports: PortsDep)
     "/{case_id}/acceptance",
     operation_id="accept_case",
     response_model=CaseOut,
-    responses={**ROLE, **_conflict("The case is not waiting for this office's answer (`illegal-transition`)")},
+    responses=_responses(NOT_AWAITING_OFFICE),
 )
 async def accept_case(case_id: CaseId, who: CommissaireDep, ports: PortsDep) -> CaseOut:
     """Accept the case: the amicable phase starts (plain letter and email to the debtor)."""
@@ -81,11 +97,7 @@ async def accept_case(case_id: CaseId, who: CommissaireDep, ports: PortsDep) -> 
     "/{case_id}/refusal",
     operation_id="refuse_case",
     response_model=CaseOut,
-    responses={
-        **ROLE,
-        **_conflict("The case is not waiting for this office's answer (`illegal-transition`)"),
-        422: problem("No reason, or a malformed one (`validation`, `reason-required`)"),
-    },
+    responses=_responses(NOT_AWAITING_OFFICE, REASON_REQUIRED),
 )
 async def refuse_case(case_id: CaseId, body: RefuseIn, who: CommissaireDep, ports: PortsDep) -> CaseOut:
     """Refuse the case, with a reason: it passes to the next competent office, or back to the
@@ -99,14 +111,7 @@ async def refuse_case(case_id: CaseId, body: RefuseIn, who: CommissaireDep, port
     "/{case_id}/debtor-answer",
     operation_id="record_debtor_answer",
     response_model=CaseOut,
-    responses={
-        **ROLE,
-        **_conflict(
-            "Not in the simplified procedure, answered already (`illegal-transition`), or the month "
-            "has passed (`answer-too-late`)"
-        ),
-        422: problem("A malformed answer, or a proposed amount above the balance (`amount-above-balance`)"),
-    },
+    responses=_responses(NOT_OPEN_TO_ANSWER, ANSWER_TOO_LATE, AMOUNT_ABOVE_BALANCE),
 )
 async def record_debtor_answer(
     case_id: CaseId, body: CommissaireAnswerIn, who: CommissaireDep, ports: PortsDep
@@ -127,11 +132,7 @@ async def record_debtor_answer(
     "/{case_id}/payments",
     operation_id="record_payment",
     response_model=CaseOut,
-    responses={
-        **ROLE,
-        **_conflict("The case is over (`illegal-transition`)"),
-        422: problem("A malformed payment, or one above the balance (`amount-above-balance`)"),
-    },
+    responses=_responses(CASE_OVER, REFERENCE_REQUIRED, AMOUNT_ABOVE_BALANCE),
 )
 async def record_payment(case_id: CaseId, body: PaymentIn, who: CommissaireDep, ports: PortsDep) -> CaseOut:
     """Record a payment of the debtor; paid in full, the case is settled. The same reference twice
@@ -145,14 +146,7 @@ async def record_payment(case_id: CaseId, body: PaymentIn, who: CommissaireDep, 
     "/{case_id}/agreement",
     operation_id="record_agreement",
     response_model=CaseOut,
-    responses={
-        **ROLE,
-        **_conflict("The office has not accepted the case, or it is over (`illegal-transition`)"),
-        422: problem(
-            "A malformed agreement, an amount above the balance (`amount-above-balance`), or a title "
-            "dated after today (`title-date-in-future`)"
-        ),
-    },
+    responses=_responses(NOT_ACCEPTED, AMOUNT_ABOVE_BALANCE, TERMS_REQUIRED, TITLE_NUMBER_REQUIRED, TITLE_IN_FUTURE),
 )
 async def record_agreement(case_id: CaseId, body: AgreementIn, who: CommissaireDep, ports: PortsDep) -> CaseOut:
     """Record the agreement (amount, payment terms) and the enforceable title issued (number, date):
@@ -168,7 +162,7 @@ async def record_agreement(case_id: CaseId, body: AgreementIn, who: CommissaireD
     "/{case_id}/documents/{document_id}",
     operation_id="download_office_case_document",
     response_class=Response,
-    responses={**DOCUMENT_RESPONSE, **ROLE},
+    responses={**_responses(DOCUMENT_NOT_FOUND), **DOCUMENT_RESPONSE},
 )
 async def download_office_case_document(
     case_id: CaseId,

@@ -17,11 +17,6 @@ from recovery.domain.claims import ClaimRefused
 from recovery.ports import CaseNotFound, RecoveryPorts
 
 T = TypeVar("T")
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-
-
-def problem(description: str) -> dict[str, Any]:
-    return {"description": description, **PROBLEM}
 
 
 async def load(ports: RecoveryPorts, case_id: str) -> Case:

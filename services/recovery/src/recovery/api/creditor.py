@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile, status
 from fastapi.exceptions import RequestValidationError
@@ -18,9 +18,23 @@ from pydantic import ValidationError
 
 from chassis.auth import Caller, CurrentCaller
 from chassis.errors import Forbidden, NotFound
-from recovery.api.common import DOCUMENT_RESPONSE, decided, document_response, load, problem
+from chassis.openapi import problems
+from recovery.api.common import DOCUMENT_RESPONSE, decided, document_response, load
 from recovery.api.deps import ApiPortsDep, PortsDep
-from recovery.api.problems import no_such_case
+from recovery.api.problems import (
+    AUTH,
+    CASE_ID_TAKEN,
+    CASE_NOT_FOUND,
+    CASE_OVER,
+    CLAIM_RULES,
+    DOCUMENT_NOT_FOUND,
+    FILING_RIGHT,
+    INJUNCTION_NOT_AVAILABLE,
+    LISTING_RIGHT,
+    MANDATE_REQUIRED,
+    PAPER,
+    no_such_case,
+)
 from recovery.api.schemas import EXAMPLE_CLAIM, CaseOut, CaseSummary, ClaimIn, DocumentOut, WithdrawIn
 from recovery.domain.cases import Actor, ActorKind, Case, CaseError, Creditor, GeneratedDocument, Phase
 from recovery.domain.documents import ProofUpload
@@ -31,10 +45,6 @@ from recovery.ports import RecoveryPorts
 log = logging.getLogger("recovery.api")
 router = APIRouter(prefix="/cases", tags=["creditor"])
 CaseId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The case's id")]
-AUTH: dict[int | str, dict[str, Any]] = {401: problem("No valid access token")}
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: problem("No such case, or not yours (the same answer, so that case ids cannot be probed)")
-}
 
 
 async def may_act_for(ports: RecoveryPorts, caller: Caller, case: Case) -> bool:
@@ -75,24 +85,7 @@ async def _uploads(files: list[UploadFile], max_bytes: int) -> tuple[ProofUpload
     operation_id="file_case",
     status_code=status.HTTP_201_CREATED,
     response_model=CaseOut,
-    responses={
-        **AUTH,
-        403: problem("Filing for a company without its right handle_company_requests (right 3)"),
-        409: problem(
-            "No signed SEPA mandate (`mandate-required`: sign it at POST /api/billing/profiles/me/mandate), "
-            "or the case id is someone else's (`case-id-taken`)"
-        ),
-        413: problem("The form is larger than the documents' limit"),
-        422: problem(
-            "A field is malformed (`validation`), or the claim breaks a rule, all reported at once in `errors`: "
-            "`ceiling-exceeded` (principal + interest > 5,000.00 EUR, CPCE R125-1), `invoice-not-due` (L125-1), "
-            "`cause-not-covered` (L125-1), `siren-required`, `siren-invalid`, `address-outside-france`, "
-            "`postcode-invalid`, `email-invalid`, `phone-invalid`, `invoice-required`, `invoice-number-duplicate`, "
-            "`amount-not-positive`, `invoice-issued-after-due`, `invoice-issued-in-future`, `interest-negative`, "
-            "`proof-required`, `too-many-documents`, `document-empty`, `document-too-large`, "
-            "`document-type-refused` (not a PDF, JPEG or PNG by content), `document-name-invalid`"
-        ),
-    },
+    responses=problems(*AUTH, FILING_RIGHT, MANDATE_REQUIRED, CASE_ID_TAKEN, *CLAIM_RULES),
     openapi_extra={
         "requestBody": {
             "content": {
@@ -148,7 +141,7 @@ async def file_case(
     "",
     operation_id="list_my_cases",
     response_model=list[CaseSummary],
-    responses={**AUTH, 403: problem("`company_id` given without its right handle_company_requests")},
+    responses=problems(*AUTH, LISTING_RIGHT),
 )
 async def list_my_cases(
     caller: CurrentCaller,
@@ -164,7 +157,7 @@ async def list_my_cases(
     return [CaseSummary.of(c) for c in cases]
 
 
-@router.get("/{case_id}", operation_id="get_my_case", response_model=CaseOut, responses={**AUTH, **NOT_FOUND})
+@router.get("/{case_id}", operation_id="get_my_case", response_model=CaseOut, responses=problems(*AUTH, CASE_NOT_FOUND))
 async def get_my_case(case_id: CaseId, caller: CurrentCaller, ports: PortsDep) -> CaseOut:
     """The case with its full timeline (who, what, when), letters, payments, answer and documents."""
     return CaseOut.of(await creditors_case(ports, caller, case_id))
@@ -174,12 +167,7 @@ async def get_my_case(case_id: CaseId, caller: CurrentCaller, ports: PortsDep) -
     "/{case_id}/withdrawal",
     operation_id="withdraw_case",
     response_model=CaseOut,
-    responses={
-        **AUTH,
-        **NOT_FOUND,
-        409: problem("The case is over already (`illegal-transition`)"),
-        422: problem("A malformed reason"),
-    },
+    responses=problems(*AUTH, CASE_NOT_FOUND, CASE_OVER),
 )
 async def withdraw_case(case_id: CaseId, body: WithdrawIn, caller: CurrentCaller, ports: PortsDep) -> CaseOut:
     """Withdraw the case, at any open phase: it closes (fees already incurred stay due)."""
@@ -193,7 +181,7 @@ async def withdraw_case(case_id: CaseId, body: WithdrawIn, caller: CurrentCaller
     "/{case_id}/documents/{document_id}",
     operation_id="download_case_document",
     response_class=Response,
-    responses={**DOCUMENT_RESPONSE, **AUTH, 404: problem("No such case or document, or not yours")},
+    responses={**problems(*AUTH, CASE_NOT_FOUND, DOCUMENT_NOT_FOUND), **DOCUMENT_RESPONSE},
 )
 async def download_case_document(
     case_id: CaseId,
@@ -226,13 +214,7 @@ async def case_document(
     operation_id="generate_injunction_request",
     status_code=status.HTTP_201_CREATED,
     response_model=DocumentOut,
-    responses={
-        **AUTH,
-        **NOT_FOUND,
-        409: problem(
-            "The injunction is not available (yet): the simplified procedure has not failed (`illegal-transition`)"
-        ),
-    },
+    responses=problems(*AUTH, CASE_NOT_FOUND, INJUNCTION_NOT_AVAILABLE, *PAPER),
 )
 async def generate_injunction_request(
     case_id: CaseId, caller: CurrentCaller, ports: PortsDep, response: Response

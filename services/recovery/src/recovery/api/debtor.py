@@ -12,13 +12,19 @@ sees it) and published (`DebtorAnswered`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
 
-from recovery.api.common import DOCUMENT_RESPONSE, decided, problem
+from chassis.openapi import problems
+from recovery.api.common import DOCUMENT_RESPONSE, decided
 from recovery.api.creditor import case_document
 from recovery.api.deps import PortsDep
+from recovery.api.problems import (
+    AMOUNT_ABOVE_BALANCE,
+    ANSWER_TOO_LATE,
+    DOCUMENT_NOT_FOUND,
+    LINK_INVALID,
+    NOT_OPEN_TO_ANSWER,
+)
 from recovery.api.schemas import (
     AnswerOut,
     DebtorAnswerIn,
@@ -36,10 +42,6 @@ router = APIRouter(prefix="/debtor-space", tags=["debtor"])
 # What the debtor sees of the generated documents: the letters sent to them, not the creditor's
 # injunction request.
 LETTERS = frozenset({DocumentKind.AMICABLE_LETTER.value, DocumentKind.REGISTERED_LETTER.value})
-LINK: dict[int | str, dict[str, Any]] = {
-    410: problem("The link is unknown, used (the answer is recorded), or expired with its procedure (`link-invalid`)"),
-    422: problem("No token, or a malformed body (`validation`)"),
-}
 
 
 def debtor_view(case: Case) -> DebtorClaimOut:
@@ -71,7 +73,9 @@ def debtor_view(case: Case) -> DebtorClaimOut:
     )
 
 
-@router.post("/claim", operation_id="debtor_view_claim", response_model=DebtorClaimOut, responses=LINK)
+@router.post(
+    "/claim", operation_id="debtor_view_claim", response_model=DebtorClaimOut, responses=problems(LINK_INVALID)
+)
 async def debtor_view_claim(body: DebtorTokenIn, ports: PortsDep) -> DebtorClaimOut:
     """The claim the link opens: what is claimed and why, the invoices, the proofs and the letters,
     and until when an answer is possible. Reading does not use the link up."""
@@ -83,11 +87,7 @@ async def debtor_view_claim(body: DebtorTokenIn, ports: PortsDep) -> DebtorClaim
     "/answer",
     operation_id="debtor_answer",
     response_model=DebtorClaimOut,
-    responses={
-        **LINK,
-        409: problem("Not open to an answer yet (`illegal-transition`) or the month has passed (`answer-too-late`)"),
-        422: problem("A malformed answer, or a proposed amount above the balance (`amount-above-balance`)"),
-    },
+    responses=problems(LINK_INVALID, NOT_OPEN_TO_ANSWER, ANSWER_TOO_LATE, AMOUNT_ABOVE_BALANCE),
 )
 async def debtor_answer(body: DebtorAnswerIn, ports: PortsDep) -> DebtorClaimOut:
     """Accept the simplified procedure (with the agreement proposed: amount and terms) or refuse it,
@@ -106,7 +106,7 @@ async def debtor_answer(body: DebtorAnswerIn, ports: PortsDep) -> DebtorClaimOut
     "/documents",
     operation_id="debtor_download_document",
     response_class=Response,
-    responses={**DOCUMENT_RESPONSE, **LINK, 404: problem("No such document in this claim")},
+    responses={**problems(LINK_INVALID, DOCUMENT_NOT_FOUND), **DOCUMENT_RESPONSE},
 )
 async def debtor_download_document(body: DocumentRequestIn, ports: PortsDep) -> Response:
     """One of the claim's proofs or letters (POST: the token stays out of the URL)."""

@@ -25,25 +25,207 @@ Note = Annotated[str, MultiLine(min_length=0, max_length=2000)]
 Terms = Annotated[str, MultiLine(max_length=2000)]
 Cents = Annotated[int, Field(ge=1, le=100_000_000, description="Integer cents of EUR")]
 
+# One story for every example: Boulangerie Martin SARL (SIREN 552100554, Lyon) files against
+# Quincaillerie Lorraine SARL in Metz (department 57, court of appeal of Metz), two unpaid invoices;
+# the office sample-metz-1 accepts, the plain then the registered letter go out, the debtor accepts
+# and the agreement closes the case. FastAPI drops every None from an example when it writes the
+# document, so the nullable fields hold values: `due_at` and `answer_until` show the month to answer,
+# and the letters list the registered one only (a plain letter's tracking id is null).
+EXAMPLE_CASE_ID = "5d41402abc4b2a76b9719d911017c592"
+EXAMPLE_CREDITOR_ID = "8f14e45fceea167a5a36dedd4bea2543"
+EXAMPLE_OFFICE_ID = "sample-metz-1"
+EXAMPLE_TOKEN = "q8V3b0nJ6m7m3b0B3y3h2r8lKQ2c1mJrZk3pM1hY8aE"
+EXAMPLE_DEBTOR_ADDRESS: dict[str, Any] = {"line1": "12 rue Serpenoise", "postcode": "57000", "city": "Metz"}
+EXAMPLE_INVOICES: list[dict[str, Any]] = [
+    {"number": "F-2026-001", "issue_date": "2026-01-05", "due_date": "2026-02-04", "amount_cents": 120000},
+    {"number": "F-2026-002", "issue_date": "2026-01-12", "due_date": "2026-02-11", "amount_cents": 80000},
+]
 EXAMPLE_CLAIM: dict[str, Any] = {
-    "company_id": None,
+    "case_id": EXAMPLE_CASE_ID,
+    "company_id": "552100554",
+    "creditor_trader": True,
     "debtor": {
         "kind": "legal",
         "name": "Quincaillerie Lorraine SARL",
+        "first_name": "",
         "siren": "732829320",
-        "address": {"line1": "12 rue Serpenoise", "postcode": "57000", "city": "Metz"},
+        "address": EXAMPLE_DEBTOR_ADDRESS,
         "email": "compta@quincaillerie-lorraine.fr",
         "phone": "03 87 75 12 34",
         "trader": True,
     },
     "cause": "contract",
-    "invoices": [
-        {"number": "F-2026-001", "issue_date": "2026-01-05", "due_date": "2026-02-04", "amount_cents": 120000},
-        {"number": "F-2026-002", "issue_date": "2026-01-12", "due_date": "2026-02-11", "amount_cents": 80000},
-    ],
+    "invoices": EXAMPLE_INVOICES,
     "interest_cents": 1234,
-    "description": "Fournitures de quincaillerie livrées en janvier 2026 (bon de commande du 3 janvier)",
-    "creditor_address": {"line1": "1 avenue des Champs-Élysées", "postcode": "75008", "city": "Paris"},
+    "description": "Pains et viennoiseries livrés en janvier 2026 (bons de livraison du 5 et du 12 janvier)",
+    "creditor_address": {"line1": "8 rue de la République", "postcode": "69002", "city": "Lyon"},
+}
+EXAMPLE_PROOF: dict[str, Any] = {
+    "document_id": "66f1c2a9e4b0a1b2c3d4e5f6",
+    "name": "facture-F-2026-001.pdf",
+    "media_type": "application/pdf",
+    "sha256": "700705415442b8015ee24ae925043596dd2718263ec58b7362b37eb80e8bcb71",
+    "size": 48213,
+    "kind": "proof",
+}
+EXAMPLE_PLAIN_LETTER_DOC: dict[str, Any] = {
+    "document_id": "66f1c2a9e4b0a1b2c3d4e5f7",
+    "name": "amicable_letter.pdf",
+    "media_type": "application/pdf",
+    "sha256": "a116c9ed46d6207734a43317d30fd88f52ac8634c37d904bbf4e41d865f90475",
+    "kind": "amicable_letter",
+    "created_at": "2026-03-03T08:00:00Z",
+}
+EXAMPLE_REGISTERED_LETTER_DOC: dict[str, Any] = {
+    "document_id": "66f1c2a9e4b0a1b2c3d4e5f8",
+    "name": "registered_letter.pdf",
+    "media_type": "application/pdf",
+    "sha256": "b1a9e561106ea030330ac272e9f446130d42887aa4596fbf9a1dc4bd2144ed4a",
+    "kind": "registered_letter",
+    "created_at": "2026-03-18T08:00:00Z",
+}
+EXAMPLE_INJUNCTION_DOC: dict[str, Any] = {
+    "document_id": "66f1c2a9e4b0a1b2c3d4e5f9",
+    "name": "injunction_request.pdf",
+    "media_type": "application/pdf",
+    "sha256": "e6b0f7ea82503f9d1ac6dba5096e6485763f147d57c5bcc3b777094e0e7047d1",
+    "kind": "injunction_request",
+    "created_at": "2026-04-20T09:15:00Z",
+}
+# The month to answer the registered letter of 2026-03-18 (CPC 641, 642; Europe/Paris).
+EXAMPLE_ANSWER_UNTIL = "2026-04-18T21:59:59Z"
+EXAMPLE_ANSWER: dict[str, Any] = {
+    "answer": "accepted",
+    "at": "2026-04-02T17:42:00Z",
+    "recorded_by": "debtor",
+    "proposed_amount_cents": 201234,
+    "proposed_terms": "4 mensualités de 503,09 EUR, le 5 de chaque mois à partir de mai 2026",
+}
+EXAMPLE_CASE: dict[str, Any] = {
+    "case_id": EXAMPLE_CASE_ID,
+    "phase": "closed",
+    "creditor_account_id": EXAMPLE_CREDITOR_ID,
+    "company_id": "552100554",
+    "debtor": {
+        "kind": "legal",
+        "name": "Quincaillerie Lorraine SARL",
+        "first_name": "",
+        "display_name": "Quincaillerie Lorraine SARL",
+        "siren": "732829320",
+        "address": {**EXAMPLE_DEBTOR_ADDRESS, "line2": "", "department": "57"},
+        "email": "compta@quincaillerie-lorraine.fr",
+        "phone": "03 87 75 12 34",
+        "trader": True,
+    },
+    "cause": "contract",
+    "invoices": EXAMPLE_INVOICES,
+    "description": EXAMPLE_CLAIM["description"],
+    "principal_cents": 200000,
+    "interest_cents": 1234,
+    "total_cents": 201234,
+    "paid_cents": 0,
+    "balance_cents": 201234,
+    "court_of_appeal": "Metz",
+    "office_id": EXAMPLE_OFFICE_ID,
+    "refused_by": [],
+    "filed_at": "2026-03-02T09:30:00Z",
+    "due_at": EXAMPLE_ANSWER_UNTIL,
+    "outcome": "agreement",
+    "letters": [
+        {
+            "letter_id": f"{EXAMPLE_CASE_ID}.registered",
+            "kind": "registered",
+            "sent_at": "2026-03-18T08:00:00Z",
+            "document_id": EXAMPLE_REGISTERED_LETTER_DOC["document_id"],
+            "tracking_id": "RR001382181FR",
+        }
+    ],
+    "payments": [],
+    "answer": EXAMPLE_ANSWER,
+    "agreement": {
+        "amount_cents": 201234,
+        "payment_terms": EXAMPLE_ANSWER["proposed_terms"],
+        "title_number": "CJ-57-2026-0117",
+        "title_date": "2026-04-10",
+        "at": "2026-04-10T10:05:00Z",
+    },
+    "documents": [EXAMPLE_PROOF, EXAMPLE_PLAIN_LETTER_DOC, EXAMPLE_REGISTERED_LETTER_DOC],
+    "timeline": [
+        {
+            "at": "2026-03-02T09:30:00Z",
+            "actor": "creditor",
+            "actor_id": EXAMPLE_CREDITOR_ID,
+            "action": "filed",
+            "detail": "",
+        },
+        {
+            "at": "2026-03-02T09:30:01Z",
+            "actor": "system",
+            "actor_id": "recovery",
+            "action": "assigned",
+            "detail": EXAMPLE_OFFICE_ID,
+        },
+        {
+            "at": "2026-03-02T14:12:00Z",
+            "actor": "commissaire",
+            "actor_id": EXAMPLE_OFFICE_ID,
+            "action": "accepted",
+            "detail": "",
+        },
+        {
+            "at": "2026-03-03T08:00:00Z",
+            "actor": "commissaire",
+            "actor_id": EXAMPLE_OFFICE_ID,
+            "action": "plain letter sent",
+            "detail": f"{EXAMPLE_CASE_ID}.plain",
+        },
+        {
+            "at": "2026-03-18T08:00:00Z",
+            "actor": "system",
+            "actor_id": "recovery",
+            "action": "registered letter sent",
+            "detail": f"{EXAMPLE_CASE_ID}.registered: no payment 15 days after the plain letter",
+        },
+        {
+            "at": "2026-04-02T17:42:00Z",
+            "actor": "debtor",
+            "actor_id": EXAMPLE_CASE_ID,
+            "action": "debtor accepted",
+            "detail": EXAMPLE_ANSWER["proposed_terms"],
+        },
+        {
+            "at": "2026-04-10T10:05:00Z",
+            "actor": "commissaire",
+            "actor_id": EXAMPLE_OFFICE_ID,
+            "action": "agreement recorded",
+            "detail": "title CJ-57-2026-0117 of 2026-04-10",
+        },
+    ],
+}
+EXAMPLE_SUMMARY: dict[str, Any] = {
+    "case_id": EXAMPLE_CASE_ID,
+    "phase": "simplified",
+    "debtor": "Quincaillerie Lorraine SARL",
+    "total_cents": 201234,
+    "balance_cents": 201234,
+    "filed_at": "2026-03-02T09:30:00Z",
+    "office_id": EXAMPLE_OFFICE_ID,
+    "due_at": EXAMPLE_ANSWER_UNTIL,
+}
+EXAMPLE_DEBTOR_CLAIM: dict[str, Any] = {
+    "case_id": EXAMPLE_CASE_ID,
+    "phase": "debtor_accepted",
+    "debtor": "Quincaillerie Lorraine SARL",
+    "cause": "contract",
+    "description": EXAMPLE_CLAIM["description"],
+    "invoices": EXAMPLE_INVOICES,
+    "principal_cents": 200000,
+    "interest_cents": 1234,
+    "paid_cents": 0,
+    "balance_cents": 201234,
+    "answer_until": EXAMPLE_ANSWER_UNTIL,
+    "answer": EXAMPLE_ANSWER,
+    "documents": [EXAMPLE_PROOF, EXAMPLE_PLAIN_LETTER_DOC, EXAMPLE_REGISTERED_LETTER_DOC],
 }
 
 
@@ -149,6 +331,8 @@ class InvoiceOut(BaseModel):
 
 
 class DocumentOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_INJUNCTION_DOC]})
+
     document_id: str
     name: str
     media_type: str
@@ -195,6 +379,8 @@ class PaymentOut(BaseModel):
 
 
 class AnswerOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_ANSWER]})
+
     answer: str
     at: datetime
     recorded_by: str
@@ -219,6 +405,8 @@ class LetterOut(BaseModel):
 
 
 class CaseSummary(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_SUMMARY]})
+
     case_id: str
     phase: Phase
     debtor: str
@@ -243,6 +431,8 @@ class CaseSummary(BaseModel):
 
 
 class CaseOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_CASE]})
+
     case_id: str
     phase: Phase
     creditor_account_id: str
@@ -388,7 +578,7 @@ class CommissaireAnswerIn(BaseModel):
 class DebtorTokenIn(BaseModel):
     """The debtor space's link token, in the body (never in a logged URL)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"token": "q8Zk3v1Xy0...single-use"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"token": EXAMPLE_TOKEN}]})
     token: Annotated[str, SingleLine(max_length=200)]
 
 
@@ -396,9 +586,9 @@ class DebtorAnswerIn(DebtorTokenIn):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"token": "q8Zk3v1Xy0...single-use", "answer": "refused"},
+                {"token": EXAMPLE_TOKEN, "answer": "refused"},
                 {
-                    "token": "q8Zk3v1Xy0...single-use",
+                    "token": EXAMPLE_TOKEN,
                     "answer": "accepted",
                     "proposed_amount_cents": 201234,
                     "proposed_terms": "Trois versements mensuels à partir du 15 avril 2026",
@@ -413,6 +603,8 @@ class DebtorAnswerIn(DebtorTokenIn):
 
 class DebtorClaimOut(BaseModel):
     """What the debtor sees: the claim, its creditor, its documents, and whether an answer is open."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_DEBTOR_CLAIM]})
 
     case_id: str
     phase: Phase
@@ -430,4 +622,7 @@ class DebtorClaimOut(BaseModel):
 
 
 class DocumentRequestIn(DebtorTokenIn):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"token": EXAMPLE_TOKEN, "document_id": EXAMPLE_PROOF["document_id"]}]}
+    )
     document_id: Annotated[str, SingleLine(max_length=100)]
