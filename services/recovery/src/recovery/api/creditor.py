@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from chassis.auth import Caller, CurrentCaller
 from chassis.errors import Forbidden, NotFound
-from chassis.openapi import problems
+from chassis.openapi import MALFORMED, TOO_LARGE, problems
 from recovery.api.common import DOCUMENT_RESPONSE, decided, document_response, load
 from recovery.api.deps import ApiPortsDep, PortsDep
 from recovery.api.problems import (
@@ -85,7 +85,7 @@ async def _uploads(files: list[UploadFile], max_bytes: int) -> tuple[ProofUpload
     operation_id="file_case",
     status_code=status.HTTP_201_CREATED,
     response_model=CaseOut,
-    responses=problems(*AUTH, FILING_RIGHT, MANDATE_REQUIRED, CASE_ID_TAKEN, *CLAIM_RULES),
+    responses=problems(*AUTH, FILING_RIGHT, MANDATE_REQUIRED, CASE_ID_TAKEN, TOO_LARGE, MALFORMED, *CLAIM_RULES),
     openapi_extra={
         "requestBody": {
             "content": {
