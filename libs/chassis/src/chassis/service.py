@@ -253,7 +253,9 @@ def build_runtime(definition: ServiceDefinition) -> Runtime:
         metrics,
         interval_seconds=settings.sweeper_interval_seconds,
     )
-    revocations = RevocationList(timedelta(seconds=settings.revocation_window_seconds), clock)
+    # Tokens live in real time (their `exp`, identity's revocations): the revocation list keeps the
+    # wall clock even where a test stack moves the service's business clock (OffsetFileClock).
+    revocations = RevocationList(timedelta(seconds=settings.revocation_window_seconds), SystemClock())
     verifier = JwksVerifier(
         settings.jwks_url,
         issuer=settings.jwt_issuer,
@@ -294,9 +296,14 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     if definition.subscribe is not None:
         definition.subscribe(runtime.consumer, runtime)
     for event_cls in definition.publishes:
+        # A service that also consumes one of its own events (identity's mailbox
+        # reads AccountMigrated) has a subscriber titled `<service>:<topic>`
+        # already: the same title would merge both into one AsyncAPI channel and
+        # lose the `receive` operation, hence the read ACL derived from it.
+        consumed = event_cls.topic in runtime.consumer.topics
         runtime.broker.publisher(
             event_cls.topic,
-            title=f"{settings.service_name}:{event_cls.topic}",
+            title=f"{settings.service_name}:{event_cls.topic}" + (":send" if consumed else ""),
             description=(event_cls.__doc__ or "").strip(),
             schema=Envelope,
         )
