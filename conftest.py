@@ -16,6 +16,12 @@ from devstack.config import StackConfig
 from devstack.stack import Stack
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that move the test stack's clock (chassis.clock.OffsetFileClock only moves forward) run
+    after every other, so that no test depends on whether they ran before it. The sort is stable."""
+    items.sort(key=lambda item: item.get_closest_marker("moves_clock") is not None)
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     """Kafka, the Mongo server and the SMTP sink of the test profile."""

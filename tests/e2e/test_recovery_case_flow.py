@@ -27,7 +27,7 @@ from tests.e2e.recovery_helpers import (
     pdf_text,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.moves_clock]
 METZ_OFFICES = {"sample-metz-1", "sample-metz-2", "sample-metz-3"}  # Moselle: Metz's court of appeal
 
 

@@ -16,7 +16,7 @@ from devstack.stack import Stack
 from tests.e2e.helpers import activated_creditor, eventually, find_event, new_email, operator, order
 from tests.e2e.recovery_helpers import move_clock
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.moves_clock]
 DECLINES = "4000000000000002"
 BANK_DETAILS = {
     "iban": "FR1420041010050500013M02606",

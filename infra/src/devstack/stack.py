@@ -16,7 +16,7 @@ from .kafka import Kafka
 from .mailbox import Mailbox
 from .mongo import Mongo
 from .provision import provision
-from .services import GATEWAY, START_WAVES, Service, service_processes
+from .services import CLOCK_OFFSET_SERVICES, GATEWAY, START_WAVES, Service, clock_offset_file, service_processes
 from .smtp import SmtpSink
 
 # The development profile's operator account (debit runs by hand), made by identity's admin CLI.
@@ -85,6 +85,10 @@ class Stack:
         if unknown:
             raise DevstackError(f"unknown service(s) {sorted(unknown)}: one of {', '.join(self.services)}")
         result: dict[str, bool] = {}
+        clock_services = [self.services[n] for n in CLOCK_OFFSET_SERVICES if n in self.services]
+        if self.config.profile != "dev" and not any(s.is_running() for s in clock_services):
+            # A test stack's moved clock (OffsetFileClock) starts again from real time with fresh processes.
+            clock_offset_file(self.config).unlink(missing_ok=True)
         for wave in START_WAVES:
             members = [self.services[n] for n in wave if n in wanted]
             for service, started in zip(members, _concurrently(members, lambda s: s.up()), strict=True):

@@ -110,7 +110,9 @@ def subscribe_saga(consumer: EventConsumer, ports: RecoveryPorts) -> None:
             event.payer_email,
             _address(event.buyer_address),
         )
-        await saga.payment_rejected(ports, facts, event.installment_number or 0, event.amount_cents)
+        await saga.payment_rejected(
+            ports, facts, event.installment_number or 0, event.amount_cents, rejected_at=envelope.occurred_at
+        )
 
     @consumer.on(PaymentSucceeded)
     async def payment_succeeded(event: PaymentSucceeded, envelope: Envelope) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from recovery.domain import saga as rules
 from recovery.domain.cases import Actor, ActorKind, CaseError, Creditor
@@ -60,10 +60,18 @@ async def learn_order(ports: RecoveryPorts, facts: OrderFacts) -> Saga:
     return await _store(ports, saga, after)
 
 
-async def payment_rejected(ports: RecoveryPorts, facts: OrderFacts, installment: int, amount_cents: int) -> Saga:
+async def payment_rejected(
+    ports: RecoveryPorts,
+    facts: OrderFacts,
+    installment: int,
+    amount_cents: int,
+    rejected_at: datetime | None = None,
+) -> Saga:
+    """The grace runs from the rejection itself (the event's time), not from when recovery read it."""
     await learn_order(ports, facts)
     saga = await _load(ports, facts.schedule_id)
-    after = rules.payment_rejected(saga, installment, amount_cents, ports.clock.now(), ports.policy.saga_grace_days)
+    at = min(rejected_at, ports.clock.now()) if rejected_at is not None else ports.clock.now()
+    after = rules.payment_rejected(saga, installment, amount_cents, at, ports.policy.saga_grace_days)
     return await _store(ports, saga, after)
 
 
