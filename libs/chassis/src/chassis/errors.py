@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, Protocol
 
@@ -134,6 +135,16 @@ class Unavailable(Problem):
     def __init__(self, detail: str, *, retry_after: int = RETRY_AFTER_SECONDS, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"Retry-After": str(retry_after)})
         super().__init__(detail, **kwargs)
+
+
+def invalid(detail: str, errors: Sequence[Mapping[str, str]]) -> Problem:
+    """The 422 `validation` problem every route answers for a bad field: `errors` names each one."""
+    return Problem(detail, status=422, code="validation", errors=[dict(e) for e in errors])
+
+
+def invalid_field(field: str, message: str, detail: str | None = None) -> Problem:
+    """One bad field: `<field>: <message>` unless a fuller `detail` is given."""
+    return invalid(detail or f"{field}: {message}", [{"field": field, "message": message}])
 
 
 def unavailable(dependency: str, retry_after: int = RETRY_AFTER_SECONDS) -> Unavailable:

@@ -37,7 +37,7 @@ from billing.store.profiles import ProfileStore
 from billing.store.schedules import ScheduleStore, StaleSchedule
 from chassis.auth import Caller
 from chassis.clock import Clock
-from chassis.errors import DEPENDENCY_ERRORS, Conflict, Forbidden, NotFound, Problem, dependency_of
+from chassis.errors import DEPENDENCY_ERRORS, Conflict, Forbidden, NotFound, Problem, dependency_of, invalid_field
 from chassis.leases import Claim
 from contracts import Event
 from contracts.events.billing import (
@@ -485,11 +485,10 @@ def require_operator(settings: BillingSettings, roles: tuple[str, ...]) -> None:
 def check_as_of(as_of: datetime | None, now: datetime, window: timedelta) -> None:
     """A debit run's `as_of` within `window` of now (either way)."""
     if as_of is not None and not now - window <= as_of <= now + window:
-        raise Problem(
+        raise invalid_field(
+            "as_of",
+            "too far from now",
             f"as_of must be between {(now - window).isoformat()} and {(now + window).isoformat()}",
-            status=422,
-            code="validation",
-            errors=[{"field": "as_of", "message": "too far from now"}],
         )
 
 

@@ -27,7 +27,7 @@ from billing.domain.fees import (
 )
 from billing.handlers.context import Fees
 from billing.handlers.fees import plan_collections
-from chassis.errors import Conflict, NotFound, Problem
+from chassis.errors import Conflict, NotFound, invalid_field
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,8 @@ async def produce_batch(fees: Fees, on: date | None = None) -> Produced:
     """ProduceBatch: the pain.008 file of the collections due by `on` (default: the next batch)."""
     now = fees.clock.now()
     if on is not None and on < now.date():
-        raise Problem(
-            f"a collection date cannot be in the past (today is {now.date()})",
-            status=422,
-            code="validation",
-            errors=[{"field": "collection_date", "message": "in the past"}],
+        raise invalid_field(
+            "collection_date", "in the past", f"a collection date cannot be in the past (today is {now.date()})"
         )
     await plan_collections(fees)
     if on is None:

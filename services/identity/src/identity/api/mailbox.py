@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 
 from chassis.auth import Caller, CurrentCaller
-from chassis.errors import Forbidden, Problem
+from chassis.errors import Forbidden, invalid_field
 from chassis.openapi import problems
 from identity.adapters.mbox import MBOX_MEDIA_TYPE, render_mbox
 from identity.api import problems as p
@@ -56,13 +56,8 @@ async def list_page(
     account_id = owner(caller)
     try:
         paging = page_request(limit, cursor, unread)
-    except PageInvalid as invalid:
-        raise Problem(
-            str(invalid),
-            status=422,
-            code="validation",
-            errors=[{"field": invalid.field, "message": invalid.message}],
-        ) from invalid
+    except PageInvalid as refused:
+        raise invalid_field(refused.field, refused.message, str(refused)) from refused
     page = await list_messages(mailbox_of(request), account_id, paging)
     return MessagePage(
         messages=[MessageOut.of(m) for m in page.messages],

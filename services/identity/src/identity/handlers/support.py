@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from chassis.auth import Caller
-from chassis.errors import Forbidden, NotFound, Problem
+from chassis.errors import Forbidden, NotFound, invalid
 from contracts import PersonKind
 from contracts.events.identity import AccountDetailsChanged
 from identity.domain import accounts as rules
@@ -41,12 +41,7 @@ async def change_identity_data(
     problems = policy.support_change_problems(person_kind, changes)
     if problems:
         errors = [{"field": field, "message": m} for field, messages in problems.items() for m in messages]
-        raise Problem(
-            "; ".join(f"{e['field']}: {e['message']}" for e in errors),
-            status=422,
-            code="validation",
-            errors=errors,
-        )
+        raise invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
     diff = policy.changed_fields(account, changes)
     if not diff:
         return account

@@ -9,7 +9,7 @@ from datetime import date
 from typing import TypeVar
 
 from chassis.auth import Caller
-from chassis.errors import NotFound, Problem
+from chassis.errors import NotFound, Problem, invalid_field
 from teams.domain import companies as company_rules
 from teams.domain.companies import Company, MemberStatus, TeamsRefused
 from teams.domain.invitations import InvitationRefused
@@ -33,12 +33,7 @@ def refused(error: TeamsRefused | InvitationRefused, status: int | None = None) 
 
 
 def field_problem(field: str, message: str) -> Problem:
-    return Problem(
-        f"{field}: {message}",
-        status=422,
-        code="validation",
-        errors=[{"field": field, "message": message}],
-    )
+    return invalid_field(field, message)
 
 
 def mobile_of(teams: Teams, field: str, number: str) -> str:

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from chassis.auth import Caller
-from chassis.errors import Conflict, Problem
+from chassis.errors import Conflict, invalid_field
 from identity.domain.accounts import AccountStatus, Civility
 from identity.domain.commissaires import Commissaire, office_id_problem
 from identity.handlers.commissaires import CommissaireDeps
@@ -28,12 +28,7 @@ async def create_commissaire(deps: CommissaireDeps, caller: Caller, command: Cre
     require_support(caller)
     problem = office_id_problem(command.office_id)
     if problem:
-        raise Problem(
-            f"office_id: {problem}",
-            status=422,
-            code="validation",
-            errors=[{"field": "office_id", "message": problem}],
-        )
+        raise invalid_field("office_id", problem)
     commissaire = Commissaire(
         account_id=uuid.uuid4().hex,
         email=command.email.strip().lower(),
