@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock */*/pyproject.toml infra/pyproject.toml pyproject.toml | sha256sum | cut -c1-16)
 MEMBERS := libs/contracts libs/chassis infra services/gateway services/identity services/billing \
-           services/recovery services/ratings services/teams
+           services/recovery services/ratings services/teams services/portal
 PROFILE ?= dev
 # Helm renders and lints the cluster deployment in tests/deploy (built from the Go module proxy).
 HELM_VERSION := v3.22.0
@@ -69,7 +69,7 @@ lint: install
 lock:
 	uv lock
 	uv export --frozen --all-packages --no-emit-workspace --format requirements-txt -o requirements.lock -q
-	for s in gateway identity billing recovery ratings teams; do \
+	for s in gateway identity billing recovery ratings teams portal; do \
 		uv export --frozen --package creditdesk-$$s --no-dev --no-emit-workspace \
 			--format requirements-txt -o requirements/$$s.lock -q; done
 

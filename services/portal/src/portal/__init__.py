@@ -1,0 +1,1 @@
+"""creditdesk web portal: server-rendered pages over the gateway's public API."""
