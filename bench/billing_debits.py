@@ -17,9 +17,11 @@ from pymongo import AsyncMongoClient
 
 from billing.domain.cards import CardOnFile
 from billing.domain.schedules import Order, create_schedule
-from billing.handlers import Billing, retry_policy
+from billing.handlers.debits import retry_policy, run_due_debits
 from billing.payments.provider import SimulatedProvider
+from billing.ports import Billing
 from billing.settings import BillingSettings
+from billing.store.companies import CompanyBankDetailsMongo
 from billing.store.onboarding import OnboardingStore
 from billing.store.profiles import ProfileStore
 from billing.store.schedules import INDEXES as SCHEDULE_INDEXES
@@ -27,6 +29,7 @@ from billing.store.schedules import SCHEDULES, ScheduleStore
 from chassis.leases import Leases, new_owner
 from chassis.mongo import ensure_indexes
 from chassis.outbox import Outbox, outbox_indexes
+from chassis.rights import RightsView
 from contracts.events.billing import ScheduleCreated
 from devstack.stack import Stack
 from tests.clock import SettableClock
@@ -83,13 +86,15 @@ async def bench_debits(
             schedules=ScheduleStore(db, outbox, policy, leases),
             onboarding=OnboardingStore(db, outbox, settings.field_cipher),
             profiles=ProfileStore(db),
+            companies=CompanyBankDetailsMongo(db, settings.field_cipher),
+            rights=RightsView(db),
             provider=SimulatedProvider(db),
             policy=policy,
         )
         card = await billing.provider.tokenise("4242424242424242", 12, 2035, today=date(2026, 1, 5))
         await _seed(billing, schedules, installments, card, clock.at)
         began = time.perf_counter()
-        report = await billing.run_due_debits(as_of=clock.at + timedelta(days=30 * (installments - 1)))
+        report = await run_due_debits(billing, as_of=clock.at + timedelta(days=30 * (installments - 1)))
         elapsed = time.perf_counter() - began
         charges = await db["provider_charges"].count_documents({})
         events = 0

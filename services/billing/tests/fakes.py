@@ -1,22 +1,43 @@
-"""In-memory fakes of the fee collection's ports (`billing.ports`), for handler unit tests.
+"""In-memory fakes of billing's ports (`billing.ports`), for handler unit tests (no broker, no database).
 
-They keep the real adapters' promises that the handlers rely on: a fee recorded once per
-`fee_id`, one holder per ledger or batch at a time, a planning write refused when a fee was
-recorded since the read, a claim lost when someone else took the document over."""
+They keep the real adapters' promises that the handlers rely on: a schedule per merchant's order
+number, a write refused when the schedule changed or is held by a debit, one holder per claimed
+schedule, ledger or batch at a time, a charge once per idempotency key, a fee recorded once per
+`fee_id`, a planning write refused when a fee was recorded since the read, a claim lost when
+someone else took the document over. Every write keeps its events (and mails, audit records) so
+a test reads what the change would have published."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from billing.domain.cards import CardOnFile
+from billing.domain.companies import BankDetailsAudit, CompanyBankDetails
 from billing.domain.fees import CollectionStatus, Fee, FeeLedger, Mail, SepaBatch, record_fee
 from billing.domain.onboarding import Onboarding
 from billing.domain.profiles import BillingProfile
-from billing.ports import HeldBatch, HeldLedger, SaveOutcome
-from billing.store.onboarding import StaleProfile
-from contracts import Event
+from billing.domain.schedules import RetryPolicy, Schedule, next_debit_at
+from billing.handlers.debits import retry_policy
+from billing.payments.provider import TEST_CARDS, brand_of, check_card
+from billing.ports import (
+    Billing,
+    ChargeResult,
+    HeldBatch,
+    HeldLedger,
+    HeldSchedule,
+    OrderHasSchedule,
+    SaveOutcome,
+    StaleProfile,
+    StaleSchedule,
+)
+from billing.settings import BillingSettings
+from chassis.errors import Forbidden
+from contracts import Event, Right
+from tests.clock import SettableClock
 
 _tokens = itertools.count(1)
 
@@ -155,9 +176,15 @@ class FakeOnboardings:
     def __init__(self) -> None:
         self.docs: dict[str, tuple[Onboarding, int]] = {}
         self.events: list[tuple[str, Event]] = []
+        # Accounts whose profile someone else changes right after the next read.
+        self.changed_after_read: set[str] = set()
 
     async def get(self, account_id: str) -> tuple[Onboarding, int] | None:
-        return self.docs.get(account_id)
+        found = self.docs.get(account_id)
+        if found is not None and account_id in self.changed_after_read:
+            self.changed_after_read.discard(account_id)
+            self.docs[account_id] = (found[0], found[1] + 1)
+        return found
 
     async def save(self, account_id: str, onboarding: Onboarding, version: int, *events: Event) -> None:
         current = self.docs.get(account_id)
@@ -180,3 +207,171 @@ class FakeProfiles:
 
     async def get(self, account_id: str) -> BillingProfile | None:
         return self.docs.get(account_id)
+
+    async def add_if_absent(self, profile: BillingProfile) -> bool:
+        if profile.account_id in self.docs:
+            return False
+        self.docs[profile.account_id] = profile
+        return True
+
+
+@dataclass
+class _Schedule:
+    schedule: Schedule
+    version: int
+    next_debit_at: datetime | None
+    holder: int | None = None
+
+
+class FakeSchedules:
+    """Schedules as the Mongo store keeps them: copies (a handler's change is not stored until
+    saved), versioned, claimed one holder at a time for their due debit."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.docs: dict[str, _Schedule] = {}
+        self.events: list[Event] = []
+        self._policy = policy
+        # Schedules whose claim lapses, and is taken by another instance, while their debit is charged.
+        self.lapse_before_recording: set[str] = set()
+
+    def _keep(self, doc: _Schedule, schedule: Schedule, events: Sequence[Event]) -> None:
+        doc.schedule = copy.deepcopy(schedule)
+        doc.version += 1
+        doc.next_debit_at = next_debit_at(schedule, self._policy)
+        self.events.extend(events)
+
+    async def add(self, schedule: Schedule, *events: Event) -> None:
+        order = schedule.order
+        if any(
+            d.schedule.created_by == schedule.created_by and d.schedule.order.order_number == order.order_number
+            for d in self.docs.values()
+        ):
+            raise OrderHasSchedule(order.order_number)
+        doc = _Schedule(schedule, 0, None)
+        self._keep(doc, schedule, events)
+        self.docs[schedule.schedule_id] = doc
+
+    async def get(self, schedule_id: str) -> tuple[Schedule, int] | None:
+        doc = self.docs.get(schedule_id)
+        return (copy.deepcopy(doc.schedule), doc.version) if doc else None
+
+    async def of_buyer(self, email: str) -> list[Schedule]:
+        found = [copy.deepcopy(d.schedule) for d in self.docs.values() if d.schedule.order.buyer_email == email]
+        return sorted(found, key=lambda s: s.created_at, reverse=True)
+
+    async def save(self, schedule: Schedule, version: int, *events: Event, now: datetime) -> None:
+        doc = self.docs.get(schedule.schedule_id)
+        if doc is None or doc.version != version or doc.holder is not None:
+            raise StaleSchedule(schedule.schedule_id)
+        self._keep(doc, schedule, events)
+
+    async def claim_due(self, *, due_by: datetime, schedule_id: str | None = None) -> HeldSchedule | None:
+        for doc in self.docs.values():
+            if schedule_id is not None and doc.schedule.schedule_id != schedule_id:
+                continue
+            if doc.holder is None and doc.next_debit_at is not None and doc.next_debit_at <= due_by:
+                doc.holder = next(_tokens)
+                doc.version += 1
+                return HeldSchedule(copy.deepcopy(doc.schedule), doc.holder)
+        return None
+
+    def _held(self, held: HeldSchedule) -> _Schedule:
+        doc = self.docs[held.schedule.schedule_id]
+        if doc.holder != held.token:
+            raise StaleSchedule(held.schedule.schedule_id)
+        return doc
+
+    async def record_debit(self, held: HeldSchedule, schedule: Schedule, *events: Event) -> None:
+        if schedule.schedule_id in self.lapse_before_recording:
+            self.lapse_before_recording.discard(schedule.schedule_id)
+            self.hold(schedule.schedule_id)
+        doc = self._held(held)
+        self._keep(doc, schedule, events)
+        doc.holder = None
+
+    async def release(self, held: HeldSchedule) -> None:
+        doc = self._held(held)
+        doc.next_debit_at = next_debit_at(held.schedule, self._policy)
+        doc.holder = None
+
+    async def next_takeover(self, *, due_by: datetime) -> datetime | None:
+        return None  # no other instance holds anything here
+
+    def hold(self, schedule_id: str) -> None:
+        """Another instance claims the schedule (a debit under way there)."""
+        self.docs[schedule_id].holder = next(_tokens)
+
+
+class FakeProvider:
+    """The simulated provider's outcomes (`payments.provider.TEST_CARDS`) without its database:
+    a charge once per idempotency key, the first answer repeated."""
+
+    def __init__(self) -> None:
+        self.charges: dict[str, ChargeResult] = {}
+        self._declines: dict[str, str | None] = {}  # token -> its card's decline reason (the number is not kept)
+
+    async def tokenise(self, number: str, expiry_month: int, expiry_year: int, *, today: date) -> CardOnFile:
+        digits = check_card(number, expiry_month, expiry_year, today)
+        token = f"tok_fake_{len(self._declines)}"
+        self._declines[token] = TEST_CARDS.get(digits)
+        return CardOnFile(token, brand_of(digits), digits[-4:], expiry_month, expiry_year)
+
+    async def charge(self, token: str, amount_cents: int, *, idempotency_key: str) -> ChargeResult:
+        if idempotency_key not in self.charges:
+            decline = self._declines.get(token, "unknown_card")
+            self.charges[idempotency_key] = ChargeResult(decline is None, decline, f"ch_fake_{len(self.charges)}")
+        return self.charges[idempotency_key]
+
+
+class FakeCompanies:
+    def __init__(self) -> None:
+        self.docs: dict[str, CompanyBankDetails] = {}
+        self.audit: list[BankDetailsAudit] = []
+
+    async def get(self, siren: str) -> CompanyBankDetails | None:
+        return self.docs.get(siren)
+
+    async def save(self, company: CompanyBankDetails, audit: BankDetailsAudit) -> None:
+        self.docs[company.siren] = company
+        self.audit.append(audit)
+
+    async def history(self, siren: str) -> list[BankDetailsAudit]:
+        return [a for a in self.audit if a.siren == siren]
+
+
+class FakeRights:
+    """Billing's rights view as teams' events would have fed it."""
+
+    def __init__(self) -> None:
+        self.granted: set[tuple[str, str, Right]] = set()
+
+    def grant(self, company_id: str, member_id: str, right: Right) -> None:
+        self.granted.add((company_id, member_id, right))
+
+    async def require(self, company_id: str, member_id: str, right: Right) -> None:
+        if (company_id, member_id, right) not in self.granted:
+            raise Forbidden(f"you need the right '{right}' for company {company_id}", code="missing-right")
+
+
+@dataclass
+class FakeBilling:
+    """Billing's ports on fakes, and the fakes themselves for a test to arrange and read."""
+
+    billing: Billing
+    clock: SettableClock
+    schedules: FakeSchedules
+    onboardings: FakeOnboardings
+    profiles: FakeProfiles
+    companies: FakeCompanies
+    rights: FakeRights
+    provider: FakeProvider
+
+
+def fake_billing(now: datetime | None = None, **settings: object) -> FakeBilling:
+    clock = SettableClock(now or datetime(2026, 12, 2, 9, tzinfo=UTC))
+    config = BillingSettings(**settings)  # type: ignore[arg-type]
+    policy = retry_policy(config)
+    schedules, onboardings, profiles = FakeSchedules(policy), FakeOnboardings(), FakeProfiles()
+    companies, rights, provider = FakeCompanies(), FakeRights(), FakeProvider()
+    billing = Billing(config, clock, schedules, onboardings, profiles, companies, rights, provider, policy)
+    return FakeBilling(billing, clock, schedules, onboardings, profiles, companies, rights, provider)

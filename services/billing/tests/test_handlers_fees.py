@@ -6,27 +6,23 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 import xmlschema
 
 from billing.adapters.pain008 import SUPPORTED, Pain008Writer, schema_path
-from billing.domain.bank import Address, BankDetails, Civility, MandateStatus
-from billing.domain.cards import CardOnFile
+from billing.domain.bank import BankDetails, Civility, MandateStatus
 from billing.domain.fees import BatchLine, CollectionStatus, Fee, FeeError, SepaCreditor, collection_date
 from billing.domain.onboarding import Onboarding, accept_terms, decide_mandate, give_bank_details
 from billing.domain.profiles import BillingProfile, ProfileStatus
-from billing.domain.schedules import Order, create_schedule
-from billing.handlers import buyer_details
-from billing.handlers.context import Fees
 from billing.handlers.fees import plan_collections, record_fee
 from billing.handlers.mandates import lapse_unused_mandates, revoke
 from billing.handlers.sepa_batches import produce_batch
-from billing.ports import HeldLedger, SaveOutcome
+from billing.ports import Fees, HeldLedger, SaveOutcome
 from chassis.errors import Conflict, NotFound, Problem
 from contracts import PersonKind
-from contracts.events.billing import MandateRevoked, PaymentRejected
+from contracts.events.billing import MandateRevoked
 from contracts.events.recovery import FeeIncurred
 from services.billing.tests.fakes import FakeBatches, FakeLedgers, FakeOnboardings, FakeProfiles
 from tests.clock import SettableClock
@@ -292,56 +288,3 @@ def test_a_pre_notification_period_under_14_days_is_refused() -> None:
 def test_a_fee_is_a_positive_amount() -> None:
     with pytest.raises(FeeError):
         Fee("case_1:filing", "case_1", "acc-1", "filing", 0, START)
-
-
-def test_payment_rejected_carries_the_orders_buyer_for_the_saga() -> None:
-    order = Order(
-        "ORD-1", "Boutique", "buyer@example.fr", 12796, 0, date(2026, 12, 1), 3,
-        buyer_name="Paul Durand", buyer_address=Address("1 rue Haute", "57000", "Metz"),
-    )  # fmt: skip
-    card = CardOnFile("tok", "visa", "4242", 12, 2030)
-    schedule = create_schedule("sch_1", order, card, created_by="merchant-1", now=START, interval_days=30)
-    event = PaymentRejected(
-        payment_id="p", schedule_id="sch_1", payer_email="buyer@example.fr", merchant="Boutique",
-        amount_cents=4266, reason="card_declined", attempt=1, **buyer_details(schedule),
-    )  # fmt: skip
-    assert (event.order_number, event.merchant_id, event.buyer_name) == ("ORD-1", "merchant-1", "Paul Durand")
-    assert event.buyer_address is not None
-    assert event.buyer_address.postal_code == "57000"
-
-
-def test_schedule_regularised_is_emitted_once_when_the_plan_is_settled_and_not_before() -> None:
-    """The saga's billing side: a declined debit gives `PaymentRejected` with the buyer; recovery
-    waits for `ScheduleRegularised`, emitted with the payment that settles the plan, only then."""
-    from billing.domain import schedules as rules
-    from billing.handlers import Billing
-    from contracts.events.billing import PaymentSucceeded, ScheduleRegularised
-
-    policy = rules.RetryPolicy()
-    derive = Billing._debit_events  # the events of a debit's outcome (uses no dependency)
-    order = Order("ORD-2", "Boutique", "b@example.fr", 10000, 0, date(2026, 12, 1), 1, buyer_name="Paul Durand")
-    schedule = create_schedule(
-        "sch_2", order, CardOnFile("tok", "visa", "4242", 12, 2030), created_by="m-2", now=START, interval_days=30
-    )
-    debit = rules.due_debit(schedule, START, policy)
-    assert debit is not None
-    declined = rules.record_debit(
-        schedule, debit, succeeded=False, decline_reason="card_declined", now=START, policy=policy
-    )
-    [rejected] = derive(None, schedule, declined, debit, False, "card_declined")  # type: ignore[arg-type]
-    assert isinstance(rejected, PaymentRejected)
-    assert (rejected.order_number, rejected.merchant_id, rejected.buyer_name) == ("ORD-2", "m-2", "Paul Durand")
-
-    plan = rules.start_regularisation(declined, 2, now=START, interval_days=30)
-    current, at, seen = plan, START, []
-    for _ in range(2):
-        due = rules.due_debit(current, at, policy)
-        assert due is not None
-        paid = rules.record_debit(current, due, succeeded=True, decline_reason=None, now=at, policy=policy)
-        seen.append(derive(None, current, paid, due, True, None))  # type: ignore[arg-type]
-        current, at = paid, at + timedelta(days=30)
-    assert [type(e) for e in seen[0]] == [PaymentSucceeded]  # half paid: no ScheduleRegularised yet
-    assert [type(e) for e in seen[1]] == [PaymentSucceeded, ScheduleRegularised]
-    settled = seen[1][1]
-    assert isinstance(settled, ScheduleRegularised)
-    assert (settled.order_number, settled.merchant_id, settled.regularised_cents) == ("ORD-2", "m-2", 10000)

@@ -9,39 +9,27 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 
-from billing.app import create_app
 from billing.domain.bank import BankDetails, Civility
-from billing.handlers import Billing
+from billing.domain.companies import change_bank_details
+from billing.handlers import onboarding
+from billing.ports import Billing
 from billing.settings import BillingSettings
 from billing.store.onboarding import IBAN_FIELD
 from chassis.crypto import DecryptionFailed, FieldCipher, new_key_entry
 from devstack.stack import Stack
-from tests.clock import SettableClock
+from services.billing.tests.conftest import billing_app
 
 pytestmark = pytest.mark.infra
 IBAN, BIC = "FR1420041010050500013M02606", "PSSTFRPPXXX"
 KEY = new_key_entry("b1")
+START = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 async def billing(stack: Stack) -> AsyncIterator[tuple[Billing, Any]]:
-    name = f"billing_k_{uuid.uuid4().hex[:8]}"
-    settings = BillingSettings(
-        service_name=name,
-        environment="test",
-        mongo_url=stack.mongo_url,  # type: ignore[arg-type]
-        kafka_bootstrap_servers=stack.bootstrap_servers,
-        debit_scheduler_enabled=False,
-        log_level="WARNING",
-        field_encryption_key=KEY,  # type: ignore[arg-type]
-    )
-    app = create_app(settings, clock=SettableClock(datetime(2026, 11, 2, 9, tzinfo=UTC)))
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=90):
-        runtime = app.state.runtime
-        yield app.state.billing, runtime.db
-        await runtime.mongo.drop_database(name)
+    async with billing_app(stack, "billing_k", START, field_encryption_key=KEY) as service:
+        yield service.billing, service.db
 
 
 def clear_values_in(document: Any) -> list[str]:
@@ -61,12 +49,12 @@ async def test_ibans_and_bics_are_sealed_in_the_database(billing: tuple[Billing,
         | {"siren": "732829320", "status": "awaiting_onboarding", "opened_at": datetime.now(UTC)}
     )
     details = BankDetails(IBAN, BIC, "Jeanne Martin", Civility.MRS)
-    await service.give_bank_details(account, details)
-    await service.accept_terms(account, service.settings.terms_version)
-    signed = await service.decide_mandate(account, sign=True)
+    await onboarding.give_bank_details(service, account, details)
+    await onboarding.accept_terms(service, account, service.settings.terms_version)
+    signed = await onboarding.decide_mandate(service, account, sign=True)
     assert signed.mandate is not None
     assert signed.mandate.iban == IBAN  # read back opened
-    await service.onboarding.set_company_bank_details("732829320", details, by=account, now=datetime.now(UTC))
+    await service.companies.save(*change_bank_details(None, "732829320", details, by=account, now=START))
 
     profile = await db["profiles"].find_one({"_id": account})
     company = await db["company_bank_details"].find_one({"_id": "732829320"})
@@ -81,9 +69,12 @@ async def test_ibans_and_bics_are_sealed_in_the_database(billing: tuple[Billing,
         FieldCipher.from_setting(new_key_entry("b1")).open(sealed, field=IBAN_FIELD)
     with pytest.raises(DecryptionFailed):
         FieldCipher.from_setting(KEY).open(sealed, field="billing.bic")
-    found = await service.onboarding.company_bank_details("732829320")
+    found = await service.companies.get("732829320")
     assert found is not None
-    assert found[0].iban == IBAN
+    assert found.details.iban == IBAN
+    # The audit trail keeps the last 4 characters only.
+    [audit] = await service.companies.history("732829320")
+    assert (audit.actor, audit.iban_last4, audit.previous_iban_last4) == (account, "2606", None)
 
 
 async def test_an_iban_stored_in_clear_earlier_is_read_and_sealed_at_its_next_write(
@@ -94,11 +85,13 @@ async def test_an_iban_stored_in_clear_earlier_is_read_and_sealed_at_its_next_wr
         {"_id": "552100554", "iban": IBAN, "bic": BIC, "holder_name": "Paul", "holder_civility": "mr"}
         | {"billing_address": None, "changed_by": "old", "changed_at": datetime.now(UTC)}
     )
-    found = await service.onboarding.company_bank_details("552100554")
+    found = await service.companies.get("552100554")
     assert found is not None
-    assert found[0].iban == IBAN
-    await service.onboarding.set_company_bank_details("552100554", found[0], by="new", now=datetime.now(UTC))
+    assert found.details.iban == IBAN
+    await service.companies.save(*change_bank_details(found, "552100554", found.details, by="new", now=START))
     assert clear_values_in(await db["company_bank_details"].find_one({"_id": "552100554"})) == []
+    [audit] = await service.companies.history("552100554")
+    assert (audit.actor, audit.previous_iban_last4) == ("new", "2606")
 
 
 def test_production_refuses_a_missing_or_malformed_key() -> None:

@@ -10,81 +10,41 @@ import asyncio
 import email
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from email.message import Message
-from typing import Any
 
 import pytest
 import xmlschema
-from asgi_lifespan import LifespanManager
 
 from billing.adapters.pain008 import schema_path
-from billing.app import create_app
 from billing.domain.bank import BankDetails, Civility
 from billing.domain.profiles import BillingProfile, ProfileStatus
-from billing.handlers import Billing
-from billing.handlers.context import Fees
+from billing.handlers import onboarding
 from billing.handlers.fees import plan_collections
 from billing.handlers.mandates import lapse_unused_mandates
 from billing.handlers.sepa_batches import produce_batch
-from billing.settings import BillingSettings
 from chassis.errors import Conflict
 from contracts import Envelope, PersonKind
 from contracts.events.billing import MandateRevoked
 from contracts.events.recovery import FeeIncurred
 from devstack.stack import Stack
-from tests.clock import SettableClock
+from services.billing.tests.conftest import BillingApp, billing_app
 from tests.e2e.helpers import find_event
+from tests.polling import eventually
 
 pytestmark = pytest.mark.infra
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
 START = datetime(2026, 12, 2, 9, tzinfo=UTC)
 
 
-async def eventually(probe: Callable[[], Awaitable[Any]], timeout: float = 60) -> Any:
-    """Polls until `probe` gives something truthy (a bound against hanging, not a timed assertion)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not (found := await probe()):
-        assert asyncio.get_running_loop().time() < deadline, "condition not met"
-        await asyncio.sleep(0.2)
-    return found
-
-
-@dataclass
-class Harness:
-    billing: Billing
-    fees: Fees
-    clock: SettableClock
-    db: Any
-    broker: Any
-    stack: Stack
-
-
 @pytest.fixture(scope="module")
-async def service(stack: Stack) -> AsyncIterator[Harness]:
-    name = f"billing_f_{uuid.uuid4().hex[:8]}"
-    settings = BillingSettings(
-        service_name=name,
-        environment="test",
-        mongo_url=stack.mongo_url,
-        kafka_bootstrap_servers=stack.bootstrap_servers,
-        smtp_host=stack.smtp.host,
-        smtp_port=stack.smtp.port,
-        debit_scheduler_enabled=False,
-        fee_collection_scheduler_enabled=False,
-        log_level="WARNING",
-    )
-    clock = SettableClock(START)
-    app = create_app(settings, clock=clock)
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=90):
-        runtime = app.state.runtime
-        yield Harness(app.state.billing, app.state.fees, clock, runtime.db, runtime.broker, stack)
-        await runtime.mongo.drop_database(name)
+async def service(stack: Stack) -> AsyncIterator[BillingApp]:
+    async with billing_app(stack, "billing_f", START, fee_collection_scheduler_enabled=False) as started:
+        yield started
 
 
-async def creditor_with_mandate(h: Harness) -> tuple[str, str]:
+async def creditor_with_mandate(h: BillingApp) -> tuple[str, str]:
     account_id = f"acc-{uuid.uuid4().hex[:10]}"
     mail_to = f"creditor-{uuid.uuid4().hex[:8]}@example.org"
     await h.billing.profiles.add_if_absent(
@@ -99,15 +59,15 @@ async def creditor_with_mandate(h: Harness) -> tuple[str, str]:
             "e-1",
         )
     )
-    await h.billing.give_bank_details(
-        account_id, BankDetails("FR1420041010050500013M02606", "PSSTFRPPXXX", "Jeanne Martin", Civility.MRS)
+    await onboarding.give_bank_details(
+        h.billing, account_id, BankDetails("FR1420041010050500013M02606", "PSSTFRPPXXX", "Jeanne Martin", Civility.MRS)
     )
-    await h.billing.accept_terms(account_id, h.billing.settings.terms_version)
-    await h.billing.decide_mandate(account_id, sign=True)
+    await onboarding.accept_terms(h.billing, account_id, h.billing.settings.terms_version)
+    await onboarding.decide_mandate(h.billing, account_id, sign=True)
     return account_id, mail_to
 
 
-async def publish_fee(h: Harness, creditor_id: str, step: str, amount_cents: int, *, times: int = 1) -> str:
+async def publish_fee(h: BillingApp, creditor_id: str, step: str, amount_cents: int, *, times: int = 1) -> str:
     case_id = f"case_{uuid.uuid4().hex[:10]}"
     event = FeeIncurred(
         fee_id=f"{case_id}:{step}",
@@ -123,12 +83,12 @@ async def publish_fee(h: Harness, creditor_id: str, step: str, amount_cents: int
     return event.fee_id
 
 
-async def ledger_holds(h: Harness, creditor_id: str, count: int) -> None:
+async def ledger_holds(h: BillingApp, creditor_id: str, count: int) -> None:
     async def holds() -> bool:
         ledger = await h.fees.ledgers.get(creditor_id)
         return ledger is not None and len(ledger.fees) >= count
 
-    await eventually(holds)
+    await eventually(holds, timeout=60)
 
 
 def mails_to(stack: Stack, address: str) -> list[Message]:
@@ -165,7 +125,7 @@ def transactions(xml: bytes) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-async def test_fees_from_kafka_are_pre_notified_then_collected_frst_then_rcur(service: Harness) -> None:
+async def test_fees_from_kafka_are_pre_notified_then_collected_frst_then_rcur(service: BillingApp) -> None:
     h = service
     h.clock.at = START
     creditor_id, mail_to = await creditor_with_mandate(h)
@@ -186,7 +146,7 @@ async def test_fees_from_kafka_are_pre_notified_then_collected_frst_then_rcur(se
     assert ("FRST", "2026-12-16", collection.collection_id, "24.90") in transactions(batch.xml)
     assert {fee.fee_id for fee in batch.fees} >= {first, second}
 
-    [notice] = await eventually(lambda: asyncio.sleep(0, mails_to(h.stack, mail_to)))
+    [notice] = await eventually(lambda: asyncio.sleep(0, mails_to(h.stack, mail_to)), timeout=60)
     assert collection.collection_on - collection.prenotified_at.date() >= timedelta(days=14)
     text = text_of(notice)
     assert "24.90 EUR" in text
@@ -210,7 +170,7 @@ async def test_fees_from_kafka_are_pre_notified_then_collected_frst_then_rcur(se
     assert not {fee.fee_id for fee in following.fees} & {fee.fee_id for fee in batch.fees}
 
 
-async def test_a_mandate_unused_for_36_months_lapses_and_its_fees_wait(service: Harness) -> None:
+async def test_a_mandate_unused_for_36_months_lapses_and_its_fees_wait(service: BillingApp) -> None:
     h = service
     h.clock.at = START
     creditor_id, _ = await creditor_with_mandate(h)
@@ -234,7 +194,7 @@ async def test_a_mandate_unused_for_36_months_lapses_and_its_fees_wait(service: 
     assert ledger.collections == ()  # nothing collected under a lapsed mandate
 
 
-async def test_two_producers_at_once_never_put_a_fee_in_two_batches(service: Harness) -> None:
+async def test_two_producers_at_once_never_put_a_fee_in_two_batches(service: BillingApp) -> None:
     h = service
     h.clock.at = START + timedelta(days=40)  # after the other tests' batches
     creditors = [await creditor_with_mandate(h) for _ in range(3)]
@@ -263,7 +223,7 @@ async def test_two_producers_at_once_never_put_a_fee_in_two_batches(service: Har
         assert [c.batch_id for c in ledger.collections] == [batch.batch_id]
 
 
-async def test_a_producer_dead_half_way_is_completed_by_the_next(service: Harness) -> None:
+async def test_a_producer_dead_half_way_is_completed_by_the_next(service: BillingApp) -> None:
     """A producer marks a ledger's collection for the batch and dies before writing the file: once its
     leases lapse, the next producer takes the batch over and its file holds that collection too."""
     from billing.domain.fees import batch_due, batch_id_for
@@ -302,33 +262,14 @@ async def test_a_producer_dead_half_way_is_completed_by_the_next(service: Harnes
 
 
 async def test_the_fee_collection_job_started_with_the_app_plans_and_mails(stack: Stack) -> None:
-    name = f"billing_fj_{uuid.uuid4().hex[:8]}"
-    settings = BillingSettings(
-        service_name=name,
-        environment="test",
-        mongo_url=stack.mongo_url,
-        kafka_bootstrap_servers=stack.bootstrap_servers,
-        smtp_host=stack.smtp.host,
-        smtp_port=stack.smtp.port,
-        debit_scheduler_enabled=False,
-        fee_collection_interval_seconds=0.2,
-        log_level="WARNING",
-    )
-    clock = SettableClock(START)
-    app = create_app(settings, clock=clock)
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=90):
-        runtime = app.state.runtime
-        h = Harness(app.state.billing, app.state.fees, clock, runtime.db, runtime.broker, stack)
-        try:
-            creditor_id, mail_to = await creditor_with_mandate(h)
-            await publish_fee(h, creditor_id, "injunction_request", 3300)
+    async with billing_app(stack, "billing_fj", START, fee_collection_interval_seconds=0.2) as h:
+        creditor_id, mail_to = await creditor_with_mandate(h)
+        await publish_fee(h, creditor_id, "injunction_request", 3300)
 
-            async def planned() -> bool:
-                ledger = await h.fees.ledgers.get(creditor_id)
-                return ledger is not None and len(ledger.collections) == 1
+        async def planned() -> bool:
+            ledger = await h.fees.ledgers.get(creditor_id)
+            return ledger is not None and len(ledger.collections) == 1
 
-            await eventually(planned)  # nobody called plan_collections: the job did
-            [notice] = await eventually(lambda: asyncio.sleep(0, mails_to(stack, mail_to)))
-            assert "33.00 EUR" in text_of(notice)
-        finally:
-            await runtime.mongo.drop_database(name)
+        await eventually(planned, timeout=60)  # nobody called plan_collections: the job did
+        [notice] = await eventually(lambda: asyncio.sleep(0, mails_to(stack, mail_to)), timeout=60)
+        assert "33.00 EUR" in text_of(notice)

@@ -10,11 +10,12 @@ from billing.adapters.pain008 import Pain008Writer
 from billing.api import companies, operations, profiles, schedules, sepa, terms
 from billing.bus.handlers import subscribe
 from billing.domain.fees import SepaCreditor
-from billing.handlers import Billing, DebitScheduler, retry_policy
-from billing.handlers.context import Fees
+from billing.handlers.debits import DebitScheduler, retry_policy
 from billing.handlers.fees import FeeCollectionScheduler
 from billing.payments.provider import SimulatedProvider
+from billing.ports import Billing, Fees
 from billing.settings import BillingSettings
+from billing.store.companies import CompanyBankDetailsMongo
 from billing.store.fees import FEE_LEDGERS, SEPA_BATCHES, BatchMongo, FeeLedgerMongo
 from billing.store.fees import INDEXES as FEE_INDEXES
 from billing.store.onboarding import OnboardingStore
@@ -72,20 +73,24 @@ def create_app(settings: BillingSettings | None = None, clock: Clock | None = No
             ttl=timedelta(seconds=settings.debit_lease_seconds),
             renew_every=timedelta(seconds=renew) if renew is not None else None,
         )
-        billing = Billing(
+        schedules = ScheduleStore(runtime.db, runtime.outbox, retry_policy(settings), leases)
+        await schedules.drop_stale_indexes()
+        onboarding = OnboardingStore(runtime.db, runtime.outbox, settings.field_cipher)
+        profiles = ProfileStore(runtime.db)
+        app.state.billing = billing = Billing(
             settings=settings,
             clock=runtime.clock,
-            schedules=ScheduleStore(runtime.db, runtime.outbox, retry_policy(settings), leases),
-            onboarding=OnboardingStore(runtime.db, runtime.outbox, settings.field_cipher),
-            profiles=ProfileStore(runtime.db),
+            schedules=schedules,
+            onboarding=onboarding,
+            profiles=profiles,
+            companies=CompanyBankDetailsMongo(runtime.db, settings.field_cipher),
+            rights=app.state.rights,
             provider=SimulatedProvider(runtime.db),
             policy=retry_policy(settings),
         )
-        await billing.schedules.drop_stale_indexes()
-        app.state.billing = billing
         if settings.debit_scheduler_enabled:
             runtime.start_background(DebitScheduler(billing, settings.debit_run_interval_seconds), "debit-scheduler")
-        app.state.fees = fees = build_fees(runtime, settings, billing.onboarding, billing.profiles)
+        app.state.fees = fees = build_fees(runtime, settings, onboarding, profiles)
         # The pre-notification mails ride in the fee ledgers' writes; this relay sends them.
         relay, _ = mail_courier(runtime, settings, [FEE_LEDGERS])
         runtime.start_background(relay, "courier")

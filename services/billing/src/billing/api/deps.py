@@ -1,4 +1,4 @@
-"""What billing's routes are given: the handlers object and the rights view."""
+"""What billing's routes are given: the handlers' ports (`billing.ports.Billing`, `Fees`)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from billing.handlers import Billing
-from chassis.rights import RightsView
+from billing.ports import Billing, Fees
 
 
 def get_billing(request: Request) -> Billing:
@@ -15,10 +14,10 @@ def get_billing(request: Request) -> Billing:
     return billing
 
 
-def get_rights(request: Request) -> RightsView:
-    view: RightsView = request.app.state.rights
-    return view
+def get_fees(request: Request) -> Fees:
+    fees: Fees = request.app.state.fees
+    return fees
 
 
 BillingDep = Annotated[Billing, Depends(get_billing)]
-RightsDep = Annotated[RightsView, Depends(get_rights)]
+FeesDep = Annotated[Fees, Depends(get_fees)]

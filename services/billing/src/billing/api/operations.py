@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import APIRouter
 
 from billing.api import problems as p
 from billing.api.deps import BillingDep
 from billing.api.schemas import DebitRunIn, DebitRunPublic
-from billing.handlers import check_as_of, require_operator
+from billing.handlers.debits import run_debits_by_hand
 from chassis.auth import CurrentCaller
 from chassis.openapi import problems
 
@@ -24,10 +22,7 @@ router = APIRouter(prefix="/debit-runs", tags=["debit-runs"])
 )
 async def run_due_debits(body: DebitRunIn, caller: CurrentCaller, billing: BillingDep) -> DebitRunPublic:
     """Debit every installment and regularisation payment due by `as_of` (default now), at once."""
-    require_operator(billing.settings, caller.roles)
-    window = timedelta(days=billing.settings.debit_run_as_of_window_days)
-    check_as_of(body.as_of, billing.clock.now(), window)
-    report = await billing.run_due_debits(as_of=body.as_of)
+    report = await run_debits_by_hand(billing, caller.roles, body.as_of)
     return DebitRunPublic(
         debited=report.debited, succeeded=report.succeeded, rejected=report.rejected, payment_ids=report.payment_ids
     )

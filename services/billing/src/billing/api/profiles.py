@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from billing.api import problems as p
-from billing.api.deps import BillingDep
+from billing.api.deps import BillingDep, FeesDep
 from billing.api.schemas import (
     BankDetailsIn,
     MandateDecisionIn,
@@ -14,28 +14,19 @@ from billing.api.schemas import (
     TermsIn,
     TermsInForce,
 )
-from billing.api.sepa import FeesDep
 from billing.api.validation import parse_bank_details
-from billing.handlers import mandates
-from billing.store.profiles import ProfileStore
+from billing.handlers import mandates, onboarding, profiles
 from chassis.auth import CurrentCaller
-from chassis.errors import NotFound
 from chassis.openapi import problems
-from chassis.service import RuntimeDep
 
 router = APIRouter(prefix="/profiles", tags=["profiles"])
 ERRORS = (*p.AUTH, p.NO_PROFILE)
 
 
 @router.get("/me", operation_id="get_my_billing_profile", response_model=ProfilePublic, responses=problems(*ERRORS))
-async def get_my_profile(caller: CurrentCaller, runtime: RuntimeDep, billing: BillingDep) -> ProfilePublic:
+async def get_my_profile(caller: CurrentCaller, billing: BillingDep) -> ProfilePublic:
     """The caller's billing profile, opened when their account was activated, with onboarding progress."""
-    store = ProfileStore(runtime.db)
-    profile = await store.get(caller.account_id)
-    if profile is None:
-        raise NotFound(
-            "no billing profile for this account yet: it opens once the account is activated", code=p.NO_PROFILE.code
-        )
+    profile, progress = await profiles.my_profile(billing.profiles, billing.onboarding, caller.account_id)
     return ProfilePublic(
         account_id=profile.account_id,
         email=profile.email,
@@ -44,9 +35,7 @@ async def get_my_profile(caller: CurrentCaller, runtime: RuntimeDep, billing: Bi
         siren=profile.siren,
         status=profile.status,
         opened_at=profile.opened_at,
-        onboarding=OnboardingPublic.of(
-            billing.onboarding.of_document(await store.onboarding_document(caller.account_id))
-        ),
+        onboarding=OnboardingPublic.of(progress),
         terms_in_force=TermsInForce(
             version=billing.settings.terms_version,
             effective_date=billing.settings.terms_effective_date,
@@ -63,7 +52,7 @@ async def get_my_profile(caller: CurrentCaller, runtime: RuntimeDep, billing: Bi
 )
 async def give_bank_details(body: BankDetailsIn, caller: CurrentCaller, billing: BillingDep) -> OnboardingPublic:
     """Give or change the account debited (IBAN, BIC, holder); the IBAN is masked in the answer."""
-    return OnboardingPublic.of(await billing.give_bank_details(caller.account_id, parse_bank_details(body)))
+    return OnboardingPublic.of(await onboarding.give_bank_details(billing, caller.account_id, parse_bank_details(body)))
 
 
 @router.put(
@@ -74,7 +63,7 @@ async def give_bank_details(body: BankDetailsIn, caller: CurrentCaller, billing:
 )
 async def accept_terms(body: TermsIn, caller: CurrentCaller, billing: BillingDep) -> OnboardingPublic:
     """Accept the terms of use in force (version and time are kept)."""
-    return OnboardingPublic.of(await billing.accept_terms(caller.account_id, body.version))
+    return OnboardingPublic.of(await onboarding.accept_terms(billing, caller.account_id, body.version))
 
 
 @router.post(
@@ -85,7 +74,9 @@ async def accept_terms(body: TermsIn, caller: CurrentCaller, billing: BillingDep
 )
 async def decide_mandate(body: MandateDecisionIn, caller: CurrentCaller, billing: BillingDep) -> OnboardingPublic:
     """Sign or refuse the SEPA Core direct-debit mandate (a refused one can be signed later)."""
-    return OnboardingPublic.of(await billing.decide_mandate(caller.account_id, sign=body.decision == "sign"))
+    return OnboardingPublic.of(
+        await onboarding.decide_mandate(billing, caller.account_id, sign=body.decision == "sign")
+    )
 
 
 @router.post(

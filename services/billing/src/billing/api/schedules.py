@@ -21,14 +21,14 @@ from billing.api.schemas import (
     summary,
 )
 from billing.domain.bank import Address
-from billing.domain.schedules import Order, ScheduleError, ScheduleStatus
-from billing.handlers import schedule_problem
+from billing.domain.schedules import ListedState, Order
+from billing.handlers import regularisation, schedules
+from billing.handlers.common import CardInput
 from chassis.auth import CurrentCaller
 from chassis.openapi import problems
 
 router = APIRouter(prefix="/schedules", tags=["schedules"])
 FOUND = (*p.AUTH, p.SCHEDULE_NOT_FOUND)
-FINISHED = (ScheduleStatus.COMPLETED, ScheduleStatus.REGULARISED)
 
 
 @router.post(
@@ -54,7 +54,7 @@ async def create_schedule(body: ScheduleCreate, caller: CurrentCaller, billing: 
     address = body.buyer_address
     order = Order(
         order_number=body.order_number,
-        merchant=await billing.merchant_name(caller),
+        merchant=await schedules.merchant_name(billing, caller),
         buyer_email=str(body.buyer_email).lower(),
         purchase_amount_cents=body.purchase_amount_cents,
         fees_cents=body.fees_cents,
@@ -63,13 +63,9 @@ async def create_schedule(body: ScheduleCreate, caller: CurrentCaller, billing: 
         buyer_name=body.buyer_name,
         buyer_address=Address(address.line, address.postal_code, address.city, address.country),
     )
-    try:
-        schedule = await billing.create_schedule(
-            order, body.card.number, body.card.expiry_month, body.card.expiry_year, created_by=caller.account_id
-        )
-    except ScheduleError as error:
-        raise schedule_problem(error) from error
-    return detail(schedule)
+    card = CardInput(body.card.number, body.card.expiry_month, body.card.expiry_year)
+    command = schedules.NewSchedule(order, card)
+    return detail(await schedules.create_schedule(billing, command, created_by=caller.account_id))
 
 
 @router.get(
@@ -83,19 +79,13 @@ async def list_my_schedules(
     ),
 ) -> list[ScheduleSummary]:
     """The schedules of orders bought with the caller's email, in progress or completed."""
-    schedules = await billing.schedules.of_buyer((caller.email or "").lower())
-    if state == "completed":
-        schedules = [s for s in schedules if s.status in FINISHED]
-    elif state == "in_progress":
-        schedules = [s for s in schedules if s.status not in FINISHED]
-    return [summary(s) for s in schedules]
+    return [summary(s) for s in await schedules.my_schedules(billing, caller.email, ListedState(state))]
 
 
 @router.get("/{schedule_id}", operation_id="get_schedule", response_model=SchedulePublic, responses=problems(*FOUND))
 async def get_schedule(schedule_id: str, caller: CurrentCaller, billing: BillingDep) -> SchedulePublic:
     """A schedule with its installments, statuses, card and regularisation."""
-    schedule, _ = await billing.schedule_for(schedule_id, email=caller.email, account_id=caller.account_id)
-    return detail(schedule)
+    return detail(await schedules.schedule_of(billing, schedule_id, email=caller.email, account_id=caller.account_id))
 
 
 @router.get(
@@ -103,7 +93,7 @@ async def get_schedule(schedule_id: str, caller: CurrentCaller, billing: Billing
 )
 async def get_card(schedule_id: str, caller: CurrentCaller, billing: BillingDep) -> CardPublic:
     """The card on file: brand, last 4 digits and expiry only."""
-    schedule, _ = await billing.schedule_for(schedule_id, email=caller.email, account_id=caller.account_id)
+    schedule = await schedules.schedule_of(billing, schedule_id, email=caller.email, account_id=caller.account_id)
     return CardPublic.of(schedule.card)
 
 
@@ -115,14 +105,8 @@ async def get_card(schedule_id: str, caller: CurrentCaller, billing: BillingDep)
 )
 async def change_card(schedule_id: str, body: CardChange, caller: CurrentCaller, billing: BillingDep) -> CardPublic:
     """Change the card: Visa/Mastercard, valid past the last installment, 7 days before the next debit, not unpaid."""
-    schedule = await billing.change_card(
-        schedule_id,
-        body.number,
-        body.expiry_month,
-        body.expiry_year,
-        email=caller.email,
-        account_id=caller.account_id,
-    )
+    card = CardInput(body.number, body.expiry_month, body.expiry_year)
+    schedule = await schedules.change_card(billing, schedule_id, card, email=caller.email, account_id=caller.account_id)
     return CardPublic.of(schedule.card)
 
 
@@ -146,9 +130,9 @@ async def regularise(
     schedule_id: str, body: RegularisationIn, caller: CurrentCaller, billing: BillingDep
 ) -> SchedulePublic:
     """Regularise the unpaid amount at once or in 2 or 3 monthly payments; the first is taken now."""
-    card = (body.card.number, body.card.expiry_month, body.card.expiry_year) if body.card else None
-    schedule = await billing.regularise(
-        schedule_id, body.payments, card, email=caller.email, account_id=caller.account_id
+    card = CardInput(body.card.number, body.card.expiry_month, body.card.expiry_year) if body.card else None
+    schedule = await regularisation.regularise(
+        billing, schedule_id, body.payments, card, email=caller.email, account_id=caller.account_id
     )
     return detail(schedule)
 
@@ -161,4 +145,4 @@ async def regularise(
 )
 async def cancel(schedule_id: str, body: CancellationIn, caller: CurrentCaller, billing: BillingDep) -> SchedulePublic:
     """Cancel the order in part (an amount) or in full: the remaining installments are recomputed."""
-    return detail(await billing.cancel(schedule_id, body.amount_cents, account_id=caller.account_id))
+    return detail(await schedules.cancel(billing, schedule_id, body.amount_cents, account_id=caller.account_id))

@@ -372,6 +372,6 @@ def detail(schedule: Schedule) -> SchedulePublic:
             else None
         ),
         regularisation_options=regularisation_options(unpaid) if unpaid else {},
-        may_change_card=str(schedule.status) != "unpaid",
-        may_regularise=unpaid > 0 and (reg is None or reg.settled),
+        may_change_card=schedule.may_change_card,
+        may_regularise=schedule.may_regularise,
     )

@@ -10,21 +10,16 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from billing.api import problems as p
+from billing.api.deps import FeesDep
 from billing.domain.bank import mask_iban
 from billing.domain.fees import SepaBatch
-from billing.handlers.context import Fees
-from billing.handlers.sepa_batches import produce_batch
+from billing.handlers.sepa_batches import produce_batch, produced_batch, produced_batches
 from chassis.auth import Caller, CurrentCaller
-from chassis.errors import Forbidden, NotFound
+from chassis.errors import Forbidden
 from chassis.openapi import problems
 
 router = APIRouter(prefix="/sepa/batches", tags=["sepa"])
 BatchId = Annotated[str, Path(pattern=r"^CDFEES-\d{8}$", description="CDFEES-YYYYMMDD: one batch per date")]
-
-
-def get_fees(request: Request) -> Fees:
-    fees: Fees = request.app.state.fees
-    return fees
 
 
 def require_batch_role(request: Request, caller: CurrentCaller) -> Caller:
@@ -36,7 +31,6 @@ def require_batch_role(request: Request, caller: CurrentCaller) -> Caller:
     return caller
 
 
-FeesDep = Annotated[Fees, Depends(get_fees)]
 BatchCaller = Annotated[Caller, Depends(require_batch_role)]
 ERRORS = (*p.AUTH, p.BATCH_ROLE)
 
@@ -186,7 +180,7 @@ async def produce(body: BatchIn, caller: BatchCaller, fees: FeesDep, response: R
 @router.get("", operation_id="list_sepa_batches", response_model=list[BatchPublic], responses=problems(*ERRORS))
 async def list_batches(caller: BatchCaller, fees: FeesDep) -> list[BatchPublic]:
     """The batch files produced, latest collection date first (at most 100)."""
-    return [BatchPublic.of(batch) for batch in await fees.batches.list(100)]
+    return [BatchPublic.of(batch) for batch in await produced_batches(fees, 100)]
 
 
 @router.get(
@@ -197,10 +191,7 @@ async def list_batches(caller: BatchCaller, fees: FeesDep) -> list[BatchPublic]:
 )
 async def get_batch(batch_id: BatchId, caller: BatchCaller, fees: FeesDep) -> BatchPublic:
     """A batch: its collections (FRST/RCUR, mandate, amount) and the fees it holds."""
-    batch = await fees.batches.get(batch_id)
-    if batch is None:
-        raise NotFound(f"no SEPA batch {batch_id}", code="batch-not-found")
-    return BatchPublic.of(batch)
+    return BatchPublic.of(await produced_batch(fees, batch_id))
 
 
 @router.get(
@@ -214,9 +205,7 @@ async def get_batch(batch_id: BatchId, caller: BatchCaller, fees: FeesDep) -> Ba
 )
 async def download(batch_id: BatchId, caller: BatchCaller, fees: FeesDep) -> Response:
     """The batch's pain.008 file, for the bank."""
-    batch = await fees.batches.get(batch_id)
-    if batch is None:
-        raise NotFound(f"no SEPA batch {batch_id}", code="batch-not-found")
+    batch = await produced_batch(fees, batch_id)
     return Response(
         content=batch.xml,
         media_type="application/xml",

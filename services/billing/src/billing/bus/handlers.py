@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
-from billing.domain.profiles import is_creditor, open_profile
+from billing.handlers import profiles as profile_handlers
 from billing.handlers.fees import record_fee
 from billing.store.fees import FeeLedgerMongo
 from billing.store.profiles import ProfileStore
@@ -14,8 +12,6 @@ from chassis.service import Runtime
 from contracts import AccountActivated, Envelope
 from contracts.events.recovery import FeeIncurred
 
-log = logging.getLogger("billing.bus")
-
 
 def subscribe(consumer: EventConsumer, runtime: Runtime) -> None:
     profiles = ProfileStore(runtime.db)
@@ -23,11 +19,7 @@ def subscribe(consumer: EventConsumer, runtime: Runtime) -> None:
     @consumer.on(AccountActivated)
     async def open_billing_profile(event: AccountActivated, envelope: Envelope) -> None:
         """Opens the creditor's billing profile when their account is activated."""
-        if not is_creditor(event):
-            return
-        profile = open_profile(event, event_id=str(envelope.event_id), now=runtime.clock.now())
-        if not await profiles.add_if_absent(profile):
-            log.info("billing profile of %s already open", event.account_id)
+        await profile_handlers.open_billing_profile(profiles, runtime.clock, event, event_id=str(envelope.event_id))
 
     ledgers = FeeLedgerMongo(runtime.db)
 

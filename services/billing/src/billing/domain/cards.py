@@ -50,6 +50,35 @@ class CardRefusal:
     message: str
 
 
+def _brand_refusal(card: CardOnFile) -> CardRefusal | None:
+    if card.brand in ACCEPTED_BRANDS:
+        return None
+    return CardRefusal(CardRule.BRAND, f"only Visa or Mastercard cards are accepted, not {card.brand}")
+
+
+def _expiry_refusal(card: CardOnFile, last_payment: date | None, *, what: str) -> CardRefusal | None:
+    """The card must work through the last payment it is to pay (`what` names that payment)."""
+    if last_payment is None or card.valid_through >= last_payment:
+        return None
+    return CardRefusal(
+        CardRule.EXPIRY,
+        f"the card expires {card.expiry_month:02d}/{card.expiry_year}, before {what} on {last_payment.isoformat()}",
+    )
+
+
+def _present(*refusals: CardRefusal | None) -> list[CardRefusal]:
+    return [r for r in refusals if r is not None]
+
+
+def new_schedule_card_refusals(card: CardOnFile, *, last_installment: date | None) -> list[CardRefusal]:
+    """The rules a schedule's card passes at creation: valid through the last installment, then an
+    accepted brand (the first refusal is the one answered)."""
+    return _present(
+        _expiry_refusal(card, last_installment, what="the last installment"),
+        _brand_refusal(card),
+    )
+
+
 def card_change_refusals(
     card: CardOnFile,
     *,
@@ -59,30 +88,24 @@ def card_change_refusals(
     schedule_unpaid: bool,
 ) -> list[CardRefusal]:
     """Every rule the new card breaks; empty when the change is accepted."""
-    refusals: list[CardRefusal] = []
-    if schedule_unpaid:
-        refusals.append(
-            CardRefusal(CardRule.UNPAID, "the schedule is unpaid: regularise it instead of changing the card")
-        )
-    if card.brand not in ACCEPTED_BRANDS:
-        refusals.append(CardRefusal(CardRule.BRAND, f"only Visa or Mastercard cards are accepted, not {card.brand}"))
-    if last_installment is not None and card.valid_through < last_installment:
-        refusals.append(
-            CardRefusal(
-                CardRule.EXPIRY,
-                f"the card expires {card.expiry_month:02d}/{card.expiry_year}, "
-                f"before the last installment on {last_installment.isoformat()}",
-            )
-        )
+    unpaid = (
+        CardRefusal(CardRule.UNPAID, "the schedule is unpaid: regularise it instead of changing the card")
+        if schedule_unpaid
+        else None
+    )
+    notice = None
     if next_debit is not None and today > next_debit - timedelta(days=MIN_DAYS_BEFORE_NEXT_DEBIT):
-        refusals.append(
-            CardRefusal(
-                CardRule.NOTICE,
-                f"the card can be changed until {MIN_DAYS_BEFORE_NEXT_DEBIT} days before the next debit "
-                f"({next_debit.isoformat()})",
-            )
+        notice = CardRefusal(
+            CardRule.NOTICE,
+            f"the card can be changed until {MIN_DAYS_BEFORE_NEXT_DEBIT} days before the next debit "
+            f"({next_debit.isoformat()})",
         )
-    return refusals
+    return _present(
+        unpaid,
+        _brand_refusal(card),
+        _expiry_refusal(card, last_installment, what="the last installment"),
+        notice,
+    )
 
 
 @dataclass(frozen=True)
@@ -109,17 +132,10 @@ def regularisation_card(
     last_installment: date | None,
 ) -> RegularisationCard:
     """The rules for a card paying a regularisation, and whether it may stay as the card on file."""
-    refusals: list[CardRefusal] = []
-    if card.brand not in ACCEPTED_BRANDS:
-        refusals.append(CardRefusal(CardRule.BRAND, f"only Visa or Mastercard cards are accepted, not {card.brand}"))
-    if card.valid_through < plan_last_payment:
-        refusals.append(
-            CardRefusal(
-                CardRule.EXPIRY,
-                f"the card expires {card.expiry_month:02d}/{card.expiry_year}, "
-                f"before the regularisation's last payment on {plan_last_payment.isoformat()}",
-            )
-        )
+    refusals = _present(
+        _brand_refusal(card),
+        _expiry_refusal(card, plan_last_payment, what="the regularisation's last payment"),
+    )
     not_on_file = card_change_refusals(
         card, today=today, next_debit=next_debit, last_installment=last_installment, schedule_unpaid=False
     )

@@ -40,6 +40,18 @@ class ScheduleStatus(StrEnum):
     REGULARISED = "regularised"
 
 
+# What a customer's list calls "completed": nothing is left to pay (DOMAIN.md, billing [002]).
+FINISHED = frozenset({ScheduleStatus.COMPLETED, ScheduleStatus.REGULARISED})
+
+
+class ListedState(StrEnum):
+    """The states a customer filters their schedules by."""
+
+    IN_PROGRESS = "in_progress"  # anything still owed
+    COMPLETED = "completed"  # nothing left to pay
+    ALL = "all"
+
+
 class ScheduleError(ValueError):
     def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -144,6 +156,30 @@ class Schedule:
     def last_installment_date(self) -> date | None:
         owed = [p.due_date for p in self.installments if p.status in _OWED]
         return max(owed, default=None)
+
+    @property
+    def finished(self) -> bool:
+        """Nothing is left to pay: completed, or regularised."""
+        return self.status in FINISHED
+
+    @property
+    def may_change_card(self) -> bool:
+        """An unpaid schedule is regularised, not given another card (the card rules say why)."""
+        return self.status is not ScheduleStatus.UNPAID
+
+    @property
+    def may_regularise(self) -> bool:
+        """Something is unpaid and no regularisation is under way."""
+        return self.unpaid_cents > 0 and (self.regularisation is None or self.regularisation.settled)
+
+
+def in_listed_state(schedules: Sequence[Schedule], state: ListedState) -> list[Schedule]:
+    """The schedules a customer's list shows for `state`."""
+    if state is ListedState.COMPLETED:
+        return [s for s in schedules if s.finished]
+    if state is ListedState.IN_PROGRESS:
+        return [s for s in schedules if not s.finished]
+    return list(schedules)
 
 
 _OWED = (InstallmentStatus.PENDING, InstallmentStatus.UNPAID)

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from billing.domain.fees import Fee, FeeError, has_lapsed, plan_collection, prenotification
-from billing.handlers.context import Fees
 from billing.handlers.mandates import lapse_mandate
-from billing.ports import FeeLedgerStore, HeldLedger, SaveOutcome
+from billing.ports import FeeLedgerStore, Fees, HeldLedger, SaveOutcome
 from chassis.clock import Clock
 from chassis.errors import DEPENDENCY_ERRORS, dependency_of
 from contracts.events.recovery import FeeIncurred

@@ -12,38 +12,22 @@ import logging
 from billing.domain.bank import MandateStatus
 from billing.domain.fees import has_lapsed
 from billing.domain.onboarding import Onboarding, OnboardingError, revoke_mandate
-from billing.handlers.context import Fees
-from billing.store.onboarding import StaleProfile
-from chassis.errors import Conflict, NotFound, Problem
-from contracts.events.billing import MandateRevoked
+from billing.handlers.common import load_onboarding, save_onboarding
+from billing.handlers.events import mandate_revoked
+from billing.ports import Fees, StaleProfile
+from chassis.errors import Problem
 
 log = logging.getLogger("billing.handlers.mandates")
 
 
-def _revoked_event(account_id: str, onboarding: Onboarding) -> MandateRevoked:
-    mandate = onboarding.mandate
-    assert mandate is not None
-    assert mandate.revoked_at is not None
-    reason = "lapsed" if mandate.revoked_reason == "lapsed" else "revoked"
-    return MandateRevoked(
-        account_id=account_id, mandate_reference=mandate.reference, reason=reason, revoked_at=mandate.revoked_at
-    )
-
-
 async def revoke(fees: Fees, account_id: str) -> Onboarding:
     """RevokeMandate (the creditor, from their billing profile): emits `MandateRevoked` reason `revoked`."""
-    found = await fees.onboardings.get(account_id)
-    if found is None:
-        raise NotFound("no billing profile for this account yet: it opens once the account is activated")
-    onboarding, version = found
+    onboarding, version = await load_onboarding(fees.onboardings, account_id)
     try:
         updated = revoke_mandate(onboarding, now=fees.clock.now(), reason="revoked")
     except OnboardingError as error:
         raise Problem(error.message, status=409, code=error.code) from error
-    try:
-        await fees.onboardings.save(account_id, updated, version, _revoked_event(account_id, updated))
-    except StaleProfile as error:
-        raise Conflict("the profile changed meanwhile: try again", code="profile-busy") from error
+    await save_onboarding(fees.onboardings, account_id, updated, version, mandate_revoked(account_id, updated))
     return updated
 
 
@@ -63,7 +47,7 @@ async def lapse_mandate(fees: Fees, account_id: str) -> bool:
         return False
     updated = revoke_mandate(onboarding, now=now, reason="lapsed")
     try:
-        await fees.onboardings.save(account_id, updated, version, _revoked_event(account_id, updated))
+        await fees.onboardings.save(account_id, updated, version, mandate_revoked(account_id, updated))
     except StaleProfile:
         return False
     log.info("mandate %s of %s lapsed (unused for 36 months)", mandate.reference, account_id)

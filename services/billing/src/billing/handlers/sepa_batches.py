@@ -25,8 +25,8 @@ from billing.domain.fees import (
     batch_id_for,
     batch_line,
 )
-from billing.handlers.context import Fees
 from billing.handlers.fees import plan_collections
+from billing.ports import Fees
 from chassis.errors import Conflict, NotFound, invalid_field
 
 
@@ -130,3 +130,16 @@ async def produce_batch(fees: Fees, on: date | None = None) -> Produced:
         await fees.batches.release(held)
         raise
     return Produced(batch, created=True)
+
+
+async def produced_batches(fees: Fees, limit: int) -> list[SepaBatch]:
+    """The batch files produced, latest collection date first."""
+    return await fees.batches.list(limit)
+
+
+async def produced_batch(fees: Fees, batch_id: str) -> SepaBatch:
+    """A produced batch (404 `batch-not-found` otherwise, also while it is being produced)."""
+    batch = await fees.batches.get(batch_id)
+    if batch is None:
+        raise NotFound(f"no SEPA batch {batch_id}", code="batch-not-found")
+    return batch

@@ -1,6 +1,6 @@
 """The payment-provider adapter: tokenise a card, charge a token.
 
-Every debit goes through `PaymentProvider`. The local implementation is a
+Every debit goes through the `PaymentProvider` port (`billing.ports`). The local implementation is a
 deterministic simulator: like the public test cards of card processors, some
 numbers always succeed and some always decline. A charge is idempotent by its
 key, as real providers' are: asking again with the same key returns the first
@@ -11,13 +11,12 @@ collection, `provider_charges`, standing for the provider's books).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 
 from pymongo.errors import DuplicateKeyError
 
 from billing.domain.cards import CardOnFile
+from billing.ports import CardInvalid, ChargeResult
 from chassis.mongo import MongoDatabase
 
 PROVIDER_CHARGES = "provider_charges"
@@ -33,30 +32,6 @@ TEST_CARDS: dict[str, str | None] = {
     "4000000000000069": "expired_card",  # Visa
     "5105105105105100": "card_declined",  # Mastercard
 }
-
-
-class CardInvalid(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-@dataclass(frozen=True)
-class ChargeResult:
-    succeeded: bool
-    decline_reason: str | None
-    provider_reference: str
-
-
-class PaymentProvider(Protocol):
-    async def tokenise(self, number: str, expiry_month: int, expiry_year: int, *, today: date) -> CardOnFile:
-        """The card as the provider keeps it; raises CardInvalid."""
-        ...
-
-    async def charge(self, token: str, amount_cents: int, *, idempotency_key: str) -> ChargeResult:
-        """Charges once per key, whatever the number of calls."""
-        ...
 
 
 def luhn_valid(number: str) -> bool:
@@ -93,7 +68,7 @@ def check_card(number: str, expiry_month: int, expiry_year: int, today: date) ->
 
 
 class SimulatedProvider:
-    """Deterministic local provider: the test number decides the outcome."""
+    """The `PaymentProvider` port, simulated: a deterministic local provider: the test number decides the outcome."""
 
     def __init__(self, db: MongoDatabase) -> None:
         self._charges = db[PROVIDER_CHARGES]

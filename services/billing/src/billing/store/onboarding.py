@@ -1,5 +1,5 @@
-"""Onboarding state inside the profile document (field `onboarding`), and the
-companies' bank details (collection `company_bank_details`, `_id` = SIREN).
+"""Onboarding state inside the profile document (field `onboarding`): the `OnboardingRepository`
+port on MongoDB. (The companies' bank details: `store/companies.py`.)
 
 IBANs and BICs are sealed at the field level (`chassis.crypto`, key ring
 `BILLING_FIELD_ENCRYPTION_KEY`, associated data `billing.iban` / `billing.bic`):
@@ -8,23 +8,18 @@ read as they are and sealed at their next write."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from billing.domain.bank import Address, BankDetails, Civility, Mandate, MandateStatus
 from billing.domain.onboarding import Onboarding, TermsAcceptance
 from billing.domain.profiles import status_after
+from billing.ports import StaleProfile
 from chassis.crypto import FieldCipher
 from chassis.mongo import MongoDatabase
 from chassis.outbox import Outbox
 from contracts import Event
 
 PROFILES = "profiles"
-COMPANY_BANK_DETAILS = "company_bank_details"
-
-
-class StaleProfile(Exception):
-    pass
 
 
 IBAN_FIELD = "billing.iban"
@@ -113,13 +108,8 @@ def onboarding_from_doc(doc: dict[str, Any] | None, cipher: FieldCipher) -> Onbo
 class OnboardingStore:
     def __init__(self, db: MongoDatabase, outbox: Outbox, cipher: FieldCipher) -> None:
         self._profiles = db[PROFILES]
-        self._companies = db[COMPANY_BANK_DETAILS]
         self._outbox = outbox
         self._cipher = cipher
-
-    def of_document(self, doc: dict[str, Any] | None) -> Onboarding:
-        """The onboarding held in a profile's `onboarding` field."""
-        return onboarding_from_doc(doc, self._cipher)
 
     async def get(self, account_id: str) -> tuple[Onboarding, int] | None:
         doc = await self._profiles.find_one({"_id": account_id}, {"onboarding": 1, "onboarding_version": 1})
@@ -150,19 +140,3 @@ class OnboardingStore:
         """Account ids whose mandate is signed (the lapse job looks at each)."""
         cursor = self._profiles.find({"onboarding.mandate.status": str(MandateStatus.SIGNED)}, {"_id": 1})
         return [str(doc["_id"]) async for doc in cursor]
-
-    async def set_company_bank_details(self, siren: str, details: BankDetails, *, by: str, now: datetime) -> None:
-        await self._companies.update_one(
-            {"_id": siren},
-            {
-                "$set": {**bank_details_to_doc(details, self._cipher), "changed_by": by, "changed_at": now},
-                "$push": {"history": {"changed_by": by, "changed_at": now, "iban_last4": details.iban[-4:]}},
-            },
-            upsert=True,
-        )
-
-    async def company_bank_details(self, siren: str) -> tuple[BankDetails, str, datetime] | None:
-        doc = await self._companies.find_one({"_id": siren})
-        if doc is None:
-            return None
-        return bank_details_from_doc(doc, self._cipher), str(doc["changed_by"]), doc["changed_at"]

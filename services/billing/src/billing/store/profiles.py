@@ -16,6 +16,8 @@ INDEXES: list[IndexSpec] = []  # looked up by _id only, for now
 
 
 class ProfileStore:
+    """The `ProfileRepository` port on MongoDB."""
+
     def __init__(self, db: MongoDatabase) -> None:
         self._profiles = db[PROFILES]
 
@@ -43,7 +45,3 @@ class ProfileStore:
             opened_at=document["opened_at"],
             opened_by_event=str(document["opened_by_event"]),
         )
-
-    async def onboarding_document(self, account_id: str) -> dict[str, Any] | None:
-        document = await self._profiles.find_one({"_id": account_id}, {"onboarding": 1})
-        return document.get("onboarding") if document else None

@@ -14,6 +14,8 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
+from pymongo.errors import DuplicateKeyError
+
 from billing.domain.bank import Address
 from billing.domain.cards import CardOnFile
 from billing.domain.schedules import (
@@ -26,6 +28,7 @@ from billing.domain.schedules import (
     ScheduleStatus,
     next_debit_at,
 )
+from billing.ports import HeldSchedule, OrderHasSchedule, StaleSchedule
 from chassis.leases import Claim, Leases
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import Outbox
@@ -40,10 +43,6 @@ INDEXES: list[IndexSpec] = [
 ]
 # The unique index of the first version, on the merchant's (free-text) name: dropped at start.
 STALE_INDEXES = ["order.merchant_1_order.order_number_1"]
-
-
-class StaleSchedule(Exception):
-    """The schedule changed since it was read (or the claim was lost): read it again."""
 
 
 def _day(value: date) -> str:
@@ -180,6 +179,8 @@ def schedule_from_doc(doc: dict[str, Any]) -> Schedule:
 
 
 class ScheduleStore:
+    """The `ScheduleRepository` port on MongoDB."""
+
     def __init__(self, db: MongoDatabase, outbox: Outbox, policy: RetryPolicy, leases: Leases) -> None:
         self._schedules = db[SCHEDULES]
         self._outbox = outbox
@@ -187,9 +188,12 @@ class ScheduleStore:
         self.leases = leases
 
     async def add(self, schedule: Schedule, *events: Event) -> None:
-        """Insert with its events; DuplicateKeyError when the order already has a schedule."""
+        """Insert with its events; `OrderHasSchedule` when the merchant's order already has one."""
         document = {"_id": schedule.schedule_id, **state_of(schedule, self._policy), "version": 1, "lease": None}
-        await self._schedules.insert_one(self._outbox.new_document(document, *events))
+        try:
+            await self._schedules.insert_one(self._outbox.new_document(document, *events))
+        except DuplicateKeyError as error:
+            raise OrderHasSchedule(schedule.order.order_number) from error
         self._outbox.notify()
 
     async def get(self, schedule_id: str) -> tuple[Schedule, int] | None:
@@ -226,9 +230,9 @@ class ScheduleStore:
         if events:
             self._outbox.notify()
 
-    async def record_debit(self, claim: Claim, schedule: Schedule, *events: Event) -> None:
+    async def record_debit(self, held: HeldSchedule, schedule: Schedule, *events: Event) -> None:
         """Write a debit's outcome and its events, and give the claim back, if the claim still holds."""
-        if not await self.leases.complete(claim, self._update(schedule, *events)):
+        if not await self.leases.complete(_claim(held), self._update(schedule, *events)):
             raise StaleSchedule(schedule.schedule_id)
         self._outbox.notify()
 
@@ -238,17 +242,24 @@ class ScheduleStore:
             condition["_id"] = schedule_id
         return condition
 
-    async def claim_due(self, *, due_by: datetime, schedule_id: str | None = None) -> tuple[Schedule, Claim] | None:
+    async def claim_due(self, *, due_by: datetime, schedule_id: str | None = None) -> HeldSchedule | None:
         """Reserve one schedule with a debit due by `due_by` to this process, under a lease."""
         claim = await self.leases.claim(self._due(due_by, schedule_id), projection={"_outbox": 0})
         if claim is None:
             return None
-        return schedule_from_doc(claim.document), claim
+        return HeldSchedule(schedule_from_doc(claim.document), claim)
 
     async def next_takeover(self, *, due_by: datetime) -> datetime | None:
         """When the first due schedule claimed by another runner can be taken over, if any."""
         return await self.leases.next_expiry(self._due(due_by, None))
 
-    async def release(self, schedule: Schedule, claim: Claim) -> None:
+    async def release(self, held: HeldSchedule) -> None:
         """Give a claim back with nothing debited (its next debit is recomputed)."""
-        await self.leases.release(claim, {"$set": {"next_debit_at": next_debit_at(schedule, self._policy)}})
+        next_at = next_debit_at(held.schedule, self._policy)
+        await self.leases.release(_claim(held), {"$set": {"next_debit_at": next_at}})
+
+
+def _claim(held: HeldSchedule) -> Claim:
+    """The lease behind a held schedule (only this store makes them)."""
+    assert isinstance(held.token, Claim)
+    return held.token
