@@ -9,7 +9,6 @@ record the outcome in the domain (`record_debit`) and save it with its events in
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +18,8 @@ from billing.domain.schedules import RetryPolicy
 from billing.handlers.events import debit_events
 from billing.ports import Billing, HeldSchedule, StaleSchedule
 from billing.settings import BillingSettings
-from chassis.errors import DEPENDENCY_ERRORS, Forbidden, dependency_of, invalid_field
+from chassis.errors import Forbidden, invalid_field
+from chassis.periodic import Periodic
 
 log = logging.getLogger("billing.handlers.debits")
 TAKEOVER_MARGIN_SECONDS = 0.2
@@ -125,7 +125,7 @@ async def seconds_to_takeover(billing: Billing, *, within: float) -> float:
     return min(within, max((lapses - now).total_seconds(), 0.0) + TAKEOVER_MARGIN_SECONDS)
 
 
-class DebitScheduler:
+class DebitScheduler(Periodic):
     """Runs the due debits every `debit_run_interval_seconds`, as long as the service runs.
 
     Durable by construction: what is due lives in Mongo (`next_debit_at`), a
@@ -135,29 +135,14 @@ class DebitScheduler:
     it comes back as soon as that lease can lapse, not at its next pass: a dead
     runner's work is taken over within `debit_lease_seconds`."""
 
+    name = "debit run"
+
     def __init__(self, billing: Billing, interval_seconds: float) -> None:
+        super().__init__(interval_seconds)
         self._billing = billing
-        self._interval = interval_seconds
-        self._stopping = asyncio.Event()
 
-    def stop(self) -> None:
-        """End `run` after the debit run in hand (the service runtime waits for it)."""
-        self._stopping.set()
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            wait = self._interval
-            try:
-                report = await run_due_debits(self._billing)
-                if report.debited:
-                    log.info("debit run: %d debited (%d rejected)", report.debited, report.rejected)
-                wait = await seconds_to_takeover(self._billing, within=self._interval)
-            except asyncio.CancelledError:
-                raise
-            except DEPENDENCY_ERRORS as error:
-                log.warning("debit run stopped, %s unreachable; next run in %.0fs", dependency_of(error), wait)
-            except Exception:
-                log.exception("debit run failed; next run in %.0fs", wait)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(wait):
-                    await self._stopping.wait()
+    async def run_once(self) -> float:
+        report = await run_due_debits(self._billing)
+        if report.debited:
+            log.info("debit run: %d debited (%d rejected)", report.debited, report.rejected)
+        return await seconds_to_takeover(self._billing, within=self.interval)

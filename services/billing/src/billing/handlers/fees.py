@@ -6,18 +6,16 @@ Every use case here has the one shape: take a command, load through a port, deci
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from billing.domain.fees import Fee, FeeError, has_lapsed, plan_collection, prenotification
-from billing.handlers.mandates import lapse_mandate
+from billing.handlers.mandates import lapse_mandate, lapse_unused_mandates
 from billing.ports import FeeLedgerStore, Fees, HeldLedger, SaveOutcome
 from chassis.clock import Clock
-from chassis.errors import DEPENDENCY_ERRORS, dependency_of
+from chassis.periodic import Periodic
 from contracts.events.recovery import FeeIncurred
 
 log = logging.getLogger("billing.handlers.fees")
@@ -114,35 +112,20 @@ async def _plan_one(fees: Fees, held: HeldLedger, now: datetime, not_before: dat
     await fees.ledgers.release(held, plan_again_at=now)
 
 
-class FeeCollectionScheduler:
+class FeeCollectionScheduler(Periodic):
     """Every `interval_seconds`: plans the pending fees into pre-notified collections and lapses the
     mandates unused for 36 months. Durable by construction: what is to plan lives in Mongo
     (`next_plan_at`), each ledger is claimed through a lease (`chassis.leases`), a mandate's lapse
     is a write conditional on its profile's version; the loop keeps no state."""
 
+    name = "fee collection pass"
+
     def __init__(self, fees: Fees, interval_seconds: float) -> None:
+        super().__init__(interval_seconds)
         self._fees = fees
-        self._interval = interval_seconds
-        self._stopping = asyncio.Event()
 
-    def stop(self) -> None:
-        self._stopping.set()
-
-    async def run(self) -> None:
-        from billing.handlers.mandates import lapse_unused_mandates
-
-        while not self._stopping.is_set():
-            try:
-                report = await plan_collections(self._fees)
-                lapsed = await lapse_unused_mandates(self._fees)
-                if report.planned or lapsed:
-                    log.info("fee collections: %d planned, %d mandates lapsed", report.planned, lapsed)
-            except asyncio.CancelledError:
-                raise
-            except DEPENDENCY_ERRORS as error:
-                log.warning("fee collection pass stopped, %s unreachable", dependency_of(error))
-            except Exception:
-                log.exception("fee collection pass failed")
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._interval):
-                    await self._stopping.wait()
+    async def run_once(self) -> None:
+        report = await plan_collections(self._fees)
+        lapsed = await lapse_unused_mandates(self._fees)
+        if report.planned or lapsed:
+            log.info("fee collections: %d planned, %d mandates lapsed", report.planned, lapsed)
