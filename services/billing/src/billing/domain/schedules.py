@@ -471,7 +471,3 @@ def cancel_order(schedule: Schedule, amount_cents: int | None, *, now: datetime)
             payment.status = InstallmentStatus.CANCELLED
     updated.status = derive_status(updated)
     return updated
-
-
-def total_of(payments: Sequence[Payment]) -> int:
-    return sum(p.amount_cents for p in payments)
