@@ -101,13 +101,6 @@ class InMemoryCommissaireStore:
     async def by_id(self, account_id: str) -> Commissaire | None:
         return self.accounts.get(account_id)
 
-    async def by_invitation(self, token_hash: str) -> tuple[Commissaire, Invitation] | None:
-        for account_id, invitation in self.invitations.items():
-            account = self.accounts[account_id]
-            if invitation.token_hash == token_hash and account.status is AccountStatus.INVITED:
-                return account, invitation
-        return None
-
     async def renew_invitation(self, account_id: str, invitation: Invitation, mail: dict[str, Any]) -> bool:
         account = self.accounts.get(account_id)
         if account is None or account.status is not AccountStatus.INVITED:
@@ -116,14 +109,11 @@ class InMemoryCommissaireStore:
         self.mails.append(mail)
         return True
 
-    async def activate(self, account_id: str, token_hash: str, password_hash: str, now: datetime) -> bool:
+    async def activate(self, account_id: str, password_hash: str, now: datetime) -> bool:
         account = self.accounts.get(account_id)
-        invitation = self.invitations.get(account_id)
-        if account is None or invitation is None or invitation.token_hash != token_hash:
-            return False
-        if account.status is not AccountStatus.INVITED:
+        if account is None or account.status is not AccountStatus.INVITED:
             return False
         self.accounts[account_id] = replace(account, status=AccountStatus.ACTIVE, activated_at=now)
-        del self.invitations[account_id]
+        self.invitations.pop(account_id, None)
         self.password_hashes[account_id] = password_hash
         return True

@@ -62,12 +62,10 @@ class CommissaireStore(Protocol):
 
     async def by_id(self, account_id: str) -> Commissaire | None: ...
 
-    async def by_invitation(self, token_hash: str) -> tuple[Commissaire, Invitation] | None: ...
-
     async def renew_invitation(self, account_id: str, invitation: Invitation, mail: dict[str, Any]) -> bool:
         """A new invitation replaces the previous one (which stops working); False unless still invited."""
         ...
 
-    async def activate(self, account_id: str, token_hash: str, password_hash: str, now: datetime) -> bool:
-        """Invited -> active with the password, the invitation consumed in the same write; once."""
+    async def activate(self, account_id: str, password_hash: str, now: datetime) -> bool:
+        """Invited -> active with the password, once (the handler used the invitation's token up)."""
         ...

@@ -10,6 +10,7 @@ from chassis.errors import Problem
 from chassis.mail import mail_entry
 from chassis.outbox import Wakeup
 from chassis.service import Runtime
+from chassis.tokens import LinkTokens
 from identity.domain import throttle as throttling
 from identity.security import Passwords
 from identity.settings import IdentitySettings
@@ -41,6 +42,8 @@ class Identity:
     courier_wakeup: Wakeup
     clients: ClientStore
     first_connection_requests: FirstConnectionRequests
+    # Every single-use link and ticket identity mails or hands out (`identity.domain.links`).
+    tokens: LinkTokens
 
     def now(self) -> datetime:
         return self.runtime.clock.now()
@@ -60,6 +63,16 @@ class Identity:
     def mail(self, to: str, subject_and_text: tuple[str, str]) -> dict[str, Any]:
         subject, text = subject_and_text
         return mail_entry(to=to, subject=subject, text=text, now=self.now())
+
+    async def replace_link(self, purpose: str, token: str, subject: str, queued: bool) -> None:
+        """After a conditional write that queued (or not) the mail carrying `token`: the new link
+        replaces the subject's earlier ones, or, when the write was refused (the resend throttle),
+        the new token is used up at once and the earlier link keeps working."""
+        if queued:
+            await self.tokens.revoke(purpose, subject, keep=token)
+            self.courier_wakeup.notify()
+        else:
+            await self.tokens.consume(purpose, token)
 
     @property
     def resend_interval(self) -> timedelta:
