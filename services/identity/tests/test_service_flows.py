@@ -112,7 +112,7 @@ async def publish_schedule(h: Any, buyer_email: str, *, schedule_id: str | None 
         installments=3,
     )
     envelope = Envelope.wrap(event, occurred_at=h.clock.now())
-    broker = h.identity.runtime.broker
+    broker = h.runtime.broker
     for _ in range(copies):  # delivered twice by default: recorded once
         await broker.publish(envelope.to_bytes(), topic=ScheduleCreated.topic, key=envelope.subject.encode())
     return schedule_id

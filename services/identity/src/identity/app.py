@@ -58,7 +58,7 @@ def build_identity(runtime: Runtime, settings: IdentitySettings, courier_wakeup:
     keys = KeyStore(runtime.db, runtime.clock, settings.key_cipher)
     pem = settings.signing_key_pem.get_secret_value() if settings.signing_key_pem else None
     return Identity(
-        runtime=runtime,
+        clock=runtime.clock,
         settings=settings,
         accounts=AccountStore(runtime.db, runtime.outbox),
         sessions=SessionStore(runtime.db),

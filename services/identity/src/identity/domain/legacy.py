@@ -52,6 +52,10 @@ class LegacyRecord:
     mailbox: tuple[MailboxMessage, ...] = field(default=())
 
 
+class LegacyLoginTaken(ValueError):
+    """The import's login belongs to another legacy id."""
+
+
 class LegacyRecordInvalid(ValueError):
     def __init__(self, line_number: int, errors: dict[str, str]) -> None:
         super().__init__(f"line {line_number}: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))

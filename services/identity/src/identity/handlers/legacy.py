@@ -14,6 +14,7 @@ from contracts import PersonKind
 from contracts.events.identity import AccountRegistered
 from identity.domain import accounts as rules
 from identity.domain.legacy import (
+    LegacyLoginTaken,
     LegacyRecordInvalid,
     LegacyStatus,
     parse_legacy_line,
@@ -26,7 +27,7 @@ from identity.handlers.credentials import legacy_credentials_valid
 from identity.handlers.recovery import PasswordRefused
 from identity.handlers.sessions import Lockout
 from identity.mail.templates import migration_confirmation_mail
-from identity.store.legacy import LegacyLoginTaken, LegacyStore
+from identity.ports import LegacyStore
 
 
 @dataclass(frozen=True)

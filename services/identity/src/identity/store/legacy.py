@@ -10,15 +10,11 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
-from identity.domain.legacy import LegacyRecord, LegacyStatus, MailboxMessage
+from identity.domain.legacy import LegacyLoginTaken, LegacyRecord, LegacyStatus, MailboxMessage
 from identity.domain.tokens import hash_secret
 
 LEGACY_ACCOUNTS = "legacy_accounts"
 INDEXES: list[IndexSpec] = [ascending(LEGACY_ACCOUNTS, "login", unique=True)]
-
-
-class LegacyLoginTaken(ValueError):
-    pass
 
 
 class LegacyStore:
