@@ -58,7 +58,7 @@ test: install tools
 
 # Every test not marked infra or e2e: pure domain rules and handlers over the ports' in-memory fakes.
 test-unit: install
-	$(PY) -m pytest -q -m "not infra and not e2e"
+	$(PY) -m pytest -q -m "not infra and not e2e and not tools"
 
 lint: install
 	$(PY) -m ruff check .

@@ -7,13 +7,52 @@ here once per session, so a running `make up` stack is never disturbed.
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from _pytest.mark.expression import Expression
 
 from devstack.config import StackConfig
 from devstack.stack import Stack
+
+_MODULE_MARKS = re.compile(r"^pytestmark\s*=\s*(.+)$", re.MULTILINE)
+_MARK_NAME = re.compile(r"pytest\.mark\.(\w+)")
+_EXPRESSION_WORDS = re.compile(r"[A-Za-z_]\w*")
+
+
+def _never_selected(markexpr: str, module_marks: set[str]) -> bool:
+    """True when no test of a module carrying `module_marks` can match `-m markexpr`, whatever
+    marks its tests add (every assignment of the expression's other names is tried)."""
+    expression = Expression.compile(markexpr)
+    others = sorted({w for w in _EXPRESSION_WORDS.findall(markexpr) if w not in {"and", "or", "not"}} - module_marks)
+    for values in itertools.product((False, True), repeat=len(others)):
+        extra = {name for name, on in zip(others, values, strict=True) if on}
+
+        def matcher(name: str, /, **kwargs: object) -> bool:
+            return name in module_marks or name in extra  # noqa: B023 (used at once, inside the loop)
+
+        if expression.evaluate(matcher):
+            return False
+    return True
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """`make test-unit` (`-m "not infra and not e2e"`) does not import the modules it would deselect
+    whole: a module-level `pytestmark` of infra or e2e marks every test in it, so importing and
+    assertion-rewriting those files (and the service apps they import) only to deselect all their
+    tests is skipped. Selection is unchanged: a module is left out only when none of its tests can match."""
+    markexpr = config.getoption("markexpr", default="")
+    if not markexpr or collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    found = _MODULE_MARKS.search(collection_path.read_text(encoding="utf-8"))
+    if found is None:
+        return None
+    marks = set(_MARK_NAME.findall(found.group(1)))
+    return True if marks and _never_selected(markexpr, marks) else None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -36,6 +36,9 @@ from pydantic_settings import BaseSettings
 from devstack.config import KAFKA_VERSION, StackConfig
 from devstack.services import START_WAVES, ServiceProcess, service_processes
 
+# Checks the compose file against every service's settings and the generated files: not a unit test.
+pytestmark = pytest.mark.tools
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 PROMETHEUS_FILE = REPO_ROOT / "infra" / "prometheus" / "prometheus.yml"

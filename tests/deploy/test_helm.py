@@ -25,6 +25,9 @@ import yaml
 from devstack.deploy import BUSINESS_SERVICES, bus_roles, stale_files
 from tests.deploy.test_compose import REPO_ROOT, catalogue, env_var_names, load_compose, settings_class
 
+# Checks the deployment files with real tools and parsers (helm, kubernetes validation): not a unit test.
+pytestmark = pytest.mark.tools
+
 HELM_DIR = REPO_ROOT / "deploy" / "helm"
 SERVICE_CHART = HELM_DIR / "creditdesk-service"
 PLATFORM_CHART = HELM_DIR / "creditdesk-platform"

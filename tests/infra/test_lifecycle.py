@@ -15,6 +15,9 @@ from devstack.component import Component
 from devstack.services import Service, ServiceProcess
 from devstack.smtp import SmtpSink
 
+# Starts and stops real processes (devstack's lifecycle): not a unit test.
+pytestmark = pytest.mark.tools
+
 HERE = Path(__file__).parent
 
 

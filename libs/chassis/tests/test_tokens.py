@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
 
-from chassis.tokens import TOKENS, Tokens, hash_token
+from chassis.tokens import TOKENS, Tokens, adopt_embedded, hash_token
 from devstack.stack import Stack
+from libs.chassis.tests.tokens_contract import CHECKS, Make
 from tests.clock import SettableClock
 
 pytestmark = pytest.mark.infra
@@ -80,3 +81,32 @@ async def test_a_token_expires_at_its_instant_and_revoke_ends_a_subjects_tokens(
     assert await tokens.peek("p", other) is None
     with pytest.raises(ValueError, match="expire after"):
         await tokens.issue("p", "s", expires_at=clock.now())
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__)
+async def test_the_mongo_tokens_keep_the_rules(db: Any, check: Callable[[Make], Awaitable[None]]) -> None:
+    await check(lambda clock: Tokens(db, clock=clock))
+
+
+async def test_hashes_kept_in_documents_are_adopted_once_and_their_links_still_open(db: Any) -> None:
+    clock = SettableClock(T0)
+    tokens = Tokens(db, clock=clock)
+    token = "a-link-mailed-before-the-move"
+    until = T0 + timedelta(hours=1)
+    await db["accounts"].insert_many(
+        [
+            {"_id": "a-1", "activation": {"hash": hash_token(token), "expires_at": until, "sent_at": T0}},
+            {"_id": "a-2", "activation": {"expires_at": until, "sent_at": T0}},
+        ]
+    )
+    args = ("accounts", "activation.hash", "activation")
+    assert await adopt_embedded(db, *args, expires="activation.expires_at", issued="activation.sent_at") == 1
+    assert await adopt_embedded(db, *args, expires="activation.expires_at", issued="activation.sent_at") == 0
+    assert await db["accounts"].find_one({"_id": "a-1"}) == {
+        "_id": "a-1",
+        "activation": {"expires_at": until, "sent_at": T0},
+    }
+    record = await tokens.consume("activation", token)
+    assert record is not None
+    assert (record.subject, record.issued_at, record.expires_at) == ("a-1", T0, until)
+    assert await tokens.consume("activation", token) is None

@@ -16,6 +16,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from chassis.auth import JwksVerifier
+from chassis.service import Runtime
 from devstack.stack import Stack
 from identity.app import create_app
 from identity.handlers import Identity
@@ -33,6 +34,7 @@ class Harness:
     clock: SettableClock
     stack: Stack
     db: Any
+    runtime: Runtime
 
     async def mail(self, to: str, subject_part: str, timeout: float = 30) -> str:
         found = await self.stack.mailbox.wait_for(to, lambda m: subject_part in m.subject, timeout=timeout)
@@ -117,7 +119,7 @@ async def make_harness(stack: Stack) -> AsyncIterator[HarnessFactory]:
             settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience, http=http
         )
         managers.append((manager, http, runtime, name))
-        return Harness(http, app.state.identity, clock, stack, runtime.db)
+        return Harness(http, app.state.identity, clock, stack, runtime.db, runtime)
 
     yield make
     for manager, http, runtime, name in reversed(managers):

@@ -1,16 +1,30 @@
-"""In-memory fakes of identity's ports (`identity.ports`), for handler unit tests."""
+"""In-memory fakes of identity's ports (`identity.ports`), for handler unit tests: the same
+Protocols as the Mongo adapters, so `identity_on_fakes()` runs any use case without a stack."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
-from identity.domain.accounts import AccountStatus
+from chassis.outbox import Wakeup
+from chassis.tokens import InMemoryTokens
+from contracts import Event
+from identity.domain.accounts import CUSTOMER, AccountStatus
 from identity.domain.commissaires import Commissaire, Invitation
+from identity.domain.customers import CustomerAccess, Order, OrderEmail
+from identity.domain.legacy import LegacyLoginTaken, LegacyRecord, LegacyStatus
 from identity.domain.legacy import MailboxMessage as LegacyMessage
 from identity.domain.mailbox import MailboxMessage, Page, PageRequest, newest_first_key, next_cursor
+from identity.domain.sessions import StoredRefreshToken
+from identity.domain.throttle import GuessWindow, LockoutPolicy
+from identity.domain.tokens import hash_secret
+from identity.handlers.context import Identity
+from identity.security import Verification
+from identity.settings import IdentitySettings
+from tests.clock import SettableClock
 
 
 class InMemoryMailboxStore:
@@ -101,13 +115,6 @@ class InMemoryCommissaireStore:
     async def by_id(self, account_id: str) -> Commissaire | None:
         return self.accounts.get(account_id)
 
-    async def by_invitation(self, token_hash: str) -> tuple[Commissaire, Invitation] | None:
-        for account_id, invitation in self.invitations.items():
-            account = self.accounts[account_id]
-            if invitation.token_hash == token_hash and account.status is AccountStatus.INVITED:
-                return account, invitation
-        return None
-
     async def renew_invitation(self, account_id: str, invitation: Invitation, mail: dict[str, Any]) -> bool:
         account = self.accounts.get(account_id)
         if account is None or account.status is not AccountStatus.INVITED:
@@ -116,14 +123,404 @@ class InMemoryCommissaireStore:
         self.mails.append(mail)
         return True
 
-    async def activate(self, account_id: str, token_hash: str, password_hash: str, now: datetime) -> bool:
+    async def activate(self, account_id: str, password_hash: str, now: datetime) -> bool:
         account = self.accounts.get(account_id)
-        invitation = self.invitations.get(account_id)
-        if account is None or invitation is None or invitation.token_hash != token_hash:
-            return False
-        if account.status is not AccountStatus.INVITED:
+        if account is None or account.status is not AccountStatus.INVITED:
             return False
         self.accounts[account_id] = replace(account, status=AccountStatus.ACTIVE, activated_at=now)
-        del self.invitations[account_id]
+        self.invitations.pop(account_id, None)
         self.password_hashes[account_id] = password_hash
         return True
+
+
+# -- the stores of the account flows (identity.ports), for handler unit tests ----------------------
+
+
+def _stamp(document: dict[str, Any], dotted: str) -> Any:
+    value: Any = document
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _set_stamp(document: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        document = document.setdefault(part, {})
+    document[last] = value
+
+
+def _throttled(state: dict[str, Any] | None, sent_before: datetime | None) -> bool:
+    sent_at = (state or {}).get("sent_at")
+    return sent_before is not None and sent_at is not None and sent_at > sent_before
+
+
+class InMemoryAccounts:
+    """The AccountStore port on a dict of documents (emails unique); the events and mails each
+    write would carry are kept in `events` and `mails`, in order."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, dict[str, Any]] = {}
+        self.events: list[Event] = []
+        self.mails: list[dict[str, Any]] = []
+
+    def _of(self, account_id: str, status: str | None = None) -> dict[str, Any] | None:
+        account = self.accounts.get(account_id)
+        return account if account is not None and (status is None or account["status"] == status) else None
+
+    async def add(self, account: dict[str, Any], events: list[Event], mails: list[dict[str, Any]]) -> bool:
+        if await self.by_email(account["email"]) is not None:
+            return False
+        self.accounts[account["_id"]] = dict(account)
+        self.events.extend(events)
+        self.mails.extend(mails)
+        return True
+
+    async def add_customer(self, access: CustomerAccess, password_hash: str, events: Sequence[Event]) -> bool:
+        document = {
+            "_id": access.account_id,
+            "email": access.email,
+            "account_kind": CUSTOMER,
+            "roles": list(access.roles),
+            "password_hash": password_hash,
+            "status": AccountStatus.ACTIVE,
+            "person_kind": access.person_kind,
+            "display_name": access.display_name,
+            "registered_at": access.created_at,
+            "activated_at": access.created_at,
+        }
+        return await self.add(document, list(events), [])
+
+    async def by_email(self, email: str) -> dict[str, Any] | None:
+        return next((dict(a) for a in self.accounts.values() if a["email"] == email), None)
+
+    async def by_id(self, account_id: str) -> dict[str, Any] | None:
+        account = self.accounts.get(account_id)
+        return dict(account) if account is not None else None
+
+    async def active_by_legacy_id(self, legacy_id: str) -> dict[str, Any] | None:
+        found = (a for a in self.accounts.values() if a.get("legacy_id") == legacy_id)
+        return next((dict(a) for a in found if a["status"] == AccountStatus.ACTIVE), None)
+
+    async def activate(self, account_id: str, now: datetime, events: list[Event]) -> bool:
+        account = self._of(account_id, AccountStatus.PENDING_ACTIVATION)
+        if account is None:
+            return False
+        account.update(status=AccountStatus.ACTIVE, activated_at=now)
+        account.pop("activation", None)
+        self.events.extend(events)
+        return True
+
+    async def queue_mail(
+        self, account_id: str, mail: dict[str, Any], *, stamp: str, now: datetime, sent_before: datetime | None
+    ) -> bool:
+        account = self._of(account_id)
+        last = _stamp(account, stamp) if account is not None else None
+        if account is None or (sent_before is not None and last is not None and last > sent_before):
+            return False
+        _set_stamp(account, stamp, now)
+        self.mails.append(mail)
+        return True
+
+    async def _renew(
+        self, account_id: str, status: str, field: str, state: dict[str, Any], mail: dict[str, Any], before: datetime
+    ) -> bool:
+        account = self._of(account_id, status)
+        if account is None or _throttled(account.get(field), before):
+            return False
+        account[field] = dict(state)
+        self.mails.append(mail)
+        return True
+
+    async def renew_activation(
+        self, account_id: str, activation: dict[str, Any], mail: dict[str, Any], sent_before: datetime
+    ) -> bool:
+        return await self._renew(
+            account_id, AccountStatus.PENDING_ACTIVATION, "activation", activation, mail, sent_before
+        )
+
+    async def start_recovery(
+        self, account_id: str, recovery: dict[str, Any], mail: dict[str, Any], sent_before: datetime
+    ) -> bool:
+        return await self._renew(account_id, AccountStatus.ACTIVE, "recovery", recovery, mail, sent_before)
+
+    async def reset_password(
+        self, account_id: str, password_hash: str, now: datetime, events: list[Event], mail: dict[str, Any]
+    ) -> bool:
+        account = self._of(account_id, AccountStatus.ACTIVE)
+        if account is None:
+            return False
+        account.update(password_hash=password_hash, sessions_revoked_before=now, password_changed_at=now)
+        account.pop("recovery", None)
+        self.events.extend(events)
+        self.mails.append(mail)
+        return True
+
+    async def announce(self, account_id: str, events: list[Event]) -> None:
+        if account_id in self.accounts:
+            self.events.extend(events)
+
+    async def replace_hash(self, account_id: str, old_hash: str, new_hash: str) -> None:
+        account = self._of(account_id)
+        if account is not None and account.get("password_hash") == old_hash:
+            account["password_hash"] = new_hash
+
+    async def apply_support_change(
+        self, account_id: str, fields: dict[str, Any], audit_entry: dict[str, Any], events: list[Event]
+    ) -> dict[str, Any] | None:
+        account = self._of(account_id)
+        if account is None:
+            return None
+        account.update(fields)
+        account.setdefault("support_audit", []).append(audit_entry)
+        self.events.extend(events)
+        return dict(account)
+
+    async def add_role(self, email: str, role: str) -> bool:
+        account = next((a for a in self.accounts.values() if a["email"] == email), None)
+        if account is None or role in account["roles"]:
+            return False
+        account["roles"].append(role)
+        return True
+
+    async def remove_role(self, email: str, role: str) -> bool:
+        account = next((a for a in self.accounts.values() if a["email"] == email), None)
+        if account is None or role not in account["roles"]:
+            return False
+        account["roles"].remove(role)
+        return True
+
+
+class InMemoryOrderEmails:
+    """The OrderEmailStore port on dicts."""
+
+    def __init__(self) -> None:
+        self.emails: dict[str, OrderEmail] = {}
+        self.first_connections: dict[str, dict[str, Any]] = {}
+        self.mails: list[dict[str, Any]] = []
+
+    async def record_order(self, email: str, order: Order, now: datetime) -> bool:
+        known = self.emails.get(email, OrderEmail(email, ()))
+        if any(o.schedule_id == order.schedule_id for o in known.orders):
+            return False
+        self.emails[email] = replace(known, orders=(*known.orders, order))
+        return True
+
+    async def get(self, email: str) -> OrderEmail | None:
+        return self.emails.get(email)
+
+    async def start_first_connection(
+        self, email: str, first_connection: dict[str, Any], mail: dict[str, Any], sent_before: datetime
+    ) -> bool:
+        if email not in self.emails or _throttled(self.first_connections.get(email), sent_before):
+            return False
+        self.first_connections[email] = dict(first_connection)
+        self.mails.append(mail)
+        return True
+
+    async def finish_first_connection(self, email: str, account_id: str, now: datetime) -> None:
+        self.first_connections.pop(email, None)
+        self.emails[email] = replace(self.emails[email], account_id=account_id)
+
+    async def queue_mail(self, email: str, mail: dict[str, Any]) -> None:
+        self.mails.append(mail)
+
+
+class InMemoryFirstConnectionRequests:
+    """The FirstConnectionRequestStore port: email -> until when the request waits."""
+
+    def __init__(self) -> None:
+        self.requests: dict[str, datetime] = {}
+
+    async def remember(self, email: str, now: datetime, until: datetime) -> None:
+        self.requests[email] = until
+
+    async def waiting(self, email: str, now: datetime) -> bool:
+        return email in self.requests and self.requests[email] > now
+
+    async def forget(self, email: str) -> None:
+        self.requests.pop(email, None)
+
+
+class InMemoryLegacy:
+    """The LegacyStore port on a dict of legacy documents (logins unique)."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, Any]] = {}
+
+    async def import_record(self, record: LegacyRecord, now: datetime) -> bool:
+        existing = self.records.get(record.legacy_id)
+        if existing is not None and existing["status"] == LegacyStatus.MIGRATED:
+            return False
+        if any(d["login"] == record.login and i != record.legacy_id for i, d in self.records.items()):
+            raise LegacyLoginTaken(f"{record.legacy_id}: the login {record.login!r} belongs to another legacy id")
+        self.records[record.legacy_id] = {
+            **(existing or {"status": LegacyStatus.IMPORTED}),
+            "_id": record.legacy_id,
+            "login": record.login,
+            "password_hash": record.password_hash,
+            "migration_secret_hash": hash_secret(record.migration_secret) if record.migration_secret else None,
+            "company_name": record.company_name,
+            "siret": record.siret,
+            "contract_reference": record.contract_reference,
+            "mailbox": [asdict(message) for message in record.mailbox],
+            "imported_at": now,
+        }
+        return True
+
+    async def by_login(self, login: str) -> dict[str, Any] | None:
+        return next((dict(d) for d in self.records.values() if d["login"] == login), None)
+
+    async def by_id(self, legacy_id: str) -> dict[str, Any] | None:
+        found = self.records.get(legacy_id)
+        return dict(found) if found is not None else None
+
+    async def confirming(self, legacy_id: str, account_id: str, email: str) -> bool:
+        found = self.records.get(legacy_id)
+        if found is None or found["status"] == LegacyStatus.MIGRATED:
+            return False
+        found.update(status=LegacyStatus.CONFIRMING, account_id=account_id, new_email=email)
+        return True
+
+    async def migrated(self, legacy_id: str, account_id: str, now: datetime) -> None:
+        found = self.records.get(legacy_id)
+        if found is not None and found.get("account_id") == account_id:
+            found.update(status=LegacyStatus.MIGRATED, migrated_at=now)
+
+    async def legacy_messages(self, legacy_id: str) -> list[LegacyMessage] | None:
+        found = self.records.get(legacy_id)
+        return None if found is None else [LegacyMessage(**raw) for raw in found.get("mailbox", [])]
+
+
+class InMemorySessions:
+    """The SessionStore port (refresh tokens by hash)."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, StoredRefreshToken] = {}
+        self.revoked_accounts: list[str] = []
+
+    async def issue(
+        self, token_hash: str, *, family_id: str, account_id: str, now: datetime, expires_at: datetime
+    ) -> None:
+        self.tokens[token_hash] = StoredRefreshToken(family_id, account_id, now, expires_at, None, False)
+
+    async def find(self, token_hash: str) -> StoredRefreshToken | None:
+        return self.tokens.get(token_hash)
+
+    async def consume(self, token_hash: str, now: datetime) -> bool:
+        found = self.tokens.get(token_hash)
+        if found is None or found.used_at is not None:
+            return False
+        self.tokens[token_hash] = replace(found, used_at=now)
+        return True
+
+    async def revoke_family(self, family_id: str) -> int:
+        chosen = [h for h, t in self.tokens.items() if t.family_id == family_id]
+        for digest in chosen:
+            self.tokens[digest] = replace(self.tokens[digest], revoked=True)
+        return len(chosen)
+
+    async def revoke_account(self, account_id: str) -> int:
+        self.revoked_accounts.append(account_id)
+        chosen = [h for h, t in self.tokens.items() if t.account_id == account_id]
+        for digest in chosen:
+            self.tokens[digest] = replace(self.tokens[digest], revoked=True)
+        return len(chosen)
+
+    async def open_families(self, account_id: str, now: datetime) -> list[str]:
+        return sorted(
+            {
+                t.family_id
+                for t in self.tokens.values()
+                if t.account_id == account_id and not t.revoked and t.used_at is None and t.expires_at > now
+            }
+        )
+
+
+class InMemoryThrottle:
+    """The ThrottleStore port: request counters per key and window; guesses are not limited here
+    (the lockout has its own service tests)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, int], int] = {}
+        self.forgotten: list[str] = []
+
+    async def window(self, key: str) -> GuessWindow:
+        return GuessWindow()
+
+    async def reserve_guess(self, key: str, now: datetime, policy: LockoutPolicy) -> int:
+        return 0
+
+    async def give_back(self, key: str) -> None:
+        return None
+
+    async def lock_if_spent(self, key: str, now: datetime, policy: LockoutPolicy) -> None:
+        return None
+
+    async def forget(self, key: str) -> None:
+        self.forgotten.append(key)
+
+    async def count(self, key: str, window_start: int, now: datetime) -> int:
+        self.counts[(key, window_start)] = self.counts.get((key, window_start), 0) + 1
+        return self.counts[(key, window_start)]
+
+
+class CheapPasswords:
+    """The PasswordHasher port without argon2's cost (unit tests only)."""
+
+    async def hash(self, password: str) -> str:
+        return f"cheap:{password}"
+
+    async def verify(self, stored: str | None, password: str) -> Verification:
+        return Verification(valid=stored == f"cheap:{password}")
+
+
+class Unused:
+    """A port a unit test's use cases never reach: any call fails the test."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"this unit test did not expect a call to {name}")
+
+
+@dataclass
+class FakeIdentity:
+    identity: Identity
+    clock: SettableClock
+    accounts: InMemoryAccounts
+    order_emails: InMemoryOrderEmails
+    requests: InMemoryFirstConnectionRequests
+    legacy: InMemoryLegacy
+    sessions: InMemorySessions
+    throttle: InMemoryThrottle
+    tokens: InMemoryTokens
+
+    def mails_to(self, email: str) -> list[dict[str, Any]]:
+        """The mails queued to `email` (to, subject, text), oldest first."""
+        entries = sorted([*self.accounts.mails, *self.order_emails.mails], key=lambda m: m["created_at"])
+        queued = [json.loads(m["value"]) for m in entries]
+        return [m for m in queued if m["to"] == email]
+
+
+def identity_on_fakes(**settings: Any) -> FakeIdentity:
+    """Identity's handlers on in-memory ports, at a fixed instant."""
+    clock = SettableClock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    accounts, order_emails, requests = InMemoryAccounts(), InMemoryOrderEmails(), InMemoryFirstConnectionRequests()
+    legacy, sessions, throttle, tokens = InMemoryLegacy(), InMemorySessions(), InMemoryThrottle(), InMemoryTokens(clock)
+    values: dict[str, Any] = {"environment": "test", "public_base_url": "http://gateway.test", **settings}
+    identity = Identity(
+        clock=clock,
+        settings=IdentitySettings(**values),
+        accounts=accounts,
+        sessions=sessions,
+        throttle=throttle,
+        order_emails=order_emails,
+        legacy=legacy,
+        keys=Unused(),
+        signing_keys=Unused(),
+        passwords=CheapPasswords(),
+        courier_wakeup=Wakeup(),
+        clients=Unused(),
+        first_connection_requests=requests,
+        tokens=tokens,
+    )
+    return FakeIdentity(identity, clock, accounts, order_emails, requests, legacy, sessions, throttle, tokens)

@@ -12,6 +12,7 @@ import pytest
 
 from chassis.auth import Caller
 from chassis.errors import Conflict, Forbidden, NotFound, Problem
+from chassis.tokens import InMemoryTokens
 from identity.domain.accounts import AccountStatus, Civility
 from identity.domain.commissaires import office_id_problem, token_claims
 from identity.handlers.commissaires import CommissaireDeps
@@ -46,6 +47,7 @@ def deps(store: InMemoryCommissaireStore, clock: Clock) -> tuple[CommissaireDeps
     return (
         CommissaireDeps(
             store=store,
+            tokens=InMemoryTokens(clock),
             now=clock.now,
             hash_password=hash_password,
             mail=mail,
@@ -147,6 +149,24 @@ async def test_an_expired_link_is_refused_and_a_resent_one_replaces_it() -> None
         await resend_invitation(d, SUPPORT, "nobody")
     with pytest.raises(Forbidden):
         await resend_invitation(d, MEMBER, created.account_id)
+
+
+async def test_a_resent_link_replaces_a_live_one_and_a_refused_create_leaves_no_live_link() -> None:
+    store, clock = InMemoryCommissaireStore(taken_emails={"taken@example.fr"}), Clock()
+    d, _ = deps(store, clock)
+    created = await create_commissaire(d, SUPPORT, command())
+    first = token_of(store)
+    await resend_invitation(d, SUPPORT, created.account_id)
+    second = token_of(store)
+    with pytest.raises(Problem):
+        await invited(d, first)
+    assert (await invited(d, second)).account_id == created.account_id
+    with pytest.raises(Conflict):
+        await create_commissaire(d, SUPPORT, command(email="taken@example.fr"))
+    tokens = d.tokens
+    assert isinstance(tokens, InMemoryTokens)
+    live = [r for r in tokens.records.values() if r.used_at is None]
+    assert [r.subject for r in live] == [created.account_id]
 
 
 def test_a_commissaire_token_carries_the_office() -> None:

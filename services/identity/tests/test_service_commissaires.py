@@ -90,12 +90,12 @@ async def test_support_creates_a_commissaire_who_activates_and_logs_in_with_the_
     assert (await h.http.post(f"/admin/commissaires/{account_id}/invitation", headers=bearer(agent))).status_code == 409
 
     session = await h.log_in(email)
-    caller = await h.identity.runtime.verifier.verify(session["access_token"])
+    caller = await h.runtime.verifier.verify(session["access_token"])
     assert caller.account_id == account_id
     assert caller.roles == ("commissaire",)
     assert caller.claims["office_id"] == "sample-paris-1"
     refreshed = await h.http.post("/sessions/refresh", json={"refresh_token": session["refresh_token"]})
-    claims = (await h.identity.runtime.verifier.verify(refreshed.json()["access_token"])).claims
+    claims = (await h.runtime.verifier.verify(refreshed.json()["access_token"])).claims
     assert claims["office_id"] == "sample-paris-1"
     me = (await h.http.get("/accounts/me", headers=bearer(session))).json()
     assert me["account_kind"] == "commissaire"
@@ -114,7 +114,7 @@ async def test_support_creates_a_commissaire_who_activates_and_logs_in_with_the_
         requested_at=h.clock.now() - timedelta(minutes=1),
     )
     envelope = Envelope.wrap(request, occurred_at=h.clock.now())
-    await h.identity.runtime.broker.publish(envelope.to_bytes(), topic=request.topic, key=envelope.subject.encode())
+    await h.runtime.broker.publish(envelope.to_bytes(), topic=request.topic, key=envelope.subject.encode())
 
     async def filed() -> Any:
         page = (await h.http.get("/accounts/me/mailbox", headers=bearer(session))).json()

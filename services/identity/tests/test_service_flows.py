@@ -15,6 +15,7 @@ from contracts import Envelope
 from contracts.events.billing import ScheduleCreated
 from contracts.events.identity import AccountDetailsChanged, AccountMigrated, PasswordReset
 from identity import admin
+from identity.domain.customers import OrderEmail
 from identity.domain.legacy import pbkdf2_hash
 from identity.handlers.legacy import import_legacy_accounts
 from tests.e2e.helpers import eventually
@@ -111,7 +112,7 @@ async def publish_schedule(h: Any, buyer_email: str, *, schedule_id: str | None 
         installments=3,
     )
     envelope = Envelope.wrap(event, occurred_at=h.clock.now())
-    broker = h.identity.runtime.broker
+    broker = h.runtime.broker
     for _ in range(copies):  # delivered twice by default: recorded once
         await broker.publish(envelope.to_bytes(), topic=ScheduleCreated.topic, key=envelope.subject.encode())
     return schedule_id
@@ -123,7 +124,7 @@ async def test_a_buyer_creates_one_access_per_order_email(harness: Any) -> None:
     stranger = h.new_email("nobody")
     schedule_id = await publish_schedule(h, buyer.upper())
 
-    async def recorded() -> dict[str, Any] | None:
+    async def recorded() -> OrderEmail | None:
         return await h.identity.order_emails.get(buyer)
 
     await eventually(recorded, timeout=60)
@@ -132,12 +133,13 @@ async def test_a_buyer_creates_one_access_per_order_email(harness: Any) -> None:
     sentinel = h.new_email("sentinel")
     await publish_schedule(h, sentinel, schedule_id=schedule_id, copies=1)
 
-    async def sentinel_recorded() -> dict[str, Any] | None:
+    async def sentinel_recorded() -> OrderEmail | None:
         return await h.identity.order_emails.get(sentinel)
 
     await eventually(sentinel_recorded, timeout=60)
     doc = await h.identity.order_emails.get(buyer)
-    assert [order["schedule_id"] for order in doc["orders"]] == [schedule_id]
+    assert doc is not None
+    assert [order.schedule_id for order in doc.orders] == [schedule_id]
 
     a = await h.http.post("/customers/first-connection", json={"email": stranger})
     b = await h.http.post("/customers/first-connection", json={"email": buyer})

@@ -39,7 +39,7 @@ def bearer(session: dict[str, Any]) -> dict[str, str]:
 async def publish(h: Any, event: Event, times: int = 1) -> None:
     envelope = Envelope.wrap(event, occurred_at=h.clock.now())
     for _ in range(times):
-        await h.identity.runtime.broker.publish(envelope.to_bytes(), topic=event.topic, key=envelope.subject.encode())
+        await h.runtime.broker.publish(envelope.to_bytes(), topic=event.topic, key=envelope.subject.encode())
 
 
 def alert(owner_id: str, alert_id: str, raised_at: datetime) -> AlertRaised:

@@ -10,6 +10,7 @@ import jwt
 import pytest
 from argon2 import PasswordHasher
 
+from chassis.tokens import hash_token
 from identity.handlers.legacy import import_legacy_lines
 from identity.store.keys import SigningKeys
 from tests.e2e.helpers import eventually
@@ -102,7 +103,9 @@ async def test_resend_activation_is_throttled_and_enumeration_safe(harness: Any)
     assert shape(unknown) == shape(throttled) == (202, ["message"])
     assert unknown.json() == throttled.json()
     stored = await h.db["accounts"].find_one({"email": email})
-    assert stored["activation"]["hash"]  # the throttle kept the first token
+    live = {"purpose": "account-activation", "subject": stored["_id"], "used_at": None}
+    # The throttle kept the first token alone (the one the refused resend made was used up at once).
+    assert [t["_id"] async for t in h.db["tokens"].find(live)] == [hash_token(first_link)]
     h.clock.advance(seconds=61)
     assert (await h.http.post("/accounts/activation/resend", json={"email": email})).status_code == 202
     await h.stack.mailbox.wait_for(email, lambda m: "Activez" in m.subject and first_link not in m.text, timeout=30)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from identity.domain.sessions import RefreshVerdict, StoredRefreshToken, judge_refresh
-from identity.domain.tokens import expiry, hash_secret, is_live, new_secret
+from identity.domain.tokens import expiry, hash_secret, new_secret
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -46,8 +46,5 @@ def test_secrets_are_random_and_stored_hashed() -> None:
     assert len(a) >= 40
 
 
-def test_liveness() -> None:
-    end = expiry(T0, timedelta(hours=1))
-    assert is_live(end, T0)
-    assert not is_live(end, end)
-    assert not is_live(None, T0)
+def test_expiry_is_the_ttl_after_now() -> None:
+    assert expiry(T0, timedelta(hours=1)) == T0 + timedelta(hours=1)

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from chassis.mail import Mail
+from chassis.tokens import InMemoryTokens
 from contracts import Event
 from contracts.events.common import PersonKind
 from teams.domain.accounts import KnownAccount
@@ -136,7 +137,6 @@ class FakeClaims:
 class FakeInvitations:
     def __init__(self, written: Written) -> None:
         self.invitations: dict[str, Invitation] = {}
-        self.links: dict[str, str] = {}  # link digest -> invitation id
         self._written = written
 
     async def add(self, invitation: Invitation, audit: Sequence[AuditRecord]) -> None:
@@ -147,9 +147,8 @@ class FakeInvitations:
         found = self.invitations.get(invitation_id)
         return found if found is not None and found.company_id == company_id else None
 
-    async def by_link(self, digest: str) -> Invitation | None:
-        invitation_id = self.links.get(digest)
-        return self.invitations.get(invitation_id) if invitation_id else None
+    async def by_id(self, invitation_id: str) -> Invitation | None:
+        return self.invitations.get(invitation_id)
 
     async def of_company(self, company_id: str) -> list[Invitation]:
         mine = [i for i in self.invitations.values() if i.company_id == company_id]
@@ -186,7 +185,6 @@ class FakeInvitations:
         invitation_id: str,
         code_digest: str,
         *,
-        link_digest: str,
         expires_at: datetime,
         now: datetime,
         events: Sequence[Event],
@@ -197,7 +195,6 @@ class FakeInvitations:
         if found is None:
             return False
         self.invitations[invitation_id] = replace(found, status=InvitationStatus.SENT, expires_at=expires_at, code=None)
-        self.links[link_digest] = invitation_id
         self._written.keep(events, mails, audit)
         return True
 
@@ -280,5 +277,6 @@ def fake_teams(at: datetime, **settings: Any) -> FakeTeams:
         audit=FakeAudit(written),
         sms=sms,
         written=lambda: None,
+        tokens=InMemoryTokens(clock),
     )
     return FakeTeams(teams, clock, written, accounts, companies, claims, invitations, sms)

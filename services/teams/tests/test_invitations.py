@@ -51,13 +51,6 @@ def test_a_digest_is_bound_to_its_key_and_invitation() -> None:
     assert not secrets.code_matches(b"other", "inv-1", "123456", digest)
 
 
-def test_link_tokens_are_long_and_stored_as_digests() -> None:
-    token, digest = secrets.new_link_token()
-    assert len(token) >= 40
-    assert digest == secrets.link_digest(token)
-    assert token not in digest
-
-
 def test_a_fresh_code_may_be_checked() -> None:
     state = rules.first_code("d", NOW, POLICY)
     assert state.sends == 1

@@ -17,7 +17,6 @@ from teams.domain.rights import (
     ProofKind,
     ProofOfPower,
     grant_problems,
-    may_act,
     normalised,
 )
 
@@ -66,25 +65,6 @@ def test_rights_without_proof_need_none(rights: set[Right]) -> None:
 def test_normalised_rights_are_sorted_and_unique(rights: set[Right]) -> None:
     result = normalised([*rights, *rights])
     assert list(result) == sorted(rights)
-
-
-def test_fund_operations_apply_to_club_contracts_only() -> None:
-    assert may_act([Right.MANAGE_FUNDS], Right.MANAGE_FUNDS, ContractKind.CLUB)
-    for kind in (ContractKind.CBM, ContractKind.LOCFI, ContractKind.OTHER):
-        assert not may_act([Right.MANAGE_FUNDS], Right.MANAGE_FUNDS, kind)
-
-
-def test_early_buyout_applies_to_cbm_or_locfi_contracts_only() -> None:
-    for kind in (ContractKind.CBM, ContractKind.LOCFI):
-        assert may_act([Right.REQUEST_EARLY_BUYOUT], Right.REQUEST_EARLY_BUYOUT, kind)
-    for kind in (ContractKind.CLUB, ContractKind.OTHER):
-        assert not may_act([Right.REQUEST_EARLY_BUYOUT], Right.REQUEST_EARLY_BUYOUT, kind)
-
-
-@given(rights_sets, st.sampled_from(list(Right)), st.sampled_from(list(ContractKind)) | st.none())
-def test_nobody_may_use_a_right_they_do_not_hold(held: set[Right], right: Right, kind: ContractKind | None) -> None:
-    allowed = may_act(held, right, kind)
-    assert allowed == (right in held and (kind is None or right_covers_contract(right, kind)))
 
 
 def test_the_other_rights_cover_every_contract() -> None:

@@ -8,10 +8,15 @@ arrival leave the view as the latest event says.
     view = RightsView(runtime.db)
     subscribe_rights_view(consumer, view)         # in the service's subscribe()
     await view.require(company_id, caller.account_id, Right.CHANGE_BANK_DETAILS)
+    await view.require(company_id, caller.account_id, Right.MANAGE_FUNDS, contract_kind=ContractKind.CLUB)
+
+A right held may still not apply to a contract: fund operations are for club contracts, early
+buyouts for CBM and LOCFI (`may_act`, on the contracts' `right_covers_contract`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
@@ -19,10 +24,17 @@ from pymongo.errors import DuplicateKeyError
 from chassis.consumer import EventConsumer
 from chassis.errors import Forbidden
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
-from contracts import Envelope, MemberRemoved, MemberRightsChanged, Right
+from contracts import ContractKind, Envelope, MemberRemoved, MemberRightsChanged, Right, right_covers_contract
 
 RIGHTS_VIEW = "rights_view"
 RIGHTS_VIEW_INDEXES: list[IndexSpec] = [ascending(RIGHTS_VIEW, "member_id")]
+
+
+def may_act(held: Iterable[Right], right: Right, contract_kind: ContractKind | None = None) -> bool:
+    """Whether a member holding `held` may use `right`, on a contract of `contract_kind` if one is concerned."""
+    if right not in set(held):
+        return False
+    return contract_kind is None or right_covers_contract(right, contract_kind)
 
 
 class RightsView:
@@ -63,16 +75,26 @@ class RightsView:
         cursor = self._view.find({"member_id": member_id}, {"company_id": 1, "rights": 1})
         return sorted({d["company_id"] async for d in cursor if str(right) in d.get("rights", [])})
 
-    async def may(self, company_id: str, member_id: str, right: Right) -> bool:
-        return right in await self.rights_of(company_id, member_id)
+    async def may(
+        self, company_id: str, member_id: str, right: Right, *, contract_kind: ContractKind | None = None
+    ) -> bool:
+        return may_act(await self.rights_of(company_id, member_id), right, contract_kind)
 
-    async def require(self, company_id: str, member_id: str, right: Right) -> None:
-        """Raise 403 unless the member holds `right` for the company."""
-        if not await self.may(company_id, member_id, right):
+    async def require(
+        self, company_id: str, member_id: str, right: Right, *, contract_kind: ContractKind | None = None
+    ) -> None:
+        """Raise 403 unless the member holds `right` for the company (and it applies to the contract's kind)."""
+        if await self.may(company_id, member_id, right, contract_kind=contract_kind):
+            return
+        if contract_kind is not None and right in await self.rights_of(company_id, member_id):
             raise Forbidden(
-                f"you need the right '{right}' for company {company_id}: ask the company's admin in My teams",
-                code="missing-right",
+                f"the right '{right}' does not apply to a {contract_kind} contract",
+                code="right-not-for-contract",
             )
+        raise Forbidden(
+            f"you need the right '{right}' for company {company_id}: ask the company's admin in My teams",
+            code="missing-right",
+        )
 
 
 def subscribe_rights_view(consumer: EventConsumer, view: RightsView) -> None:

@@ -10,6 +10,7 @@ from chassis.clock import Clock
 from chassis.consumer import EventConsumer
 from chassis.outbox import Wakeup
 from chassis.service import Runtime, ServiceDefinition, create_service_app, mail_courier
+from chassis.tokens import TOKENS, Tokens, token_indexes
 from contracts import Envelope
 from contracts.events.billing import ScheduleCreated
 from contracts.events.identity import (
@@ -33,6 +34,7 @@ from identity.store.commissaires import MongoCommissaireStore
 from identity.store.customers import FIRST_CONNECTION_REQUESTS, ORDER_EMAILS, FirstConnectionRequests, OrderEmailStore
 from identity.store.keys import KeyStore, SigningKeys
 from identity.store.legacy import LegacyStore
+from identity.store.links import adopt_embedded_links
 from identity.store.mailbox import MongoMailboxStore
 from identity.store.sessions import SessionStore
 from identity.store.throttle import LOGIN_FAILURES, REQUEST_COUNTERS, ThrottleStore
@@ -45,6 +47,7 @@ INDEXES = [
     *clients.INDEXES,
     *mailbox.INDEXES,
     *commissaires.INDEXES,
+    *token_indexes(),
 ]
 # Collections whose documents carry pending mail (`_courier`).
 MAIL_COLLECTIONS = [ACCOUNTS, ORDER_EMAILS]
@@ -55,7 +58,7 @@ def build_identity(runtime: Runtime, settings: IdentitySettings, courier_wakeup:
     keys = KeyStore(runtime.db, runtime.clock, settings.key_cipher)
     pem = settings.signing_key_pem.get_secret_value() if settings.signing_key_pem else None
     return Identity(
-        runtime=runtime,
+        clock=runtime.clock,
         settings=settings,
         accounts=AccountStore(runtime.db, runtime.outbox),
         sessions=SessionStore(runtime.db),
@@ -68,6 +71,7 @@ def build_identity(runtime: Runtime, settings: IdentitySettings, courier_wakeup:
         courier_wakeup=courier_wakeup,
         clients=ClientStore(runtime.db),
         first_connection_requests=FirstConnectionRequests(runtime.db),
+        tokens=Tokens(runtime.db, clock=runtime.clock),
     )
 
 
@@ -88,6 +92,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
 
     async def start(runtime: Runtime) -> None:
         identity = wire(runtime)
+        await adopt_embedded_links(runtime.db)  # links mailed before ADR 0034 keep working
         await identity.signing_keys.current()  # publish (or create) the signing key before the first request
         runtime.start_background(wired["relay"], "courier")
         app.state.identity = identity
@@ -112,7 +117,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
             routers=[router],
             indexes=INDEXES,
             outbox_collections=[ACCOUNTS],
-            expiring=[REQUEST_COUNTERS, LOGIN_FAILURES, FIRST_CONNECTION_REQUESTS],
+            expiring=[REQUEST_COUNTERS, LOGIN_FAILURES, FIRST_CONNECTION_REQUESTS, TOKENS],
             publishes=[
                 AccountRegistered,
                 AccountActivated,

@@ -8,10 +8,12 @@ from fastapi import FastAPI
 
 from chassis.clock import Clock
 from chassis.service import Runtime, ServiceDefinition, create_service_app, mail_courier
+from chassis.tokens import TOKENS, Tokens, adopt_embedded, token_indexes
 from contracts.events.teams import InvitationSent, MemberJoined, MemberRemoved, MemberRightsChanged
 from teams.api.claims import router as claims_router
 from teams.api.routes import router
 from teams.bus.handlers import subscribe
+from teams.domain.invitations import LINK_PURPOSE
 from teams.ports import Teams
 from teams.settings import TeamsSettings
 from teams.sms.sender import FileSmsSink
@@ -35,6 +37,10 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
     settings = settings or TeamsSettings()
 
     async def start(runtime: Runtime) -> None:
+        # Links mailed before ADR 0034 kept their hash in the invitation: adopted, they still open.
+        await adopt_embedded(
+            runtime.db, INVITATIONS, "link.digest", LINK_PURPOSE, expires="expires_at", issued="sent_at"
+        )
         mail_relay, mail_wakeup = mail_courier(runtime, settings, [INVITATIONS])
         trail_relay, trail_wakeup = audit_relay(runtime.db, [COMPANIES, INVITATIONS])
         runtime.start_background(mail_relay, "courier")
@@ -55,6 +61,7 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
             audit=AuditTrail(runtime.db),
             sms=FileSmsSink(Path(settings.sms_sink_dir)),
             written=written,
+            tokens=Tokens(runtime.db, clock=runtime.clock),
         )
 
     app = create_service_app(
@@ -63,8 +70,16 @@ def create_app(settings: TeamsSettings | None = None, clock: Clock | None = None
             title="creditdesk teams",
             description="Company spaces, members and their rights, invitations confirmed by SMS code, audit trail.",
             routers=[claims_router, router],
-            indexes=[*ACCOUNT_INDEXES, *CLAIM_INDEXES, *COMPANY_INDEXES, *INVITATION_INDEXES, *AUDIT_INDEXES],
+            indexes=[
+                *ACCOUNT_INDEXES,
+                *CLAIM_INDEXES,
+                *COMPANY_INDEXES,
+                *INVITATION_INDEXES,
+                *AUDIT_INDEXES,
+                *token_indexes(),
+            ],
             outbox_collections=[COMPANIES, INVITATIONS],
+            expiring=[TOKENS],
             publishes=[InvitationSent, MemberJoined, MemberRightsChanged, MemberRemoved],
             subscribe=subscribe,
             on_startup=[start],

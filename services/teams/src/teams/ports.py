@@ -16,6 +16,7 @@ from typing import Protocol
 
 from chassis.clock import Clock
 from chassis.mail import Mail
+from chassis.tokens import LinkTokens
 from contracts import Event
 from teams.domain.accounts import KnownAccount
 from teams.domain.audit import AuditRecord
@@ -86,8 +87,8 @@ class InvitationStore(Protocol):
 
     async def get(self, company_id: str, invitation_id: str) -> Invitation | None: ...
 
-    async def by_link(self, digest: str) -> Invitation | None:
-        """The invitation whose mailed link has this digest."""
+    async def by_id(self, invitation_id: str) -> Invitation | None:
+        """The invitation a mailed link (a `chassis.tokens` token) opens."""
         ...
 
     async def of_company(self, company_id: str) -> list[Invitation]:
@@ -109,7 +110,6 @@ class InvitationStore(Protocol):
         invitation_id: str,
         code_digest: str,
         *,
-        link_digest: str,
         expires_at: datetime,
         now: datetime,
         events: Sequence[Event],
@@ -158,6 +158,8 @@ class Teams:
     audit: AuditTrail
     sms: SmsSender
     written: Callable[[], None]
+    # The invitations' mailed links (purpose `teams.domain.invitations.LINK_PURPOSE`).
+    tokens: LinkTokens
 
 
 __all__ = [

@@ -30,7 +30,7 @@ def client_address(request: Request) -> str:
     """The client's address (`chassis.clientaddress`): the one the gateway signed,
     else the socket peer; a client's own X-Forwarded-For counts for nothing."""
     identity = get_identity(request)
-    return clientaddress.of_request(request, identity.settings, identity.runtime.clock.now())
+    return clientaddress.of_request(request, identity.settings, identity.now())
 
 
 ClientAddress = Annotated[str, Depends(client_address)]

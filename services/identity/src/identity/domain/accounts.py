@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from stdnum.fr import siret as siret_number
-
 from contracts.events.common import PersonKind
 from contracts.events.identity import AccountActivated, AccountKind, AccountRegistered
+from identity.domain.companies import siren_of, siret_problem
 from identity.domain.passwords import new_password_problems
 from identity.domain.tokens import hash_secret, new_secret
 
-__all__ = ["hash_secret", "new_secret"]
+__all__ = ["hash_secret", "new_secret", "siren_of"]
 
 
 class AccountStatus(StrEnum):
@@ -88,8 +87,9 @@ def registration_problems(form: Registration) -> dict[str, list[str]]:
         for field in ("company_name", "legal_form", "siret"):
             if not getattr(form, field):
                 add(field, "is required for a legal person")
-        if form.siret and not siret_number.is_valid(form.siret):
-            add("siret", "is not a valid SIRET (14 digits with a valid checksum)")
+        problem = siret_problem(form.siret)
+        if problem:
+            add("siret", problem)
     return errors
 
 
@@ -97,10 +97,6 @@ def display_name(form: Registration) -> str:
     if form.person_kind is PersonKind.LEGAL:
         return str(form.company_name)
     return f"{form.first_name} {form.last_name}"
-
-
-def siren_of(siret: str | None) -> str | None:
-    return siret_number.to_siren(siret) if siret else None
 
 
 def activation_expiry(now: datetime, ttl_hours: int) -> datetime:

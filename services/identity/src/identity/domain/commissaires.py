@@ -40,14 +40,11 @@ class Commissaire:
 
 @dataclass(frozen=True)
 class Invitation:
-    """The single-use activation link of an invited account: only its hash is kept."""
+    """When the invited account's latest activation link was sent and until when it opens (the
+    link itself is a `chassis.tokens` token of purpose `commissaire-invitation`)."""
 
-    token_hash: str
     expires_at: datetime
     sent_at: datetime
-
-    def usable(self, now: datetime) -> bool:
-        return now < self.expires_at
 
 
 def office_id_problem(office_id: str) -> str | None:

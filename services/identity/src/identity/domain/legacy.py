@@ -19,9 +19,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from stdnum.fr import siret as siret_number
-
 from chassis.text import forbidden_character
+from identity.domain.companies import siret_problem
 
 PBKDF2_PREFIX = "pbkdf2_sha256$"
 ARGON2_PREFIX = "$argon2"
@@ -51,6 +50,10 @@ class LegacyRecord:
     siret: str | None
     contract_reference: str | None
     mailbox: tuple[MailboxMessage, ...] = field(default=())
+
+
+class LegacyLoginTaken(ValueError):
+    """The import's login belongs to another legacy id."""
 
 
 class LegacyRecordInvalid(ValueError):
@@ -96,8 +99,9 @@ def parse_legacy_line(line: str, line_number: int) -> LegacyRecord:
     elif secret is not None and len(secret) < 8:
         errors["migration_secret"] = "must be at least 8 characters"
     siret = _text(data, "siret", errors, required=False)
-    if siret is not None and not siret_number.is_valid(siret):
-        errors["siret"] = "is not a valid SIRET"
+    siret_wrong = siret_problem(siret)
+    if siret_wrong:
+        errors["siret"] = siret_wrong
     messages: list[MailboxMessage] = []
     raw_mailbox = data.get("mailbox") or []
     if not isinstance(raw_mailbox, list):

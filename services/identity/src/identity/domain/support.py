@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from stdnum.fr import siret as siret_number
-
 from contracts.events.common import PersonKind
+from identity.domain.companies import siret_problem
 
 NATURAL_FIELDS = frozenset({"civility", "last_name", "first_name"})
 LEGAL_FIELDS = frozenset({"company_name", "legal_form", "siret"})
@@ -36,9 +35,9 @@ def support_change_problems(person_kind: PersonKind, changes: dict[str, Any]) ->
             for part in ("line", "postal_code", "city"):
                 if part in address and not address[part]:
                     errors.setdefault(f"address.{part}", []).append("cannot be emptied")
-    siret = changes.get("siret")
-    if siret and not siret_number.is_valid(siret):
-        errors.setdefault("siret", []).append("is not a valid SIRET (14 digits with a valid checksum)")
+    siret_wrong = siret_problem(changes.get("siret"))
+    if siret_wrong:
+        errors.setdefault("siret", []).append(siret_wrong)
     if not changes:
         errors.setdefault("changes", []).append("name at least one field to change")
     return errors

@@ -1,5 +1,5 @@
-"""Single-use secrets mailed in links (activation, recovery, first connection,
-migration) and refresh tokens: random, stored only as a hash, expiring."""
+"""Refresh tokens and API-client secrets: random, stored only as a hash, expiring. (The single-use
+links identity mails, and the migration ticket, are `chassis.tokens` tokens: ADR 0034.)"""
 
 from __future__ import annotations
 
@@ -21,7 +21,3 @@ def hash_secret(token: str) -> str:
 
 def expiry(now: datetime, ttl: timedelta) -> datetime:
     return now + ttl
-
-
-def is_live(expires_at: datetime | None, now: datetime) -> bool:
-    return expires_at is not None and now < expires_at

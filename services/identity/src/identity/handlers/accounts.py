@@ -10,22 +10,20 @@ from chassis.errors import Problem
 from contracts import Event, PersonKind
 from contracts.events.identity import AccountMigrated
 from identity.domain import accounts as rules
-from identity.domain.tokens import hash_secret, new_secret
+from identity.domain.links import ACTIVATION
 from identity.handlers.context import Identity
 from identity.mail.templates import activation_mail, already_registered_mail
 
 ACTIVATION_PATH = "/accounts/activation"
 
 
-def activation_state(identity: Identity) -> tuple[str, dict[str, Any]]:
-    """A new activation token and what the account stores of it."""
+async def activation_state(identity: Identity, account_id: str) -> tuple[str, dict[str, Any]]:
+    """A new activation token (`chassis.tokens`) and what the account stores of it: when it was
+    sent (the resend throttle) and until when it opens."""
     now = identity.now()
-    token, token_hash = new_secret()
-    return token, {
-        "hash": token_hash,
-        "expires_at": rules.activation_expiry(now, identity.settings.activation_ttl_hours),
-        "sent_at": now,
-    }
+    expires_at = rules.activation_expiry(now, identity.settings.activation_ttl_hours)
+    token = await identity.tokens.issue(ACTIVATION, account_id, expires_at=expires_at)
+    return token, {"expires_at": expires_at, "sent_at": now}
 
 
 async def notify_taken_email(identity: Identity, email: str) -> None:
@@ -55,7 +53,7 @@ async def register_account(identity: Identity, form: rules.Registration, client_
     await identity.limit_mail_requests("register", client_address)
     now = identity.now()
     account_id = uuid.uuid4().hex
-    token, activation = activation_state(identity)
+    token, activation = await activation_state(identity, account_id)
     account: dict[str, Any] = {
         "_id": account_id,
         "email": form.email,
@@ -86,6 +84,7 @@ async def register_account(identity: Identity, form: rules.Registration, client_
     if await identity.accounts.add(account, [rules.registered_event(account_id, form)], mails):
         identity.courier_wakeup.notify()
     else:
+        await identity.tokens.consume(ACTIVATION, token)  # no account took this id
         await notify_taken_email(identity, form.email)
 
 
@@ -97,9 +96,10 @@ async def activate_account(identity: Identity, token: str) -> None:
     """ActivateAccount with the single-use token from the activation mail. For
     an account migrated from the legacy portal, this is the email confirmation
     that completes the migration (AccountMigrated)."""
-    account = await identity.accounts.by_activation_hash(hash_secret(token))
+    link = await identity.tokens.peek(ACTIVATION, token)
+    account = await identity.accounts.by_id(link.subject) if link else None
     now = identity.now()
-    if account is None or account["activation"]["expires_at"] <= now:
+    if account is None or account["status"] != rules.AccountStatus.PENDING_ACTIVATION:
         raise invalid_link()
     events: list[Event] = [
         rules.activated_event(
@@ -124,6 +124,8 @@ async def activate_account(identity: Identity, token: str) -> None:
                 company_name=account.get("company_name"),
             )
         )
+    if await identity.tokens.consume(ACTIVATION, token) is None:
+        raise invalid_link("this activation link was already used")
     if not await identity.accounts.activate(account["_id"], now, events):
         raise invalid_link("this activation link was already used")
     if legacy_id:
@@ -137,9 +139,9 @@ async def resend_activation(identity: Identity, email: str, client_address: str)
     account = await identity.accounts.by_email(email)
     if account is None or account["status"] != rules.AccountStatus.PENDING_ACTIVATION:
         return
-    token, activation = activation_state(identity)
+    token, activation = await activation_state(identity, account["_id"])
     ttl = identity.settings.activation_ttl_hours
     mail = identity.mail(email, activation_mail(identity.link(ACTIVATION_PATH, token), ttl))
     sent_before = identity.now() - timedelta(seconds=identity.settings.mail_resend_interval_seconds)
-    if await identity.accounts.renew_activation(account["_id"], activation, mail, sent_before):
-        identity.courier_wakeup.notify()
+    queued = await identity.accounts.renew_activation(account["_id"], activation, mail, sent_before)
+    await identity.replace_link(ACTIVATION, token, account["_id"], queued)

@@ -1,4 +1,5 @@
-"""What every handler works with: the shared runtime and identity's adapters."""
+"""What every handler works with: identity's settings and ports (`identity.ports`), wired by the
+app on the real adapters or by a unit test on the in-memory fakes."""
 
 from __future__ import annotations
 
@@ -6,44 +7,51 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from chassis.clock import Clock
 from chassis.errors import Problem
 from chassis.mail import mail_entry
 from chassis.outbox import Wakeup
-from chassis.service import Runtime
+from chassis.tokens import LinkTokens
 from identity.domain import throttle as throttling
-from identity.security import Passwords
+from identity.ports import (
+    AccountStore,
+    ClientStore,
+    FirstConnectionRequestStore,
+    KeyDirectory,
+    LegacyStore,
+    OrderEmailStore,
+    PasswordHasher,
+    SessionStore,
+    SigningKeyProvider,
+    ThrottleStore,
+)
 from identity.settings import IdentitySettings
-from identity.store.accounts import AccountStore
-from identity.store.clients import ClientStore
-from identity.store.customers import FirstConnectionRequests, OrderEmailStore
-from identity.store.keys import KeyStore, SigningKeys
-from identity.store.legacy import LegacyStore
-from identity.store.sessions import SessionStore
-from identity.store.throttle import ThrottleStore
 
 API = "/api/identity"
 
 
 @dataclass
 class Identity:
-    """Identity's own adapters, next to the shared runtime."""
+    """Identity's ports, next to its settings and clock."""
 
-    runtime: Runtime
+    clock: Clock
     settings: IdentitySettings
     accounts: AccountStore
     sessions: SessionStore
     throttle: ThrottleStore
     order_emails: OrderEmailStore
     legacy: LegacyStore
-    keys: KeyStore
-    signing_keys: SigningKeys
-    passwords: Passwords
+    keys: KeyDirectory
+    signing_keys: SigningKeyProvider
+    passwords: PasswordHasher
     courier_wakeup: Wakeup
     clients: ClientStore
-    first_connection_requests: FirstConnectionRequests
+    first_connection_requests: FirstConnectionRequestStore
+    # Every single-use link and ticket identity mails or hands out (`identity.domain.links`).
+    tokens: LinkTokens
 
     def now(self) -> datetime:
-        return self.runtime.clock.now()
+        return self.clock.now()
 
     def link(self, path: str, token: str | None = None) -> str:
         """A link for a mail, through the gateway's public address."""
@@ -60,6 +68,16 @@ class Identity:
     def mail(self, to: str, subject_and_text: tuple[str, str]) -> dict[str, Any]:
         subject, text = subject_and_text
         return mail_entry(to=to, subject=subject, text=text, now=self.now())
+
+    async def replace_link(self, purpose: str, token: str, subject: str, queued: bool) -> None:
+        """After a conditional write that queued (or not) the mail carrying `token`: the new link
+        replaces the subject's earlier ones, or, when the write was refused (the resend throttle),
+        the new token is used up at once and the earlier link keeps working."""
+        if queued:
+            await self.tokens.revoke(purpose, subject, keep=token)
+            self.courier_wakeup.notify()
+        else:
+            await self.tokens.consume(purpose, token)
 
     @property
     def resend_interval(self) -> timedelta:

@@ -1,20 +1,26 @@
 """Customer first connection: a buyer creates access with the email given at
-purchase, one access per order email. Identity learns which emails have
-orders from billing's ScheduleCreated. Nobody else can set their password."""
+purchase, one access per order email (the rules: `identity.domain.customers`).
+Identity learns which emails have orders from billing's ScheduleCreated. Nobody
+else can set their password."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from chassis.errors import Conflict, Problem
-from contracts import Envelope, PersonKind
+from contracts import Envelope
 from contracts.events.billing import ScheduleCreated
-from contracts.events.identity import AccountRegistered
-from identity.domain import accounts as rules
+from identity.domain.customers import (
+    FirstConnectionStep,
+    Order,
+    OrderEmail,
+    customer_access,
+    first_connection_step,
+    order_email,
+)
+from identity.domain.links import FIRST_CONNECTION
 from identity.domain.passwords import new_password_problems
-from identity.domain.tokens import expiry, hash_secret, is_live, new_secret
 from identity.handlers.context import Identity
 from identity.handlers.recovery import PasswordRefused
 from identity.mail.templates import access_exists_mail, first_connection_mail
@@ -26,14 +32,14 @@ FIRST_CONNECTION_PAGE = "/first-connection"
 
 async def on_schedule_created(identity: Identity, event: ScheduleCreated, envelope: Envelope) -> None:
     """Remember that the buyer's email has an order (idempotent per schedule)."""
-    order = {
-        "schedule_id": event.schedule_id,
-        "order_number": event.order_number,
-        "merchant": event.merchant,
-        "purchase_date": event.purchase_date.isoformat(),
-        "event_id": str(envelope.event_id),
-    }
-    email = event.buyer_email.strip().lower()
+    order = Order(
+        schedule_id=event.schedule_id,
+        order_number=event.order_number,
+        merchant=event.merchant,
+        purchase_date=event.purchase_date,
+        event_id=str(envelope.event_id),
+    )
+    email = order_email(event.buyer_email)
     await identity.order_emails.record_order(email, order, identity.now())
     if await identity.first_connection_requests.waiting(email, identity.now()):
         # Asked before this order reached identity: answered now. Sent once: a
@@ -48,12 +54,6 @@ async def request_first_connection(identity: Identity, email: str, client_addres
     known order yet is remembered `first_connection_wait_minutes`: billing's
     ScheduleCreated reaches identity a moment after the schedule is created."""
     await identity.limit_mail_requests("first-connection", client_address)
-    orders = await identity.order_emails.get(email)
-    if orders is None:
-        now = identity.now()
-        wait = timedelta(minutes=identity.settings.first_connection_wait_minutes)
-        await identity.first_connection_requests.remember(email, now, now + wait)
-        return
     await send_first_connection(identity, email)
 
 
@@ -61,8 +61,14 @@ async def send_first_connection(identity: Identity, email: str) -> None:
     """The first-connection mail of an email that has orders (or a reminder, if it has access)."""
     now = identity.now()
     sent_before = now - identity.resend_interval
-    account = await identity.accounts.by_email(email)
-    if account is not None:
+    orders = await identity.order_emails.get(email)
+    account = await identity.accounts.by_email(email) if orders is not None else None
+    step = first_connection_step(orders, account is not None)
+    if step is FirstConnectionStep.WAIT:
+        wait = timedelta(minutes=identity.settings.first_connection_wait_minutes)
+        await identity.first_connection_requests.remember(email, now, now + wait)
+        return
+    if step is FirstConnectionStep.REMIND_ACCESS and account is not None:
         mail = identity.mail(email, access_exists_mail(identity.link("/sessions"), identity.link("/recovery")))
         if await identity.accounts.queue_mail(
             account["_id"], mail, stamp="notices.first_connection_at", now=now, sent_before=sent_before
@@ -70,11 +76,12 @@ async def send_first_connection(identity: Identity, email: str) -> None:
             identity.courier_wakeup.notify()
         return
     ttl = identity.settings.first_connection_ttl_hours
-    token, token_hash = new_secret()
-    state = {"hash": token_hash, "expires_at": expiry(now, timedelta(hours=ttl)), "sent_at": now}
+    expires_at = now + timedelta(hours=ttl)
+    token = await identity.tokens.issue(FIRST_CONNECTION, email, expires_at=expires_at)
+    state = {"expires_at": expires_at, "sent_at": now}
     mail = identity.mail(email, first_connection_mail(identity.page_link(FIRST_CONNECTION_PAGE, token), ttl))
-    if await identity.order_emails.start_first_connection(email, state, mail, sent_before):
-        identity.courier_wakeup.notify()
+    queued = await identity.order_emails.start_first_connection(email, state, mail, sent_before)
+    await identity.replace_link(FIRST_CONNECTION, token, email, queued)
 
 
 def invalid_first_connection_link() -> Problem:
@@ -85,49 +92,29 @@ def invalid_first_connection_link() -> Problem:
     )
 
 
-async def order_email_for(identity: Identity, token: str) -> dict[str, Any]:
-    doc = await identity.order_emails.by_token_hash(hash_secret(token))
-    if doc is None or not is_live(doc["first_connection"].get("expires_at"), identity.now()):
+async def order_email_for(identity: Identity, token: str) -> OrderEmail:
+    link = await identity.tokens.peek(FIRST_CONNECTION, token)
+    found = await identity.order_emails.get(link.subject) if link else None
+    if found is None:
         raise invalid_first_connection_link()
-    return doc
+    return found
 
 
 async def complete_first_connection(identity: Identity, token: str, password: str, confirmation: str) -> str:
     """CreateCustomerAccess: the account exists and is active at once (the link
     proved the mailbox). Returns the new account's id."""
-    doc = await order_email_for(identity, token)
-    email = str(doc["_id"])
-    problems = new_password_problems(password, confirmation, email)
+    found = await order_email_for(identity, token)
+    problems = new_password_problems(password, confirmation, found.email)
     if problems:
         raise PasswordRefused(problems)
-    now = identity.now()
-    account_id = uuid.uuid4().hex
-    account = {
-        "_id": account_id,
-        "email": email,
-        "account_kind": rules.CUSTOMER,
-        "roles": [rules.CUSTOMER_ROLE],
-        "password_hash": await identity.passwords.hash(password),
-        "status": rules.AccountStatus.ACTIVE,
-        "person_kind": PersonKind.NATURAL,
-        "display_name": email,
-        "registered_at": now,
-        "activated_at": now,
-    }
-    events = [
-        AccountRegistered(
-            account_id=account_id,
-            email=email,
-            person_kind=PersonKind.NATURAL,
-            display_name=email,
-            account_kind=rules.CUSTOMER,
-        ),
-        rules.activated_event(account_id, email, PersonKind.NATURAL, email, None, rules.CUSTOMER),
-    ]
-    if not await identity.accounts.add(account, list(events), []):
+    access = customer_access(found, uuid.uuid4().hex, identity.now())
+    password_hash = await identity.passwords.hash(password)
+    if await identity.tokens.consume(FIRST_CONNECTION, token) is None:
+        raise invalid_first_connection_link()
+    if not await identity.accounts.add_customer(access, password_hash, access.events()):
         raise Conflict(
             "an access already exists for this email: log in, or use 'forgot password'",
             code="access-exists",
         )
-    await identity.order_emails.finish_first_connection(email, hash_secret(token), account_id, now)
-    return account_id
+    await identity.order_emails.finish_first_connection(access.email, access.account_id, access.created_at)
+    return access.account_id

@@ -14,19 +14,20 @@ from contracts import PersonKind
 from contracts.events.identity import AccountRegistered
 from identity.domain import accounts as rules
 from identity.domain.legacy import (
+    LegacyLoginTaken,
     LegacyRecordInvalid,
     LegacyStatus,
     parse_legacy_line,
 )
+from identity.domain.links import ACTIVATION, MIGRATION_TICKET
 from identity.domain.passwords import new_password_problems
-from identity.domain.tokens import expiry, hash_secret, is_live, new_secret
 from identity.handlers.accounts import ACTIVATION_PATH, activation_state, notify_taken_email
 from identity.handlers.context import Identity
 from identity.handlers.credentials import legacy_credentials_valid
 from identity.handlers.recovery import PasswordRefused
 from identity.handlers.sessions import Lockout
 from identity.mail.templates import migration_confirmation_mail
-from identity.store.legacy import LegacyLoginTaken, LegacyStore
+from identity.ports import LegacyStore
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,9 @@ async def legacy_log_in(identity: Identity, login: str, password: str, client_ad
             code="legacy-already-migrated",
         )
     ttl = timedelta(minutes=identity.settings.migration_ticket_ttl_minutes)
-    token, token_hash = new_secret()
-    await identity.legacy.issue_ticket(legacy["_id"], {"hash": token_hash, "expires_at": expiry(identity.now(), ttl)})
+    # A new ticket replaces the previous one (a second login starts the flow again).
+    await identity.tokens.revoke(MIGRATION_TICKET, legacy["_id"])
+    token = await identity.tokens.issue(MIGRATION_TICKET, legacy["_id"], expires_at=identity.now() + ttl)
     return MigrationTicket(token, int(ttl.total_seconds()), legacy.get("company_name"))
 
 
@@ -101,8 +103,9 @@ def invalid_ticket() -> Problem:
 
 
 async def legacy_for_ticket(identity: Identity, ticket: str) -> dict[str, Any]:
-    legacy = await identity.legacy.by_ticket(hash_secret(ticket))
-    if legacy is None or not is_live(legacy["ticket"].get("expires_at"), identity.now()):
+    link = await identity.tokens.peek(MIGRATION_TICKET, ticket)
+    legacy = await identity.legacy.by_id(link.subject) if link else None
+    if legacy is None or legacy["status"] == LegacyStatus.MIGRATED:
         raise invalid_ticket()
     return legacy
 
@@ -118,10 +121,12 @@ async def migrate_legacy_account(
         raise PasswordRefused(problems)
     await identity.limit_mail_requests("migration", client_address)
     account_id = uuid.uuid4().hex
-    if not await identity.legacy.confirming(legacy["_id"], hash_secret(ticket), account_id, email):
+    if await identity.tokens.consume(MIGRATION_TICKET, ticket) is None:
+        raise invalid_ticket()
+    if not await identity.legacy.confirming(legacy["_id"], account_id, email):
         raise invalid_ticket()
     now = identity.now()
-    token, activation = activation_state(identity)
+    token, activation = await activation_state(identity, account_id)
     display_name = legacy.get("company_name") or legacy["login"]
     account = {
         "_id": account_id,
@@ -152,6 +157,7 @@ async def migrate_legacy_account(
     if await identity.accounts.add(account, [event], [mail]):
         identity.courier_wakeup.notify()
     else:
+        await identity.tokens.consume(ACTIVATION, token)  # no account took this id
         await notify_taken_email(identity, email)
 
 

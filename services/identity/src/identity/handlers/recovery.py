@@ -10,8 +10,8 @@ from chassis.errors import Problem
 from contracts.events.identity import PasswordReset
 from identity.domain import accounts as rules
 from identity.domain import throttle as throttling
+from identity.domain.links import RECOVERY
 from identity.domain.passwords import new_password_problems
-from identity.domain.tokens import expiry, hash_secret, is_live, new_secret
 from identity.handlers.context import Identity
 from identity.handlers.sessions import every_session_revoked
 from identity.mail.templates import password_changed_mail, recovery_mail
@@ -43,16 +43,18 @@ async def request_recovery(identity: Identity, email: str, client_address: str) 
         return
     now = identity.now()
     ttl = identity.settings.recovery_ttl_minutes
-    token, token_hash = new_secret()
-    recovery = {"hash": token_hash, "expires_at": expiry(now, timedelta(minutes=ttl)), "sent_at": now}
+    expires_at = now + timedelta(minutes=ttl)
+    token = await identity.tokens.issue(RECOVERY, account["_id"], expires_at=expires_at)
+    recovery = {"expires_at": expires_at, "sent_at": now}
     mail = identity.mail(email, recovery_mail(identity.page_link(RECOVERY_PAGE, token), ttl))
-    if await identity.accounts.start_recovery(account["_id"], recovery, mail, now - identity.resend_interval):
-        identity.courier_wakeup.notify()
+    queued = await identity.accounts.start_recovery(account["_id"], recovery, mail, now - identity.resend_interval)
+    await identity.replace_link(RECOVERY, token, account["_id"], queued)
 
 
 async def account_for_recovery(identity: Identity, token: str) -> dict[str, Any]:
-    account = await identity.accounts.by_recovery_hash(hash_secret(token))
-    if account is None or not is_live(account["recovery"].get("expires_at"), identity.now()):
+    link = await identity.tokens.peek(RECOVERY, token)
+    account = await identity.accounts.by_id(link.subject) if link else None
+    if account is None or account["status"] != rules.AccountStatus.ACTIVE:
         raise invalid_recovery_link()
     return account
 
@@ -69,9 +71,9 @@ async def complete_recovery(identity: Identity, token: str, password: str, confi
     sessions = await identity.sessions.open_families(account["_id"], now)
     revoked = every_session_revoked(account["_id"], sessions, now, "password-reset")
     password_hash = await identity.passwords.hash(password)
-    if not await identity.accounts.reset_password(
-        account["_id"], hash_secret(token), password_hash, now, [event, revoked], mail
-    ):
+    if await identity.tokens.consume(RECOVERY, token) is None:
+        raise invalid_recovery_link()
+    if not await identity.accounts.reset_password(account["_id"], password_hash, now, [event, revoked], mail):
         raise invalid_recovery_link()
     identity.courier_wakeup.notify()
     # The reset's write already cut every session (sessions_revoked_before);

@@ -4,6 +4,7 @@ causes are one atomic write."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,13 +15,12 @@ from chassis.mail import COURIER_FIELD, courier_indexes, push_mail, with_mail
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import Outbox
 from contracts import Event
-from identity.domain.accounts import AccountStatus
+from identity.domain.accounts import CUSTOMER, AccountStatus
+from identity.domain.customers import CustomerAccess
 
 ACCOUNTS = "accounts"
 INDEXES: list[IndexSpec] = [
     ascending(ACCOUNTS, "email", unique=True),
-    ascending(ACCOUNTS, "activation.hash"),
-    ascending(ACCOUNTS, "recovery.hash"),
     ascending(ACCOUNTS, "legacy_id"),
     *courier_indexes(ACCOUNTS),
 ]
@@ -42,23 +42,33 @@ class AccountStore:
         self._outbox.notify()
         return True
 
+    async def add_customer(self, access: CustomerAccess, password_hash: str, events: Sequence[Event]) -> bool:
+        """Insert a customer access (active at once) with its events; False if the email is taken."""
+        document: dict[str, Any] = {
+            "_id": access.account_id,
+            "email": access.email,
+            "account_kind": CUSTOMER,
+            "roles": list(access.roles),
+            "password_hash": password_hash,
+            "status": AccountStatus.ACTIVE,
+            "person_kind": access.person_kind,
+            "display_name": access.display_name,
+            "registered_at": access.created_at,
+            "activated_at": access.created_at,
+        }
+        return await self.add(document, list(events), [])
+
     async def by_email(self, email: str) -> dict[str, Any] | None:
         return await self._accounts.find_one({"email": email}, HIDDEN)
 
     async def by_id(self, account_id: str) -> dict[str, Any] | None:
         return await self._accounts.find_one({"_id": account_id}, HIDDEN)
 
-    async def by_activation_hash(self, token_hash: str) -> dict[str, Any] | None:
-        return await self._accounts.find_one({"activation.hash": token_hash}, HIDDEN)
-
-    async def by_recovery_hash(self, token_hash: str) -> dict[str, Any] | None:
-        return await self._accounts.find_one({"recovery.hash": token_hash}, HIDDEN)
-
     async def active_by_legacy_id(self, legacy_id: str) -> dict[str, Any] | None:
         return await self._accounts.find_one({"legacy_id": legacy_id, "status": AccountStatus.ACTIVE}, HIDDEN)
 
     async def activate(self, account_id: str, now: datetime, events: list[Event]) -> bool:
-        """Pending -> active, once: the token is consumed in the same write."""
+        """Pending -> active, once (the handler used the link's token up just before)."""
         result = await self._accounts.update_one(
             {"_id": account_id, "status": AccountStatus.PENDING_ACTIVATION},
             self._outbox.update(
@@ -84,8 +94,8 @@ class AccountStore:
     async def renew_activation(
         self, account_id: str, activation: dict[str, Any], mail: dict[str, Any], sent_before: datetime
     ) -> bool:
-        """A new activation token replaces the old one (which stops working),
-        unless the last one was sent after `sent_before` (the resend throttle)."""
+        """The mail of a new activation link (which replaces the old ones), unless the last one was
+        sent after `sent_before` (the resend throttle)."""
         result = await self._accounts.update_one(
             {
                 "_id": account_id,
@@ -112,16 +122,15 @@ class AccountStore:
     async def reset_password(
         self,
         account_id: str,
-        token_hash: str,
         password_hash: str,
         now: datetime,
         events: list[Event],
         mail: dict[str, Any],
     ) -> bool:
-        """Consume the recovery token, set the password and cut every session
-        issued until now, in one write."""
+        """Set the password and cut every session issued until now, in one write (the handler used
+        the recovery link's token up just before)."""
         result = await self._accounts.update_one(
-            {"_id": account_id, "recovery.hash": token_hash, "recovery.expires_at": {"$gt": now}},
+            {"_id": account_id, "status": AccountStatus.ACTIVE},
             self._outbox.update(
                 push_mail(
                     {

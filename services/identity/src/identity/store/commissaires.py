@@ -10,7 +10,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from chassis.mail import push_mail, with_mail
-from chassis.mongo import IndexSpec, MongoDatabase, ascending
+from chassis.mongo import IndexSpec, MongoDatabase
 from chassis.outbox import Outbox
 from contracts import PersonKind
 from identity.domain.accounts import AccountStatus, Civility
@@ -18,11 +18,11 @@ from identity.domain.commissaires import COMMISSAIRE, COMMISSAIRE_ROLE, Commissa
 from identity.store.accounts import ACCOUNTS, HIDDEN
 
 INVITATION = "invitation"
-INDEXES: list[IndexSpec] = [ascending(ACCOUNTS, f"{INVITATION}.hash")]
+INDEXES: list[IndexSpec] = []
 
 
 def invitation_document(invitation: Invitation) -> dict[str, Any]:
-    return {"hash": invitation.token_hash, "expires_at": invitation.expires_at, "sent_at": invitation.sent_at}
+    return {"expires_at": invitation.expires_at, "sent_at": invitation.sent_at}
 
 
 def to_document(commissaire: Commissaire, invitation: Invitation) -> dict[str, Any]:
@@ -78,15 +78,6 @@ class MongoCommissaireStore:
         doc = await self._accounts.find_one({"_id": account_id, "account_kind": COMMISSAIRE}, HIDDEN)
         return from_document(doc) if doc else None
 
-    async def by_invitation(self, token_hash: str) -> tuple[Commissaire, Invitation] | None:
-        doc = await self._accounts.find_one(
-            {f"{INVITATION}.hash": token_hash, "account_kind": COMMISSAIRE, "status": AccountStatus.INVITED}, HIDDEN
-        )
-        if doc is None:
-            return None
-        raw = doc[INVITATION]
-        return from_document(doc), Invitation(raw["hash"], raw["expires_at"], raw["sent_at"])
-
     async def renew_invitation(self, account_id: str, invitation: Invitation, mail: dict[str, Any]) -> bool:
         result = await self._accounts.update_one(
             {"_id": account_id, "account_kind": COMMISSAIRE, "status": AccountStatus.INVITED},
@@ -94,9 +85,9 @@ class MongoCommissaireStore:
         )
         return result.modified_count == 1
 
-    async def activate(self, account_id: str, token_hash: str, password_hash: str, now: datetime) -> bool:
+    async def activate(self, account_id: str, password_hash: str, now: datetime) -> bool:
         result = await self._accounts.update_one(
-            {"_id": account_id, f"{INVITATION}.hash": token_hash, "status": AccountStatus.INVITED},
+            {"_id": account_id, "account_kind": COMMISSAIRE, "status": AccountStatus.INVITED},
             {
                 "$set": {"status": AccountStatus.ACTIVE, "password_hash": password_hash, "activated_at": now},
                 "$unset": {INVITATION: ""},

@@ -3,47 +3,67 @@ first-connection token of each, with its mail (`_courier`) in the same document.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
 from chassis.mail import COURIER_FIELD, courier_indexes, push_mail
-from chassis.mongo import IndexSpec, MongoDatabase, ascending
+from chassis.mongo import IndexSpec, MongoDatabase
 from chassis.sweeper import EXPIRES_AT, expires_at
+from identity.domain.customers import Order, OrderEmail
 
 ORDER_EMAILS = "order_emails"
 # First connections asked before identity knew of an order for the email: kept until
 # `expires_at` (the sweeper deletes them), answered when the order's ScheduleCreated arrives.
 FIRST_CONNECTION_REQUESTS = "first_connection_requests"
-INDEXES: list[IndexSpec] = [
-    ascending(ORDER_EMAILS, "first_connection.hash"),
-    *courier_indexes(ORDER_EMAILS),
-]
+INDEXES: list[IndexSpec] = [*courier_indexes(ORDER_EMAILS)]
+
+
+def order_document(order: Order) -> dict[str, str]:
+    return {
+        "schedule_id": order.schedule_id,
+        "order_number": order.order_number,
+        "merchant": order.merchant,
+        "purchase_date": order.purchase_date.isoformat(),
+        "event_id": order.event_id,
+    }
+
+
+def order_email_from(doc: dict[str, Any]) -> OrderEmail:
+    orders = tuple(
+        Order(
+            schedule_id=raw["schedule_id"],
+            order_number=raw["order_number"],
+            merchant=raw["merchant"],
+            purchase_date=date.fromisoformat(raw["purchase_date"]),
+            event_id=raw["event_id"],
+        )
+        for raw in doc.get("orders", [])
+    )
+    return OrderEmail(email=str(doc["_id"]), orders=orders, account_id=doc.get("account_id"))
 
 
 class OrderEmailStore:
     def __init__(self, db: MongoDatabase) -> None:
         self._emails = db[ORDER_EMAILS]
 
-    async def record_order(self, email: str, order: dict[str, Any], now: datetime) -> bool:
+    async def record_order(self, email: str, order: Order, now: datetime) -> bool:
         """Remember an order of `email`; False when this schedule was already
         recorded (a redelivered event changes nothing)."""
         try:
             result = await self._emails.update_one(
-                {"_id": email, "orders.schedule_id": {"$ne": order["schedule_id"]}},
-                {"$push": {"orders": order}, "$setOnInsert": {"first_order_at": now}},
+                {"_id": email, "orders.schedule_id": {"$ne": order.schedule_id}},
+                {"$push": {"orders": order_document(order)}, "$setOnInsert": {"first_order_at": now}},
                 upsert=True,
             )
         except DuplicateKeyError:
             return False  # the document exists and already holds this schedule
         return result.modified_count == 1 or result.upserted_id is not None
 
-    async def get(self, email: str) -> dict[str, Any] | None:
-        return await self._emails.find_one({"_id": email}, {COURIER_FIELD: 0})
-
-    async def by_token_hash(self, token_hash: str) -> dict[str, Any] | None:
-        return await self._emails.find_one({"first_connection.hash": token_hash}, {COURIER_FIELD: 0})
+    async def get(self, email: str) -> OrderEmail | None:
+        doc = await self._emails.find_one({"_id": email}, {COURIER_FIELD: 0})
+        return order_email_from(doc) if doc else None
 
     async def start_first_connection(
         self, email: str, first_connection: dict[str, Any], mail: dict[str, Any], sent_before: datetime
@@ -60,9 +80,9 @@ class OrderEmailStore:
         )
         return result.modified_count == 1
 
-    async def finish_first_connection(self, email: str, token_hash: str, account_id: str, now: datetime) -> None:
+    async def finish_first_connection(self, email: str, account_id: str, now: datetime) -> None:
         await self._emails.update_one(
-            {"_id": email, "first_connection.hash": token_hash},
+            {"_id": email},
             {"$unset": {"first_connection": ""}, "$set": {"account_id": account_id, "access_created_at": now}},
         )
 

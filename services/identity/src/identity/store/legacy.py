@@ -10,18 +10,11 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
-from identity.domain.legacy import LegacyRecord, LegacyStatus, MailboxMessage
+from identity.domain.legacy import LegacyLoginTaken, LegacyRecord, LegacyStatus, MailboxMessage
 from identity.domain.tokens import hash_secret
 
 LEGACY_ACCOUNTS = "legacy_accounts"
-INDEXES: list[IndexSpec] = [
-    ascending(LEGACY_ACCOUNTS, "login", unique=True),
-    ascending(LEGACY_ACCOUNTS, "ticket.hash"),
-]
-
-
-class LegacyLoginTaken(ValueError):
-    pass
+INDEXES: list[IndexSpec] = [ascending(LEGACY_ACCOUNTS, "login", unique=True)]
 
 
 class LegacyStore:
@@ -62,16 +55,10 @@ class LegacyStore:
     async def by_id(self, legacy_id: str) -> dict[str, Any] | None:
         return await self._legacy.find_one({"_id": legacy_id})
 
-    async def by_ticket(self, ticket_hash: str) -> dict[str, Any] | None:
-        return await self._legacy.find_one({"ticket.hash": ticket_hash})
-
-    async def issue_ticket(self, legacy_id: str, ticket: dict[str, Any]) -> None:
-        await self._legacy.update_one({"_id": legacy_id}, {"$set": {"ticket": ticket}})
-
-    async def confirming(self, legacy_id: str, ticket_hash: str, account_id: str, email: str) -> bool:
-        """The ticket is spent on one new account: the legacy id now waits for its confirmation."""
+    async def confirming(self, legacy_id: str, account_id: str, email: str) -> bool:
+        """The ticket was spent on one new account: the legacy id now waits for its confirmation."""
         doc = await self._legacy.find_one_and_update(
-            {"_id": legacy_id, "ticket.hash": ticket_hash, "status": {"$ne": LegacyStatus.MIGRATED}},
+            {"_id": legacy_id, "status": {"$ne": LegacyStatus.MIGRATED}},
             {
                 "$set": {"status": LegacyStatus.CONFIRMING, "account_id": account_id, "new_email": email},
                 "$unset": {"ticket": ""},

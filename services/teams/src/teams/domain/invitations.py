@@ -165,6 +165,10 @@ def _resends_left(code: CodeState, policy: InvitationPolicy) -> str:
     return f" ({left} left)" if left > 0 else " (none left: revoke the invitation and invite again)"
 
 
+# The purpose of the invitations' mailed links in `chassis.tokens` (the subject: the invitation id).
+LINK_PURPOSE = "team-invitation"
+
+
 def link_expiry(now: datetime, policy: InvitationPolicy) -> datetime:
     return now + policy.link_ttl
 

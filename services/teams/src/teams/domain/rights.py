@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from contracts.events.teams import RIGHT_CONTRACT_KINDS, ContractKind, Right, right_covers_contract
+from contracts.events.teams import RIGHT_CONTRACT_KINDS, ContractKind, Right
 
 
 @dataclass(frozen=True)
@@ -120,10 +120,3 @@ def grant_problems(rights: Iterable[Right], proof_of_power: ProofOfPower | None,
         names = ", ".join(f"'{r}'" for r in needing)
         problems.append(f"{names} can only be granted with a recorded proof of power")
     return problems
-
-
-def may_act(held: Iterable[Right], right: Right, contract_kind: ContractKind | None = None) -> bool:
-    """Whether a member holding `held` may use `right`, on a contract of `contract_kind` if one is concerned."""
-    if right not in set(held):
-        return False
-    return contract_kind is None or right_covers_contract(right, contract_kind)

@@ -1,9 +1,9 @@
-"""SMS codes and invitation-link tokens: made here, only their digests are stored.
+"""SMS codes: made here, only their digests are stored. (The invitation's mailed link is a
+`chassis.tokens` token: ADR 0034.)
 
 A 6-digit code has a million values: a plain hash of it is reversed by trying
 them all, so codes are digested with a keyed HMAC (the key is a service
 secret) bound to the invitation they confirm. Comparisons are constant-time.
-Link tokens are long random strings: a plain SHA-256 is enough.
 """
 
 from __future__ import annotations
@@ -26,13 +26,3 @@ def code_digest(key: bytes, invitation_id: str, code: str) -> str:
 
 def code_matches(key: bytes, invitation_id: str, code: str, digest: str) -> bool:
     return hmac.compare_digest(code_digest(key, invitation_id, code), digest)
-
-
-def new_link_token() -> tuple[str, str]:
-    """(token for the mail, digest to store)."""
-    token = secrets.token_urlsafe(32)
-    return token, link_digest(token)
-
-
-def link_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

@@ -176,8 +176,8 @@ async def confirm_invitation(teams: Teams, caller: Caller, siren: str, invitatio
             status=400,
             code="code-invalid",
         )
-    token, link_digest = secrets.new_link_token()
     expires_at = invitation_rules.link_expiry(now, policy)
+    token = await teams.tokens.issue(invitation_rules.LINK_PURPOSE, invitation_id, expires_at=expires_at)
     # A portal page; the token rides in the fragment, which no server (nor its access log) ever sees.
     link = f"{teams.settings.public_base_url}{INVITATION_PAGE}#token={token}"
     subject, text = invitation_mail(
@@ -202,13 +202,13 @@ async def confirm_invitation(teams: Teams, caller: Caller, siren: str, invitatio
     if not await teams.invitations.mark_sent(
         invitation_id,
         code_state.digest,
-        link_digest=link_digest,
         expires_at=expires_at,
         now=now,
         events=[event],
         mails=[Mail(to=invitation.email, subject=subject, text=text)],
         audit=[sent],
     ):
+        await teams.tokens.consume(invitation_rules.LINK_PURPOSE, token)  # never mailed
         raise _changed_meanwhile()
     teams.written()
     return await _reloaded(teams, siren, invitation_id)
@@ -269,6 +269,7 @@ async def revoke_invitation(teams: Teams, caller: Caller, siren: str, invitation
         invitation_id, invitation.status, by=caller.account_id, now=now, audit=[revoked]
     ):
         raise Problem("this invitation changed meanwhile: look again", status=409, code="invitation-changed")
+    await teams.tokens.revoke(invitation_rules.LINK_PURPOSE, invitation_id)
     teams.written()
     return await _reloaded(teams, siren, invitation_id)
 
@@ -282,7 +283,10 @@ def _link_invalid() -> Problem:
 
 
 async def invitation_by_link(teams: Teams, token: str) -> Invitation:
-    invitation = await teams.invitations.by_link(secrets.link_digest(token))
+    # Whatever the token's state: the invitation's own status says why a link no longer opens
+    # (expired: 410; accepted by this caller: a join to resume).
+    link = await teams.tokens.find(invitation_rules.LINK_PURPOSE, token)
+    invitation = await teams.invitations.by_id(link.subject) if link else None
     if invitation is None:
         raise _link_invalid()
     return invitation
@@ -304,6 +308,8 @@ async def accept_invitation(teams: Teams, caller: Caller, token: str) -> tuple[C
         accepted = _audit(
             teams, invitation, caller.account_id, "invitation_accepted", {"status": status}, {"status": "accepted"}
         )
+        if await teams.tokens.consume(invitation_rules.LINK_PURPOSE, token) is None:
+            raise _link_invalid()
         if not await teams.invitations.mark_accepted(
             invitation.invitation_id, account_id=caller.account_id, now=now, audit=[accepted]
         ):

@@ -24,7 +24,6 @@ from teams.store.documents import code_to_doc, invitation_from_doc, invitation_t
 INVITATIONS = "invitations"
 INVITATION_INDEXES: list[IndexSpec] = [
     ascending(INVITATIONS, "company_id", "created_at"),
-    ascending(INVITATIONS, "link.digest"),
     *courier_indexes(INVITATIONS),
     ascending(INVITATIONS, f"{AUDIT_FIELD}.id"),
 ]
@@ -43,8 +42,8 @@ class InvitationStore:
         doc = await self._invitations.find_one({"_id": invitation_id, "company_id": company_id}, HIDDEN)
         return invitation_from_doc(doc) if doc else None
 
-    async def by_link(self, digest: str) -> Invitation | None:
-        doc = await self._invitations.find_one({"link.digest": digest}, HIDDEN)
+    async def by_id(self, invitation_id: str) -> Invitation | None:
+        doc = await self._invitations.find_one({"_id": invitation_id}, HIDDEN)
         return invitation_from_doc(doc) if doc else None
 
     async def of_company(self, company_id: str) -> list[Invitation]:
@@ -83,7 +82,6 @@ class InvitationStore:
         invitation_id: str,
         code_digest: str,
         *,
-        link_digest: str,
         expires_at: datetime,
         now: datetime,
         events: Sequence[Event],
@@ -96,7 +94,6 @@ class InvitationStore:
                 {
                     "$set": {
                         "status": InvitationStatus.SENT,
-                        "link": {"digest": link_digest},
                         "expires_at": expires_at,
                         "sent_at": now,
                     },

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from chassis.tokens import LinkTokens
 from identity.handlers.context import Identity
 from identity.ports import CommissaireStore
 
@@ -18,6 +19,7 @@ ACTIVATION_PAGE = "/commissaire-activation"
 @dataclass(frozen=True)
 class CommissaireDeps:
     store: CommissaireStore
+    tokens: LinkTokens
     now: Callable[[], datetime]
     hash_password: Callable[[str], Awaitable[str]]
     mail: Callable[[str, tuple[str, str]], dict[str, Any]]
@@ -29,6 +31,7 @@ class CommissaireDeps:
 def commissaire_deps(identity: Identity, store: CommissaireStore) -> CommissaireDeps:
     return CommissaireDeps(
         store=store,
+        tokens=identity.tokens,
         now=identity.now,
         hash_password=identity.passwords.hash,
         mail=identity.mail,

@@ -4,9 +4,10 @@ password (twice, under the password policy) activate the account, once."""
 from __future__ import annotations
 
 from chassis.errors import Problem
+from identity.domain.accounts import AccountStatus
 from identity.domain.commissaires import Commissaire
+from identity.domain.links import COMMISSAIRE_INVITATION
 from identity.domain.passwords import new_password_problems
-from identity.domain.tokens import hash_secret
 from identity.handlers.commissaires import CommissaireDeps
 from identity.handlers.recovery import PasswordRefused
 
@@ -21,10 +22,11 @@ def invalid_invitation() -> Problem:
 
 async def invited(deps: CommissaireDeps, token: str) -> Commissaire:
     """The commissaire whose live invitation this is (CheckInvitation)."""
-    found = await deps.store.by_invitation(hash_secret(token))
-    if found is None or not found[1].usable(deps.now()):
+    link = await deps.tokens.peek(COMMISSAIRE_INVITATION, token)
+    commissaire = await deps.store.by_id(link.subject) if link else None
+    if commissaire is None or commissaire.status is not AccountStatus.INVITED:
         raise invalid_invitation()
-    return found[0]
+    return commissaire
 
 
 async def activate_commissaire(deps: CommissaireDeps, token: str, password: str, confirmation: str) -> Commissaire:
@@ -32,8 +34,9 @@ async def activate_commissaire(deps: CommissaireDeps, token: str, password: str,
     problems = new_password_problems(password, confirmation, commissaire.email)
     if problems:
         raise PasswordRefused(problems)
-    if not await deps.store.activate(
-        commissaire.account_id, hash_secret(token), await deps.hash_password(password), deps.now()
-    ):
+    password_hash = await deps.hash_password(password)
+    if await deps.tokens.consume(COMMISSAIRE_INVITATION, token) is None:
+        raise invalid_invitation()
+    if not await deps.store.activate(commissaire.account_id, password_hash, deps.now()):
         raise invalid_invitation()
     return commissaire

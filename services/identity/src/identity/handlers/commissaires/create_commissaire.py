@@ -10,6 +10,7 @@ from chassis.auth import Caller
 from chassis.errors import Conflict, invalid_field
 from identity.domain.accounts import AccountStatus, Civility
 from identity.domain.commissaires import Commissaire, office_id_problem
+from identity.domain.links import COMMISSAIRE_INVITATION
 from identity.handlers.commissaires import CommissaireDeps
 from identity.handlers.commissaires.invitation import new_invitation
 from identity.handlers.support import require_support
@@ -40,8 +41,9 @@ async def create_commissaire(deps: CommissaireDeps, caller: Caller, command: Cre
         created_by=caller.account_id,
         created_at=deps.now(),
     )
-    invitation, mail = new_invitation(deps, commissaire)
+    token, invitation, mail = await new_invitation(deps, commissaire)
     if not await deps.store.create(commissaire, invitation, mail):
+        await deps.tokens.consume(COMMISSAIRE_INVITATION, token)  # no account took this id
         raise Conflict("an account already has this email", code="email-taken")
     deps.mail_queued()
     return commissaire

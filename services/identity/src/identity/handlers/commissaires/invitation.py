@@ -1,20 +1,21 @@
-"""A fresh invitation (single-use link) and its mail."""
+"""A fresh invitation (single-use link, `chassis.tokens`) and its mail."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from identity.domain.commissaires import Commissaire, Invitation
-from identity.domain.tokens import expiry, new_secret
+from identity.domain.links import COMMISSAIRE_INVITATION
 from identity.handlers.commissaires import ACTIVATION_PAGE, CommissaireDeps
 from identity.mail.commissaire_templates import commissaire_invitation_mail
 
 
-def new_invitation(deps: CommissaireDeps, commissaire: Commissaire) -> tuple[Invitation, dict[str, Any]]:
+async def new_invitation(deps: CommissaireDeps, commissaire: Commissaire) -> tuple[str, Invitation, dict[str, Any]]:
+    """The link's token (to revoke the older ones once the mail is queued), the invitation, its mail."""
     now = deps.now()
-    token, token_hash = new_secret()
-    invitation = Invitation(token_hash, expiry(now, deps.invitation_ttl), now)
+    invitation = Invitation(now + deps.invitation_ttl, now)
+    token = await deps.tokens.issue(COMMISSAIRE_INVITATION, commissaire.account_id, expires_at=invitation.expires_at)
     hours = int(deps.invitation_ttl.total_seconds() // 3600)
     link = deps.page_link(ACTIVATION_PAGE, token)
     mail = deps.mail(commissaire.email, commissaire_invitation_mail(link, commissaire.display_name, hours))
-    return invitation, mail
+    return token, invitation, mail
