@@ -18,7 +18,7 @@ from billing.domain.onboarding import Onboarding, accept_terms, decide_mandate, 
 from billing.domain.profiles import BillingProfile, ProfileStatus
 from billing.handlers.fees import plan_collections, record_fee
 from billing.handlers.mandates import lapse_unused_mandates, revoke
-from billing.handlers.sepa_batches import produce_batch
+from billing.handlers.sepa_batches import produce_batch, require_batch_role
 from billing.ports import Fees, HeldLedger, SaveOutcome
 from chassis.errors import Conflict, NotFound, Problem
 from contracts import PersonKind
@@ -288,3 +288,14 @@ def test_a_pre_notification_period_under_14_days_is_refused() -> None:
 def test_a_fee_is_a_positive_amount() -> None:
     with pytest.raises(FeeError):
         Fee("case_1:filing", "case_1", "acc-1", "filing", 0, START)
+
+
+def test_only_support_or_an_operator_handle_the_batch_files(world: World) -> None:
+    from chassis.auth import Caller
+
+    with pytest.raises(Problem) as refused:
+        require_batch_role(world.fees, Caller("acc-1", "c@example.fr", ("merchant",), {}))
+    assert (refused.value.status, refused.value.code) == (403, "missing-role")
+    assert "support, operator" in refused.value.detail
+    for role in ("support", "operator"):
+        require_batch_role(world.fees, Caller("staff", "s@creditdesk.dev", (role,), {}))

@@ -59,6 +59,7 @@ def build_fees(
         creditor=creditor,
         clock=runtime.clock,
         notice_days=settings.sepa_prenotification_days,
+        batch_roles=settings.sepa_batch_roles,
     )
 
 
@@ -122,5 +123,4 @@ def create_app(settings: BillingSettings | None = None, clock: Clock | None = No
     )
     # The rights view needs only the database: built with the app, fed by the consumer.
     app.state.rights = RightsView(app.state.runtime.db)
-    app.state.sepa_batch_roles = settings.sepa_batch_roles
     return app

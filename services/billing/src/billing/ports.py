@@ -297,3 +297,5 @@ class Fees:
     notice_days: int = 14
     # A ledger whose fees cannot be planned yet (no signed mandate) is looked at again after this.
     replan_after: timedelta = field(default=timedelta(hours=1))
+    # Who may produce, list and download the batch files (`BILLING_SEPA_BATCH_ROLES`).
+    batch_roles: tuple[str, ...] = ("support", "operator")

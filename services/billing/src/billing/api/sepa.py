@@ -6,32 +6,27 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from billing.api import problems as p
 from billing.api.deps import FeesDep
 from billing.domain.bank import mask_iban
 from billing.domain.fees import SepaBatch
-from billing.handlers.sepa_batches import produce_batch, produced_batch, produced_batches
+from billing.handlers.sepa_batches import produce_batch, produced_batch, produced_batches, require_batch_role
 from chassis.auth import Caller, CurrentCaller
-from chassis.errors import Forbidden
 from chassis.openapi import problems
 
 router = APIRouter(prefix="/sepa/batches", tags=["sepa"])
 BatchId = Annotated[str, Path(pattern=r"^CDFEES-\d{8}$", description="CDFEES-YYYYMMDD: one batch per date")]
 
 
-def require_batch_role(request: Request, caller: CurrentCaller) -> Caller:
-    roles: tuple[str, ...] = request.app.state.sepa_batch_roles
-    if not any(caller.has_role(role) for role in roles):
-        raise Forbidden(
-            f"you need one of the roles {', '.join(roles)} to handle the SEPA batch files", code="missing-role"
-        )
+def batch_caller(caller: CurrentCaller, fees: FeesDep) -> Caller:
+    require_batch_role(fees, caller)
     return caller
 
 
-BatchCaller = Annotated[Caller, Depends(require_batch_role)]
+BatchCaller = Annotated[Caller, Depends(batch_caller)]
 ERRORS = (*p.AUTH, p.BATCH_ROLE)
 
 

@@ -27,7 +27,8 @@ from billing.domain.fees import (
 )
 from billing.handlers.fees import plan_collections
 from billing.ports import Fees
-from chassis.errors import Conflict, NotFound, invalid_field
+from chassis.auth import Caller
+from chassis.errors import Conflict, Forbidden, NotFound, invalid_field
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,15 @@ class Produced:
 
 class NothingToCollect(NotFound):
     pass
+
+
+def require_batch_role(fees: Fees, caller: Caller) -> None:
+    """The batch files hold creditors' IBANs: support or an operator only (every route of theirs)."""
+    if not any(caller.has_role(role) for role in fees.batch_roles):
+        raise Forbidden(
+            f"you need one of the roles {', '.join(fees.batch_roles)} to handle the SEPA batch files",
+            code="missing-role",
+        )
 
 
 async def next_batch_date(fees: Fees) -> date | None:
