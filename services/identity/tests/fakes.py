@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from chassis.outbox import Wakeup
 from chassis.tokens import InMemoryTokens
 from contracts import Event
-from identity.domain.accounts import CUSTOMER, AccountStatus
+from identity.domain.accounts import AccountStatus
 from identity.domain.commissaires import Commissaire, Invitation
 from identity.domain.customers import CustomerAccess, Order, OrderEmail
 from identity.domain.legacy import LegacyLoginTaken, LegacyRecord, LegacyStatus
@@ -20,10 +20,11 @@ from identity.domain.legacy import MailboxMessage as LegacyMessage
 from identity.domain.mailbox import MailboxMessage, Page, PageRequest, newest_first_key, next_cursor
 from identity.domain.sessions import StoredRefreshToken
 from identity.domain.throttle import GuessWindow, LockoutPolicy
-from identity.domain.tokens import hash_secret
 from identity.handlers.context import Identity
 from identity.security import Verification
 from identity.settings import IdentitySettings
+from identity.store.accounts import customer_document
+from identity.store.legacy import imported_document
 from tests.clock import SettableClock
 
 
@@ -177,19 +178,7 @@ class InMemoryAccounts:
         return True
 
     async def add_customer(self, access: CustomerAccess, password_hash: str, events: Sequence[Event]) -> bool:
-        document = {
-            "_id": access.account_id,
-            "email": access.email,
-            "account_kind": CUSTOMER,
-            "roles": list(access.roles),
-            "password_hash": password_hash,
-            "status": AccountStatus.ACTIVE,
-            "person_kind": access.person_kind,
-            "display_name": access.display_name,
-            "registered_at": access.created_at,
-            "activated_at": access.created_at,
-        }
-        return await self.add(document, list(events), [])
+        return await self.add(customer_document(access, password_hash), list(events), [])
 
     async def by_email(self, email: str) -> dict[str, Any] | None:
         return next((dict(a) for a in self.accounts.values() if a["email"] == email), None)
@@ -354,18 +343,8 @@ class InMemoryLegacy:
             return False
         if any(d["login"] == record.login and i != record.legacy_id for i, d in self.records.items()):
             raise LegacyLoginTaken(f"{record.legacy_id}: the login {record.login!r} belongs to another legacy id")
-        self.records[record.legacy_id] = {
-            **(existing or {"status": LegacyStatus.IMPORTED}),
-            "_id": record.legacy_id,
-            "login": record.login,
-            "password_hash": record.password_hash,
-            "migration_secret_hash": hash_secret(record.migration_secret) if record.migration_secret else None,
-            "company_name": record.company_name,
-            "siret": record.siret,
-            "contract_reference": record.contract_reference,
-            "mailbox": [asdict(message) for message in record.mailbox],
-            "imported_at": now,
-        }
+        document = {**(existing or {"status": LegacyStatus.IMPORTED}), **imported_document(record, now)}
+        self.records[record.legacy_id] = {**document, "_id": record.legacy_id}
         return True
 
     async def by_login(self, login: str) -> dict[str, Any] | None:

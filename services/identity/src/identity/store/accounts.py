@@ -27,6 +27,22 @@ INDEXES: list[IndexSpec] = [
 HIDDEN = {"_outbox": 0, COURIER_FIELD: 0}
 
 
+def customer_document(access: CustomerAccess, password_hash: str) -> dict[str, Any]:
+    """The stored account of a customer access."""
+    return {
+        "_id": access.account_id,
+        "email": access.email,
+        "account_kind": CUSTOMER,
+        "roles": list(access.roles),
+        "password_hash": password_hash,
+        "status": AccountStatus.ACTIVE,
+        "person_kind": access.person_kind,
+        "display_name": access.display_name,
+        "registered_at": access.created_at,
+        "activated_at": access.created_at,
+    }
+
+
 class AccountStore:
     def __init__(self, db: MongoDatabase, outbox: Outbox) -> None:
         self._accounts = db[ACCOUNTS]
@@ -44,19 +60,7 @@ class AccountStore:
 
     async def add_customer(self, access: CustomerAccess, password_hash: str, events: Sequence[Event]) -> bool:
         """Insert a customer access (active at once) with its events; False if the email is taken."""
-        document: dict[str, Any] = {
-            "_id": access.account_id,
-            "email": access.email,
-            "account_kind": CUSTOMER,
-            "roles": list(access.roles),
-            "password_hash": password_hash,
-            "status": AccountStatus.ACTIVE,
-            "person_kind": access.person_kind,
-            "display_name": access.display_name,
-            "registered_at": access.created_at,
-            "activated_at": access.created_at,
-        }
-        return await self.add(document, list(events), [])
+        return await self.add(customer_document(access, password_hash), list(events), [])
 
     async def by_email(self, email: str) -> dict[str, Any] | None:
         return await self._accounts.find_one({"email": email}, HIDDEN)

@@ -17,6 +17,20 @@ LEGACY_ACCOUNTS = "legacy_accounts"
 INDEXES: list[IndexSpec] = [ascending(LEGACY_ACCOUNTS, "login", unique=True)]
 
 
+def imported_document(record: LegacyRecord, now: datetime) -> dict[str, Any]:
+    """What an import writes of a legacy account (its status aside)."""
+    return {
+        "login": record.login,
+        "password_hash": record.password_hash,
+        "migration_secret_hash": hash_secret(record.migration_secret) if record.migration_secret else None,
+        "company_name": record.company_name,
+        "siret": record.siret,
+        "contract_reference": record.contract_reference,
+        "mailbox": [asdict(message) for message in record.mailbox],
+        "imported_at": now,
+    }
+
+
 class LegacyStore:
     def __init__(self, db: MongoDatabase) -> None:
         self._legacy = db[LEGACY_ACCOUNTS]
@@ -24,16 +38,7 @@ class LegacyStore:
     async def import_record(self, record: LegacyRecord, now: datetime) -> bool:
         """Insert or refresh an imported account; a migrated one is left alone.
         Returns True when written."""
-        document: dict[str, Any] = {
-            "login": record.login,
-            "password_hash": record.password_hash,
-            "migration_secret_hash": hash_secret(record.migration_secret) if record.migration_secret else None,
-            "company_name": record.company_name,
-            "siret": record.siret,
-            "contract_reference": record.contract_reference,
-            "mailbox": [asdict(message) for message in record.mailbox],
-            "imported_at": now,
-        }
+        document = imported_document(record, now)
         try:
             await self._legacy.update_one(
                 {"_id": record.legacy_id, "status": {"$ne": LegacyStatus.MIGRATED}},
