@@ -88,8 +88,12 @@ async def test_a_natural_person_registers_on_a_phone(
     await page.goto(activation_url(await inbox(running_services, email)))
     await expect(page.get_by_text("Votre compte a été activé.")).to_be_visible()
     await login(page, email)
-    await expect(page.get_by_role("heading", name="Bienvenue, Marie Durand")).to_be_visible()
-    await shot(page, "home-375px")
+    # The first login of a creditor goes to the onboarding, usable on a phone too.
+    await expect(page.get_by_role("heading", name="Complétez votre inscription")).to_be_visible()
+    await expect(page.get_by_text("Marie Durand").first).to_be_visible()
+    width = await page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 375, f"the onboarding page scrolls sideways on a phone ({width}px)"
+    await shot(page, "onboarding-375px")
 
 
 async def test_a_bad_siret_is_shown_next_to_its_field(
