@@ -11,10 +11,11 @@ from contracts import Event, PersonKind
 from contracts.events.identity import AccountMigrated
 from identity.domain import accounts as rules
 from identity.domain.links import ACTIVATION
-from identity.handlers.context import Identity
+from identity.handlers.context import LOGIN_PAGE, PASSWORD_FORGOTTEN_PAGE, Identity
 from identity.mail.templates import activation_mail, already_registered_mail
 
-ACTIVATION_PATH = "/accounts/activation"
+# The portal's activation landing: the mailed link carries the token in its fragment.
+ACTIVATION_PAGE = "/activation"
 
 
 async def activation_state(identity: Identity, account_id: str) -> tuple[str, dict[str, Any]]:
@@ -33,7 +34,8 @@ async def notify_taken_email(identity: Identity, email: str) -> None:
     if account is None:
         return
     now = identity.now()
-    mail = identity.mail(email, already_registered_mail(identity.link("/sessions"), identity.link("/recovery")))
+    login, forgotten = identity.page(LOGIN_PAGE), identity.page(PASSWORD_FORGOTTEN_PAGE)
+    mail = identity.mail(email, already_registered_mail(login, forgotten))
     if await identity.accounts.queue_mail(
         account["_id"],
         mail,
@@ -80,7 +82,7 @@ async def register_account(identity: Identity, form: rules.Registration, client_
         "activation": activation,
     }
     ttl = identity.settings.activation_ttl_hours
-    mails = [identity.mail(form.email, activation_mail(identity.link(ACTIVATION_PATH, token), ttl))]
+    mails = [identity.mail(form.email, activation_mail(identity.page_link(ACTIVATION_PAGE, token), ttl))]
     if await identity.accounts.add(account, [rules.registered_event(account_id, form)], mails):
         identity.courier_wakeup.notify()
     else:
@@ -141,7 +143,7 @@ async def resend_activation(identity: Identity, email: str, client_address: str)
         return
     token, activation = await activation_state(identity, account["_id"])
     ttl = identity.settings.activation_ttl_hours
-    mail = identity.mail(email, activation_mail(identity.link(ACTIVATION_PATH, token), ttl))
+    mail = identity.mail(email, activation_mail(identity.page_link(ACTIVATION_PAGE, token), ttl))
     sent_before = identity.now() - timedelta(seconds=identity.settings.mail_resend_interval_seconds)
     queued = await identity.accounts.renew_activation(account["_id"], activation, mail, sent_before)
     await identity.replace_link(ACTIVATION, token, account["_id"], queued)

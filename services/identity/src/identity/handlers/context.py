@@ -27,7 +27,9 @@ from identity.ports import (
 )
 from identity.settings import IdentitySettings
 
-API = "/api/identity"
+# The portal's pages that mails link to without a token.
+LOGIN_PAGE = "/login"
+PASSWORD_FORGOTTEN_PAGE = "/password-forgotten"
 
 
 @dataclass
@@ -53,10 +55,9 @@ class Identity:
     def now(self) -> datetime:
         return self.clock.now()
 
-    def link(self, path: str, token: str | None = None) -> str:
-        """A link for a mail, through the gateway's public address."""
-        url = f"{self.settings.public_base_url}{API}{path}"
-        return f"{url}?token={token}" if token else url
+    def page(self, page: str) -> str:
+        """A mailed link to a page of the web portal that needs no token (login, forgotten password)."""
+        return f"{self.settings.public_base_url}{page}"
 
     def page_link(self, page: str, token: str) -> str:
         """A mailed link to a page of the web portal, on the public address,

@@ -21,7 +21,7 @@ from identity.domain.customers import (
 )
 from identity.domain.links import FIRST_CONNECTION
 from identity.domain.passwords import new_password_problems
-from identity.handlers.context import Identity
+from identity.handlers.context import LOGIN_PAGE, PASSWORD_FORGOTTEN_PAGE, Identity
 from identity.handlers.recovery import PasswordRefused
 from identity.mail.templates import access_exists_mail, first_connection_mail
 
@@ -69,7 +69,8 @@ async def send_first_connection(identity: Identity, email: str) -> None:
         await identity.first_connection_requests.remember(email, now, now + wait)
         return
     if step is FirstConnectionStep.REMIND_ACCESS and account is not None:
-        mail = identity.mail(email, access_exists_mail(identity.link("/sessions"), identity.link("/recovery")))
+        login, forgotten = identity.page(LOGIN_PAGE), identity.page(PASSWORD_FORGOTTEN_PAGE)
+        mail = identity.mail(email, access_exists_mail(login, forgotten))
         if await identity.accounts.queue_mail(
             account["_id"], mail, stamp="notices.first_connection_at", now=now, sent_before=sent_before
         ):

@@ -12,7 +12,7 @@ from identity.domain import accounts as rules
 from identity.domain import throttle as throttling
 from identity.domain.links import RECOVERY
 from identity.domain.passwords import new_password_problems
-from identity.handlers.context import Identity
+from identity.handlers.context import PASSWORD_FORGOTTEN_PAGE, Identity
 from identity.handlers.sessions import every_session_revoked
 from identity.mail.templates import password_changed_mail, recovery_mail
 
@@ -66,7 +66,7 @@ async def complete_recovery(identity: Identity, token: str, password: str, confi
     if problems:
         raise PasswordRefused(problems)
     now = identity.now()
-    mail = identity.mail(account["email"], password_changed_mail(identity.link("/recovery")))
+    mail = identity.mail(account["email"], password_changed_mail(identity.page(PASSWORD_FORGOTTEN_PAGE)))
     event = PasswordReset(account_id=account["_id"], email=account["email"])
     sessions = await identity.sessions.open_families(account["_id"], now)
     revoked = every_session_revoked(account["_id"], sessions, now, "password-reset")
