@@ -18,17 +18,9 @@ import pytest
 from playwright.async_api import Page
 
 from devstack.stack import Stack
-from tests.browser.helpers import login
-from tests.browser.payer_teams_setup import (
-    activated,
-    approve_claim,
-    error_next_to,
-    main_text,
-    natural_person,
-    new_sms_code,
-    sms_texts,
-)
-from tests.e2e.helpers import KBIS, PASSWORD, legal_person, new_email, new_siret
+from tests.browser.helpers import login, sms_code
+from tests.browser.payer_teams_setup import approve_claim, error_next_to, main_text, natural_person, sms_sent
+from tests.e2e.helpers import KBIS, PASSWORD, legal_person, new_email, new_siret, signed_up
 from tests.polling import eventually
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -58,9 +50,8 @@ async def test_invite_sign_with_the_sms_code_accept_and_grant_on_the_matrix(
     siren = siret[:9]
     admin_email, paul_email = new_email(), new_email()
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as http:
-        await activated(stack, http, {**legal_person(admin_email), "siret": siret})
-        paul = await activated(stack, http, natural_person(paul_email))
-        paul_id = (await http.get("/api/identity/accounts/me", headers=paul)).json()["account_id"]
+        await signed_up(stack, http, {**legal_person(admin_email), "siret": siret})
+        paul_id, _ = await signed_up(stack, http, natural_person(paul_email))
 
         # The company's account opens its space: the claim on the page, support's approval.
         await login(page, admin_email, PASSWORD)
@@ -96,11 +87,11 @@ async def test_invite_sign_with_the_sms_code_accept_and_grant_on_the_matrix(
     await shot(page, "invite-proof-required")
 
     # Right 5 is granted later, on the matrix; the invitation goes with right 1 only.
-    sent_before = len(sms_texts(stack, ADMIN_MOBILE))
+    sent_before = sms_sent(stack, ADMIN_MOBILE)
     await page.get_by_label("5. Effectuer un changement de RIB").uncheck()
     await page.get_by_role("button", name="Inviter").click()
     await page.get_by_role("heading", name="Signez votre autorisation d'accès").wait_for()
-    code = await new_sms_code(stack, ADMIN_MOBILE, sent_before)
+    code = await sms_code(stack, ADMIN_MOBILE, sent_before)
     await axe(page)
 
     wrong = f"{(int(code[0]) + 1) % 10}{code[1:]}"

@@ -18,8 +18,8 @@ import pytest
 from playwright.async_api import Page
 
 from devstack.stack import Stack
-from tests.browser.helpers import login
-from tests.browser.payer_teams_setup import a_merchant, error_next_to, main_text, plain
+from tests.browser.helpers import login, onboarded_creditor
+from tests.browser.payer_teams_setup import error_next_to, main_text, plain
 from tests.e2e.helpers import PASSWORD, operator, order
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -29,7 +29,7 @@ GOOD, DECLINES, MASTERCARD, AMEX = "4242424242424242", "4000000000000002", "5555
 async def prepared_orders(stack: Stack, buyer: str) -> dict[str, dict[str, Any]]:
     """Three orders of `buyer`, after one debit run: in progress, unpaid, completed."""
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as http:
-        _, shop = await a_merchant(stack, http)
+        _, shop = await onboarded_creditor(stack, http)
         bodies = {
             "in_progress": order(buyer, card=GOOD, amount=12796),
             "unpaid": order(buyer, card=DECLINES, amount=15918 * 3),

@@ -73,13 +73,13 @@ async def first_connection_request(request: Request) -> Response:
 
 @router.get("/first-connection")
 async def first_connection_form(request: Request) -> Response:
-    return page(request, "payer/first_connection.html", errors=translated_errors(request, None))
+    return page(request, "payer/first_connection.html", token="", errors=translated_errors(request, None))
 
 
 @router.post("/first-connection")
 async def first_connection(request: Request) -> Response:
     form = await form_of(request)
-    token = str(form.get("token") or form.get("token_pasted") or "").strip()
+    token = str(form.get("token", "")).strip()
     body = {
         "token": token,
         "password": str(form.get("password", "")),
@@ -92,7 +92,8 @@ async def first_connection(request: Request) -> Response:
             request,
             "payer/first_connection.html",
             status=answer.status,
-            errors=translated_errors(request, answer, rename={"token": "token_pasted"}),
+            token=token,
+            errors=translated_errors(request, answer, code_fields={"first-connection-token-invalid": "token"}),
         )
     return page(request, "payer/first_connection_done.html")
 

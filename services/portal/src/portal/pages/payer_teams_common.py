@@ -150,15 +150,14 @@ def translated_errors(
     *,
     prefix: str = "",
     rules: Mapping[str, str] | None = None,
-    rename: Mapping[str, str] | None = None,
     rule_messages: Mapping[str, str] = RULES,
     code_fields: Mapping[str, str] | None = None,
 ) -> FormErrors:
     """The answer's problem as errors next to the form's fields.
 
     `prefix` names the form's fields of a nested object (`card.` for `number`);
-    `rules` gives the values the rule messages name (dates, ISO); `rename` maps an
-    API field to the form's name."""
+    `rules` gives the values the rule messages name (dates, ISO); `code_fields` puts
+    a problem without field errors next to the field it concerns, by its code."""
     if answer is None or not is_problem(answer):
         return FormErrors()
     _ = translator(request)
@@ -169,9 +168,7 @@ def translated_errors(
         field = str(error.get("field", ""))
         for head in ("body.", "query.", "path."):
             field = field.removeprefix(head)
-        if rename and field in rename:
-            field = rename[field]
-        elif prefix and field in CARD_PARTS:
+        if prefix and field in CARD_PARTS:
             field = prefix + field
         rule = error.get("rule")
         if rule in rule_messages:

@@ -321,10 +321,10 @@ def _logged_in(session: Session) -> bool:
 @router.post("/invitation")
 async def invitation_preview(request: Request) -> Response:
     form = await form_of(request)
-    token = str(form.get("token") or form.get("token_pasted") or "").strip()
+    token = str(form.get("token", "")).strip()
     session = await current_session(request)
     answer = await api_of(request).call(session, "POST", f"{TEAMS}/invitations/preview", json={"token": token})
-    errors = translated_errors(request, answer, rename={"token": "token_pasted"})
+    errors = translated_errors(request, answer, code_fields={"invitation-link-invalid": "token"})
     preview = None if is_problem(answer) else answer.body
     return page(
         request,

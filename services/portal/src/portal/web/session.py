@@ -111,8 +111,11 @@ class SessionMiddleware(BaseHTTPMiddleware):
     active one) and sends its cookie: `HttpOnly`, `SameSite=Lax`, `Secure` outside development."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if not request.url.path.startswith(UNSESSIONED):
-            await current_session(request)  # loaded before the page: `render` reads it
+        if request.url.path.startswith(UNSESSIONED):
+            # Never saved nor sent: the 404 page of the browser's own /favicon.ico request
+            # would otherwise store a fresh session and replace the cookie of the open form.
+            return await call_next(request)
+        await current_session(request)  # loaded before the page: `render` reads it
         response = await call_next(request)
         session = getattr(request.state, "session", None)
         if not isinstance(session, Session):
