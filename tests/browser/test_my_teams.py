@@ -68,7 +68,7 @@ async def test_invite_sign_with_the_sms_code_accept_and_grant_on_the_matrix(
     # Invite: the API's errors next to their field, one round at a time.
     await page.get_by_role("link", name="Inviter un collaborateur").click()
     await page.get_by_label("Prénom").fill("Paul")
-    await page.get_by_label("Nom", exact=True).fill("Martin")
+    await page.locator("#f-last_name").fill("Martin")
     await page.get_by_label("Adresse e-mail").fill(paul_email)
     await page.get_by_label("Numéro de mobile").fill("01 23 45 67 89")  # a landline: no SMS
     await page.get_by_label("1. Accéder aux informations financières et documentaires de l'entreprise").check()

@@ -75,20 +75,20 @@ async def test_first_connection_schedules_card_change_and_regularisation(
     await axe(page)
 
     # The password policy's messages, next to the field.
-    password = page.get_by_label("Mot de passe", exact=True)
+    password = page.locator("#f-password")
     await password.fill("motdepasse")
-    await page.get_by_label("Confirmation du mot de passe").fill("autrechose")
+    await page.locator("#f-password_confirmation").fill("autrechose")
     await page.get_by_role("button", name="Créer mon accès").click()
-    said = await error_next_to(page.get_by_label("Mot de passe", exact=True))
+    said = await error_next_to(page.locator("#f-password"))
     for rule in ("1 lettre majuscule", "1 chiffre", "1 caractère spécial"):
         assert rule in said, said
-    assert "ne correspond pas au mot de passe" in await error_next_to(page.get_by_label("Confirmation du mot de passe"))
+    assert "ne correspond pas au mot de passe" in await error_next_to(page.locator("#f-password_confirmation"))
     await axe(page)
     await shot(page, "first-connection-password-refused")
 
     # Without the fragment any more, the page still has the token: portal.js put it in the form.
-    await page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
-    await page.get_by_label("Confirmation du mot de passe").fill(PASSWORD)
+    await page.locator("#f-password").fill(PASSWORD)
+    await page.locator("#f-password_confirmation").fill(PASSWORD)
     await page.get_by_role("button", name="Créer mon accès").click()
     assert "Votre accès est créé" in await main_text(page)
     await shot(page, "first-connection-done")
