@@ -80,9 +80,9 @@ async def test_first_connection_schedules_card_change_and_regularisation(
     await page.locator("#f-password_confirmation").fill("autrechose")
     await page.get_by_role("button", name="Créer mon accès").click()
     said = await error_next_to(page.locator("#f-password"))
-    for rule in ("1 lettre majuscule", "1 chiffre", "1 caractère spécial"):
+    for rule in ("une majuscule", "un chiffre", "un caractère spécial"):
         assert rule in said, said
-    assert "ne correspond pas au mot de passe" in await error_next_to(page.locator("#f-password_confirmation"))
+    assert "Ne correspond pas au mot de passe" in await error_next_to(page.locator("#f-password_confirmation"))
     await axe(page)
     await shot(page, "first-connection-password-refused")
 
@@ -134,7 +134,7 @@ async def test_first_connection_schedules_card_change_and_regularisation(
     assert "ce numéro de carte est mal saisi" in (await error_next_to(page.get_by_label("Numéro de carte"))).lower()
     await fill_card(page, AMEX, "12", "2035")  # a card rule: Visa or Mastercard only
     await page.get_by_role("button", name="Valider").click()
-    assert "La carte doit être de format « Mastercard » ou « Visa »." in await page.locator("#card-errors").inner_text()
+    assert "La carte doit être de format « Mastercard » ou « Visa »." in await page.locator("#f-card").inner_text()
     await axe(page)
     await shot(page, "card-change-refused")
     await fill_card(page, MASTERCARD, "01", "2036")
