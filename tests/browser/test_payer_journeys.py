@@ -22,7 +22,8 @@ from tests.browser.helpers import login, onboarded_creditor
 from tests.browser.payer_teams_setup import error_next_to, main_text, plain
 from tests.e2e.helpers import PASSWORD, operator, order
 
-pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+# A whole journey on a loaded machine (2 cores, 8 helpers): longer than the default 300 s.
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.timeout(1200)]
 GOOD, DECLINES, MASTERCARD, AMEX = "4242424242424242", "4000000000000002", "5555555555554444", "378282246310005"
 
 
