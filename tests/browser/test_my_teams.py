@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Page, expect
 
 from devstack.stack import Stack
 from tests.browser.helpers import login, sms_code
@@ -25,6 +25,8 @@ from tests.polling import eventually
 
 # A whole journey on a loaded machine (2 cores, 8 helpers): longer than the default 300 s.
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.timeout(1200)]
+# helpers.login's expectations wait as long as the other browser steps (5 s by default: too short here).
+expect.set_options(timeout=30_000)
 ADMIN_MOBILE = "+33612345678"
 
 

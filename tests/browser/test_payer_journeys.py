@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Page, expect
 
 from devstack.stack import Stack
 from tests.browser.helpers import login, onboarded_creditor
@@ -24,6 +24,8 @@ from tests.e2e.helpers import PASSWORD, operator, order
 
 # A whole journey on a loaded machine (2 cores, 8 helpers): longer than the default 300 s.
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.timeout(1200)]
+# helpers.login's expectations wait as long as the other browser steps (5 s by default: too short here).
+expect.set_options(timeout=30_000)
 GOOD, DECLINES, MASTERCARD, AMEX = "4242424242424242", "4000000000000002", "5555555555554444", "378282246310005"
 
 
@@ -175,7 +177,8 @@ async def test_first_connection_schedules_card_change_and_regularisation(
     assert "Votre paiement de 159,18 € a bien été accepté et nous vous en remercions." in text
     assert "A ce jour, nous vous confirmons que ce contentieux est bien régularisé." in text
     await shot(page, "regularisation-accepted")
-    await page.goto(f"{portal_url}/payer/schedules")
+    # Settled, the dispute's schedule is with the completed ones (billing: nothing unpaid is owed).
+    await page.goto(f"{portal_url}/payer/schedules?state=completed")
     assert "Régularisé" in await unpaid.inner_text()
     assert "Montant régularisé : 159,18 €" in plain(await unpaid.inner_text())
 
