@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from portal.pages import account, home, onboarding
+from portal.pages import account, home, onboarding, payer, teams
 from portal.ports import Session
 from portal.web.i18n import N_
 from portal.web.nav import NavEntry
@@ -18,12 +18,16 @@ ROUTERS: list[APIRouter] = [
     home.router,
     account.router,
     onboarding.router,
+    payer.router,
+    teams.router,
 ]
 
 NAV: list[NavEntry] = [
     NavEntry("/", N_("Home")),
     NavEntry("/login", N_("Log in"), anonymous=True),
     NavEntry("/register", N_("Register"), anonymous=True),
+    NavEntry("/payer/schedules", N_("My payment schedules"), roles=("customer",)),
+    NavEntry("/teams", N_("My teams"), roles=("member",)),
 ]
 
 
