@@ -150,10 +150,10 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
         for run, what in (("reads", "GET /api/billing/profiles/me, 16 concurrent"), ("logins", "logins, 4 concurrent")):
             one, two = o["one"][run], o["two"][run]
             lines.append(
-                f"| scale-out: 2 instances of billing and identity, {what} | {two['rps']} req/s, p50 {two['p50_ms']} ms, "
-                f"p99 {two['p99_ms']} ms, {two['errors']} errors | 1 instance: {one['rps']} req/s, p50 {one['p50_ms']} ms, "
-                f"p99 {one['p99_ms']} ms, {one['errors']} errors (load average {o['one']['load_average'][0]}) "
-                f"| {o['two_to_one'][f'{run}_rps']} |"
+                f"| scale-out: 2 instances of billing and identity, {what} | {two['rps']} req/s, "
+                f"p50 {two['p50_ms']} ms, p99 {two['p99_ms']} ms, {two['errors']} errors | 1 instance: "
+                f"{one['rps']} req/s, p50 {one['p50_ms']} ms, p99 {one['p99_ms']} ms, {one['errors']} errors "
+                f"(load average {o['one']['load_average'][0]}) | {o['two_to_one'][f'{run}_rps']} |"
             )
     if "mixed_load" in results:
         m = results["mixed_load"]
