@@ -50,7 +50,12 @@ TABLE_START, TABLE_END = "<!-- results:start -->", "<!-- results:end -->"
 
 
 def _machine() -> dict[str, Any]:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],  # 8 sessions share these 2 cores
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def _table(results: dict[str, dict[str, Any]]) -> str:
@@ -243,8 +248,14 @@ async def main(selected: list[str], mixed: dict[str, float] | None = None) -> No
         results["store"] = await bench_store_write_path(config)
     if "letters" in selected:  # no stack: the renderer alone
         results["letters"] = bench_letters()
-    if set(selected) - {"store", "letters"}:
-        await _platform_benches(Stack(config), selected, results, mixed or {})
+    try:
+        if set(selected) - {"store", "letters"}:
+            await _platform_benches(Stack(config), selected, results, mixed or {})
+    finally:  # what was measured is written down even if a later benchmark failed
+        _write(results, when)
+
+
+def _write(results: dict[str, dict[str, Any]], when: str) -> None:
     for name, figures in results.items():
         (RESULTS / f"{name}.json").write_text(
             json.dumps({"when": when, "machine": _machine(), **figures}, indent=2) + "\n"

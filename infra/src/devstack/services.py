@@ -30,7 +30,7 @@ START_WAVES: tuple[tuple[str, ...], ...] = (
     (GATEWAY,),
 )
 READY_PATH = "/ready"
-READY_TIMEOUT = 60.0
+READY_TIMEOUT = 120.0  # a bound against hanging: under a load average of 60 an import alone took 45 s
 
 
 @dataclass(frozen=True)
