@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pymongo import AsyncMongoClient
 
 from bench.stats import latency_summary
 from bench.teams_rights import _member
@@ -83,11 +84,27 @@ async def _setup(stack: Stack, http: httpx.AsyncClient) -> World:
         answer = await http.post("/api/billing/schedules", json=order(buyer_email), headers=merchant_auth)
         assert answer.status_code == 201, answer.text
         schedules.put_nowait(answer.json()["schedule_id"])
+    await _first_installments_debited(stack, list(schedules._queue))  # type: ignore[attr-defined]
     members: asyncio.Queue[tuple[str, str, dict[str, str], int]] = asyncio.Queue()
     for _ in range(MEMBERS):
         siren, member_id, admin = await _member(stack, http)
         members.put_nowait((siren, member_id, admin, 0))
     return World(merchant_auth, buyer_email, buyer_auth, schedules, members)
+
+
+async def _first_installments_debited(stack: Stack, ids: list[str], timeout: float = 300.0) -> None:
+    """A card can be changed until 7 days before the next debit: the pool's schedules are used
+    once their first installment, due today, has been debited by billing's scheduler."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
+    try:
+        deadline = time.monotonic() + timeout
+        pending = {"_id": {"$in": ids}, "installments.0.status": "pending"}
+        while await client["billing"]["schedules"].count_documents(pending):
+            if time.monotonic() > deadline:
+                raise RuntimeError("billing's scheduler did not debit the pool's first installments")
+            await asyncio.sleep(1.0)
+    finally:
+        await client.close()
 
 
 def _calls(world: World) -> dict[str, Callable[[httpx.AsyncClient], Awaitable[tuple[httpx.Response, int]]]]:
