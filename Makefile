@@ -45,7 +45,7 @@ $(TOOLS)/helm-$(HELM_VERSION):
 	touch $@
 
 up: install
-	$(PY) -m devstack up --profile $(PROFILE)
+	$(PY) -m devstack up --profile $(PROFILE) $(if $(INSTANCES),--instances $(INSTANCES))
 
 down: install
 	$(PY) -m devstack down --profile $(PROFILE)

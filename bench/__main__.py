@@ -1,7 +1,11 @@
 """Run the benchmarks and write their figures down.
 
-    python -m bench [store] [letters] [gateway] [bus] [login] [debits] [rights] [scan] [revocation] [checks]
-                    [sweep] [portal]
+    python -m bench [NAME ...] [--duration S] [--rate R]
+
+NAME: store letters gateway bus login debits rights scan revocation checks sweep portal scale mixed memory,
+or `all`. Without a name, the default run (`make bench`, under 10 minutes): the figures of issue 14
+(gateway, bus, debits, scale, mixed, memory) and the portal's pages; the others keep their last figures in results/.
+`--duration` and `--rate` set the mixed load's (default 300 s at 8 calls a second).
 
 Runs on the `bench` profile's own stack (ports +20000, state in
 .cache/stack/bench), whose gateway limiter is lifted like the test profile's,
@@ -13,6 +17,7 @@ direct, outbox path vs raw Kafka): these machines are shared and noisy.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -26,12 +31,15 @@ from bench.billing_debits import bench_debits
 from bench.bus import bench_bus
 from bench.gateway import bench_gateway
 from bench.identity_login import bench_login
+from bench.memory import bench_memory, snapshot
+from bench.mixed_load import bench_mixed_load
 from bench.outbox_scan import bench_outbox_scan
 from bench.portal import bench_portal
 from bench.ratings_checks import bench_checks
 from bench.recovery_letters import bench_letters
 from bench.recovery_sweep import bench_recovery_sweep
 from bench.revocation import bench_revocation
+from bench.scale_out import bench_scale_out
 from bench.store_write_path import bench_store_write_path
 from bench.teams_rights import bench_teams_rights
 from devstack.config import StackConfig
@@ -43,7 +51,12 @@ TABLE_START, TABLE_END = "<!-- results:start -->", "<!-- results:end -->"
 
 
 def _machine() -> dict[str, Any]:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],  # 8 sessions share these 2 cores
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def _table(results: dict[str, dict[str, Any]]) -> str:
@@ -146,6 +159,34 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
                 f"provider's serial computing: {run['bound_seconds']} s "
                 f"| {run['to_floor_ratio']} ({run['to_bound_ratio']} to the bound) |"
             )
+    if "scale_out" in results:
+        o = results["scale_out"]
+        for run, what in (("reads", "GET /api/billing/profiles/me, 16 concurrent"), ("logins", "logins, 4 concurrent")):
+            one, two = o["one"][run], o["two"][run]
+            lines.append(
+                f"| scale-out: 2 instances of billing and identity, {what} | {two['rps']} req/s, "
+                f"p50 {two['p50_ms']} ms, p99 {two['p99_ms']} ms, {two['errors']} errors | 1 instance: "
+                f"{one['rps']} req/s, p50 {one['p50_ms']} ms, p99 {one['p99_ms']} ms, {one['errors']} errors "
+                f"(load average {o['one']['load_average'][0]}) | {o['two_to_one'][f'{run}_rps']} |"
+            )
+    if "mixed_load" in results:
+        m = results["mixed_load"]
+        routes = ", ".join(
+            f"{name} p50 {r['p50_ms']} / p99 {r['p99_ms']} ms ({r['count']})" for name, r in m["routes"].items()
+        )
+        lines.append(
+            f"| mixed load through the gateway, {m['target_rate_per_s']}/s for {m['duration_s']:.0f} s "
+            f"({m['requests']} calls, load average {m['load_average_before'][0]} -> {m['load_average_after'][0]}) "
+            f"| {routes}; errors {m['errors']} (rate {m['error_rate']}) | | |"
+        )
+    if "memory" in results:
+        mem = results["memory"]
+        for state in ("idle", "after_mixed_load"):
+            rss = ", ".join(f"{name} {f['rss_mb']} MB" for name, f in mem[state].items())
+            lines.append(
+                f"| resident memory, {state.replace('_', ' ')} | {rss} | limit {mem['limit_mb']} MB a service "
+                f"| {'within' if mem['within_limit'] else 'over: ' + ', '.join(mem['over_limit'])} |"
+            )
     if "store" in results:
         s = results["store"]
         for how in ("sequential", f"concurrent_{s['clients']}"):
@@ -171,10 +212,13 @@ def _update_readme(results: dict[str, dict[str, Any]], when: str) -> None:
     README.write_text(text[:start] + block + text[end:])
 
 
-async def _platform_benches(stack: Stack, selected: list[str], results: dict[str, dict[str, Any]]) -> None:
+async def _platform_benches(
+    stack: Stack, selected: list[str], results: dict[str, dict[str, Any]], mixed: dict[str, float]
+) -> None:
     stack.start_infra()
     stack.stop_services()  # started from the code as it is now
     stack.start_services()
+    idle = snapshot(stack)  # started, nothing served yet
     try:
         if "gateway" in selected:
             results["gateway"] = await bench_gateway(stack)
@@ -196,11 +240,17 @@ async def _platform_benches(stack: Stack, selected: list[str], results: dict[str
             results["recovery_sweep"] = await bench_recovery_sweep(stack)
         if "portal" in selected:
             results["portal_pages"] = await bench_portal(stack)
+        if "scale" in selected:
+            results["scale_out"] = await bench_scale_out(stack)
+        if "mixed" in selected:
+            results["mixed_load"] = await bench_mixed_load(stack, **mixed)
+        if "memory" in selected:
+            results["memory"] = bench_memory(idle, snapshot(stack))
     finally:
         stack.stop_all()
 
 
-async def main(selected: list[str]) -> None:
+async def main(selected: list[str], mixed: dict[str, float] | None = None) -> None:
     when = datetime.now(UTC).isoformat(timespec="seconds")
     results: dict[str, dict[str, Any]] = {}
     RESULTS.mkdir(exist_ok=True)
@@ -209,8 +259,14 @@ async def main(selected: list[str]) -> None:
         results["store"] = await bench_store_write_path(config)
     if "letters" in selected:  # no stack: the renderer alone
         results["letters"] = bench_letters()
-    if set(selected) - {"store", "letters"}:
-        await _platform_benches(Stack(config), selected, results)
+    try:
+        if set(selected) - {"store", "letters"}:
+            await _platform_benches(Stack(config), selected, results, mixed or {})
+    finally:  # what was measured is written down even if a later benchmark failed
+        _write(results, when)
+
+
+def _write(results: dict[str, dict[str, Any]], when: str) -> None:
     for name, figures in results.items():
         (RESULTS / f"{name}.json").write_text(
             json.dumps({"when": when, "machine": _machine(), **figures}, indent=2) + "\n"
@@ -221,18 +277,28 @@ async def main(selected: list[str]) -> None:
     print(_table(results))
 
 
+EVERYTHING = [
+    *["store", "letters", "gateway", "bus", "login", "debits", "rights", "scan", "revocation", "checks", "sweep"],
+    "portal",
+    *["scale", "mixed", "memory"],
+]
+# `make bench`: the figures of issue 14, under 10 minutes (the mixed load takes 5 of them).
+DEFAULT = ["gateway", "bus", "debits", "portal", "scale", "mixed", "memory"]
+
+
+def _arguments(argv: list[str]) -> tuple[list[str], dict[str, float]]:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Run the benchmarks.")
+    parser.add_argument("names", nargs="*", metavar="NAME", help=f"{', '.join(EVERYTHING)} or all")
+    parser.add_argument("--duration", type=float, default=300.0, help="seconds of mixed load (default 300)")
+    parser.add_argument("--rate", type=float, default=8.0, help="mixed-load calls a second (default 8)")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.names) - {*EVERYTHING, "all"})
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}: one of {', '.join(EVERYTHING)} or all")
+    names = EVERYTHING if "all" in args.names else (args.names or DEFAULT)
+    return names, {"duration": args.duration, "rate": args.rate}
+
+
 if __name__ == "__main__":
-    everything = [
-        "store",
-        "letters",
-        "gateway",
-        "bus",
-        "login",
-        "debits",
-        "rights",
-        "scan",
-        "revocation",
-        "checks",
-        "portal",
-    ]
-    asyncio.run(main(sys.argv[1:] or [*everything, "sweep"]))
+    names, mixed = _arguments(sys.argv[1:])
+    asyncio.run(main(names, mixed))

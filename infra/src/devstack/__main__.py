@@ -8,8 +8,9 @@ import sys
 import time
 
 from . import kafkacli
-from .config import PROFILES, StackConfig
+from .config import PROFILES, SCALABLE, StackConfig, parse_instances
 from .errors import DevstackError
+from .services import GATEWAY
 from .stack import Stack
 
 
@@ -30,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     command("provision", "check prerequisites, fetch the Kafka and Mongo jars into .cache/infra")
     up = command("up", "start everything in the background and wait until it is ready")
     up.add_argument("--infra-only", action="store_true", help="Kafka, Mongo and the SMTP sink only")
+    up.add_argument(
+        "--instances",
+        default=None,
+        metavar="NAME=N,...",
+        help="scale out: N processes of a service, e.g. billing=2,identity=2 (default: CREDITDESK_INSTANCES or 1 each)",
+    )
     down = command("down", "stop what devstack started")
     down.add_argument("--wipe", action="store_true", help="also delete this profile's data, mail and logs")
     command("status", "what is running")
@@ -43,15 +50,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _up(stack: Stack, infra_only: bool) -> None:
+def _up(stack: Stack, infra_only: bool, scaled: bool) -> None:
     began = time.monotonic()
     for name, state in stack.provision().items():
         print(f"{name}: {state}")
     for name, started in stack.start_infra().items():
         print(f"{name}: {'started' if started else 'already running'}")
     if not infra_only:
-        for name, started in stack.start_services().items():
+        started_now = stack.start_services()
+        for name, started in started_now.items():
             print(f"{name}: {'started' if started else 'already running'}")
+        if scaled and not started_now[GATEWAY]:
+            stack.services[GATEWAY].restart()  # a gateway started before knows only the instances it was given
+            print(f"{GATEWAY}: restarted to spread its calls over the instances")
         if stack.config.profile == "dev":
             print(stack.ensure_operator())
     print(f"ready in {time.monotonic() - began:.1f}s (profile {stack.config.profile})\n{stack.urls()}")
@@ -85,12 +96,14 @@ def _logs(stack: Stack, name: str, lines: int, follow: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        stack = Stack(StackConfig.for_profile(args.profile))
+        instances = getattr(args, "instances", None)
+        counts = None if instances is None else parse_instances(instances, SCALABLE)
+        stack = Stack(StackConfig.for_profile(args.profile, instances=counts))
         if args.command == "provision":
             for name, state in stack.provision().items():
                 print(f"{name}: {state}")
         elif args.command == "up":
-            _up(stack, args.infra_only)
+            _up(stack, args.infra_only, counts is not None)
         elif args.command == "down":
             stopped = stack.stop_all()
             print(f"stopped: {', '.join(stopped)}" if stopped else "nothing of ours was running")

@@ -39,10 +39,41 @@ DEV_PORTS: Mapping[str, int] = MappingProxyType(
         "portal": 8080,
     }
 )
+# The services that can run as several processes (not the gateway: it is the one front).
+SCALABLE: tuple[str, ...] = ("identity", "billing", "recovery", "ratings", "teams")
 TEST_PORT_OFFSET = 10000
 # The benchmarks' own stack, so their event history never slows the tests down.
 PORT_OFFSETS: Mapping[str, int] = MappingProxyType({"dev": 0, "test": TEST_PORT_OFFSET, "bench": 20000})
 LOOPBACK = "127.0.0.1"
+# Scale-out (`up --instances billing=2`): instance k (2, 3, ...) of a service listens on its
+# first instance's port + INSTANCE_PORT_STEP * (k - 1), inside the same block of ports.
+INSTANCE_PORT_STEP = 50
+MAX_INSTANCES = 4
+INSTANCES_ENV = "CREDITDESK_INSTANCES"
+
+
+def instance_name(service: str, k: int) -> str:
+    """The component name of a service's k-th instance: billing, billing-2, billing-3, ..."""
+    return service if k == 1 else f"{service}-{k}"
+
+
+def parse_instances(text: str, services: tuple[str, ...]) -> dict[str, int]:
+    """`billing=2,identity=2` -> {"billing": 2, "identity": 2}; every other service has one."""
+    counts: dict[str, int] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        if not sep or not raw.strip().isdigit():
+            raise DevstackError(f"instances: {item!r} is not NAME=COUNT (e.g. billing=2)")
+        if name not in services:
+            raise DevstackError(f"instances: unknown service {name!r}: one of {', '.join(services)}")
+        count = int(raw)
+        if not 1 <= count <= MAX_INSTANCES:
+            raise DevstackError(f"instances: {name}={count}: between 1 and {MAX_INSTANCES}")
+        counts[name] = count
+    return counts
 
 
 def port_env_var(name: str) -> str:
@@ -93,26 +124,52 @@ class StackConfig:
     cache_dir: Path
     ports: Mapping[str, int] = field(default_factory=dict, hash=False)  # a mapping is unhashable
     host: str = LOOPBACK
+    # How many processes of a service (scale-out); a service not named has one.
+    instances: Mapping[str, int] = field(default_factory=dict, hash=False)
 
     @classmethod
     def for_profile(
-        cls, profile: str = "dev", env: Mapping[str, str] | None = None, repo_root: Path | None = None
+        cls,
+        profile: str = "dev",
+        env: Mapping[str, str] | None = None,
+        repo_root: Path | None = None,
+        instances: Mapping[str, int] | None = None,
     ) -> StackConfig:
+        """`instances` (or CREDITDESK_INSTANCES, `billing=2,identity=2`) scales services out."""
         if profile not in PROFILES:
             raise DevstackError(f"unknown profile {profile!r}: use one of {', '.join(PROFILES)}")
         environ = os.environ if env is None else env
         root = repo_root or find_repo_root()
         override = environ.get("CREDITDESK_CACHE_DIR", "").strip()
         cache = Path(override) if override else root / ".cache"
+        ports = _ports(profile, environ)
+        if instances is None:
+            instances = parse_instances(environ.get(INSTANCES_ENV, ""), SCALABLE)
+        extra = {
+            instance_name(name, k): ports[name] + INSTANCE_PORT_STEP * (k - 1)
+            for name, count in instances.items()
+            for k in range(2, count + 1)
+        }
+        clashes = sorted(set(extra.values()) & set(ports.values()))
+        if clashes:
+            raise DevstackError(f"the ports of extra instances {sorted(extra)} clash with configured ports {clashes}")
         return cls(
             profile=profile,  # narrowed to Profile by the membership test above
             repo_root=root,
             cache_dir=cache.resolve(),
-            ports=MappingProxyType(_ports(profile, environ)),
+            ports=MappingProxyType(ports | extra),
+            instances=MappingProxyType({name: count for name, count in instances.items() if count > 1}),
         )
 
     def port(self, name: str) -> int:
         return self.ports[name]
+
+    def instance_count(self, service: str) -> int:
+        return self.instances.get(service, 1)
+
+    def instance_names(self, service: str) -> list[str]:
+        """The component names of a service's instances, the first being the service's own name."""
+        return [instance_name(service, k) for k in range(1, self.instance_count(service) + 1)]
 
     @property
     def environment(self) -> str:

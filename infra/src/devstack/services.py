@@ -33,7 +33,7 @@ START_WAVES: tuple[tuple[str, ...], ...] = (
     (PORTAL,),
 )
 READY_PATH = "/ready"
-READY_TIMEOUT = 60.0
+READY_TIMEOUT = 120.0  # a bound against hanging: under a load average of 60 an import alone took 45 s
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,10 @@ def service_processes(
 
     def url(name: str) -> str:
         return f"http://{host(name)}:{config.port(name)}"
+
+    def urls(name: str) -> str:
+        """Every instance of a service, comma-separated: the gateway spreads its calls over them."""
+        return ",".join(f"http://{host(name)}:{config.port(instance)}" for instance in config.instance_names(name))
 
     def kafka(name: str) -> dict[str, str]:
         # Its own Kafka principal: ACLs let it write its topics, read what it consumes.
@@ -164,7 +168,7 @@ def service_processes(
         # The gateway reads the revoked sessions (SessionsRevoked) from Kafka, as its own principal.
         **kafka(GATEWAY),
         "GATEWAY_CLIENT_ADDRESS_KEY": secrets["client_address_key"],
-        **{f"GATEWAY_{name.upper()}_URL": url(name) for name in BACKENDS},
+        **{f"GATEWAY_{name.upper()}_URL": urls(name) for name in BACKENDS},
     }
     if config.profile != "dev":
         # Every test client is 127.0.0.1, one bucket for the whole suite: the
@@ -183,7 +187,14 @@ def service_processes(
         "PORTAL_COOKIE_SECURE": "false",
     }
     order = [name for wave in START_WAVES for name in wave]
-    return [ServiceProcess(name, name, config.port(name), envs[name]) for name in order]
+    processes: list[ServiceProcess] = []
+    for name in order:
+        for instance in config.instance_names(name):
+            # Instances of a service share everything (database, Kafka principal and group,
+            # secrets) but their port: consumer groups split the partitions, leases the work.
+            env = {**envs[name], f"{name.upper()}_HTTP_PORT": str(config.port(instance))}
+            processes.append(ServiceProcess(instance, name, config.port(instance), env))
+    return processes
 
 
 class Service(Component):
@@ -194,6 +205,7 @@ class Service(Component):
 
     def __init__(self, config: StackConfig, spec: ServiceProcess, python: str = sys.executable) -> None:
         super().__init__(config, spec.name, [spec.name])
+        self.package = spec.package  # billing for billing-2
         self.spec = spec
         self.python = python
 

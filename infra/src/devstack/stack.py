@@ -10,13 +10,22 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from .component import Component
-from .config import StackConfig
+from .config import MAX_INSTANCES, SCALABLE, StackConfig, instance_name
 from .errors import DevstackError
 from .kafka import Kafka
 from .mailbox import Mailbox
 from .mongo import Mongo
+from .processes import ManagedProcess
 from .provision import provision
-from .services import CLOCK_OFFSET_SERVICES, GATEWAY, START_WAVES, Service, clock_offset_file, service_processes
+from .services import (
+    CLOCK_OFFSET_SERVICES,
+    GATEWAY,
+    START_WAVES,
+    Service,
+    ServiceProcess,
+    clock_offset_file,
+    service_processes,
+)
 from .smtp import SmtpSink
 
 # The development profile's operator account (debit runs by hand), made by identity's admin CLI.
@@ -90,15 +99,27 @@ class Stack:
             # A test stack's moved clock (OffsetFileClock) starts again from real time with fresh processes.
             clock_offset_file(self.config).unlink(missing_ok=True)
         for wave in START_WAVES:
-            members = [self.services[n] for n in wave if n in wanted]
+            members = [s for s in self.services.values() if s.package in wave and s.name in wanted]
             for service, started in zip(members, _concurrently(members, lambda s: s.up()), strict=True):
                 result[service.name] = started
         return result
 
     def stop_services(self) -> list[str]:
-        # Reverse start order: the gateway first, identity (JWKS) last.
-        ordered = [self.services[n] for wave in reversed(START_WAVES) for n in wave]
+        # Reverse start order: the gateway first, identity (JWKS) last; with every instance
+        # an earlier `up --instances` started, even if this stack was configured with fewer.
+        ordered = [s for wave in reversed(START_WAVES) for s in self._every_instance() if s.package in wave]
         return [s.name for s in ordered if s.stop()]
+
+    def _every_instance(self) -> list[Service]:
+        """The configured services and any extra instance left running by a larger scale-out."""
+        found = dict(self.services)
+        for name in SCALABLE:
+            for k in range(self.config.instance_count(name) + 1, MAX_INSTANCES + 1):
+                instance = instance_name(name, k)
+                if ManagedProcess(instance, self.config.pid_dir, self.config.log_dir).is_running():
+                    # Only stopped (its pid file and command line say it is ours): no port needed.
+                    found[instance] = Service(self.config, ServiceProcess(instance, name, 0, {}))
+        return list(found.values())
 
     def stop_infra(self) -> list[str]:
         stopped = _concurrently(self.infra, lambda c: c.stop())

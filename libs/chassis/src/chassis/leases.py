@@ -46,6 +46,7 @@ from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 from chassis.clock import Clock
 from chassis.errors import DEPENDENCY_ERRORS
@@ -232,3 +233,49 @@ class LeaseRenewer:
             except DEPENDENCY_ERRORS as error:
                 # Its leases may lapse meanwhile: then another instance takes the work over.
                 log.warning("could not renew %d lease(s): %s", self._leases.holding, type(error).__name__)
+
+
+@dataclass
+class Leadership:
+    """One process at a time does a job no one else may do alongside it (a courier sending mail
+    when a service runs as several instances, ADR 0037): a named lease, one document of
+    `collection` (`{_id: name, owner, until}`), taken when free or lapsed and renewed while held.
+
+    `hold()` says whether this process may do the job now. The holder renews once a third of the
+    ttl has passed and considers itself the holder only until then, while another process may
+    take over only once `until` has passed: a holder stalled longer than two thirds of the ttl
+    (a pass taking that long) is the only window for two holders.
+    """
+
+    collection: AsyncCollection[Document]
+    name: str
+    owner: str
+    clock: Clock
+    ttl: timedelta = timedelta(seconds=15)
+    _renewed_at: datetime | None = field(default=None, init=False, repr=False)
+    _refused_at: datetime | None = field(default=None, init=False, repr=False)
+
+    async def hold(self) -> bool:
+        now = self.clock.now()
+        if self._renewed_at is not None and now < self._renewed_at + self.ttl / 3:
+            return True
+        if self._refused_at is not None and now < self._refused_at + self.ttl / 3:
+            return False  # asked lately: the holder's lease cannot have lapsed much since
+        self._renewed_at = self._refused_at = None
+        try:
+            await self.collection.find_one_and_update(
+                {"_id": self.name, "$or": [{"owner": self.owner}, {"until": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "until": now + self.ttl}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            self._refused_at = now  # held by another, whose lease has not lapsed
+            return False
+        self._renewed_at = now
+        return True
+
+    async def step_down(self) -> None:
+        """Let another take over at once (a clean stop)."""
+        if self._renewed_at is not None:
+            self._renewed_at = None
+            await self.collection.delete_one({"_id": self.name, "owner": self.owner})

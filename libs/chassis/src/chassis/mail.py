@@ -24,6 +24,7 @@ from typing import Any
 
 import aiosmtplib
 
+from chassis.leases import Leadership
 from chassis.metrics import ServiceMetrics
 from chassis.mongo import IndexSpec, MongoDatabase
 from chassis.outbox import (
@@ -141,9 +142,14 @@ def courier(
     timeout: float,
     metrics: ServiceMetrics | None = None,
     policy: RelayPolicy | None = None,
+    leadership: Leadership | None = None,
 ) -> tuple[OutboxRelay, Wakeup]:
-    """The relay that sends the pending mail of `collections`, and its wake-up."""
+    """The relay that sends the pending mail of `collections`, and its wake-up. With `leadership`,
+    only its holder sends (a service of several instances: a mail is never sent by two)."""
     wakeup = Wakeup()
     publish = smtp_sender(host=host, port=port, sender=sender, timeout=timeout)
     policy = policy or RelayPolicy(poll_seconds=1.0)
-    return OutboxRelay(db, collections, wakeup, publish, metrics, field=COURIER_FIELD, policy=policy), wakeup
+    relay = OutboxRelay(
+        db, collections, wakeup, publish, metrics, field=COURIER_FIELD, policy=policy, leadership=leadership
+    )
+    return relay, wakeup

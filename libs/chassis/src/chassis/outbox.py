@@ -40,6 +40,7 @@ from typing import Any
 from pymongo import IndexModel, UpdateOne
 
 from chassis.clock import Clock
+from chassis.leases import Leadership
 from chassis.metrics import ServiceMetrics
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.telemetry import current_trace_context, trace_headers
@@ -260,6 +261,7 @@ class OutboxRelay:
         clock: Clock | None = None,
         indexed: bool = True,
         poll_seconds: float | None = None,
+        leadership: Leadership | None = None,
     ) -> None:
         self._db = db
         self._collections = list(collections)
@@ -280,6 +282,10 @@ class OutboxRelay:
         self._next_due: datetime | None = None
         self._adopted_at: float | None = None
         self._gauged_at: float | None = None
+        # When set, only the holder of this lease relays (the courier of a scaled-out service:
+        # mail is an effect no consumer deduplicates). Without it, every instance relays and
+        # consumers deduplicate what two relays both sent.
+        self._leadership = leadership
 
     @property
     def field(self) -> str:
@@ -303,6 +309,9 @@ class OutboxRelay:
         failures = 0
         while not self._stopped.is_set():
             try:
+                if self._leadership is not None and not await self._leadership.hold():
+                    await self._wakeup.wait(self.policy.poll_seconds)  # another instance relays
+                    continue
                 await self._adopt_if_due()
                 published, _ = await self.drain_once()
                 failures = 0
@@ -318,6 +327,9 @@ class OutboxRelay:
                 continue
             if published == 0 and not self._stopped.is_set():
                 await self._wakeup.wait(self._wait_seconds())
+        if self._leadership is not None:
+            with contextlib.suppress(Exception):
+                await self._leadership.step_down()  # another instance takes over without waiting
 
     def _wait_seconds(self) -> float:
         """Until the next poll, or sooner if a backed-off entry falls due."""

@@ -30,7 +30,7 @@ from chassis.errors import install_problem_handlers
 from chassis.health import router as operations_router
 from chassis.httpguard import BodySizeLimitMiddleware, SecurityHeadersMiddleware, document_body_limit
 from chassis.kafka import build_broker, ensure_service_topics, kafka_publisher
-from chassis.leases import Leases, new_owner
+from chassis.leases import Leadership, Leases, new_owner
 from chassis.mail import courier
 from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import Document, IndexSpec, MongoDatabase, connect, ensure_indexes
@@ -194,6 +194,10 @@ def relay_policy(settings: ServiceSettings, *, poll_seconds: float | None = None
     )
 
 
+# The named leases of jobs one instance of a service does at a time (chassis.leases.Leadership).
+LEADERS = "_leaders"
+
+
 def mail_courier(runtime: Runtime, settings: MailSettings, collections: Sequence[str]) -> tuple[OutboxRelay, Wakeup]:
     """The courier of a service: the relay that sends the mail pending in `collections` to the
     service's SMTP server, and its wake-up. The caller starts it (`runtime.start_background`)."""
@@ -206,6 +210,14 @@ def mail_courier(runtime: Runtime, settings: MailSettings, collections: Sequence
         timeout=settings.smtp_timeout_seconds,
         metrics=runtime.metrics,
         policy=relay_policy(settings, poll_seconds=1.0),
+        # One courier at a time among a service's instances (ADR 0037), on the real time:
+        # a test stack's moved clock must not make the lease look lapsed.
+        leadership=Leadership(
+            runtime.db[LEADERS],
+            name=f"courier:{','.join(collections)}",
+            owner=new_owner(f"{runtime.settings.service_name}-courier"),
+            clock=SystemClock(),
+        ),
     )
 
 

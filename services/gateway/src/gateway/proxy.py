@@ -235,6 +235,11 @@ class Upstreams:
         tracer: trace.Tracer,
     ) -> None:
         self.urls = settings.service_urls
+        # Several instances of a service: each call goes to the next one in turn (round robin).
+        # A call that could not connect to one (it died) is answered 503 as for a single instance,
+        # except a call without a body, which nothing reached: it is tried once on the next one.
+        self.instances = settings.instance_urls
+        self._turn = dict.fromkeys(self.instances, 0)
         self._trusted_proxies = settings.proxy_networks
         self._client_key = settings.client_key
         self._clock: Clock = SystemClock()
@@ -262,6 +267,14 @@ class Upstreams:
             raise NotFound(f"no service named {service!r}; known: {known}", code="unknown-service")
         return url
 
+    def pick(self, service: str) -> str:
+        """The base URL of the instance whose turn it is."""
+        instances = self.instances[service]
+        if len(instances) == 1:
+            return instances[0]
+        turn = self._turn[service] = (self._turn[service] + 1) % len(instances)
+        return instances[turn]
+
     async def aclose(self) -> None:
         for client in self.clients.values():
             await client.close()
@@ -275,7 +288,7 @@ class Upstreams:
         if within is not None:
             options["timeout"] = upstream_timeout(self._settings, total=within)
         try:
-            async with self.clients[service].get(self.urls[service] + path, **options) as answer:
+            async with self.clients[service].get(self.pick(service) + path, **options) as answer:
                 return SmallAnswer(answer.status, await answer.read())
         except TimeoutError as error:
             raise UpstreamTimeout(f"{service} did not answer in time") from error
@@ -283,8 +296,9 @@ class Upstreams:
             raise UpstreamError(f"{service} is unreachable: {error!r}") from error
 
     async def forward(self, request: Request, service: str, *, caller: Caller | None, request_id: str) -> Response:
-        base = self.require(service)
-        url = base + upstream_target(request, service)
+        self.require(service)
+        target = upstream_target(request, service)
+        url = self.pick(service) + target
         headers = forwarded_request_headers(
             request,
             caller=caller,
@@ -308,14 +322,25 @@ class Upstreams:
             headers.extend((key.encode("latin-1"), value.encode("latin-1")) for key, value in carrier.items())
             body = _Body(request) if _has_body(request) else None
             started = time.perf_counter()
+            sent = CIMultiDict((k.decode("latin-1"), v.decode("latin-1")) for k, v in headers)
             try:
-                upstream = await client.request(
-                    request.method,
-                    URL(url, encoded=True),
-                    headers=CIMultiDict((k.decode("latin-1"), v.decode("latin-1")) for k, v in headers),
-                    data=body.chunks() if body is not None else None,
-                    allow_redirects=False,
-                )
+                try:
+                    upstream = await client.request(
+                        request.method,
+                        URL(url, encoded=True),
+                        headers=sent,
+                        data=body.chunks() if body is not None else None,
+                        allow_redirects=False,
+                    )
+                except aiohttp.ClientConnectorError:
+                    if body is not None or len(self.instances[service]) == 1:
+                        raise
+                    # Nothing reached that instance (refused: it died): the next one gets the call.
+                    url = self.pick(service) + target
+                    span.set_attribute("url.full", url)
+                    upstream = await client.request(
+                        request.method, URL(url, encoded=True), headers=sent, allow_redirects=False
+                    )
             except ClientDisconnect as error:
                 raise Problem("the client closed the request", status=499) from error
             except (aiohttp.ClientError, TimeoutError, ValueError) as error:

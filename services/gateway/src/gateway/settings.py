@@ -65,12 +65,21 @@ class GatewaySettings(ProcessSettings):
     @field_validator("identity_url", "billing_url", "recovery_url", "ratings_url", "teams_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"{value!r} is not an http(s) URL")
-        return value
+        # Several instances of a service: their base URLs separated by commas (scale-out, ADR 0037).
+        urls = [url.strip().rstrip("/") for url in value.split(",") if url.strip()]
+        if not urls:
+            raise ValueError("no URL given")
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return ",".join(urls)
 
     @property
     def service_urls(self) -> dict[str, str]:
-        """Base URL of each service, by the name used in `/api/<service>/...`."""
-        return {name: str(getattr(self, f"{name}_url")) for name in SERVICES}
+        """Base URL of each service (of its first instance), by the name used in `/api/<service>/...`."""
+        return {name: urls[0] for name, urls in self.instance_urls.items()}
+
+    @property
+    def instance_urls(self) -> dict[str, tuple[str, ...]]:
+        """Base URLs of every instance of each service: the gateway spreads its calls over them."""
+        return {name: tuple(str(getattr(self, f"{name}_url")).split(",")) for name in SERVICES}
