@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 import uuid
 from collections.abc import Sequence
@@ -279,4 +280,5 @@ async def bench_bus(stack: Stack, events: int = 2000) -> dict[str, Any]:
         "outbox_to_raw_throughput_ratio": round(outbox["events_per_second"] / raw["events_per_second"], 3),
         "floor_to_raw_throughput_ratio": round(floor["events_per_second"] / raw["events_per_second"], 3),
         "outbox_to_floor_throughput_ratio": round(outbox["events_per_second"] / floor["events_per_second"], 3),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
