@@ -67,7 +67,7 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"| gateway: GET /profiles/me, {g['concurrency']} concurrent | {g['gateway']['rps']} req/s, "
             f"p50 {g['gateway']['p50_ms']} ms, p99 {g['gateway']['p99_ms']} ms | direct to billing: "
             f"{g['direct']['rps']} req/s, p50 {g['direct']['p50_ms']} ms, p99 {g['direct']['p99_ms']} ms "
-            f"| {g['gateway_to_direct_throughput_ratio']} |"
+            f"| {g['gateway_to_direct_throughput_ratio']} (p99 {g.get('gateway_to_direct_p99_ratio', '?')}) |"
         )
     if "bus" in results:
         b = results["bus"]
@@ -95,7 +95,13 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
         d = results["debits"]
         lines.append(
             f"| billing debit run, {d['installments']} installments, {d['concurrency']} workers "
-            f"| {d['installments_per_second']} installments/s, {d['double_charges']} double charges | | |"
+            f"| {d['installments_per_second']} installments/s, {d['double_charges']} double charges "
+            + (
+                f"| the same claims, provider calls and writes by hand: "
+                f"{d['bare_loop']['installments_per_second']} installments/s | {d['to_bare_loop_ratio']} |"
+                if "bare_loop" in d
+                else "| | |"
+            )
         )
     if "rights" in results:
         r = results["rights"]

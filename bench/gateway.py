@@ -4,6 +4,7 @@ through the gateway (token verified by both), in one run, interleaved."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import signal
 import sys
@@ -14,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bench.stats import drive
+from bench.stats import drive, latency_summary
 from devstack.stack import Stack
 from tests.e2e.helpers import PASSWORD, activation_link, legal_person, new_email
 
@@ -36,12 +37,16 @@ async def _token(stack: Stack) -> str:
     raise RuntimeError("billing never opened the profile")
 
 
-async def _run(url: str, token: str, requests: int, concurrency: int) -> dict[str, Any]:
+async def _run(
+    url: str, token: str, requests: int, concurrency: int, *, keep_latencies: bool = False
+) -> dict[str, Any]:
     async def get(http: httpx.AsyncClient, _: int) -> httpx.Response:
         return await http.get(url)
 
     headers = {"Authorization": f"Bearer {token}"}
-    return await drive(get, requests=requests, concurrency=concurrency, headers=headers, timeout=30)
+    return await drive(
+        get, requests=requests, concurrency=concurrency, headers=headers, timeout=30, keep_latencies=keep_latencies
+    )
 
 
 def _frame(frame: str) -> str:
@@ -51,6 +56,30 @@ def _frame(frame: str) -> str:
         return frame
     function, path = match.groups()
     return f"{function} ({re.sub(r'.*(site-packages|src)/', '', path)})"
+
+
+# Where a sample is, from the first of these frames found (innermost first): what the gateway does
+# for a call, apart from the server and the framework around it.
+LAYERS: tuple[tuple[str, str], ...] = (
+    ("JwksVerifier.verify ", "token check (chassis.auth)"),
+    ("ClientSession._request ", "upstream request (aiohttp)"),
+    ("Upstreams.forward ", "forward: headers, spans, response (gateway.proxy)"),
+    ("proxy (gateway/app.py)", "proxy handler: limits, span (gateway.app)"),
+    ("RequestResponseCycle.send ", "answer sent, access log (uvicorn)"),
+    ("RequestResponseCycle.run_asgi ", "framework and middlewares around the handler"),
+    ("HttpToolsProtocol.", "HTTP server (uvicorn)"),
+    ("ResponseHandler.", "upstream answers read (aiohttp)"),
+)
+
+
+def _layer(frames: list[str]) -> str:
+    for frame in reversed(frames):
+        for marker, layer in LAYERS:
+            if marker in frame:
+                return layer
+    if frames and frames[-1].startswith("Runner.run "):
+        return "event loop waiting"
+    return "other (event loop, logging, sockets)"
 
 
 def profile_summary(collapsed: str, top: int = 20) -> dict[str, Any]:
@@ -70,6 +99,11 @@ def profile_summary(collapsed: str, top: int = 20) -> dict[str, Any]:
         own[frames[-1]] += int(count)
     if not total:
         return {"samples": 0}
+    layers: Counter[str] = Counter()
+    for line in collapsed.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack and count.isdigit():
+            layers[_layer([_frame(f) for f in stack.split(";")])] += int(count)
     share = {name: round(100 * n / total, 1) for name, n in inclusive.most_common(top * 3)}
     # Frames (nearly) every sample goes through, the server's start, say nothing: keep the others.
     root = max(share.values())
@@ -77,6 +111,7 @@ def profile_summary(collapsed: str, top: int = 20) -> dict[str, Any]:
     return {
         "samples": total,
         "event_loop_waiting_pct": round(100 * own.get("Runner.run (asyncio/runners.py)", 0) / total, 1),
+        "layers_pct": {name: round(100 * n / total, 1) for name, n in layers.most_common()},
         "inclusive_pct": dict(list(informative.items())[:top]),
         "self_pct": {name: round(100 * n / total, 1) for name, n in own.most_common(top)},
     }
@@ -110,7 +145,29 @@ async def _profile(stack: Stack, token: str, requests: int, concurrency: int) ->
         return profile_summary(out.read_text() if out.exists() else "")
 
 
-async def bench_gateway(stack: Stack, requests: int = 2000, concurrency: int = 16, rounds: int = 2) -> dict[str, Any]:
+def _merged(slices: list[dict[str, Any]]) -> dict[str, Any]:
+    """One figure from interleaved slices: requests over the summed time, latencies of all of them."""
+    latencies = [seconds for run in slices for seconds in run.pop("latencies")]
+    seconds = sum(run["seconds"] for run in slices)
+    requests = sum(run["requests"] for run in slices)
+    statuses: Counter[int] = Counter()
+    for run in slices:
+        statuses.update(run["statuses"])
+    return {
+        "requests": requests,
+        "concurrency": slices[0]["concurrency"],
+        "seconds": round(seconds, 3),
+        "rps": round(requests / seconds, 1),
+        "statuses": dict(statuses),
+        **latency_summary(latencies),
+    }
+
+
+async def bench_gateway(
+    stack: Stack, requests: int = 4000, concurrency: int = 16, slices: int = 8, profile_requests: int = 1500
+) -> dict[str, Any]:
+    """`requests` calls each way in `slices` interleaved slices (direct, gateway, direct, ...), so that
+    both see the same machine: on a shared machine its load changes within seconds."""
     token = await _token(stack)
     targets = {
         "direct": f"{stack.service_url('billing')}/profiles/me",
@@ -119,18 +176,20 @@ async def bench_gateway(stack: Stack, requests: int = 2000, concurrency: int = 1
     for url in targets.values():  # warm-up: connections, JWKS caches
         await _run(url, token, 200, concurrency)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
-    for _ in range(rounds):
+    for _ in range(slices):
         for name, url in targets.items():
-            runs[name].append(await _run(url, token, requests, concurrency))
-    best = {name: max(results, key=lambda r: r["rps"]) for name, results in runs.items()}
-    profile = await _profile(stack, token, requests, concurrency)
+            runs[name].append(await _run(url, token, requests // slices, concurrency, keep_latencies=True))
+    merged = {name: _merged(results) for name, results in runs.items()}
+    profile = await _profile(stack, token, profile_requests, concurrency)
     return {
         "call": "GET billing /profiles/me with a bearer token",
         "concurrency": concurrency,
-        "rounds": rounds,
-        "direct": best["direct"],
-        "gateway": best["gateway"],
-        "gateway_to_direct_throughput_ratio": round(best["gateway"]["rps"] / best["direct"]["rps"], 3),
+        "slices": slices,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "direct": merged["direct"],
+        "gateway": merged["gateway"],
+        "gateway_to_direct_throughput_ratio": round(merged["gateway"]["rps"] / merged["direct"]["rps"], 3),
+        "gateway_to_direct_p99_ratio": round(merged["gateway"]["p99_ms"] / merged["direct"]["p99_ms"], 3),
         "all_runs": runs,
         "gateway_profile": profile,
     }

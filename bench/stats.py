@@ -35,9 +35,11 @@ async def drive(
     concurrency: int,
     headers: dict[str, str] | None = None,
     timeout: float = 60,
+    keep_latencies: bool = False,
 ) -> dict[str, Any]:
     """Make `requests` calls with `concurrency` workers on pooled connections;
-    `send(http, n)` makes call number n. Throughput, statuses and latencies."""
+    `send(http, n)` makes call number n. Throughput, statuses and latencies
+    (each one too, under `latencies`, with `keep_latencies`)."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -61,4 +63,5 @@ async def drive(
         "rps": round(requests / elapsed, 1),
         "statuses": statuses,
         **latency_summary(latencies),
+        **({"latencies": latencies} if keep_latencies else {}),
     }

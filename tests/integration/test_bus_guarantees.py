@@ -275,3 +275,77 @@ async def test_a_replayed_dead_letter_is_applied_once_its_cause_is_fixed(
     recorded = await probe.runtime.db["inbox"].find_one({"_id": f"{probe.name}:{stuck.event_id}"})
     assert recorded is not None
     assert recorded["outcome"] == "applied"
+
+
+def records_of(*envelopes: Envelope, company: str, first_offset: int = 0) -> tuple[Any, ...]:
+    from types import SimpleNamespace
+
+    return tuple(
+        SimpleNamespace(
+            topic=RatingUpdated.topic,
+            partition=0,
+            offset=first_offset + i,
+            key=company.encode(),
+            value=e.to_bytes(),
+            headers=(),
+        )
+        for i, e in enumerate(envelopes)
+    )
+
+
+async def test_a_batch_handler_gets_the_new_events_of_each_batch_once(probe: Probe) -> None:
+    from types import SimpleNamespace
+
+    from chassis.consumer import one_by_one
+
+    assert probe.runtime is not None
+    consumer = probe.runtime.consumer
+    company = f"{uuid.uuid4().int % 10**9:09d}"
+    first, second = rating(company), rating(company)
+    batches: list[list[str]] = []
+
+    async def apply(batch: Any) -> None:
+        batches.append([str(envelope.event_id) for _, envelope in batch])
+
+    handler = one_by_one(apply)
+    once = SimpleNamespace(raw_message=records_of(first, company=company), consumer=None)
+    await consumer.process(RatingUpdated, handler, once, batch=apply)
+    # Redelivered with the next one (a rewind after a crash before the commit): only the new one is handled.
+    again = SimpleNamespace(raw_message=records_of(first, second, company=company), consumer=None)
+    await consumer.process(RatingUpdated, handler, again, batch=apply)
+    assert batches == [[str(first.event_id)], [str(second.event_id)]]
+    inbox = probe.runtime.db["inbox"]
+    for envelope in (first, second):
+        recorded = await inbox.find_one({"_id": f"{probe.name}:{envelope.event_id}"})
+        assert recorded is not None
+        assert recorded["outcome"] == "applied"
+
+
+async def test_a_failing_batch_is_handled_one_event_at_a_time(stack: Stack, probe: Probe) -> None:
+    from types import SimpleNamespace
+
+    from chassis.consumer import one_by_one
+
+    assert probe.runtime is not None
+    consumer = probe.runtime.consumer
+    company = f"{uuid.uuid4().int % 10**9:09d}"
+    before, failing, after = rating(company), rating(company, rating="FAIL"), rating(company)
+    calls: list[list[str]] = []
+
+    async def apply(batch: Any) -> None:
+        calls.append([envelope.subject + ":" + event.rating for event, envelope in batch])
+        if any(event.rating == "FAIL" for event, _ in batch):
+            raise ValueError("this handler cannot apply a FAIL rating")
+
+    message = SimpleNamespace(raw_message=records_of(before, failing, after, company=company), consumer=None)
+    await consumer.process(RatingUpdated, one_by_one(apply), message, batch=apply)
+    ok, fail = f"{company}:B", f"{company}:FAIL"
+    # The batch once, then each event alone: the failing one up to the bound, the others once.
+    assert calls == [[ok, fail, ok], [ok], *[[fail]] * probe.settings.consumer_max_attempts, [ok]]
+    inbox = probe.runtime.db["inbox"]
+    outcomes = {
+        envelope.event_id: (await inbox.find_one({"_id": f"{probe.name}:{envelope.event_id}"}) or {}).get("outcome")
+        for envelope in (before, failing, after)
+    }
+    assert outcomes == {before.event_id: "applied", failing.event_id: "dead_lettered", after.event_id: "applied"}
+    assert [letter.value for letter in await dead_letters_of(stack, probe, company)] == [failing.to_bytes()]

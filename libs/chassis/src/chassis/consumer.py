@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -40,14 +40,13 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from opentelemetry import trace
-from opentelemetry.trace import Tracer
+from opentelemetry.trace import Link, Tracer
 from pydantic import ValidationError
-from pymongo.errors import BulkWriteError
 
 from chassis.clock import Clock
 from chassis.errors import DEPENDENCY_ERRORS
 from chassis.metrics import ServiceMetrics
-from chassis.mongo import IndexSpec, MongoDatabase
+from chassis.mongo import IndexSpec, MongoDatabase, insert_new
 from chassis.telemetry import context_from_headers, trace_headers
 from contracts import Envelope, Event, UnknownEventError, dead_letter_topic, decode_event
 
@@ -56,12 +55,13 @@ INBOX_INDEXES: list[IndexSpec] = []  # keyed by _id = "<group>:<event id>": uniq
 # A dependency that is down is no handler failure: the message is retried in place.
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = DEPENDENCY_ERRORS
 
-DUPLICATE_KEY = 11000
 APPLIED, DEAD_LETTERED = "applied", "dead_lettered"
 REPLAYED_HEADER = "x-replayed-from"
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[E, Envelope], Awaitable[None]]
+# The new events of a Kafka batch, in offset order (`EventConsumer.on_batch`).
+BatchHandler = Callable[[Sequence[tuple[E, Envelope]]], Awaitable[None]]
 log = logging.getLogger("chassis.consumer")
 
 
@@ -91,6 +91,15 @@ def _is_replay(record: Any) -> bool:
 
 def _envelope_of(item: tuple[Envelope, Any] | PoisonMessage) -> Envelope | None:
     return item.envelope if isinstance(item, PoisonMessage) else item[0]
+
+
+def one_by_one(batch: BatchHandler[E]) -> Handler[E]:
+    """A batch handler as the handler of one event (a batch of one)."""
+
+    async def one(event: E, envelope: Envelope) -> None:
+        await batch([(event, envelope)])
+
+    return one
 
 
 class EventConsumer:
@@ -145,31 +154,58 @@ class EventConsumer:
         """Decorator: handle `event_cls` events with the decorated coroutine."""
 
         def register(handler: Handler[E]) -> Handler[E]:
-            async def on_batch(message: KafkaMessage) -> None:
+            async def on_records(message: KafkaMessage) -> None:
                 await self.process(event_cls, handler, message)
 
-            on_batch.__name__ = f"on_{event_cls.event_name}"
-            on_batch.__doc__ = handler.__doc__
-            self._broker.subscriber(
-                event_cls.topic,
-                group_id=self.kafka_group(event_cls),
-                batch=True,
-                max_records=self._batch_size,
-                ack_policy=AckPolicy.NACK_ON_ERROR,
-                auto_offset_reset="earliest",
-                title=f"{self.group_id}:{event_cls.topic}",
-                description=handler.__doc__,
-            )(on_batch)
-            self.topics.append(event_cls.topic)
+            self._subscribe(event_cls, on_records, handler.__doc__)
             return handler
 
         return register
 
-    async def process(self, event_cls: type[E], handler: Handler[E], message: Any) -> None:
+    def on_batch(self, event_cls: type[E]) -> Callable[[BatchHandler[E]], BatchHandler[E]]:
+        """Decorator: handle `event_cls` events a batch at a time, for effects that can be written
+        in one round trip (ADR 0036). The decorated coroutine gets the new events of a Kafka batch
+        (not in the inbox yet), in offset order, and must make their effects idempotent per event id
+        (an unordered insert keyed by it, duplicates ignored) and in order per key. The inbox, the
+        commit after, poison messages and the dead-letter topic are as with `on`; if the batch fails
+        for any reason but the consumer stopping, each of its events is handled alone, with `on`'s
+        retries and dead-lettering, so one bad event never holds up or dead-letters the others."""
+
+        def register(handler: BatchHandler[E]) -> BatchHandler[E]:
+            one = one_by_one(handler)
+
+            async def on_records(message: KafkaMessage) -> None:
+                await self.process(event_cls, one, message, batch=handler)
+
+            self._subscribe(event_cls, on_records, handler.__doc__)
+            return handler
+
+        return register
+
+    def _subscribe(self, event_cls: type[Event], on_records: Callable[[Any], Awaitable[None]], doc: str | None) -> None:
+        on_records.__name__ = f"on_{event_cls.event_name}"
+        on_records.__doc__ = doc
+        self._broker.subscriber(
+            event_cls.topic,
+            group_id=self.kafka_group(event_cls),
+            batch=True,
+            max_records=self._batch_size,
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            auto_offset_reset="earliest",
+            title=f"{self.group_id}:{event_cls.topic}",
+            description=doc,
+        )(on_records)
+        self.topics.append(event_cls.topic)
+
+    async def process(
+        self, event_cls: type[E], handler: Handler[E], message: Any, *, batch: BatchHandler[E] | None = None
+    ) -> None:
         """Handle a batch of records in order. Offsets are committed (by the
         subscriber's ack) only when the whole batch was handled; a transient
         failure rewinds every partition of the batch to its first record, and
-        the inbox skips what was already applied."""
+        the inbox skips what was already applied. With `batch`, the new events
+        are first handled together (`on_batch`); what that did not apply goes
+        through `handler`, one by one."""
         raw = message.raw_message
         records = raw if isinstance(raw, tuple) else (raw,)
         decoded = [self._try_decode(event_cls, record) for record in records]
@@ -178,10 +214,11 @@ class EventConsumer:
             doc["_id"]: doc.get("outcome", APPLIED)
             async for doc in self._inbox.find({"_id": {"$in": inbox_ids}}, {"_id": 1, "outcome": 1})
         }
+        applied_together = await self._handle_together(event_cls, batch, decoded, seen) if batch is not None else set()
         newly_recorded: list[dict[str, Any]] = []
         try:
-            for record, item in zip(records, decoded, strict=True):
-                if self._stopping:
+            for index, (record, item) in enumerate(zip(records, decoded, strict=True)):
+                if self._stopping and index not in applied_together:
                     raise ConsumerStopping(f"{self.group_id} is stopping")
                 started = time.perf_counter()
                 envelope = _envelope_of(item)
@@ -191,7 +228,9 @@ class EventConsumer:
                     # Handled before: applied, or dead-lettered (only its replayed copy is handled again).
                     self._observe(event_cls.event_name, "duplicate", started)
                     continue
-                if isinstance(item, PoisonMessage):
+                if index in applied_together:
+                    outcome = APPLIED
+                elif isinstance(item, PoisonMessage):
                     await self._dead_letter(record, reason=str(item), attempts=0)
                     outcome = DEAD_LETTERED
                 else:
@@ -219,6 +258,38 @@ class EventConsumer:
                 await self._record_handled(newly_recorded)
         self._record_lag(message, records)
 
+    async def _handle_together(
+        self,
+        event_cls: type[E],
+        batch: BatchHandler[E],
+        decoded: list[tuple[Envelope, E] | PoisonMessage],
+        seen: dict[str, str],
+    ) -> set[int]:
+        """Run `batch` once on the batch's new events: the positions it applied (none if it failed)."""
+        fresh = [
+            (index, item)
+            for index, item in enumerate(decoded)
+            if not isinstance(item, PoisonMessage) and self._inbox_id(item[0]) not in seen
+        ]
+        if not fresh or self._stopping:
+            return set()
+        # One span for the batch, linked to the trace of each event (the requests that caused them).
+        links = [
+            Link(trace.get_current_span(context_from_headers(trace_headers(envelope.trace))).get_span_context())
+            for _, (envelope, _event) in fresh
+            if envelope.trace
+        ]
+        with self._tracer.start_as_current_span(
+            f"handle {len(fresh)} {event_cls.event_name}", links=links, record_exception=False
+        ):
+            try:
+                await batch([(event, envelope) for _, (envelope, event) in fresh])
+            except Exception as error:
+                # Each event alone then, with the retries and dead-lettering of `on`.
+                log.warning("%s: a batch of %d failed (%r); handling them one by one", self.group_id, len(fresh), error)
+                return set()
+        return {index for index, _ in fresh}
+
     async def _handle(self, handler: Handler[E], record: Any, envelope: Envelope, event: E) -> str:
         """Run the handler with bounded retries: 'applied' or 'dead_lettered'."""
         attempt = 0
@@ -245,13 +316,8 @@ class EventConsumer:
 
     async def _record_handled(self, documents: list[dict[str, Any]]) -> None:
         fresh = [{k: v for k, v in doc.items() if k != "replaces"} for doc in documents if doc["replaces"] is None]
-        if fresh:
-            try:
-                await self._inbox.insert_many(fresh, ordered=False)
-            except BulkWriteError as error:
-                # Duplicate keys: another instance of this group handled some concurrently.
-                if any(e.get("code") != DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
-                    raise
+        # Already there: another instance of this group handled some concurrently.
+        await insert_new(self._inbox, fresh)
         for doc in documents:
             if doc["replaces"] is not None:
                 # A replayed dead letter: its new outcome replaces the dead-lettered record.

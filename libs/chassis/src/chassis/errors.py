@@ -229,6 +229,15 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def http_problem(exc: StarletteHTTPException) -> Problem:
+    """The problem answering a Starlette/FastAPI `HTTPException` (e.g. `chassis.httpguard.BodyTooLarge`)."""
+    if exc.status_code == 400 and exc.detail == FASTAPI_UNPARSABLE:
+        return malformed_body("it cannot be read (not UTF-8 text?)")
+    problem = Problem(str(exc.detail), status=exc.status_code)
+    problem.headers = dict(exc.headers) if exc.headers else None
+    return problem
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
@@ -246,11 +255,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        if exc.status_code == 400 and exc.detail == FASTAPI_UNPARSABLE:
-            return problem_response(malformed_body("it cannot be read (not UTF-8 text?)"), request.url.path)
-        problem = Problem(str(exc.detail), status=exc.status_code)
-        problem.headers = dict(exc.headers) if exc.headers else None
-        return problem_response(problem, request.url.path)
+        return problem_response(http_problem(exc), request.url.path)
 
     async def on_dependency_down(request: Request, exc: Exception) -> JSONResponse:
         dependency = dependency_of(exc) or "a dependency"

@@ -14,6 +14,7 @@ from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from chassis.settings import ServiceSettings
 
@@ -72,3 +73,22 @@ async def ping(db: MongoDatabase) -> bool:
     except Exception:
         return False
     return True
+
+
+DUPLICATE_KEY = 11000
+
+
+async def insert_new(collection: Any, documents: Sequence[Document]) -> int:
+    """Insert `documents` in one unordered write, those whose `_id` is there already left as they
+    are (an idempotent effect or record: a replay adds nothing). Returns how many were new."""
+    if not documents:
+        return 0
+    try:
+        result = await collection.insert_many(list(documents), ordered=False)
+    except BulkWriteError as error:
+        errors = error.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        # Counted from the refused ones: the local Mongo-wire server's `nInserted` counts the whole batch.
+        return len(documents) - len(errors)
+    return len(result.inserted_ids)

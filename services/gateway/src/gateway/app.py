@@ -31,6 +31,7 @@ from chassis.metrics import LATENCY_BUCKETS, ServiceMetrics, install_http_metric
 from chassis.requestid import RequestIdMiddleware, request_id_of
 from chassis.revocation import RevocationFeed, RevocationList
 from chassis.telemetry import build_tracer_provider, configure_logging
+from gateway.datapath import GatewayApp, data_path_app
 from gateway.openapi import Document, OpenApiAggregator, check_document, merge_documents
 from gateway.proxy import UpstreamError, Upstreams, UpstreamTimeout, client_ip
 from gateway.ratelimit import TokenBucketLimiter, retry_after_header
@@ -168,7 +169,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             await verifier.aclose()
             runtime.tracer_provider.shutdown()
 
-    app = FastAPI(
+    app = GatewayApp(
         title=TITLE,
         description=DESCRIPTION,
         version="0.1.0",
@@ -309,8 +310,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             span.set_attribute("http.response.status_code", response.status_code)
             return response
 
-    # `/api/<service>` alone is the service's root, as `/api/<service>/` is.
+    # `/api/<service>` alone is the service's root, as `/api/<service>/` is. The router's routes
+    # name the calls (metrics, url_path_for); the data path serves them (gateway.datapath).
     for route in ("/api/{service}/{path:path}", "/api/{service}"):
         app.add_api_route(route, proxy, methods=PROXY_METHODS, include_in_schema=False, name="proxy")
-
+    with_path, bare = app.routes[-2:]
+    data_path = data_path_app(
+        proxy, metrics=metrics, max_body_bytes=settings.max_body_bytes, body_limits=settings.body_limits()
+    )
+    app.serve_data_path(data_path, PROXY_METHODS, with_path, bare)
     return app
