@@ -55,7 +55,7 @@ def token_in(fake: FakeIdentity, email: str, path: str) -> str:
 
 async def registered(fake: FakeIdentity, email: str) -> str:
     await register_account(fake.identity, registration(email), ADDRESS)
-    return token_in(fake, email, "/accounts/activation")
+    return token_in(fake, email, "/activation")
 
 
 async def test_an_activation_link_opens_once_and_announces_the_account() -> None:
@@ -88,11 +88,11 @@ async def test_a_resend_within_the_interval_keeps_the_first_link_and_a_later_one
     fake = identity_on_fakes()
     first = await registered(fake, "a@example.fr")
     await resend_activation(fake.identity, "a@example.fr", ADDRESS)  # throttled: no mail, first kept
-    assert token_in(fake, "a@example.fr", "/accounts/activation") == first
+    assert token_in(fake, "a@example.fr", "/activation") == first
     assert sum(1 for r in fake.tokens.records.values() if r.used_at is None) == 1
     fake.clock.advance(seconds=61)
     await resend_activation(fake.identity, "a@example.fr", ADDRESS)
-    second = token_in(fake, "a@example.fr", "/accounts/activation")
+    second = token_in(fake, "a@example.fr", "/activation")
     assert second != first
     with pytest.raises(Problem):
         await activate_account(fake.identity, first)
@@ -177,7 +177,7 @@ async def test_a_migration_ticket_is_spent_once_and_the_activation_completes_the
         await migrate_legacy_account(fake.identity, ticket.token, "other@example.fr", PASSWORD, PASSWORD, ADDRESS)
     assert spent.value.code == "migration-ticket-invalid"
     assert fake.legacy.records["L-1"]["status"] == LegacyStatus.CONFIRMING
-    await activate_account(fake.identity, token_in(fake, "new@example.fr", "/accounts/activation"))
+    await activate_account(fake.identity, token_in(fake, "new@example.fr", "/activation"))
     assert fake.legacy.records["L-1"]["status"] == LegacyStatus.MIGRATED
     migrated = [e for e in fake.accounts.events if isinstance(e, AccountMigrated)]
     assert [(e.legacy_id, e.contract_reference) for e in migrated] == [("L-1", "C-9")]
