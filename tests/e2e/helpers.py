@@ -54,10 +54,17 @@ def new_email() -> str:
     return f"e2e-{uuid.uuid4().hex[:12]}@example.fr"
 
 
-def activation_link(text: str) -> str:
-    match = re.search(r"https?://\S+/accounts/activation\?token=[\w-]+", text)
+def activation_token(text: str) -> str:
+    """The token of an activation (or migration confirmation) mail: its link lands on the
+    portal's `/activation` page with the token in the fragment."""
+    match = re.search(r"https?://\S+/activation#token=([\w-]+)", text)
     assert match, f"no activation link in:\n{text}"
-    return match.group(0)
+    return match.group(1)
+
+
+def activation_link(text: str) -> str:
+    """The API route (on the gateway) that activates the account of that mail, as the portal's page calls it."""
+    return f"/api/identity/accounts/activation?token={activation_token(text)}"
 
 
 async def find_event(stack: Stack, topic: str, predicate: Callable[[Envelope], bool], timeout: float = 30) -> Envelope:

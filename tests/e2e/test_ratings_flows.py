@@ -8,7 +8,6 @@ gets a clear 4xx."""
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +26,7 @@ from ratings.settings import RatingsSettings
 from tests.e2e.helpers import (
     PASSWORD,
     activated_creditor,
+    activation_link,
     bearer,
     events_matching,
     eventually,
@@ -311,9 +311,7 @@ async def test_a_legacy_account_migrates_and_finds_its_portfolio(running_service
         body = {"migration_token": token, "email": email, "password": PASSWORD, "password_confirmation": PASSWORD}
         assert (await http.post("/api/identity/legacy/migrations", json=body)).status_code == 202
         confirmation = await stack.mailbox.wait_for(email, lambda m: "Confirmez" in m.subject, timeout=30)
-        match = re.search(r"https?://\S+/accounts/activation\?token=[\w-]+", confirmation.text)
-        assert match
-        assert (await http.get(match.group(0))).status_code == 200
+        assert (await http.get(activation_link(confirmation.text))).status_code == 200
         session = await http.post("/api/identity/sessions", json={"email": email, "password": PASSWORD})
         headers = bearer(session.json()["access_token"])
         me = (await http.get("/api/identity/accounts/me", headers=headers)).json()

@@ -56,7 +56,7 @@ async def activation_links(stack: Stack, emails: list[str], timeout: float = 120
     while wanted - set(links):
         for mail in stack.mailbox.messages():
             for recipient in set(mail.recipients) & wanted:
-                if recipient not in links and "/accounts/activation?token=" in mail.text:
+                if recipient not in links and "/activation#token=" in mail.text:
                     links[recipient] = activation_link(mail.text)
         assert time.monotonic() < deadline, f"{len(wanted - set(links))} activation mails missing"
         await asyncio.sleep(0.5)

@@ -37,7 +37,7 @@ def test_ports_are_overridable_and_validated(tmp_path: Path) -> None:
 def test_service_catalogue(tmp_path: Path) -> None:
     config = StackConfig.for_profile("test", env={"CREDITDESK_CACHE_DIR": str(tmp_path)})
     procs = service_processes(config)
-    assert [p.name for p in procs] == ["identity", "billing", "recovery", "ratings", "teams", "gateway"]
+    assert [p.name for p in procs] == ["identity", "billing", "recovery", "ratings", "teams", "gateway", "portal"]
     by_name = {p.name: p for p in procs}
     billing = by_name["billing"]
     assert billing.argv("py")[:5] == ["py", "-m", "uvicorn", "--factory", "billing.app:create_app"]
@@ -67,7 +67,14 @@ def test_service_catalogue(tmp_path: Path) -> None:
     assert by_name["recovery"].env["RECOVERY_CLOCK_OFFSET_FILE"] == billing.env["BILLING_CLOCK_OFFSET_FILE"]
     assert "IDENTITY_CLOCK_OFFSET_FILE" not in by_name["identity"].env
     assert by_name["identity"].env["IDENTITY_SMTP_PORT"] == "11025"
-    assert by_name["identity"].env["IDENTITY_PUBLIC_BASE_URL"] == "http://127.0.0.1:18000"
+    # Mailed links land on the portal's pages; the portal calls the gateway.
+    assert by_name["identity"].env["IDENTITY_PUBLIC_BASE_URL"] == "http://127.0.0.1:18080"
+    assert by_name["teams"].env["TEAMS_PUBLIC_BASE_URL"] == "http://127.0.0.1:18080"
+    assert by_name["recovery"].env["RECOVERY_PUBLIC_BASE_URL"] == "http://127.0.0.1:18080"
+    portal = by_name["portal"].env
+    assert portal["PORTAL_GATEWAY_URL"] == "http://127.0.0.1:18000"
+    assert portal["PORTAL_MONGO_DB"] == "portal"
+    assert not any(k.startswith("PORTAL_KAFKA") for k in portal)  # no bus: a client of the public API
     gateway = by_name["gateway"].env
     assert gateway["GATEWAY_RATINGS_URL"] == "http://127.0.0.1:18004"
     assert gateway["GATEWAY_ENVIRONMENT"] == "test"

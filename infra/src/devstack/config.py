@@ -36,6 +36,7 @@ DEV_PORTS: Mapping[str, int] = MappingProxyType(
         "recovery": 8003,
         "ratings": 8004,
         "teams": 8005,
+        "portal": 8080,
     }
 )
 TEST_PORT_OFFSET = 10000

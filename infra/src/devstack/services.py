@@ -22,12 +22,15 @@ from .secrets import stack_secrets
 # Backend services, each a package of the same name exposing `<name>.app:create_app`.
 BACKENDS: tuple[str, ...] = ("identity", "billing", "recovery", "ratings", "teams")
 GATEWAY = "gateway"
+# The web portal: a client of the gateway's public API (no Kafka), with its own Mongo database of sessions.
+PORTAL = "portal"
 # Start order: identity serves the JWKS everyone else fetches; the gateway
 # fronts the rest. Members of one wave start concurrently.
 START_WAVES: tuple[tuple[str, ...], ...] = (
     ("identity",),
     ("billing", "recovery", "ratings", "teams"),
     (GATEWAY,),
+    (PORTAL,),
 )
 READY_PATH = "/ready"
 READY_TIMEOUT = 60.0
@@ -113,7 +116,7 @@ def service_processes(
     envs["identity"] |= {
         "IDENTITY_SMTP_HOST": host("smtp"),
         "IDENTITY_SMTP_PORT": str(config.port("smtp")),
-        "IDENTITY_PUBLIC_BASE_URL": url(GATEWAY),
+        "IDENTITY_PUBLIC_BASE_URL": url(PORTAL),
         "IDENTITY_KEY_ENCRYPTION_KEY": secrets["identity_key_encryption_key"],
     }
     envs["billing"] |= {
@@ -142,7 +145,7 @@ def service_processes(
     envs["teams"] |= {
         "TEAMS_SMTP_HOST": host("smtp"),
         "TEAMS_SMTP_PORT": str(config.port("smtp")),
-        "TEAMS_PUBLIC_BASE_URL": url(GATEWAY),
+        "TEAMS_PUBLIC_BASE_URL": url(PORTAL),
         # The local SMS adapter's files, next to the SMTP sink's mail of the same profile.
         "TEAMS_SMS_SINK_DIR": str(config.state_dir / "sms"),
     }
@@ -152,7 +155,7 @@ def service_processes(
         # The debtor's and the merchant's mail (the chassis courier) and the debtor space's links.
         "RECOVERY_SMTP_HOST": host("smtp"),
         "RECOVERY_SMTP_PORT": str(config.port("smtp")),
-        "RECOVERY_PUBLIC_BASE_URL": url(GATEWAY),
+        "RECOVERY_PUBLIC_BASE_URL": url(PORTAL),
     }
     envs[GATEWAY] = {
         "GATEWAY_ENVIRONMENT": config.environment,
@@ -168,6 +171,17 @@ def service_processes(
         # limiter is proven by the gateway's own tests, and lifted here so the
         # end-to-end and fuzz tests reach the services.
         envs[GATEWAY]["GATEWAY_RATE_LIMIT_PER_MINUTE"] = "0"
+    # Mailed links (activation, recovery, invitation, debtor space) land on the portal's pages.
+    envs[PORTAL] = {
+        "PORTAL_ENVIRONMENT": config.environment,
+        "PORTAL_HTTP_PORT": str(config.port(PORTAL)),
+        "PORTAL_MONGO_URL": f"mongodb://{host('mongo')}:{config.port('mongo')}",
+        "PORTAL_MONGO_DB": PORTAL,
+        "PORTAL_GATEWAY_URL": url(GATEWAY),
+        "PORTAL_PUBLIC_URL": url(PORTAL),
+        # The local stacks serve plain http on 127.0.0.1.
+        "PORTAL_COOKIE_SECURE": "false",
+    }
     order = [name for wave in START_WAVES for name in wave]
     return [ServiceProcess(name, name, config.port(name), envs[name]) for name in order]
 

@@ -134,7 +134,7 @@ async def harness(make_harness: HarnessFactory) -> Harness:
 async def register_and_activate(h: Harness, email: str, password: str = PASSWORD) -> str:
     answer = await h.http.post("/accounts", json=legal_person(email, password))
     assert answer.status_code == 202, answer.text
-    token = token_in(await h.mail(email, "Activez"), "/accounts/activation")
+    token = token_in(await h.mail(email, "Activez"), "/activation")
     assert (await h.http.get("/accounts/activation", params={"token": token})).status_code == 200
     account = await h.identity.accounts.by_email(email)
     assert account is not None

@@ -221,7 +221,7 @@ async def test_a_legacy_user_migrates_and_keeps_the_legacy_id(harness: Any) -> N
     body = {"migration_token": migration_token, "email": email, "password": PASSWORD, "password_confirmation": PASSWORD}
     assert (await h.http.post("/legacy/migrations", json=body)).status_code == 202
     assert (await h.http.post("/legacy/migrations", json=body)).status_code == 400  # the ticket is spent
-    link = h.token_in(await h.mail(email, "Confirmez votre adresse"), "/accounts/activation")
+    link = h.token_in(await h.mail(email, "Confirmez votre adresse"), "/activation")
     assert (await h.http.post("/sessions", json={"email": email, "password": PASSWORD})).status_code == 403
     assert (await h.http.get("/accounts/activation", params={"token": link})).status_code == 200
 

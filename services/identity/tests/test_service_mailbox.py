@@ -212,7 +212,7 @@ async def test_a_migrated_legacy_account_finds_its_old_messages_in_the_mailbox(h
         "password_confirmation": PASSWORD,
     }
     assert (await h.http.post("/legacy/migrations", json=body)).status_code == 202
-    link = h.token_in(await h.mail(email, "Confirmez votre adresse"), "/accounts/activation")
+    link = h.token_in(await h.mail(email, "Confirmez votre adresse"), "/activation")
     assert (await h.http.get("/accounts/activation", params={"token": link})).status_code == 200
     session = await h.log_in(email)
 

@@ -96,7 +96,7 @@ async def test_resend_activation_is_throttled_and_enumeration_safe(harness: Any)
     h = harness
     email = h.new_email()
     assert (await h.http.post("/accounts", json=h.legal_person(email))).status_code == 202
-    first_link = h.token_in(await h.mail(email, "Activez"), "/accounts/activation")
+    first_link = h.token_in(await h.mail(email, "Activez"), "/activation")
     unknown = await h.http.post("/accounts/activation/resend", json={"email": h.new_email()})
     throttled = await h.http.post("/accounts/activation/resend", json={"email": email})
     assert shape(unknown) == shape(throttled) == (202, ["message"])

@@ -15,6 +15,8 @@ from identity.handlers.context import Identity
 from identity.mail.templates import activation_mail, already_registered_mail
 
 ACTIVATION_PATH = "/accounts/activation"
+# The portal's activation landing: the mailed link carries the token in its fragment.
+ACTIVATION_PAGE = "/activation"
 
 
 def activation_state(identity: Identity) -> tuple[str, dict[str, Any]]:
@@ -82,7 +84,7 @@ async def register_account(identity: Identity, form: rules.Registration, client_
         "activation": activation,
     }
     ttl = identity.settings.activation_ttl_hours
-    mails = [identity.mail(form.email, activation_mail(identity.link(ACTIVATION_PATH, token), ttl))]
+    mails = [identity.mail(form.email, activation_mail(identity.page_link(ACTIVATION_PAGE, token), ttl))]
     if await identity.accounts.add(account, [rules.registered_event(account_id, form)], mails):
         identity.courier_wakeup.notify()
     else:
@@ -139,7 +141,7 @@ async def resend_activation(identity: Identity, email: str, client_address: str)
         return
     token, activation = activation_state(identity)
     ttl = identity.settings.activation_ttl_hours
-    mail = identity.mail(email, activation_mail(identity.link(ACTIVATION_PATH, token), ttl))
+    mail = identity.mail(email, activation_mail(identity.page_link(ACTIVATION_PAGE, token), ttl))
     sent_before = identity.now() - timedelta(seconds=identity.settings.mail_resend_interval_seconds)
     if await identity.accounts.renew_activation(account["_id"], activation, mail, sent_before):
         identity.courier_wakeup.notify()

@@ -20,7 +20,7 @@ from identity.domain.legacy import (
 )
 from identity.domain.passwords import new_password_problems
 from identity.domain.tokens import expiry, hash_secret, is_live, new_secret
-from identity.handlers.accounts import ACTIVATION_PATH, activation_state, notify_taken_email
+from identity.handlers.accounts import ACTIVATION_PAGE, activation_state, notify_taken_email
 from identity.handlers.context import Identity
 from identity.handlers.credentials import legacy_credentials_valid
 from identity.handlers.recovery import PasswordRefused
@@ -141,7 +141,7 @@ async def migrate_legacy_account(
         "activation": activation,
     }
     ttl = identity.settings.activation_ttl_hours
-    mail = identity.mail(email, migration_confirmation_mail(identity.link(ACTIVATION_PATH, token), ttl))
+    mail = identity.mail(email, migration_confirmation_mail(identity.page_link(ACTIVATION_PAGE, token), ttl))
     event = AccountRegistered(
         account_id=account_id,
         email=email,

@@ -1,0 +1,185 @@
+"""GatewayApi: the portal's only way to the platform, the gateway's public API over httpx.
+
+Every page calls `await api.call(session, method, path, ...)`. The session's access
+token is sent; on a 401 the refresh token is traded once for a new pair (saved at
+once: a refresh token is single use) and the call is tried again. A 503/504 or an
+unreachable gateway raises `ServiceUnavailable` (a page saying so, Retry-After kept).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from portal.errors import LoginRequired, ServiceUnavailable
+from portal.ports import ApiAnswer, ApiProblem, Clock, Session, SessionStore, SystemClock
+
+log = logging.getLogger("portal.api")
+
+REFRESH_PATH = "/api/identity/sessions/refresh"
+# Error locations that are not part of a form field's name.
+LOCATION_PREFIXES = frozenset({"body", "query", "path", "header"})
+
+
+def field_name(location: Any) -> str:
+    """A form field's name from an API error location: `["body", "iban"]` or `body.iban` -> `iban`,
+    `billing_address.city` -> `billing_address.city`, `["body", "items", 0, "x"]` -> `items.0.x`."""
+    parts = [str(p) for p in location] if isinstance(location, list | tuple) else str(location).split(".")
+    while parts and parts[0] in LOCATION_PREFIXES:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def parse_problem(status: int, body: Any) -> ApiProblem:
+    """The problem of a non-2xx answer, whatever its shape (problem+json, FastAPI's own, or none)."""
+    if not isinstance(body, dict):
+        return ApiProblem(status=status, detail=f"HTTP {status}")
+    fields: dict[str, str] = {}
+    raw_errors = body.get("errors")
+    if raw_errors is None and isinstance(body.get("detail"), list):  # FastAPI's own validation shape
+        raw_errors = [{"field": e.get("loc", ()), "message": e.get("msg", "")} for e in body["detail"]]
+    for error in raw_errors if isinstance(raw_errors, list) else []:
+        if not isinstance(error, dict):
+            continue
+        name = field_name(error.get("field", error.get("loc", "")))
+        message = str(error.get("message", error.get("msg", "")))
+        if name and message:
+            fields[name] = f"{fields[name]} {message}" if name in fields else message
+    detail = body.get("detail")
+    return ApiProblem(
+        status=status,
+        detail=detail if isinstance(detail, str) else str(body.get("title") or f"HTTP {status}"),
+        code=body.get("code") if isinstance(body.get("code"), str) else None,
+        title=body.get("title") if isinstance(body.get("title"), str) else None,
+        field_errors=fields,
+    )
+
+
+def answer_of(response: httpx.Response) -> ApiAnswer:
+    content = response.content
+    body: Any = None
+    if "json" in response.headers.get("content-type", ""):
+        try:
+            body = jsonlib.loads(content) if content else None
+        except ValueError:
+            body = None
+    ok = 200 <= response.status_code < 300
+    return ApiAnswer(
+        status=response.status_code,
+        body=body,
+        headers=dict(response.headers),
+        content=content,
+        problem=None if ok else parse_problem(response.status_code, body),
+    )
+
+
+class GatewayApi:
+    def __init__(
+        self,
+        base_url: str,
+        sessions: SessionStore,
+        *,
+        timeout: float = 30.0,
+        clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.clock = clock or SystemClock()
+        self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        self.sessions = sessions
+        # One refresh at a time per session in this process: a refresh token is single use,
+        # and its reuse revokes the whole login.
+        self._refreshing: dict[str, asyncio.Lock] = {}
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def call(
+        self,
+        session: Session | None,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ApiAnswer:
+        sent_token = session.access_token if session else None
+        response = await self._send(sent_token, method, path, json, data, files, params, headers)
+        if response.status_code == 401 and session is not None and sent_token is not None:
+            if await self._refresh(session, sent_token):
+                response = await self._send(session.access_token, method, path, json, data, files, params, headers)
+            else:
+                raise LoginRequired()
+        if response.status_code in (503, 504):
+            raise ServiceUnavailable(response.headers.get("retry-after"))
+        return answer_of(response)
+
+    async def _send(
+        self,
+        token: str | None,
+        method: str,
+        path: str,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        files: Any,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        sent = dict(headers or {})
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        try:
+            return await self.client.request(
+                method, path, json=json, data=data, files=files, params=params, headers=sent
+            )
+        except httpx.TransportError as exc:
+            log.warning("gateway unreachable: %s %s: %s", method, path, type(exc).__name__)
+            raise ServiceUnavailable("5") from exc
+
+    async def _refresh(self, session: Session, stale_token: str) -> bool:
+        """Trade the refresh token for a new pair, saved at once. False when the login is over."""
+        lock = self._refreshing.setdefault(session.id, asyncio.Lock())
+        try:
+            async with lock:
+                return await self._refresh_once(session, stale_token)
+        finally:
+            if not lock.locked():
+                self._refreshing.pop(session.id, None)
+
+    async def _refresh_once(self, session: Session, stale_token: str) -> bool:
+        if session.access_token != stale_token:
+            return True  # another request of this session refreshed meanwhile
+        stored = await self.sessions.load(session.id, self.clock.now())
+        if stored is not None and stored.access_token not in (None, stale_token):
+            session.access_token, session.refresh_token = stored.access_token, stored.refresh_token
+            return True  # refreshed by another process of the portal
+        if not session.refresh_token:
+            return self._logged_out(session)
+        response = await self._send(
+            None, "POST", REFRESH_PATH, {"refresh_token": session.refresh_token}, None, None, None, None
+        )
+        if response.status_code in (503, 504):
+            raise ServiceUnavailable(response.headers.get("retry-after"))
+        if response.status_code != 200:
+            return self._logged_out(session)
+        pair = response.json()
+        session.access_token = pair["access_token"]
+        session.refresh_token = pair["refresh_token"]
+        session.dirty = True
+        await self.sessions.save(session)
+        return True
+
+    @staticmethod
+    def _logged_out(session: Session) -> bool:
+        session.access_token = session.refresh_token = None
+        session.roles = []
+        session.claims = {}
+        session.dirty = True
+        return False

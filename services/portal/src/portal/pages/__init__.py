@@ -1,0 +1,31 @@
+"""The portal's pages: one router per journey module, and the navigation.
+
+Adding a journey is two one-line changes here: its router in ROUTERS, its entries in NAV.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from portal.pages import account, home, onboarding
+from portal.ports import Session
+from portal.web.i18n import N_
+from portal.web.nav import NavEntry
+
+__all__ = ["NAV", "ROUTERS", "NavEntry", "visible_nav"]
+
+ROUTERS: list[APIRouter] = [
+    home.router,
+    account.router,
+    onboarding.router,
+]
+
+NAV: list[NavEntry] = [
+    NavEntry("/", N_("Home")),
+    NavEntry("/login", N_("Log in"), anonymous=True),
+    NavEntry("/register", N_("Register"), anonymous=True),
+]
+
+
+def visible_nav(session: Session) -> list[NavEntry]:
+    return [entry for entry in NAV if entry.visible_to(session)]

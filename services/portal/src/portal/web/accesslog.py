@@ -1,0 +1,49 @@
+"""The access log: method, path, status and duration of each request, never its query
+string (a `next=` or a search may carry personal data) nor a fragment (browsers never
+send one; mailed tokens live there). Uvicorn's own access log, which logs the query
+string, is turned off by the app."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("portal.access")
+
+
+def logged_path(scope: Scope) -> str:
+    """The path as logged: without query string or fragment, whatever the client sent."""
+    path = str(scope.get("path", ""))
+    return path.split("?", 1)[0].split("#", 1)[0]
+
+
+class AccessLogMiddleware:
+    def __init__(self, app: ASGIApp, logger: logging.Logger = log) -> None:
+        self.app = app
+        self.log = logger
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            self.log.info(
+                "%s %s %d %.1fms",
+                scope.get("method", "-"),
+                logged_path(scope),
+                status,
+                (time.perf_counter() - started) * 1000,
+            )

@@ -1,0 +1,147 @@
+"""What the portal's browser tests share: a person registering, activating by the mailed
+link, logging in; the mail and SMS sinks read like an inbox; API shortcuts for journeys
+that do not test onboarding themselves.
+
+Pages are driven by their labels (French, the default locale), as a person reads them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.async_api import Page, expect
+
+from devstack.mailbox import Mail
+from devstack.stack import Stack
+from tests.e2e.helpers import PASSWORD, activated_creditor, merchant, new_email, new_siret
+from tests.polling import eventually
+
+__all__ = [
+    "PASSWORD",
+    "activation_url",
+    "inbox",
+    "login",
+    "logout",
+    "new_email",
+    "new_siret",
+    "onboarded_creditor",
+    "portal_link",
+    "register",
+    "register_and_activate",
+    "sms_code",
+]
+
+# A mailed link to a portal page, its token in the fragment: http://host:port/activation#token=...
+PORTAL_LINK = r"https?://[^\s<>\"']+{page}#token=[\w-]+"
+
+
+async def inbox(stack: Stack, address: str, subject: str | None = None, timeout: float = 60) -> Mail:
+    """The first mail to `address` (whose subject contains `subject`), as a person opens their inbox."""
+    return await stack.mailbox.wait_for(
+        address, (lambda mail: subject in mail.subject) if subject else None, timeout=timeout
+    )
+
+
+def portal_link(mail: Mail, page: str) -> str:
+    """The mail's link to the portal page `page` (e.g. "/activation", "/recovery"), fragment included."""
+    match = re.search(PORTAL_LINK.format(page=re.escape(page)), mail.text)
+    assert match, f"no link to {page} in:\n{mail.text}"
+    return match.group(0)
+
+
+def activation_url(mail: Mail) -> str:
+    return portal_link(mail, "/activation")
+
+
+async def sms_code(stack: Stack, phone: str, after: int = 0, timeout: float = 60) -> str:
+    """The 6-digit code of the newest SMS to `phone` once more than `after` were sent to it
+    (teams' local SMS adapter writes one JSON file per SMS in the stack's `sms` folder)."""
+    folder: Path = stack.config.state_dir / "sms"
+
+    def newest() -> str | None:
+        sent = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+        mine = [s for s in sent if s.get("to") == phone]
+        if len(mine) <= after:
+            return None
+        found = re.search(r"\b(\d{6})\b", mine[-1].get("text", ""))
+        return found.group(1) if found else None
+
+    return await eventually(lambda: asyncio.to_thread(newest), timeout=timeout, interval=0.25)
+
+
+async def login(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Log in through the login page; ends on the page the portal sends the person to."""
+    await page.goto("/login")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Mot de passe").fill(password)
+    await page.get_by_role("button", name="Se connecter").click()
+    await expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+async def logout(page: Page) -> None:
+    await page.get_by_role("button", name="Se déconnecter").click()
+    await expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
+
+
+async def register(page: Page, email: str, *, kind: str = "natural", **fields: str) -> None:
+    """Fill and send the registration form as a natural (`kind="natural"`) or legal person;
+    `fields` overrides a value by field name (e.g. `siret="123"`). Ends on the page shown
+    after sending (the "taken into account" page, or the form with its errors)."""
+    values: dict[str, str] = {
+        "password": PASSWORD,
+        "password_confirmation": PASSWORD,
+        "last_name": "Martin",
+        "first_name": "Jeanne",
+        "company_name": "ACME Recouvrement",
+        "siret": new_siret(),
+        "address.line": "1 avenue des Champs",
+        "address.complement": "Bâtiment B",
+        "address.postal_code": "75008",
+        "address.city": "Paris",
+        **fields,
+    }
+    await page.goto("/register")
+    await page.get_by_label("Email").fill(email)
+    await page.locator("#f-password").fill(values["password"])
+    await page.locator("#f-password_confirmation").fill(values["password_confirmation"])
+    await page.get_by_label("Personne morale" if kind == "legal" else "Personne physique", exact=True).check()
+    await page.get_by_label("Civilité").select_option(values.get("civility", "mrs"))
+    await page.get_by_label("Nom", exact=True).fill(values["last_name"])
+    await page.get_by_label("Prénom").fill(values["first_name"])
+    if kind == "legal":
+        await page.get_by_label("Société", exact=True).fill(values["company_name"])
+        await page.get_by_label("Forme juridique").select_option(values.get("legal_form", "SAS"))
+        await page.get_by_label("SIRET").fill(values["siret"])
+    await page.get_by_label("Adresse principale").fill(values["address.line"])
+    await page.get_by_label("Complément d'adresse").fill(values["address.complement"])
+    await page.get_by_label("Code postal").fill(values["address.postal_code"])
+    await page.get_by_label("Ville").fill(values["address.city"])
+    await page.get_by_role("button", name="S'inscrire").click()
+
+
+async def register_and_activate(page: Page, stack: Stack, *, kind: str = "natural", email: str | None = None) -> str:
+    """Register through the portal, open the activation mail's link: an active account, its email."""
+    email = email or new_email()
+    await register(page, email, kind=kind)
+    await expect(page.get_by_text("Votre inscription a bien été prise en compte")).to_be_visible()
+    await page.goto(activation_url(await inbox(stack, email)))
+    await expect(page.get_by_text("Votre compte a été activé")).to_be_visible()
+    return email
+
+
+async def activated_account(stack: Stack, http: httpx.AsyncClient) -> str:
+    """API shortcut: an activated legal person whose billing profile is open (not onboarded): its email."""
+    email, _auth = await activated_creditor(stack, http)
+    return email
+
+
+async def onboarded_creditor(stack: Stack, http: httpx.AsyncClient) -> tuple[str, dict[str, Any]]:
+    """API shortcut: an onboarded creditor (bank details, terms, signed mandate), for journeys
+    that do not test onboarding: (email, auth headers); log in with `login(page, email)`."""
+    email, auth = await merchant(stack, http)
+    return email, auth
