@@ -3,7 +3,6 @@ case's page read until the stack has moved it on, a mail's link opened as a pers
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,7 +12,10 @@ from tests.e2e.recovery_helpers import INVOICE_PDF
 from tests.polling import eventually
 
 # The Metz hardware shop of the e2e tests owes two invoices: 2,012.34 EUR in all.
-INVOICES = (("F-2026-001", "2026-01-05", "2026-02-04", "1 200,00"), ("F-2026-002", "2026-01-12", "2026-02-11", "800,00"))
+INVOICES = (
+    ("F-2026-001", "2026-01-05", "2026-02-04", "1 200,00"),
+    ("F-2026-002", "2026-01-12", "2026-02-11", "800,00"),
+)
 
 
 def proof(tmp_path: Path, name: str = "facture-F-2026-001.pdf", content: bytes = INVOICE_PDF) -> Path:
@@ -76,4 +78,3 @@ async def reload_until(page: Page, text: str, timeout: float = 90) -> None:
         return await page.get_by_text(text).count() > 0
 
     await eventually(shown, timeout=timeout)
-

@@ -20,8 +20,9 @@ from playwright.async_api import Page, expect
 from devstack.stack import Stack
 from tests.browser.helpers import PASSWORD, inbox, login, new_email, onboarded_creditor, portal_link
 from tests.browser.recovery_pages import error_of, reload_until
-from tests.e2e.helpers import eventually, support_headers
+from tests.e2e.helpers import support_headers
 from tests.e2e.recovery_helpers import case_when, claim, filing_form, pdf_text
+from tests.polling import eventually
 
 Shot = Callable[[Page, str], Awaitable[Path]]
 Axe = Callable[[Page], Awaitable[list[dict[str, Any]]]]
@@ -49,7 +50,13 @@ async def test_the_commissaire_activates_and_works_a_case_from_the_desk(
     case = await assigned_case(stack, http)
     support = await support_headers(stack, http)
     email = new_email()
-    form = {"email": email, "civility": "mrs", "first_name": "Claire", "last_name": "Exemple", "office_id": case["office_id"]}
+    form = {
+        "email": email,
+        "civility": "mrs",
+        "first_name": "Claire",
+        "last_name": "Exemple",
+        "office_id": case["office_id"],
+    }
     created = await http.post("/api/identity/admin/commissaires", json=form, headers=support)
     assert created.status_code == 201, created.text
 
@@ -93,7 +100,9 @@ async def test_the_commissaire_activates_and_works_a_case_from_the_desk(
     await page.get_by_role("button", name="Accepter le dossier").click()
     await expect(page.get_by_text("Dossier accepté : la lettre simple et l'email partent au débiteur.")).to_be_visible()
     await reload_until(page, "Lettre simple (phase amiable)")
-    await expect(page.get_by_text("Le débiteur répond après la lettre recommandée (procédure simplifiée).")).to_be_visible()
+    await expect(
+        page.get_by_text("Le débiteur répond après la lettre recommandée (procédure simplifiée).")
+    ).to_be_visible()
     async with page.expect_download() as letter_info:
         await page.get_by_role("link", name=re.compile("Lettre simple")).click()
     letter = tmp_path / "amicable.pdf"

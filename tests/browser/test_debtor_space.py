@@ -17,8 +17,8 @@ from playwright.async_api import Page, expect
 from devstack.stack import Stack
 from tests.browser.helpers import inbox, new_email, onboarded_creditor, portal_link
 from tests.browser.recovery_pages import error_of
-from tests.e2e.helpers import eventually
 from tests.e2e.recovery_helpers import INVOICE_PDF, case_when, claim, commissaire_headers, filing_form, pdf_text
+from tests.polling import eventually
 
 Shot = Callable[[Page, str], Awaitable[Path]]
 Axe = Callable[[Page], Awaitable[list[dict[str, Any]]]]
@@ -66,7 +66,9 @@ async def test_the_debtor_reads_the_claim_from_the_mailed_link(
     await expect(invoices).to_contain_text("F-2026-001")
     await expect(invoices).to_contain_text("1\u202f200,00\xa0€")
     await expect(page.locator(".amounts")).to_contain_text("2\u202f012,34\xa0€")
-    await expect(page.get_by_text("Les formulaires de réponse s'ouvrent avec la lettre recommandée", exact=False)).to_be_visible()
+    await expect(
+        page.get_by_text("Les formulaires de réponse s'ouvrent avec la lettre recommandée", exact=False)
+    ).to_be_visible()
     await axe(page)
     await shot(page, "claim")
 
@@ -80,7 +82,8 @@ async def test_the_debtor_reads_the_claim_from_the_mailed_link(
     letter = tmp_path / "letter.pdf"
     await (await letter_info.value).save_as(letter)
     text = pdf_text(letter.read_bytes())
-    assert "Quincaillerie Lorraine SARL" in text and "2 012,34" in text
+    assert "Quincaillerie Lorraine SARL" in text
+    assert "2 012,34" in text
 
     # a link no longer valid (here: not the mailed one) gets one message, whatever the reason
     await page.goto(link + "x")

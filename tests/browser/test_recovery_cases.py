@@ -142,7 +142,7 @@ async def test_a_case_filed_followed_and_its_letters_downloaded(
     for detail in ("Quincaillerie Lorraine SARL", "12 rue Serpenoise", "2 012,34"):
         assert detail in text, f"{detail!r} not in the downloaded letter"
     assert hashlib.sha256(content).hexdigest() in [
-        d["sha256"] for d in (await http.get(f"/api/recovery/office/cases/{case_id}", headers=commissaire)).json()["documents"]
+        d["sha256"]
+        for d in (await http.get(f"/api/recovery/office/cases/{case_id}", headers=commissaire)).json()["documents"]
     ]
     await shot(page, "case-amicable")
-

@@ -97,7 +97,7 @@ class Browser:
 
 async def open_browser(roles: list[str] | None) -> AsyncIterator[Browser]:
     api = FakeApi()
-    settings = PortalSettings(environment="development", mongo_url="mongodb://127.0.0.1:1")  # type: ignore[arg-type]
+    settings = PortalSettings(environment="development", mongo_url="mongodb://127.0.0.1:1")
     app = create_app(settings, clock=FixedClock(), api=api)
     sessions = MemorySessions()
     app.state.portal.sessions = sessions
@@ -148,7 +148,9 @@ CASE: dict[str, Any] = {
         "trader": True,
     },
     "cause": "contract",
-    "invoices": [{"number": "F-2026-001", "issue_date": "2026-01-05", "due_date": "2026-02-04", "amount_cents": 200000}],
+    "invoices": [
+        {"number": "F-2026-001", "issue_date": "2026-01-05", "due_date": "2026-02-04", "amount_cents": 200000}
+    ],
     "description": "Fournitures",
     "principal_cents": 200000,
     "interest_cents": 1234,
@@ -167,11 +169,23 @@ CASE: dict[str, Any] = {
     "agreement": None,
     "documents": [
         {"document_id": "d1", "name": "facture.pdf", "media_type": "application/pdf", "sha256": "ab", "kind": "proof"},
-        {"document_id": "d2", "name": "amicable_letter.pdf", "media_type": "application/pdf", "sha256": "cd", "kind": "amicable_letter"},
+        {
+            "document_id": "d2",
+            "name": "amicable_letter.pdf",
+            "media_type": "application/pdf",
+            "sha256": "cd",
+            "kind": "amicable_letter",
+        },
     ],
     "timeline": [
         {"at": "2026-03-02T09:30:00Z", "actor": "creditor", "actor_id": "acc-1", "action": "filed", "detail": ""},
-        {"at": "2026-03-03T08:00:00Z", "actor": "commissaire", "actor_id": "o", "action": "plain letter sent", "detail": ""},
+        {
+            "at": "2026-03-03T08:00:00Z",
+            "actor": "commissaire",
+            "actor_id": "o",
+            "action": "plain letter sent",
+            "detail": "",
+        },
     ],
 }
 FILING = {
@@ -219,7 +233,12 @@ async def test_the_rules_refused_are_shown_next_to_their_fields_in_french(credit
             "message": "Principal plus interest (5,000.01 EUR) exceed the 5,000.00 EUR ceiling",
             "message_fr": "Principal et intérêts (5 000,01 EUR) dépassent le plafond",
         },
-        {"field": "documents[0]", "code": "document-type-refused", "message": "Not a PDF", "message_fr": "Ni PDF, ni PNG, ni JPEG."},
+        {
+            "field": "documents[0]",
+            "code": "document-type-refused",
+            "message": "Not a PDF",
+            "message_fr": "Ni PDF, ni PNG, ni JPEG.",
+        },
         {"field": "debtor.siren", "code": "siren-invalid", "message": "Invalid SIREN", "message_fr": "SIREN invalide."},
     ]
     creditor.api.replies[("POST", "/api/recovery/cases")] = refused(422, "claim-refused", "several rules", errors)
@@ -254,7 +273,8 @@ async def test_no_mandate_links_to_the_onboarding_page(creditor: Browser) -> Non
 async def test_a_case_shows_its_timeline_with_french_dates_and_its_letters(creditor: Browser) -> None:
     creditor.api.replies[("GET", "/api/recovery/cases/c-0123456789")] = ok(CASE)
     page = text_of(await creditor.client.get("/cases/c-0123456789"))
-    assert "Dossier déposé" in page and "Lettre simple et email envoyés au débiteur" in page
+    assert "Dossier déposé" in page
+    assert "Lettre simple et email envoyés au débiteur" in page
     assert "2 mars 2026" in page  # Babel's French date
     assert "2\u202f012,34\xa0€" in page
     assert 'href="/cases/c-0123456789/documents/d2"' in page
@@ -269,7 +289,7 @@ async def test_a_letter_is_handed_over_as_a_download(creditor: Browser) -> None:
     assert answer.status_code == 200
     assert answer.content == PDF
     assert answer.headers["content-type"] == "application/pdf"
-    assert answer.headers["content-disposition"] == 'attachment; filename="amicable_letter.pdf"'
+    assert answer.headers["content-disposition"] == "attachment; filename*=UTF-8''amicable_letter.pdf"
 
 
 async def test_someone_elses_case_is_not_found(creditor: Browser) -> None:
@@ -288,7 +308,13 @@ async def test_a_title_dated_in_the_future_is_refused_next_to_its_date(commissai
         422,
         "title-date-in-future",
         "the enforceable title cannot be dated after today",
-        [{"field": "body", "code": "title-date-in-future", "message": "the enforceable title cannot be dated after today"}],
+        [
+            {
+                "field": "body",
+                "code": "title-date-in-future",
+                "message": "the enforceable title cannot be dated after today",
+            }
+        ],
     )
     form = {"agreed_amount": "2 012,34", "payment_terms": "4 x", "title_number": "CJ-1", "title_date": "2030-01-01"}
     answer = await commissaire.post("/office/cases/c-0123456789/agreement", form)
@@ -301,7 +327,8 @@ async def test_a_refusal_goes_back_to_the_desk(commissaire: Browser) -> None:
     path = "/api/recovery/office/cases/c-0123456789"
     commissaire.api.replies[("POST", f"{path}/refusal")] = ok(CASE)
     answer = await commissaire.post("/office/cases/c-0123456789/refusal", {"reason": "Conflit d'intérêts"})
-    assert answer.status_code == 303 and answer.headers["location"] == "/office"
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/office"
     assert commissaire.api.last("POST", f"{path}/refusal")["json"] == {"reason": "Conflit d'intérêts"}
 
 
@@ -325,7 +352,8 @@ CLAIM = {
 async def test_the_debtor_sees_the_claim_and_answers_once(debtor: Browser) -> None:
     debtor.api.replies[("POST", "/api/recovery/debtor-space/claim")] = ok(CLAIM)
     page = text_of(await debtor.post("/debtor-space", {"token": "tok"}))
-    assert "La créance qui vous est réclamée" in page and "Je refuse la créance" in page
+    assert "La créance qui vous est réclamée" in page
+    assert "Je refuse la créance" in page
     assert debtor.api.last("POST", "/api/recovery/debtor-space/claim") == {
         "method": "POST",
         "path": "/api/recovery/debtor-space/claim",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from portal.pages import account, home, onboarding
+from portal.pages import account, cases, commissaire, debtor, home, onboarding  # recovery
 from portal.ports import Session
 from portal.web.i18n import N_
 from portal.web.nav import NavEntry
@@ -18,12 +18,17 @@ ROUTERS: list[APIRouter] = [
     home.router,
     account.router,
     onboarding.router,
+    cases.router,
+    commissaire.router,
+    debtor.router,
 ]
 
 NAV: list[NavEntry] = [
     NavEntry("/", N_("Home")),
     NavEntry("/login", N_("Log in"), anonymous=True),
     NavEntry("/register", N_("Register"), anonymous=True),
+    NavEntry("/cases", N_("My cases"), ("member",)),
+    NavEntry("/office", N_("Commissaire's desk"), ("commissaire",)),
 ]
 
 

@@ -13,10 +13,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from portal.pages.recovery import download, field_errors, labels, parse_euros
+from portal.pages.recovery import field_errors, labels, parse_euros
 from portal.web.context import api_of
 from portal.web.forms import FormErrors
 from portal.web.i18n import gettext
+from portal.web.responses import download
 from portal.web.session import LoggedIn
 from portal.web.templating import render
 
@@ -28,6 +29,14 @@ INVOICE_ROWS = 3
 DEBTOR_FIELDS = ("name", "first_name", "siren", "email", "phone")
 ADDRESS_FIELDS = ("line1", "line2", "postcode", "city")
 INVOICE_FIELDS = ("number", "issue_date", "due_date", "amount")
+# The form's fields an API error can be shown next to (`invoices`: the invoices' fieldset).
+FORM_FIELDS = frozenset(
+    {f"debtor.{f}" for f in (*DEBTOR_FIELDS, "kind", "trader")}
+    | {f"debtor.address.{f}" for f in ADDRESS_FIELDS}
+    | {f"creditor_address.{f}" for f in ADDRESS_FIELDS}
+    | {f"invoices.{i}.{f}" for i in range(INVOICE_ROWS) for f in INVOICE_FIELDS}
+    | {"cause", "interest", "description", "documents", "invoices"}
+)
 # Where the creditor signs the SEPA mandate that filing needs (portal-core's onboarding).
 MANDATE_PAGE = "/onboarding"
 
@@ -153,18 +162,15 @@ async def file_case(request: Request, session: LoggedIn) -> Response:
     problem = answer.problem
     code = problem.code if problem else None
     if code == "mandate-required":
-        general = [gettext(request, "Filing a case needs a signed SEPA direct debit mandate.")]
-        return _new_form(request, values, {}, general, status=409, mandate=True)
-    errors = field_errors(request, answer, [name for name, _, _ in uploads])
-    general: list[str] = []
+        needed = [gettext(request, "Filing a case needs a signed SEPA direct debit mandate.")]
+        return _new_form(request, values, {}, needed, status=409, mandate=True)
+    found = field_errors(request, answer, [name for name, _, _ in uploads])
+    errors = {name: message for name, message in found.items() if name in FORM_FIELDS}
+    general = [message for name, message in found.items() if name not in FORM_FIELDS]
     if answer.status == 413:
         general.append(gettext(request, "The documents are too large together (12 MB at most)."))
     elif not errors:
         general.append(problem.detail if problem else gettext(request, "The case could not be filed."))
-    if "" in errors:
-        general.append(errors.pop(""))
-    if "mandate" in errors:
-        general.append(errors.pop("mandate"))
     return _new_form(request, values, errors, general, status=answer.status if answer.status >= 400 else 422)
 
 

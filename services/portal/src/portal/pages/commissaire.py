@@ -11,11 +11,12 @@ from typing import Any, NoReturn
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portal.pages.recovery import download, field_errors, labels, parse_euros, refusal
+from portal.pages.recovery import field_errors, labels, parse_euros, refusal
 from portal.ports import ApiAnswer, Session
 from portal.web.context import api_of
 from portal.web.forms import FormErrors, form_values
 from portal.web.i18n import gettext
+from portal.web.responses import download
 from portal.web.session import LoggedIn, SessionDep
 from portal.web.templating import render
 

@@ -11,11 +11,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from portal.pages.recovery import download, field_errors, labels, parse_euros, refusal
+from portal.pages.recovery import field_errors, labels, parse_euros, refusal
 from portal.ports import ApiAnswer
 from portal.web.context import api_of
 from portal.web.forms import FormErrors, form_values
 from portal.web.i18n import gettext
+from portal.web.responses import download
 from portal.web.session import SessionDep
 from portal.web.templating import render
 

@@ -1,6 +1,6 @@
 """What the recovery pages share (creditor's cases, commissaire's desk, debtor space): the API's
 field errors in the page's language and under the form's field names, amounts typed by a person,
-the phases and timeline steps in words, and a document streamed back from the API."""
+the phases and timeline steps in words."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import Response
 
 from portal.ports import ApiAnswer
 from portal.web.i18n import N_, gettext, locale_of
@@ -158,17 +157,6 @@ def labels(request: Request) -> dict[str, Any]:
         "document_label": lambda key: words(request, DOCUMENT_KINDS, key),
         "cause_label": lambda key: words(request, CAUSES, key),
     }
-
-
-def download(answer: ApiAnswer, fallback_name: str) -> Response:
-    """A document of the API handed to the browser as a download, with its type and SHA-256."""
-    media_type = answer.headers.get("content-type", "application/octet-stream")
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", fallback_name) or "document"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    digest = answer.headers.get("x-content-sha256")
-    if digest:
-        headers["X-Content-SHA256"] = digest
-    return Response(answer.content, media_type=media_type, headers=headers)
 
 
 # The case's refusals that recovery words only in English (`code` of the problem), in words.
