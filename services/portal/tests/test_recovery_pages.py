@@ -409,3 +409,11 @@ async def test_the_pages_need_a_login(debtor: Browser, path: str) -> None:
     answer = await debtor.client.get(path)
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/login")
+
+
+async def test_a_browsers_favicon_request_keeps_the_session(debtor: Browser) -> None:
+    """Chromium asks for /favicon.ico after each page: its 404 must not replace the session's
+    cookie, or the debtor's next form (its CSRF token) is refused."""
+    answer = await debtor.client.get("/favicon.ico")
+    assert answer.status_code == 404
+    assert "set-cookie" not in answer.headers
