@@ -15,8 +15,9 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from portal.adapters.api import parse_problem
 from portal.app import create_app
-from portal.ports import ApiAnswer, ApiProblem, Session
+from portal.ports import ApiAnswer, Session
 from portal.settings import PortalSettings
 from portal.store.sessions import new_session
 
@@ -29,12 +30,12 @@ def ok(body: Any, status: int = 200, content: bytes = b"", headers: Mapping[str,
 
 
 def refused(status: int, code: str, detail: str, errors: list[dict[str, Any]] | None = None) -> ApiAnswer:
-    body = {"type": f"https://creditdesk.example/problems/{code}", "status": status, "detail": detail, "code": code}
+    """A problem+json answer as the chassis writes it (its code at the end of `type`), parsed as
+    the gateway client parses it."""
+    body: dict[str, Any] = {"type": f"https://creditdesk.dev/problems/{code}", "status": status, "detail": detail}
     if errors is not None:
         body["errors"] = errors
-    fields = {str(e["field"]): str(e["message"]) for e in errors or []}
-    problem = ApiProblem(status=status, detail=detail, code=code, field_errors=fields)
-    return ApiAnswer(status, body, {"content-type": "application/problem+json"}, b"", problem)
+    return ApiAnswer(status, body, {"content-type": "application/problem+json"}, b"", parse_problem(status, body))
 
 
 @dataclass
