@@ -3,6 +3,7 @@ case's page read until the stack has moved it on, a mail's link opened as a pers
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,6 +25,11 @@ def proof(tmp_path: Path, name: str = "facture-F-2026-001.pdf", content: bytes =
     return path
 
 
+def exactly(label: str) -> re.Pattern[str]:
+    """A label as shown, with or without the mark of a required field."""
+    return re.compile(rf"^{re.escape(label)}\s*\*?$")
+
+
 def group(page: Page, legend: str) -> Locator:
     return page.get_by_role("group", name=legend, exact=True)
 
@@ -39,7 +45,7 @@ async def fill_claim(
     await debtor.get_by_label("Une personne morale (société)").check()
     await debtor.get_by_label("Raison sociale ou nom").fill("Quincaillerie Lorraine SARL")
     await debtor.get_by_label("SIREN (personne morale)").fill("732829320")
-    await debtor.get_by_label("Adresse", exact=True).fill("12 rue Serpenoise")
+    await debtor.get_by_label(exactly("Adresse")).fill("12 rue Serpenoise")
     await debtor.get_by_label("Code postal").fill("57000")
     await debtor.get_by_label("Ville").fill("Metz")
     await debtor.get_by_label("Email du débiteur").fill(debtor_email)
@@ -55,7 +61,7 @@ async def fill_claim(
     await page.get_by_label("Intérêts en euros").fill(interest)
     await page.get_by_label("Objet de la créance").fill("Fournitures de quincaillerie livrées en janvier 2026")
     creditor = group(page, "Votre adresse postale pour les courriers")
-    await creditor.get_by_label("Adresse", exact=True).fill("1 avenue des Champs")
+    await creditor.get_by_label(exactly("Adresse")).fill("1 avenue des Champs")
     await creditor.get_by_label("Code postal").fill("75008")
     await creditor.get_by_label("Ville").fill("Paris")
 

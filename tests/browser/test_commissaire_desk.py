@@ -19,7 +19,7 @@ from playwright.async_api import Page, expect
 
 from devstack.stack import Stack
 from tests.browser.helpers import PASSWORD, inbox, login, new_email, onboarded_creditor, portal_link
-from tests.browser.recovery_pages import error_of, reload_until
+from tests.browser.recovery_pages import error_of, exactly, reload_until
 from tests.e2e.helpers import support_headers
 from tests.e2e.recovery_helpers import case_when, claim, filing_form, pdf_text
 from tests.polling import eventually
@@ -69,13 +69,13 @@ async def test_the_commissaire_activates_and_works_a_case_from_the_desk(
     assert "#" not in page.url  # the fragment is removed once read
     await axe(page)
     await shot(page, "activation")
-    await page.get_by_label("Mot de passe", exact=True).fill("court")
+    await page.get_by_label(exactly("Mot de passe")).fill("court")
     await page.get_by_label("Confirmez le mot de passe").fill("court")
     await page.get_by_role("button", name="Activer mon compte").click()
     await expect(error_of(page, "f-password")).to_be_visible()
     await axe(page)
     await shot(page, "activation-refused")
-    await page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    await page.get_by_label(exactly("Mot de passe")).fill(PASSWORD)
     await page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
     await page.get_by_role("button", name="Activer mon compte").click()
     await expect(page.get_by_text("Votre compte est activé.")).to_be_visible()

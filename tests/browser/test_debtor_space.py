@@ -80,6 +80,7 @@ async def test_the_debtor_reads_the_claim_from_the_mailed_link(
     assert "2 012,34" in text
 
     # a link no longer valid (here: not the mailed one) gets one message, whatever the reason
+    await page.goto("about:blank")  # a new page load: the same page with another fragment would not reload
     await page.goto(link + "x")
     await expect(page.get_by_text("Ce lien a déjà été utilisé ou a expiré.")).to_be_visible()
     await axe(page)
