@@ -162,7 +162,7 @@ CASE: dict[str, Any] = {
     "office_id": "sample-metz-1",
     "refused_by": [],
     "filed_at": "2026-03-02T09:30:00Z",
-    "due_at": "2026-03-18T23:00:00Z",
+    "due_at": "2026-03-18T23:00:00Z",  # the end of 18 March in Paris
     "outcome": "",
     "letters": [],
     "payments": [],
@@ -277,6 +277,7 @@ async def test_a_case_shows_its_timeline_with_french_dates_and_its_letters(credi
     assert "Dossier déposé" in page
     assert "Lettre simple et email envoyés au débiteur" in page
     assert "2 mars 2026" in page  # Babel's French date
+    assert "Prochaine échéance : 18 mars 2026" in page  # the last day: due_at is the midnight that ends it
     assert "2\u202f012,34\xa0€" in page
     assert 'href="/cases/c-0123456789/documents/d2"' in page
 

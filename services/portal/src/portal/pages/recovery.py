@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -148,9 +149,21 @@ def words(request: Request, table: Mapping[str, str], key: str) -> str:
     return gettext(request, table[key]) if key in table else key
 
 
+def last_day(deadline: Any) -> datetime | None:
+    """The last moment before a deadline: recovery's `due_at` is the instant it passes (midnight
+    at the end of the last day, CPC 642), so the day shown is the one just before it."""
+    if not isinstance(deadline, str) or not deadline:
+        return None
+    try:
+        return datetime.fromisoformat(deadline.replace("Z", "+00:00")) - timedelta(seconds=1)
+    except ValueError:
+        return None
+
+
 def labels(request: Request) -> dict[str, Any]:
-    """The tables above for the templates, translated."""
+    """The tables above for the templates, translated, and `last_day`."""
     return {
+        "last_day": last_day,
         "phase_label": lambda key: words(request, PHASES, key),
         "step_label": lambda key: words(request, STEPS, key),
         "actor_label": lambda key: words(request, ACTORS, key),
