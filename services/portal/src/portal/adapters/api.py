@@ -37,6 +37,18 @@ def field_name(location: Any) -> str:
     return ".".join(parts)
 
 
+def problem_code(body: dict[str, Any]) -> str | None:
+    """The problem's stable code: the chassis puts it at the end of `type`
+    (`https://creditdesk.dev/problems/mandate-required`); a `code` member wins if present."""
+    if isinstance(body.get("code"), str):
+        return str(body["code"])
+    kind = body.get("type")
+    if isinstance(kind, str) and "/problems/" in kind:
+        code = kind.rsplit("/", 1)[-1]
+        return code if code and not code.isdigit() else None
+    return None
+
+
 def parse_problem(status: int, body: Any) -> ApiProblem:
     """The problem of a non-2xx answer, whatever its shape (problem+json, FastAPI's own, or none)."""
     if not isinstance(body, dict):
@@ -59,7 +71,7 @@ def parse_problem(status: int, body: Any) -> ApiProblem:
     return ApiProblem(
         status=status,
         detail=detail if isinstance(detail, str) else str(body.get("title") or f"HTTP {status}"),
-        code=body.get("code") if isinstance(body.get("code"), str) else None,
+        code=problem_code(body),
         title=body.get("title") if isinstance(body.get("title"), str) else None,
         field_errors=fields,
     )

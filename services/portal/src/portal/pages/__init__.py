@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from portal.pages import account, home, onboarding, payer, teams
+from portal.pages import account, cases, commissaire, debtor, home, onboarding, payer, teams
 from portal.ports import Session
 from portal.web.i18n import N_
 from portal.web.nav import NavEntry
@@ -20,6 +20,9 @@ ROUTERS: list[APIRouter] = [
     onboarding.router,
     payer.router,
     teams.router,
+    cases.router,
+    commissaire.router,
+    debtor.router,
 ]
 
 NAV: list[NavEntry] = [
@@ -28,6 +31,8 @@ NAV: list[NavEntry] = [
     NavEntry("/register", N_("Register"), anonymous=True),
     NavEntry("/payer/schedules", N_("My payment schedules"), roles=("customer",)),
     NavEntry("/teams", N_("My teams"), roles=("member",)),
+    NavEntry("/cases", N_("My cases"), roles=("member",)),
+    NavEntry("/office", N_("Commissaire's desk"), roles=("commissaire",)),
 ]
 
 
