@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from portal.pages import account, home, onboarding
+from portal.pages import account, home, mailbox, migration, onboarding, portfolios, ratings
 from portal.ports import Session
 from portal.web.i18n import N_
 from portal.web.nav import NavEntry
@@ -18,12 +18,21 @@ ROUTERS: list[APIRouter] = [
     home.router,
     account.router,
     onboarding.router,
+    ratings.router,
+    portfolios.router,
+    mailbox.router,
+    migration.router,
 ]
 
 NAV: list[NavEntry] = [
     NavEntry("/", N_("Home")),
     NavEntry("/login", N_("Log in"), anonymous=True),
     NavEntry("/register", N_("Register"), anonymous=True),
+    NavEntry("/credit-files", N_("Credit files"), roles=("member",)),
+    NavEntry("/portfolios", N_("My portfolios"), roles=("member",)),
+    NavEntry("/alerts", N_("Alerts"), roles=("member",)),
+    NavEntry("/mailbox", N_("Mailbox"), roles=("member",)),
+    NavEntry("/migration", N_("Former portal"), anonymous=True),
 ]
 
 
