@@ -4,7 +4,7 @@
 // passwords come from the container's environment (MONGO_<SERVICE>_PASSWORD,
 // see docker-compose.yml), never from this file. Each service connects with
 // mongodb://<service>:<password>@mongo:27017/<service>?authSource=<service>.
-const services = ["identity", "billing", "recovery", "ratings", "teams"];
+const services = ["identity", "billing", "recovery", "ratings", "teams", "portal"];
 
 for (const name of services) {
   const variable = `MONGO_${name.toUpperCase()}_PASSWORD`;

@@ -18,6 +18,7 @@ from playwright.async_api import Page, expect
 
 from devstack.mailbox import Mail
 from devstack.stack import Stack
+from portal.web.forms import field_id
 from tests.e2e.helpers import PASSWORD, activated_creditor, merchant, new_email, new_siret
 from tests.polling import eventually
 
@@ -40,11 +41,16 @@ __all__ = [
 PORTAL_LINK = r"https?://[^\s<>\"']+{page}#token=[\w-]+"
 
 
-async def inbox(stack: Stack, address: str, subject: str | None = None, timeout: float = 60) -> Mail:
-    """The first mail to `address` (whose subject contains `subject`), as a person opens their inbox."""
-    return await stack.mailbox.wait_for(
-        address, (lambda mail: subject in mail.subject) if subject else None, timeout=timeout
-    )
+async def inbox(
+    stack: Stack, address: str, subject: str | None = None, contains: str | None = None, timeout: float = 60
+) -> Mail:
+    """The first mail to `address` whose subject contains `subject` and whose text contains
+    `contains` (either optional), as a person opens their inbox."""
+
+    def wanted(mail: Mail) -> bool:
+        return (subject is None or subject in mail.subject) and (contains is None or contains in mail.text)
+
+    return await stack.mailbox.wait_for(address, wanted, timeout=timeout)
 
 
 def portal_link(mail: Mail, page: str) -> str:
@@ -106,21 +112,17 @@ async def register(page: Page, email: str, *, kind: str = "natural", **fields: s
         **fields,
     }
     await page.goto("/register")
-    await page.get_by_label("Email").fill(email)
-    await page.locator("#f-password").fill(values["password"])
-    await page.locator("#f-password_confirmation").fill(values["password_confirmation"])
-    await page.get_by_label("Personne morale" if kind == "legal" else "Personne physique", exact=True).check()
-    await page.get_by_label("Civilité").select_option(values.get("civility", "mrs"))
-    await page.get_by_label("Nom", exact=True).fill(values["last_name"])
-    await page.get_by_label("Prénom").fill(values["first_name"])
+    await page.get_by_label("Personne morale" if kind == "legal" else "Personne physique").check()
+    await page.locator("#f-email").fill(email)
+    for name, value in values.items():
+        if name in ("civility", "legal_form"):
+            continue
+        if kind != "legal" and name in ("company_name", "siret"):
+            continue
+        await page.locator("#" + field_id(name)).fill(value)
+    await page.locator("#f-civility").select_option(values.get("civility", "mrs"))
     if kind == "legal":
-        await page.get_by_label("Société", exact=True).fill(values["company_name"])
-        await page.get_by_label("Forme juridique").select_option(values.get("legal_form", "SAS"))
-        await page.get_by_label("SIRET").fill(values["siret"])
-    await page.get_by_label("Adresse principale").fill(values["address.line"])
-    await page.get_by_label("Complément d'adresse").fill(values["address.complement"])
-    await page.get_by_label("Code postal").fill(values["address.postal_code"])
-    await page.get_by_label("Ville").fill(values["address.city"])
+        await page.locator("#f-legal_form").select_option(values.get("legal_form", "SAS"))
     await page.get_by_role("button", name="S'inscrire").click()
 
 

@@ -49,9 +49,10 @@ SETTINGS_CLASSES: Mapping[str, str] = {
     "ratings": "ratings.settings.RatingsSettings",
     "teams": "teams.settings.TeamsSettings",
     "gateway": "gateway.settings.GatewaySettings",
+    "portal": "portal.settings.PortalSettings",
 }
 # The only compose services reachable from the host.
-PUBLISHED = frozenset({"gateway", "mailpit", "prometheus", "grafana"})
+PUBLISHED = frozenset({"gateway", "portal", "mailpit", "prometheus", "grafana"})
 # Compose services allowed to run without a healthcheck, and why.
 NO_HEALTHCHECK: Mapping[str, str] = {
     "otel-collector": "its image has neither a shell nor a client to probe with",
@@ -64,6 +65,13 @@ ONE_SHOT: Mapping[str, str] = {
 # Secrets without a default that production may leave unset, and why.
 OPTIONAL_SECRETS: Mapping[str, str] = {
     "IDENTITY_SIGNING_KEY_PEM": "without it identity keeps its own keys, encrypted with IDENTITY_KEY_ENCRYPTION_KEY",
+    "PORTAL_KAFKA_SASL_PASSWORD": "the portal uses no Kafka: it is a client of the gateway's public API",
+    "PORTAL_CLIENT_ADDRESS_KEY": "the portal reads no signed client address (only the gateway signs, services verify)",
+}
+# Processes without a Kafka principal, and why.
+NO_KAFKA: Mapping[str, str] = {
+    "gateway": "reads the revoked sessions only: a principal without topics of its own",
+    "portal": "a client of the gateway's public API, not on the bus",
 }
 MONGO_INIT_SCRIPT = REPO_ROOT / "infra" / "mongo-init" / "10-service-users.js"
 # Variables whose value names another compose service (a URL or host[:port]).
@@ -594,7 +602,7 @@ def test_compose_kafka_creates_topics_and_never_auto_creates() -> None:
     assert resolve(init["KAFKA_TOPIC_PARTITIONS"] or "") == str(default) == str(kafka["KAFKA_NUM_PARTITIONS"])
 
 
-@pytest.mark.parametrize("name", [p for p in PROCESSES if p != "gateway"])
+@pytest.mark.parametrize("name", [p for p in PROCESSES if p not in NO_KAFKA])
 def test_each_service_is_its_own_kafka_principal(name: str) -> None:
     """Own SCRAM user and password (the one kafka-storage registers), after kafka-init ran."""
     services = load_compose()["services"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,12 +12,15 @@ from pathlib import Path
 
 import httpx
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from chassis.auth import bearer_token
 from chassis.clock import Clock, SystemClock
+from chassis.metrics import ServiceMetrics, install_http_metrics
 from chassis.mongo import connect, ensure_indexes, ping
-from chassis.telemetry import configure_logging
+from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
 from portal.adapters.api import GatewayApi
 from portal.pages import ROUTERS
 from portal.ports import Api
@@ -46,6 +50,8 @@ def create_app(settings: PortalSettings | None = None, clock: Clock | None = Non
     sessions = MongoSessionStore(db)
     gateway = api or GatewayApi(settings.gateway_url, sessions, timeout=settings.gateway_timeout_seconds, clock=clock)
     portal = Portal(settings=settings, api=gateway, sessions=sessions, clock=clock, catalogs=Catalogs())
+    metrics = ServiceMetrics(settings.service_name)
+    tracer_provider = build_tracer_provider(settings.service_name, settings.otel_exporter_otlp_endpoint)
 
     async def purge() -> None:
         while True:
@@ -74,6 +80,7 @@ def create_app(settings: PortalSettings | None = None, clock: Clock | None = Non
                 await task
             await gateway.aclose()
             await mongo.close()
+            tracer_provider.shutdown()
 
     app = FastAPI(
         title="creditdesk portal",
@@ -88,6 +95,7 @@ def create_app(settings: PortalSettings | None = None, clock: Clock | None = Non
     app.add_middleware(SessionMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)
+    install_http_metrics(app, metrics)
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -103,8 +111,17 @@ def create_app(settings: PortalSettings | None = None, clock: Clock | None = Non
             return JSONResponse({"status": "ready", "checks": checks})
         return JSONResponse({"status": "not ready", "checks": checks}, status_code=503, headers={"Retry-After": "5"})
 
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_route(request: Request) -> Response:
+        expected = settings.metrics_token
+        given = bearer_token(request) or ""
+        if expected is not None and not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+            return Response("the portal's metrics are for Prometheus only\n", status_code=401)
+        return metrics.render()
+
     for router in ROUTERS:
         app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider, excluded_urls=UNTRACED_URLS)
     return app
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from chassis.settings import ServiceSettings, service_config
 
@@ -37,6 +37,10 @@ class PortalSettings(ServiceSettings):
     default_locale: Locale = "fr"
     # Dates and times are shown in this zone (they are kept in UTC everywhere).
     display_timezone: str = "Europe/Paris"
+
+    # GET /metrics answers only this bearer token when set (the portal is published to the
+    # internet; Prometheus reads the token from a file, like the gateway's).
+    metrics_token: SecretStr | None = None
 
     # None: `Secure` cookies outside development (a local browser reaches http://127.0.0.1).
     cookie_secure: bool | None = None

@@ -24,6 +24,8 @@ log = logging.getLogger("portal.api")
 REFRESH_PATH = "/api/identity/sessions/refresh"
 # Error locations that are not part of a form field's name.
 LOCATION_PREFIXES = frozenset({"body", "query", "path", "header"})
+# Between the messages of one field (a password lacking two things); `tr` translates each.
+MESSAGE_SEPARATOR = "; "
 
 
 def field_name(location: Any) -> str:
@@ -49,7 +51,7 @@ def parse_problem(status: int, body: Any) -> ApiProblem:
         name = field_name(error.get("field", error.get("loc", "")))
         message = str(error.get("message", error.get("msg", "")))
         if name and message:
-            fields[name] = f"{fields[name]} {message}" if name in fields else message
+            fields[name] = f"{fields[name]}{MESSAGE_SEPARATOR}{message}" if name in fields else message
     detail = body.get("detail")
     return ApiProblem(
         status=status,

@@ -18,7 +18,7 @@ from portal.store.sessions import new_session
 from portal.web.context import portal_of
 
 # Paths that never need a session (no Mongo read for them).
-UNSESSIONED = ("/static/", "/health", "/ready", "/favicon.ico")
+UNSESSIONED = ("/static/", "/health", "/ready", "/metrics", "/favicon.ico")
 
 
 async def current_session(request: Request) -> Session:

@@ -28,6 +28,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from portal.adapters.api import MESSAGE_SEPARATOR
 from portal.ports import Session
 from portal.store.sessions import new_session
 from portal.web.forms import field_id
@@ -63,9 +64,11 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def tr(message: object) -> str:
-    """The translation of a text known only at run time (an API message), or the text itself."""
-    text = str(message or "")
-    return _current().translations.gettext(text) if text else ""
+    """The translation of a text known only at run time (an API message), or the text itself;
+    a field's several messages (`"; "`-separated) are translated one by one."""
+    translations = _current().translations
+    parts = str(message or "").split(MESSAGE_SEPARATOR)
+    return MESSAGE_SEPARATOR.join(translations.gettext(part) if part else "" for part in parts)
 
 
 def csrf_token() -> str:
