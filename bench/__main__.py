@@ -1,6 +1,7 @@
 """Run the benchmarks and write their figures down.
 
-    python -m bench [store] [letters] [gateway] [bus] [login] [debits] [rights] [scan] [revocation] [checks] [sweep]
+    python -m bench [store] [letters] [gateway] [bus] [login] [debits] [rights] [scan] [revocation] [checks]
+                    [sweep] [portal]
 
 Runs on the `bench` profile's own stack (ports +20000, state in
 .cache/stack/bench), whose gateway limiter is lifted like the test profile's,
@@ -26,6 +27,7 @@ from bench.bus import bench_bus
 from bench.gateway import bench_gateway
 from bench.identity_login import bench_login
 from bench.outbox_scan import bench_outbox_scan
+from bench.portal import bench_portal
 from bench.ratings_checks import bench_checks
 from bench.recovery_letters import bench_letters
 from bench.recovery_sweep import bench_recovery_sweep
@@ -103,6 +105,14 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"| {w['sweep_ms']} ms ({w['sweep_ms_per_transition']} ms a transition), idle pass "
             f"{w['idle_sweep_pass_ms']} ms | bare scan of the collection: {w['bare_scan_ms']} ms "
             f"| {w['sweep_to_scan_ratio']} |"
+        )
+    if "portal_pages" in results:
+        p = results["portal_pages"]
+        lines.append(
+            f"| portal pages, one at a time: login page p50 {p['login_page']['p50_ms']} ms / p99 "
+            f"{p['login_page']['p99_ms']} ms; home after login p50 {p['home_after_login']['p50_ms']} ms / p99 "
+            f"{p['home_after_login']['p99_ms']} ms | the login form post (argon2id behind it): p50 "
+            f"{p['login_form_post']['p50_ms']} ms, p99 {p['login_form_post']['p99_ms']} ms | |"
         )
     if "revocation" in results:
         r = results["revocation"]
@@ -184,6 +194,8 @@ async def _platform_benches(stack: Stack, selected: list[str], results: dict[str
             results["ratings_checks"] = await bench_checks(stack)
         if "sweep" in selected:
             results["recovery_sweep"] = await bench_recovery_sweep(stack)
+        if "portal" in selected:
+            results["portal_pages"] = await bench_portal(stack)
     finally:
         stack.stop_all()
 
@@ -210,5 +222,17 @@ async def main(selected: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    everything = ["store", "letters", "gateway", "bus", "login", "debits", "rights", "scan", "revocation", "checks"]
+    everything = [
+        "store",
+        "letters",
+        "gateway",
+        "bus",
+        "login",
+        "debits",
+        "rights",
+        "scan",
+        "revocation",
+        "checks",
+        "portal",
+    ]
     asyncio.run(main(sys.argv[1:] or [*everything, "sweep"]))

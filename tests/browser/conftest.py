@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright, expect
 
 from devstack.stack import Stack
 
@@ -50,6 +50,7 @@ PHONE = {"width": 375, "height": 812}
 # Browser steps wait at most this long (a loaded machine: 8 helpers on 2 cores).
 STEP_TIMEOUT_MS = 30_000
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+expect.set_options(timeout=STEP_TIMEOUT_MS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -23,7 +23,7 @@ from chassis.mongo import connect, ensure_indexes, ping
 from chassis.telemetry import UNTRACED_URLS, build_tracer_provider, configure_logging
 from portal.adapters.api import GatewayApi
 from portal.pages import ROUTERS
-from portal.ports import Api
+from portal.ports import Api, SessionStore
 from portal.settings import PortalSettings
 from portal.store.sessions import SESSION_INDEXES, MongoSessionStore
 from portal.web.accesslog import AccessLogMiddleware
@@ -39,7 +39,13 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 PURGE_INTERVAL_SECONDS = 600.0
 
 
-def create_app(settings: PortalSettings | None = None, clock: Clock | None = None, api: Api | None = None) -> FastAPI:
+def create_app(
+    settings: PortalSettings | None = None,
+    clock: Clock | None = None,
+    api: Api | None = None,
+    sessions: SessionStore | None = None,
+) -> FastAPI:
+    """The portal; tests pass in-memory fakes of the gateway client and the session store."""
     settings = settings or PortalSettings()
     configure_logging(settings.service_name, settings.log_level)
     # Uvicorn's access log prints the query string: ours (AccessLogMiddleware) does not.
@@ -47,7 +53,7 @@ def create_app(settings: PortalSettings | None = None, clock: Clock | None = Non
     clock = clock or SystemClock()
     mongo = connect(settings)
     db = mongo[settings.mongo_db]
-    sessions = MongoSessionStore(db)
+    sessions = sessions or MongoSessionStore(db)
     gateway = api or GatewayApi(settings.gateway_url, sessions, timeout=settings.gateway_timeout_seconds, clock=clock)
     portal = Portal(settings=settings, api=gateway, sessions=sessions, clock=clock, catalogs=Catalogs())
     metrics = ServiceMetrics(settings.service_name)

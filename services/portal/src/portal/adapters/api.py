@@ -48,7 +48,10 @@ def parse_problem(status: int, body: Any) -> ApiProblem:
     for error in raw_errors if isinstance(raw_errors, list) else []:
         if not isinstance(error, dict):
             continue
-        name = field_name(error.get("field", error.get("loc", "")))
+        location = error.get("field", error.get("loc", ""))
+        # A location naming no field ("body": the JSON itself) keeps its name: shown above the form.
+        raw = ".".join(map(str, location)) if isinstance(location, list | tuple) else str(location)
+        name = field_name(location) or raw
         message = str(error.get("message", error.get("msg", "")))
         if name and message:
             fields[name] = f"{fields[name]}{MESSAGE_SEPARATOR}{message}" if name in fields else message

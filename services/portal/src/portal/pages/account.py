@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from portal.pages.onboarding import ONBOARDING_STEPS, next_step
 from portal.settings import LOCALES
 from portal.web.context import api_of, portal_of
 from portal.web.forms import FormErrors, form_values
@@ -68,7 +69,9 @@ async def login(
         return again(FormErrors.of([message]), answer.status)
     tokens = answer.body
     me = await api.call(None, "GET", "/api/identity/accounts/me", headers=bearer(tokens["access_token"]))
-    await start_login(request, tokens, me.body if me.ok else {"email": email})
+    session = await start_login(request, tokens, me.body if me.ok else {"email": email})
+    if target == "/" and session.has_role("member") and await next_step(request, session) in ONBOARDING_STEPS:
+        return see_other("/onboarding")  # the first login: finish the registration
     return see_other(target)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from portal.pages.onboarding import next_step
 from portal.web.session import SessionDep
 from portal.web.templating import render
 
@@ -13,4 +14,5 @@ router = APIRouter()
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, session: SessionDep) -> HTMLResponse:
-    return render(request, "home/index.html")
+    step = await next_step(request, session) if session.has_role("member") else None
+    return render(request, "home/index.html", onboarding_step=step)

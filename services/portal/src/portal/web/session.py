@@ -111,11 +111,14 @@ class SessionMiddleware(BaseHTTPMiddleware):
     active one) and sends its cookie: `HttpOnly`, `SameSite=Lax`, `Secure` outside development."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if not request.url.path.startswith(UNSESSIONED):
+        unsessioned = request.url.path.startswith(UNSESSIONED)
+        if not unsessioned:
             await current_session(request)  # loaded before the page: `render` reads it
         response = await call_next(request)
         session = getattr(request.state, "session", None)
-        if not isinstance(session, Session):
+        if unsessioned or not isinstance(session, Session):
+            # A page rendered there (a 404 of /favicon.ico) had a throwaway session: never
+            # stored, never replacing the browser's cookie.
             return response
         portal = portal_of(request)
         settings = portal.settings
