@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from playwright.async_api import Page, expect
 
 from devstack.stack import Stack
@@ -46,6 +47,9 @@ async def stored_two_months_ago(stack: Stack, company_key: str) -> None:
         await client.close()
 
 
+# The longest journey here (two checks of four companies, then the alerts from the bus): a bound
+# against hanging on a loaded machine, not a speed requirement.
+@pytest.mark.timeout(900)
 async def test_a_credit_manager_builds_a_portfolio_checks_it_and_reads_its_alerts(
     page: Page, running_services: Stack, http: httpx.AsyncClient, shot: Shot, axe: Axe
 ) -> None:
