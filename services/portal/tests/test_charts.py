@@ -82,3 +82,10 @@ def test_amounts_get_a_round_axis_top() -> None:
     )
     assert circles(svg)[1][1] == pytest.approx(TOP)
     assert re.search(r">200000<", svg)
+
+
+def test_the_last_month_is_labelled_inside_the_frame_and_never_overlapped() -> None:
+    svg = str(score_chart(months([50.0] * 24), chart_id="s", title="t", description="d"))
+    texts = [t for t in ET.fromstring(svg).iter(f"{SVG}text") if t.text and t.text.startswith("m")]
+    assert [t.text for t in texts] == ["m0", "m3", "m6", "m9", "m12", "m15", "m18", "m23"]
+    assert texts[-1].get("text-anchor") == "end"

@@ -98,11 +98,16 @@ def line_chart(
             f'font-size="12" fill="#333">{escape(tick.label)}</text>'
         )
     count = len(points)
+    every = max(label_every, 1)
     for index, point in enumerate(points):
-        if index % max(label_every, 1) == 0 or index == count - 1:
+        last = index == count - 1
+        # Every `every`-th month and the last one (anchored at its end so it stays in the frame),
+        # skipping a regular label too close to the last one to be read.
+        if last or (index % every == 0 and count - 1 - index >= every):
+            anchor = "end" if last and count > 1 else "middle"
             parts.append(
                 f'<text class="chart-axis" x="{_x(index, count):.1f}" y="{HEIGHT - BOTTOM + 18}" '
-                f'text-anchor="middle" font-size="11" fill="#333">{escape(point.label)}</text>'
+                f'text-anchor="{anchor}" font-size="11" fill="#333">{escape(point.label)}</text>'
             )
     segment: list[str] = []
     segments: list[list[str]] = []
