@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from portal.errors import ServiceUnavailable
 from portal.ports import ApiAnswer, Session
 from portal.web.context import api_of
 from portal.web.forms import FormErrors, form_values
@@ -45,7 +46,10 @@ def see_other(path: str) -> RedirectResponse:
 async def next_step(request: Request, session: Session) -> str | None:
     """The creditor's next onboarding step (`bank_details`, `terms`, `mandate`, `mandate_refused`,
     `done`), or None when the account has no billing profile (yet, or ever: a payer)."""
-    answer = await api_of(request).call(session, "GET", PROFILE)
+    try:
+        answer = await api_of(request).call(session, "GET", PROFILE)
+    except ServiceUnavailable:
+        return None  # billing down: the home page and the login still work, without the reminder
     if not answer.ok:
         return None
     return str(answer.body["onboarding"]["next_step"])
