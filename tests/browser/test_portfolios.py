@@ -172,10 +172,14 @@ async def test_a_credit_manager_builds_a_portfolio_checks_it_and_reads_its_alert
     # The alerts (identity files them in the mailbox from the bus: they arrive shortly after).
     async def alerts_shown() -> bool:
         await page.goto("/alerts")
-        text = await page.locator("main").inner_text()
-        return french.name in text and german.name in text
+        rows = page.locator("#alerts tbody tr")
+        found = [
+            await rows.filter(has=page.locator(f'a[href="/credit-files/{c.id.country}/{c.id.number}"]')).count()
+            for c in (french, german)
+        ]
+        return all(found)
 
-    await eventually(alerts_shown, timeout=60, interval=1)
+    await eventually(alerts_shown, timeout=90, interval=1)
     await expect(page.get_by_role("heading", name="Alertes")).to_be_visible()
     await axe(page)
     await shot(page, "alerts")
