@@ -7,7 +7,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from portal.pages import account, cases, commissaire, debtor, home, onboarding, payer, teams
+from portal.pages import (
+    account,
+    cases,
+    commissaire,
+    debtor,
+    home,
+    mailbox,
+    migration,
+    onboarding,
+    payer,
+    portfolios,
+    ratings,
+    teams,
+)
 from portal.ports import Session
 from portal.web.i18n import N_
 from portal.web.nav import NavEntry
@@ -23,6 +36,10 @@ ROUTERS: list[APIRouter] = [
     cases.router,
     commissaire.router,
     debtor.router,
+    ratings.router,
+    portfolios.router,
+    mailbox.router,
+    migration.router,
 ]
 
 NAV: list[NavEntry] = [
@@ -33,6 +50,11 @@ NAV: list[NavEntry] = [
     NavEntry("/teams", N_("My teams"), roles=("member",)),
     NavEntry("/cases", N_("My cases"), roles=("member",)),
     NavEntry("/office", N_("Commissaire's desk"), roles=("commissaire",)),
+    NavEntry("/credit-files", N_("Credit files"), roles=("member",)),
+    NavEntry("/portfolios", N_("My portfolios"), roles=("member",)),
+    NavEntry("/alerts", N_("Alerts"), roles=("member",)),
+    NavEntry("/mailbox", N_("Mailbox"), roles=("member",)),
+    NavEntry("/migration", N_("Former portal"), anonymous=True),
 ]
 
 
