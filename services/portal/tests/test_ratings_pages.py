@@ -46,10 +46,19 @@ class FakeApi:
         json: Any = None,
         data: Any = None,
         files: Any = None,
+        content: bytes | None = None,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> ApiAnswer:
-        sent = {"method": method, "path": path, "json": json, "data": data, "params": params, "headers": headers}
+        sent = {
+            "method": method,
+            "path": path,
+            "json": json,
+            "data": data,
+            "content": content,
+            "params": params,
+            "headers": headers,
+        }
         self.calls.append(sent)
         reply = self.replies.get((method, path))
         if reply is None:
@@ -252,7 +261,7 @@ def test_an_uploaded_csv_is_sent_as_the_body_and_its_refusal_shown_next_to_the_f
     )
     assert page.status_code == 415
     sent = browser.api.calls[0]
-    assert sent["data"] == b"country;registration_number\nFR;732829320\n"
+    assert sent["content"] == b"country;registration_number\nFR;732829320\n"
     assert sent["headers"] == {"Content-Type": "text/csv"}
     assert 'id="f-file-error">the CSV is not UTF-8<' in page.text
 

@@ -110,6 +110,18 @@ def test_login_renews_the_session_and_keeps_the_tokens_on_the_server(
     assert "samesite=lax" in set_cookie
 
 
+def test_a_former_portals_login_is_sent_to_the_migration_screen(client: TestClient, api: ScriptedApi) -> None:
+    api.answers[("POST", "/api/identity/sessions")] = (
+        409,
+        {"type": "https://creditdesk.dev/problems/legacy-migration-required", "status": 409, "detail": "migrate"},
+    )
+    token = token_of(client.get("/login").text)
+    sent = client.post("/login", data={"email": "old@b.fr", "password": "pw", "csrf_token": token})
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/migration"
+    assert "migrez d'abord votre compte" in client.get("/migration").text
+
+
 def test_cookies_are_secure_outside_development() -> None:
     assert PortalSettings(environment="production").secure_cookies
     assert PortalSettings(environment="test").secure_cookies

@@ -12,6 +12,7 @@ import asyncio
 import json as jsonlib
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -95,6 +96,16 @@ def answer_of(response: httpx.Response) -> ApiAnswer:
     )
 
 
+@dataclass(frozen=True)
+class _Body:
+    """What one call sends, kept to send again after a token refresh."""
+
+    json: Any = None
+    data: Mapping[str, Any] | None = None
+    files: Any = None
+    content: bytes | None = None
+
+
 class GatewayApi:
     def __init__(
         self,
@@ -124,14 +135,16 @@ class GatewayApi:
         json: Any = None,
         data: Mapping[str, Any] | None = None,
         files: Any = None,
+        content: bytes | None = None,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> ApiAnswer:
+        body = _Body(json=json, data=data, files=files, content=content)
         sent_token = session.access_token if session else None
-        response = await self._send(sent_token, method, path, json, data, files, params, headers)
+        response = await self._send(sent_token, method, path, body, params, headers)
         if response.status_code == 401 and session is not None and sent_token is not None:
             if await self._refresh(session, sent_token):
-                response = await self._send(session.access_token, method, path, json, data, files, params, headers)
+                response = await self._send(session.access_token, method, path, body, params, headers)
             else:
                 raise LoginRequired()
         if response.status_code in (503, 504):
@@ -143,18 +156,23 @@ class GatewayApi:
         token: str | None,
         method: str,
         path: str,
-        json: Any,
-        data: Mapping[str, Any] | None,
-        files: Any,
-        params: Mapping[str, Any] | None,
-        headers: Mapping[str, str] | None,
+        body: _Body,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         sent = dict(headers or {})
         if token:
             sent["Authorization"] = f"Bearer {token}"
         try:
             return await self.client.request(
-                method, path, json=json, data=data, files=files, params=params, headers=sent
+                method,
+                path,
+                json=body.json,
+                data=body.data,
+                files=body.files,
+                content=body.content,
+                params=params,
+                headers=sent,
             )
         except httpx.TransportError as exc:
             log.warning("gateway unreachable: %s %s: %s", method, path, type(exc).__name__)
@@ -179,9 +197,7 @@ class GatewayApi:
             return True  # refreshed by another process of the portal
         if not session.refresh_token:
             return self._logged_out(session)
-        response = await self._send(
-            None, "POST", REFRESH_PATH, {"refresh_token": session.refresh_token}, None, None, None, None
-        )
+        response = await self._send(None, "POST", REFRESH_PATH, _Body(json={"refresh_token": session.refresh_token}))
         if response.status_code in (503, 504):
             raise ServiceUnavailable(response.headers.get("retry-after"))
         if response.status_code != 200:

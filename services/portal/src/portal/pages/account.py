@@ -62,6 +62,10 @@ async def login(
             message = gettext(request, "Incorrect email or password.")
         elif code == "account-not-activated":
             message = gettext(request, "This account is not activated yet: follow the link of the activation mail.")
+        elif code == "legacy-migration-required":
+            # A former portal's credentials: the migration screen explains and re-creates the account.
+            session.flash(gettext(request, "These are your former portal's credentials: move your account first."))
+            return see_other("/migration")
         elif code == "login-locked":
             message = gettext(request, "Too many failed attempts: this login is locked for a while. Try again later.")
         else:

@@ -243,7 +243,7 @@ async def import_csv(request: Request, portfolio_id: str, session: LoggedIn) -> 
         "POST",
         f"{API}/{quote(portfolio_id)}/import",
         # The CSV's bytes as the request body (ratings checks it is UTF-8 CSV and says which line is bad).
-        data=content,  # type: ignore[arg-type]
+        content=content,
         headers={"Content-Type": csv_media_type(upload)},
     )
     if answer.problem is None:
