@@ -120,7 +120,7 @@ async def test_a_former_portal_user_moves_and_finds_the_portfolio_and_the_mailbo
 
     # New identifiers: a confirmation that differs is refused next to its field.
     email = new_email()
-    await page.get_by_label("Adresse email").fill(email)
+    await page.get_by_label("Adresse e-mail").fill(email)
     await page.locator("#f-password").fill(PASSWORD)
     await page.locator("#f-password_confirmation").fill(PASSWORD + "x")
     await page.get_by_role("button", name="Passer au nouveau portail").click()

@@ -83,8 +83,8 @@ async def test_password_recovery_end_to_end(running_services: Stack) -> None:
         assert (await http.post(f"{API}/recovery", json={"email": email})).status_code == 202
         mail = await stack.mailbox.wait_for(email, lambda m: "Réinitialisation" in m.subject, timeout=30)
         # A portal page with the token in the fragment; the page POSTs it to the API.
-        assert f"{stack.gateway_url}/recovery#token=" in mail.text
-        token = link_token(mail.text, f"{stack.gateway_url}/recovery")
+        assert f"{stack.portal_url}/recovery#token=" in mail.text
+        token = link_token(mail.text, f"{stack.portal_url}/recovery")
         assert (await http.post(f"{API}/recovery/link", json={"token": token})).status_code == 200
         body = {"token": token, "password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD}
         assert (await http.post(f"{API}/recovery/complete", json=body)).status_code == 200
@@ -165,7 +165,7 @@ async def test_a_buyer_creates_access_from_the_order_email_and_sees_the_schedule
 
         await eventually(link_mailed, timeout=60, interval=1.0)
         mail = await stack.mailbox.wait_for(buyer, lambda m: "Créez" in m.subject, timeout=30)
-        token = link_token(mail.text, f"{stack.gateway_url}/first-connection")
+        token = link_token(mail.text, f"{stack.portal_url}/first-connection")
         completion = {"token": token, "password": PASSWORD, "password_confirmation": PASSWORD}
         access = await http.post(f"{API}/customers/first-connection/complete", json=completion)
         assert access.status_code == 201, access.text

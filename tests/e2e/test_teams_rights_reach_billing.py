@@ -142,7 +142,7 @@ async def test_a_granted_right_reaches_other_services_and_its_revocation_too(
         # The invitee follows the mailed link, logged in with the invited address.
         mail = await stack.mailbox.wait_for(paul_email, lambda m: "/invitation#token=" in m.text, timeout=30)
         link = next(url for url in mail.links() if "/invitation#token=" in url)
-        assert link.startswith(stack.gateway_url)
+        assert link.startswith(stack.portal_url)
         token = link.split("#token=", 1)[1]  # the portal page reads its fragment and POSTs the token
         preview = await http.post("/api/teams/invitations/preview", json={"token": token})
         assert preview.status_code == 200

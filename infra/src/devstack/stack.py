@@ -174,6 +174,11 @@ class Stack:
     def gateway_url(self) -> str:
         return self.service_url(GATEWAY)
 
+    @property
+    def portal_url(self) -> str:
+        """Where the mailed links point: the web portal's pages."""
+        return self.service_url("portal")
+
     def service_url(self, name: str) -> str:
         if name not in self.services:
             raise DevstackError(f"unknown service {name!r}: one of {', '.join(self.services)}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
 
 from portal.web.i18n import LOCALE_DIR, load_catalog
 
@@ -57,3 +58,22 @@ def test_english_has_nothing_french_lacks() -> None:
 def test_every_language_folder_loads() -> None:
     for folder in LOCALE_DIR.iterdir():
         assert len(load_catalog(folder.name)) > 0, folder
+
+
+def test_no_msgid_is_translated_two_ways_in_one_language() -> None:
+    """Each journey owns its catalogue and the loader merges them: a msgid translated
+    differently in two catalogues would show whichever loaded last, on every page."""
+    for language in ("fr", "en"):
+        seen: dict[str, tuple[str, str]] = {}
+        clashes = []
+        for path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+            with path.open("rb") as handle:
+                for message in read_po(handle):
+                    msgid = message.id if isinstance(message.id, str) else message.id[0]
+                    text = message.string if isinstance(message.string, str) else message.string[0]
+                    if not msgid or not text:
+                        continue
+                    earlier = seen.setdefault(msgid, (text, path.name))
+                    if earlier[0] != text:
+                        clashes.append(f"{msgid!r}: {earlier[1]} {earlier[0]!r}, {path.name} {text!r}")
+        assert not clashes, f"{language}: " + "; ".join(clashes)
