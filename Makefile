@@ -19,7 +19,7 @@ help:
 	@echo "make down        stop what 'make up' started"
 	@echo "make status      what is running"
 	@echo "make test        the whole test suite (starts its own test stack on ports +10000)"
-	@echo "make test-unit     domain and handler tests with in-memory fakes: no broker, no database"
+	@echo "make test-unit   domain and handler tests with in-memory fakes: no broker, no database, no real adapter"
 	@echo "make tools       helm into .cache/tools (needs Go), for the deployment tests"
 	@echo "make lint        ruff and mypy --strict"
 	@echo "make lock        re-resolve dependencies and export the hashed locks"
@@ -58,7 +58,7 @@ test: install tools
 
 # Every test not marked infra or e2e: pure domain rules and handlers over the ports' in-memory fakes.
 test-unit: install
-	$(PY) -m pytest -q -m "not infra and not e2e and not tools"
+	$(PY) -m pytest -q -m "not infra and not e2e and not tools and not adapter"
 
 lint: install
 	$(PY) -m ruff check .

@@ -11,6 +11,9 @@ import pytest
 
 from devstack.docs import SERVICES, export
 
+# A real adapter at work (PDF rendering, an HTTP server, the OpenAPI export): in `make test`, not `make test-unit`.
+pytestmark = pytest.mark.adapter
+
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 

@@ -20,6 +20,9 @@ import pytest
 
 from devstack.docs import SERVICES
 
+# A real adapter at work (PDF rendering, an HTTP server, the OpenAPI export): in `make test`, not `make test-unit`.
+pytestmark = pytest.mark.adapter
+
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 OPERATIONAL = {"operations", "gateway"}
 PHRASES = {499: "Client Closed Request"}

@@ -69,7 +69,9 @@ async def test_registration_answers_the_same_for_a_taken_email_and_tells_its_own
     assert fresh.json() == taken.json()
     assert await h.db["accounts"].count_documents({"email": email}) == 1
     notice = await h.mail(email, "Tentative d'inscription")
-    assert "/password-forgotten" in notice and "/login" in notice  # the portal's pages
+    # The portal's pages.
+    assert "/password-forgotten" in notice
+    assert "/login" in notice
     # A second attempt within the resend interval does not mail again.
     await h.http.post("/accounts", json=h.legal_person(email, "Other-Horse-7!"))
     stored = await h.db["accounts"].find_one({"email": email})

@@ -31,6 +31,9 @@ from services.ratings.tests.connect_server import ConnectServer
 from tests.clock import SettableClock
 from tests.e2e.helpers import eventually
 
+# A real adapter at work (PDF rendering, an HTTP server, the OpenAPI export): in `make test`, not `make test-unit`.
+pytestmark = pytest.mark.adapter
+
 ACCOUNT = ProviderCredentials("credit.manager@example.com", "s3cret")
 START = datetime(2026, 5, 20, 9, 30, tzinfo=UTC)
 FAST = ClientConfig(

@@ -21,6 +21,9 @@ from services.recovery.tests import builders
 from services.recovery.tests.letters_support import CREDITOR, LINK, OFFICE, case_in, normalise, pdf_pages, pdf_text
 from services.recovery.tests.letters_support import request as letter_request
 
+# A real adapter at work (PDF rendering, an HTTP server, the OpenAPI export): in `make test`, not `make test-unit`.
+pytestmark = pytest.mark.adapter
+
 
 @pytest.fixture(scope="module")
 def renderer() -> WeasyPrintRenderer:
