@@ -10,16 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ReturnDocument
-from pymongo.errors import BulkWriteError
 
-from chassis.mongo import IndexSpec, MongoDatabase
+from chassis.mongo import IndexSpec, MongoDatabase, insert_new
 from identity.domain.mailbox import MailboxMessage, MessageSource, Page, PageRequest, next_cursor
 
 MAILBOX_MESSAGES = "mailbox_messages"
 INDEXES: list[IndexSpec] = [
     IndexSpec(MAILBOX_MESSAGES, [("account_id", 1), ("received_at", -1), ("_id", -1)]),
 ]
-DUPLICATE_KEY = 11000
 LIVE = {"deleted_at": None}
 CONTENT = ("subject", "body", "sender", "link", "details", "read_at", "received_at", "source_key")
 
@@ -62,18 +60,8 @@ class MongoMailboxStore:
         self._messages = db[MAILBOX_MESSAGES]
 
     async def file(self, messages: Sequence[MailboxMessage]) -> int:
-        if not messages:
-            return 0
-        try:
-            result = await self._messages.insert_many([to_document(m) for m in messages], ordered=False)
-        except BulkWriteError as error:
-            errors = error.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            # Counted from the refused ones: the local Mongo-wire server's
-            # `nInserted` counts the whole batch.
-            return len(messages) - len(errors)
-        return len(result.inserted_ids)
+        # A replayed event files nothing twice: messages already there are left as they are.
+        return await insert_new(self._messages, [to_document(m) for m in messages])
 
     async def page(self, account_id: str, request: PageRequest) -> Page:
         owned: dict[str, Any] = {"account_id": account_id, **LIVE}
