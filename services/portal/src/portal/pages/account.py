@@ -6,23 +6,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from portal.pages.onboarding import ONBOARDING_STEPS, next_step
 from portal.settings import LOCALES
 from portal.web.context import api_of, portal_of
 from portal.web.forms import FormErrors, form_values
 from portal.web.i18n import LANG_COOKIE, gettext
+from portal.web.responses import see_other
 from portal.web.session import SessionDep, end_session, safe_next, start_login
 from portal.web.templating import render
 
 router = APIRouter()
 
 LOGIN_FIELDS = ("email", "password")
-
-
-def see_other(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -10,14 +10,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
 from portal.pages.recovery import field_errors, labels, parse_euros
 from portal.web.context import api_of
 from portal.web.forms import FormErrors
 from portal.web.i18n import gettext
-from portal.web.responses import download
+from portal.web.responses import download, see_other
 from portal.web.session import LoggedIn
 from portal.web.templating import render
 
@@ -158,7 +158,7 @@ async def file_case(request: Request, session: LoggedIn) -> Response:
     )
     if answer.ok and isinstance(answer.body, dict):
         session.flash(gettext(request, "Your case has been filed."), "success")
-        return RedirectResponse(f"/cases/{answer.body['case_id']}", status_code=303)
+        return see_other(f"/cases/{answer.body['case_id']}")
     problem = answer.problem
     code = problem.code if problem else None
     if code == "mandate-required":
@@ -210,7 +210,7 @@ async def injunction_request(request: Request, session: LoggedIn, case_id: str) 
         session.flash(gettext(request, "The injunction-to-pay request is ready to download."), "success")
     else:
         session.flash(answer.problem.detail if answer.problem else "", "error")
-    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+    return see_other(f"/cases/{case_id}")
 
 
 @router.post("/cases/{case_id}/withdrawal")
@@ -222,7 +222,7 @@ async def withdraw(request: Request, session: LoggedIn, case_id: str) -> Respons
         return _not_found(request)
     if answer.ok:
         session.flash(gettext(request, "The case has been withdrawn."), "success")
-        return RedirectResponse(f"/cases/{case_id}", status_code=303)
+        return see_other(f"/cases/{case_id}")
     found = await _case(request, session, case_id)
     if found is None:
         return _not_found(request)

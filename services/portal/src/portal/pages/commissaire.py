@@ -9,14 +9,14 @@ from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from portal.pages.recovery import field_errors, labels, parse_euros, refusal
 from portal.ports import ApiAnswer, Session
 from portal.web.context import api_of
 from portal.web.forms import FormErrors, form_values
 from portal.web.i18n import gettext
-from portal.web.responses import download
+from portal.web.responses import download, see_other
 from portal.web.session import LoggedIn, SessionDep
 from portal.web.templating import render
 
@@ -122,7 +122,7 @@ async def _act(
     if answer.ok:
         session.flash(done, "success")
         target = "/office" if action == "refusal" else f"/office/cases/{case_id}"
-        return RedirectResponse(target, status_code=303)
+        return see_other(target)
     errors = _errors(request, answer, values, form)
     return await _page(request, session, case_id, form=form, errors=errors, values=values, status=answer.status)
 

@@ -8,9 +8,10 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from portal.pages.kit import LoggedIn, api_of, download, form_of, render, translate
+from portal.web.responses import see_other
 
 router = APIRouter()
 API = "/api/identity/accounts/me/mailbox"
@@ -58,7 +59,7 @@ async def read_all(request: Request, session: LoggedIn) -> Response:
     _ = translate(request)
     if answer.problem is None:
         session.flash(_("%(count)s message(s) marked as read.") % {"count": answer.body["marked"]})
-    return RedirectResponse("/mailbox", status_code=303)
+    return see_other("/mailbox")
 
 
 @router.post("/mailbox/{message_id}/mark")
@@ -70,7 +71,7 @@ async def mark(request: Request, message_id: str, session: LoggedIn) -> Response
         return render(request, "mailbox/problem.html", status=answer.status, problem=answer.problem)
     _ = translate(request)
     session.flash(_("Message marked as read.") if read else _("Message marked as unread."))
-    return RedirectResponse("/mailbox", status_code=303)
+    return see_other("/mailbox")
 
 
 @router.post("/mailbox/{message_id}/delete")
@@ -80,4 +81,4 @@ async def delete(request: Request, message_id: str, session: LoggedIn) -> Respon
         return render(request, "mailbox/problem.html", status=answer.status, problem=answer.problem)
     _ = translate(request)
     session.flash(_("The message was deleted."))
-    return RedirectResponse("/mailbox", status_code=303)
+    return see_other("/mailbox")

@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from portal.errors import ServiceUnavailable
 from portal.ports import ApiAnswer, Session
 from portal.web.context import api_of
 from portal.web.forms import FormErrors, form_values
 from portal.web.i18n import gettext
+from portal.web.responses import see_other
 from portal.web.session import LoggedIn
 from portal.web.templating import render
 
@@ -37,10 +38,6 @@ DETAILS_FIELDS = (
 )
 # Where the API's errors are shown: its `holder_name` is the two name fields of the form.
 API_FIELD_ON_FORM = {"holder_name": "holder_last_name", "version": "terms_accepted"}
-
-
-def see_other(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
 
 
 async def next_step(request: Request, session: Session) -> str | None:

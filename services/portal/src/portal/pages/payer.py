@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from portal.pages.payer_teams_common import (
     REGULARISATION_RULES,
@@ -24,6 +24,7 @@ from portal.pages.payer_teams_common import (
     page,
     translated_errors,
 )
+from portal.web.responses import see_other
 from portal.web.session import current_session, require_login
 
 router = APIRouter()
@@ -238,4 +239,4 @@ async def regularise(request: Request, schedule_id: str) -> Response:
 
 @router.get("/payer")
 async def payer_home(request: Request) -> Response:
-    return RedirectResponse("/payer/schedules", status_code=303)
+    return see_other("/payer/schedules")

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from portal.pages.kit import (
@@ -22,6 +22,7 @@ from portal.pages.kit import (
     render,
     translate,
 )
+from portal.web.responses import see_other
 
 router = APIRouter()
 API = "/api/ratings/portfolios"
@@ -90,7 +91,7 @@ async def create_portfolio(request: Request, session: LoggedIn) -> Response:
     if answer.problem is None:
         _ = translate(request)
         session.flash(_("The portfolio was created."))
-        return RedirectResponse(f"/portfolios/{answer.body['portfolio_id']}", status_code=303)
+        return see_other(f"/portfolios/{answer.body['portfolio_id']}")
     return render(
         request,
         "portfolios/form.html",
@@ -131,7 +132,7 @@ async def add_company(request: Request, portfolio_id: str, session: LoggedIn) ->
     if answer.problem is None:
         _ = translate(request)
         session.flash(_("The company was added."))
-        return RedirectResponse(f"/portfolios/{quote(portfolio_id)}", status_code=303)
+        return see_other(f"/portfolios/{quote(portfolio_id)}")
     portfolio, shown = await _portfolio(request, session, portfolio_id)
     if portfolio is None:
         return _not_found(request, shown)
@@ -155,7 +156,7 @@ async def remove_company(request: Request, portfolio_id: str, country: str, numb
     if answer.problem is not None:
         return _not_found(request, answer)
     session.flash(_("The company was removed."))
-    return RedirectResponse(f"/portfolios/{quote(portfolio_id)}", status_code=303)
+    return see_other(f"/portfolios/{quote(portfolio_id)}")
 
 
 @router.get("/portfolios/{portfolio_id}/edit")
@@ -178,7 +179,7 @@ async def edit(request: Request, portfolio_id: str, session: LoggedIn) -> Respon
     if answer.problem is None:
         _ = translate(request)
         session.flash(_("The portfolio was saved."))
-        return RedirectResponse(f"/portfolios/{quote(portfolio_id)}", status_code=303)
+        return see_other(f"/portfolios/{quote(portfolio_id)}")
     portfolio, shown = await _portfolio(request, session, portfolio_id)
     if portfolio is None:
         return _not_found(request, shown)
@@ -204,7 +205,7 @@ async def duplicate(request: Request, portfolio_id: str, session: LoggedIn) -> R
     if answer.problem is not None:
         return _not_found(request, answer)
     session.flash(_("The portfolio was duplicated."))
-    return RedirectResponse(f"/portfolios/{answer.body['portfolio_id']}", status_code=303)
+    return see_other(f"/portfolios/{answer.body['portfolio_id']}")
 
 
 @router.get("/portfolios/{portfolio_id}/delete")
@@ -222,7 +223,7 @@ async def delete(request: Request, portfolio_id: str, session: LoggedIn) -> Resp
         return _not_found(request, answer)
     _ = translate(request)
     session.flash(_("The portfolio was deleted."))
-    return RedirectResponse("/portfolios", status_code=303)
+    return see_other("/portfolios")
 
 
 @router.get("/portfolios/{portfolio_id}/export")
@@ -275,7 +276,7 @@ async def start_check(request: Request, portfolio_id: str, session: LoggedIn) ->
             needs_account=answer.status == 409,
             back=f"/portfolios/{quote(portfolio_id)}",
         )
-    return RedirectResponse(f"/portfolios/{quote(portfolio_id)}/checks/{answer.body['job_id']}", status_code=303)
+    return see_other(f"/portfolios/{quote(portfolio_id)}/checks/{answer.body['job_id']}")
 
 
 @router.get("/portfolios/{portfolio_id}/checks/{job_id}")

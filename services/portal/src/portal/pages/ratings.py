@@ -11,7 +11,7 @@ from urllib.parse import quote
 from babel.dates import format_date
 from babel.numbers import format_compact_currency, format_currency
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from portal.pages.charts import ChartPoint, Tick, axis_ticks, line_chart, nice_ceiling, score_chart
 from portal.pages.kit import (
@@ -26,6 +26,7 @@ from portal.pages.kit import (
     render,
     translate,
 )
+from portal.web.responses import see_other
 
 router = APIRouter()
 API = "/api/ratings"
@@ -144,7 +145,7 @@ async def sync(request: Request, country: str, number: str, session: LoggedIn) -
     _ = translate(request)
     if answer.problem is None:
         session.flash(_("The credit file was updated from the provider."))
-        return RedirectResponse(f"/credit-files/{quote(country)}/{quote(number)}", status_code=303)
+        return see_other(f"/credit-files/{quote(country)}/{quote(number)}")
     return render(
         request,
         "ratings/unavailable.html",
@@ -180,7 +181,7 @@ async def connect_provider_account(request: Request, session: LoggedIn) -> Respo
         _ = translate(request)
         session.flash(_("Your provider account is connected."))
         safe = target.startswith("/") and not target.startswith("//")
-        return RedirectResponse(target if safe else "/provider-account", status_code=303)
+        return see_other(target if safe else "/provider-account")
     return render(
         request,
         "ratings/provider_account.html",
@@ -197,4 +198,4 @@ async def forget_provider_account(request: Request, session: LoggedIn) -> Respon
     await api_of(request).call(session, "DELETE", f"{API}/provider-account")
     _ = translate(request)
     session.flash(_("Your provider account was disconnected."))
-    return RedirectResponse("/provider-account", status_code=303)
+    return see_other("/provider-account")

@@ -13,7 +13,7 @@ import base64
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from portal.pages.payer_teams_common import (
@@ -27,6 +27,7 @@ from portal.pages.payer_teams_common import (
 )
 from portal.ports import Session
 from portal.web.i18n import N_
+from portal.web.responses import see_other
 from portal.web.session import current_session, require_login
 
 router = APIRouter()
@@ -190,7 +191,7 @@ async def change_rights(request: Request, siren: str, account_id: str) -> Respon
             row_errors={account_id: errors},
             row_values={account_id: values},
         )
-    return RedirectResponse(f"/teams/{siren}?saved=1#member-{account_id}", status_code=303)
+    return see_other(f"/teams/{siren}?saved=1#member-{account_id}")
 
 
 # --- inviting ---------------------------------------------------------------------------
@@ -230,7 +231,7 @@ async def invite(request: Request, siren: str) -> Response:
             errors=translated_errors(request, answer),
         )
     invitation_id = answer.body["invitation_id"]
-    return RedirectResponse(f"/teams/{siren}/invitations/{invitation_id}/code", status_code=303)
+    return see_other(f"/teams/{siren}/invitations/{invitation_id}/code")
 
 
 async def _invitation(request: Request, session: Any, siren: str, invitation_id: str) -> dict[str, Any] | None:
@@ -273,7 +274,7 @@ async def confirm(request: Request, siren: str, invitation_id: str) -> Response:
             errors=errors,
             resent=False,
         )
-    return RedirectResponse(f"/teams/{siren}?sent=1", status_code=303)
+    return see_other(f"/teams/{siren}?sent=1")
 
 
 @router.post("/teams/{siren}/invitations/{invitation_id}/resend")
@@ -294,14 +295,14 @@ async def resend(request: Request, siren: str, invitation_id: str) -> Response:
             errors=translated_errors(request, answer),
             resent=False,
         )
-    return RedirectResponse(f"/teams/{siren}/invitations/{invitation_id}/code?resent=1", status_code=303)
+    return see_other(f"/teams/{siren}/invitations/{invitation_id}/code?resent=1")
 
 
 @router.post("/teams/{siren}/invitations/{invitation_id}/revocation")
 async def revoke(request: Request, siren: str, invitation_id: str) -> Response:
     session = await require_login(request)
     await api_of(request).call(session, "DELETE", f"{TEAMS}/companies/{siren}/invitations/{invitation_id}")
-    return RedirectResponse(f"/teams/{siren}", status_code=303)
+    return see_other(f"/teams/{siren}")
 
 
 # --- the invitee ------------------------------------------------------------------------

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from portal.ports import ApiAnswer
 
 PASSED_HEADERS = ("content-type", "content-disposition")
+
+
+def see_other(path: str) -> RedirectResponse:
+    """After a form: the browser GETs `path` (303), so a reload never posts the form again."""
+    return RedirectResponse(path, status_code=303)
 
 
 def download(answer: ApiAnswer, filename: str | None = None) -> Response:
