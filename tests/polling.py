@@ -10,8 +10,8 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], timeout: float = 30, interval: float = 0.2) -> T:
-    """Polls an async probe until it returns something truthy, and returns it."""
+async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 30, interval: float = 0.2) -> T:
+    """Polls an async probe until it returns something truthy (None, False, empty: not yet), and returns it."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         result = await probe()
