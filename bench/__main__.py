@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,23 +39,14 @@ from bench.recovery_letters import bench_letters
 from bench.recovery_sweep import bench_recovery_sweep
 from bench.revocation import bench_revocation
 from bench.scale_out import bench_scale_out
+from bench.stats import RESULTS, write_result
 from bench.store_write_path import bench_store_write_path
 from bench.teams_rights import bench_teams_rights
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
-RESULTS = Path(__file__).parent / "results"
 README = Path(__file__).parent / "README.md"
 TABLE_START, TABLE_END = "<!-- results:start -->", "<!-- results:end -->"
-
-
-def _machine() -> dict[str, Any]:
-    return {
-        "cpus": os.cpu_count(),
-        "load_average": [round(x, 2) for x in os.getloadavg()],  # 8 sessions share these 2 cores
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
 
 
 def _table(results: dict[str, dict[str, Any]]) -> str:
@@ -274,9 +264,7 @@ async def main(selected: list[str], mixed: dict[str, float] | None = None) -> No
 
 def _write(results: dict[str, dict[str, Any]], when: str) -> None:
     for name, figures in results.items():
-        (RESULTS / f"{name}.json").write_text(
-            json.dumps({"when": when, "machine": _machine(), **figures}, indent=2) + "\n"
-        )
+        write_result(name, figures, when)
     # The table shows the latest figures of every benchmark, run now or before.
     latest = {path.stem: json.loads(path.read_text()) for path in sorted(RESULTS.glob("*.json"))}
     _update_readme(latest, when)

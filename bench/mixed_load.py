@@ -27,14 +27,12 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 from pymongo import AsyncMongoClient
 
-from bench.stats import latency_summary
+from bench.stats import latency_summary, write_result
 from bench.teams_rights import _member
 from devstack.config import StackConfig
 from devstack.stack import Stack
@@ -254,10 +252,7 @@ async def _main() -> None:
     stack.start_infra()
     stack.start_services()
     figures = await bench_mixed_load(stack, duration=args.duration, rate=args.rate)
-    figures = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(), **figures}
-    results = Path(__file__).parent / "results"
-    results.mkdir(exist_ok=True)
-    (results / "mixed_load.json").write_text(json.dumps(figures, indent=2) + "\n")
+    write_result("mixed_load", figures)
     print(json.dumps(figures, indent=2))
 
 

@@ -138,16 +138,11 @@ async def bench_checks(
 
 if __name__ == "__main__":  # on a running test stack: python -m bench.ratings_checks
     import json
-    import os
-    import platform
-    from pathlib import Path
 
+    from bench.stats import write_result
     from devstack.config import StackConfig
 
     stack = Stack(StackConfig.for_profile("test"))
     figures = asyncio.run(bench_checks(stack))
-    when = datetime.now(UTC).isoformat(timespec="seconds")
-    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
-    path = Path(__file__).parent / "results" / "ratings_checks.json"
-    path.write_text(json.dumps({"when": when, "machine": machine, **figures}, indent=2) + "\n")
+    write_result("ratings_checks", figures)
     print(json.dumps(figures, indent=2))

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import platform
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -65,3 +70,24 @@ async def drive(
         **latency_summary(latencies),
         **({"latencies": latencies} if keep_latencies else {}),
     }
+
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def machine() -> dict[str, Any]:
+    """What a figure was measured on, and how busy the machine was at the time."""
+    return {
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],  # other sessions may share these cores
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def write_result(name: str, figures: dict[str, Any], when: str | None = None) -> None:
+    """`results/<name>.json`: the figures with when and on what they were measured (a benchmark run
+    alone writes the same file `python -m bench` does, so the table picks it up)."""
+    RESULTS.mkdir(exist_ok=True)
+    when = when or datetime.now(UTC).isoformat(timespec="seconds")
+    (RESULTS / f"{name}.json").write_text(json.dumps({"when": when, "machine": machine(), **figures}, indent=2) + "\n")
