@@ -18,19 +18,17 @@ import asyncio
 import json
 import os
 import random
-import re
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
 from pymongo import AsyncMongoClient
 from stdnum import luhn
 
-from bench.stats import latency_summary
+from bench.stats import latency_summary, write_result
 from devstack.stack import Stack
-from tests.e2e.helpers import activation_link, open_company_space
+from tests.e2e.helpers import activation_link, invite_member, open_company_space
 
 PASSWORD = "Correct-Horse-9!"
 ADDRESS = {"line": "1 avenue des Champs", "postal_code": "75008", "city": "Paris"}
@@ -79,28 +77,16 @@ async def _member(stack: Stack, http: httpx.AsyncClient) -> tuple[str, str, dict
     member_email = (await http.get("/api/identity/accounts/me", headers=member)).json()["email"]
 
     await open_company_space(stack, http, admin, siren, mobile="0612345678")  # claimed, approved by support
-    sms_dir = stack.config.state_dir / "sms"
-    before = len(list(sms_dir.glob("*.json")))
-    invited = await http.post(
-        f"/api/teams/companies/{siren}/invitations",
-        json={
-            "email": member_email,
-            "first_name": "Paul",
-            "last_name": "Bench",
-            "mobile": "0698765432",
-            "rights": ["view_financial_documents"],
-            "proof_of_power": PROOF,
-        },
-        headers=admin,
-    )
-    invitation_id = invited.json()["invitation_id"]
-    texts = [json.loads(p.read_text())["text"] for p in sorted(sms_dir.glob("*.json"))[before:]]
-    code = re.findall(r"\b(\d{6})\b", texts[-1])[-1]
-    await http.post(
-        f"/api/teams/companies/{siren}/invitations/{invitation_id}/confirmation", json={"code": code}, headers=admin
-    )
-    mail = await stack.mailbox.wait_for(member_email, lambda m: "/invitation#token=" in m.text, timeout=60)
-    token = next(url for url in mail.links() if "/invitation#token=" in url).split("#token=", 1)[1]
+    invitation = {
+        "email": member_email,
+        "first_name": "Paul",
+        "last_name": "Bench",
+        "mobile": "0698765432",
+        "rights": ["view_financial_documents"],
+        "proof_of_power": PROOF,
+    }
+    _, link = await invite_member(stack, http, admin, siren, invitation)
+    token = link.split("#token=", 1)[1]
     joined = await http.post("/api/teams/invitations/acceptance", json={"token": token}, headers=member)
     assert joined.status_code == 200, joined.text
     return siren, member_id, admin
@@ -146,7 +132,6 @@ async def bench_teams_rights(stack: Stack, changes: int = 200) -> dict[str, Any]
 
 
 async def _main() -> None:
-    from datetime import UTC, datetime
 
     from devstack.config import StackConfig
 
@@ -160,10 +145,7 @@ async def _main() -> None:
         figures = await bench_teams_rights(stack)
     finally:
         stack.stop_services()
-    figures = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(), **figures}
-    results = Path(__file__).parent / "results"
-    results.mkdir(exist_ok=True)
-    (results / "teams_rights.json").write_text(json.dumps(figures, indent=2) + "\n")
+    write_result("rights", figures)
     print(json.dumps(figures, indent=2))
 
 

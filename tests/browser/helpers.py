@@ -7,10 +7,7 @@ Pages are driven by their labels (French, the default locale), as a person reads
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,8 +16,7 @@ from playwright.async_api import Page, expect
 from devstack.mailbox import Mail
 from devstack.stack import Stack
 from portal.web.forms import field_id
-from tests.e2e.helpers import PASSWORD, activated_creditor, merchant, new_email, new_siret
-from tests.polling import eventually
+from tests.e2e.helpers import PASSWORD, activated_creditor, merchant, new_email, new_siret, sms_code
 
 __all__ = [
     "PASSWORD",
@@ -62,22 +58,6 @@ def portal_link(mail: Mail, page: str) -> str:
 
 def activation_url(mail: Mail) -> str:
     return portal_link(mail, "/activation")
-
-
-async def sms_code(stack: Stack, phone: str, after: int = 0, timeout: float = 60) -> str:
-    """The 6-digit code of the newest SMS to `phone` once more than `after` were sent to it
-    (teams' local SMS adapter writes one JSON file per SMS in the stack's `sms` folder)."""
-    folder: Path = stack.config.state_dir / "sms"
-
-    def newest() -> str | None:
-        sent = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
-        mine = [s for s in sent if s.get("to") == phone]
-        if len(mine) <= after:
-            return None
-        found = re.search(r"\b(\d{6})\b", mine[-1].get("text", ""))
-        return found.group(1) if found else None
-
-    return await eventually(lambda: asyncio.to_thread(newest), timeout=timeout, interval=0.25)
 
 
 async def login(page: Page, email: str, password: str = PASSWORD) -> None:

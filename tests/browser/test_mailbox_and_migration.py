@@ -11,18 +11,20 @@ import asyncio
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
+from babel.dates import format_datetime
 from playwright.async_api import Download, Page, expect
 
 from devstack.stack import Stack
-from identity.domain.legacy import pbkdf2_hash
 from ratings.adapters.providers import LocalProvider
 from ratings.settings import RatingsSettings
 from tests.browser.helpers import PASSWORD, activation_url, inbox, login, new_email
-from tests.e2e.helpers import support_headers
+from tests.e2e.helpers import an_hour_ago, import_legacy_account, legacy_portfolios, support_headers
 from tests.polling import eventually
 
 Shot = Callable[[Page, str], Awaitable[Path]]
@@ -37,62 +39,46 @@ async def downloaded(download: Download) -> str:
     return await asyncio.to_thread(path.read_text, encoding="utf-8")
 
 
-async def former_portal_user(stack: Stack, http: httpx.AsyncClient) -> tuple[str, list[Any]]:
-    """Support imports a former-portal account (two old messages) and its portfolio: (login, companies)."""
+async def former_portal_user(stack: Stack, http: httpx.AsyncClient) -> tuple[str, list[Any], datetime]:
+    """Support imports a former-portal account (two old messages) and its portfolio:
+    (login, companies, when the portfolio was last monitored)."""
     legacy_id = f"BR-{uuid.uuid4().hex[:8]}"
     login_name = f"dupont-{legacy_id}".lower()
     companies = [DIRECTORY.in_country("FR")[17], DIRECTORY.in_country("IT")[17]]
     support = await support_headers(stack, http)
-    portfolios = {
-        "portfolios": [
-            {
-                "name": "Mon portefeuille CREANCEinfo",
-                "active": True,
-                "alert_on_new_event": True,
-                "last_monitored_at": "2025-07-29T14:37:05+00:00",
-                "companies": [
-                    {"country": c.id.country, "registration_number": c.id.number, "name": c.name} for c in companies
-                ],
-            }
-        ]
-    }
+    monitored = an_hour_ago()
+    portfolios = legacy_portfolios(companies, monitored)
     imported = await http.put(f"/api/ratings/legacy-imports/{legacy_id}", json=portfolios, headers=support)
     assert imported.status_code == 200, imported.text
-    line = json.dumps(
-        {
-            "legacy_id": legacy_id,
-            "login": login_name,
-            "password_hash": pbkdf2_hash(OLD_PASSWORD, "sel", 1000),
-            "company_name": "DUPONT SA",
-            "contract_reference": "CTR-2019-0042",
-            "mailbox": [
-                {
-                    "received_at": "2024-03-01T08:00:00+00:00",
-                    "from": "alertes@creanceinfo.fr",
-                    "subject": "Alerte : score en baisse",
-                    "body": "Le score de VISIATIV FINANCEMENT passe de 62 à 48.",
-                },
-                {
-                    "received_at": "2024-05-02T09:30:00+00:00",
-                    "from": "alertes@creanceinfo.fr",
-                    "subject": "Alerte : limite de crédit",
-                    "body": "La limite de crédit de CEGID passe à 5 000 000 €.",
-                },
-            ],
-        }
-    )
-    answer = await http.post(
-        "/api/identity/admin/legacy-imports", content=line, headers={**support, "Content-Type": "text/plain"}
-    )
-    assert answer.status_code == 200, answer.text
-    return login_name, companies
+    account = {
+        "legacy_id": legacy_id,
+        "login": login_name,
+        "company_name": "DUPONT SA",
+        "contract_reference": "CTR-2019-0042",
+        "mailbox": [
+            {
+                "received_at": "2024-03-01T08:00:00+00:00",
+                "from": "alertes@creanceinfo.fr",
+                "subject": "Alerte : score en baisse",
+                "body": "Le score de VISIATIV FINANCEMENT passe de 62 à 48.",
+            },
+            {
+                "received_at": "2024-05-02T09:30:00+00:00",
+                "from": "alertes@creanceinfo.fr",
+                "subject": "Alerte : limite de crédit",
+                "body": "La limite de crédit de CEGID passe à 5 000 000 €.",
+            },
+        ],
+    }
+    await import_legacy_account(http, support, account, password=OLD_PASSWORD)
+    return login_name, companies, monitored
 
 
 async def test_a_former_portal_user_moves_and_finds_the_portfolio_and_the_mailbox(
     page: Page, running_services: Stack, http: httpx.AsyncClient, shot: Shot, axe: Axe
 ) -> None:
     stack = running_services
-    old_login, companies = await former_portal_user(stack, http)
+    old_login, companies, monitored = await former_portal_user(stack, http)
 
     # The redirection screen: what happens, what is kept; the old credentials.
     await page.goto("/migration")
@@ -150,7 +136,8 @@ async def test_a_former_portal_user_moves_and_finds_the_portfolio_and_the_mailbo
     await page.get_by_role("link", name="Mon portefeuille CREANCEinfo").click()
     for company in companies:
         await expect(page.locator("#companies")).to_contain_text(company.id.number)
-    await expect(page.locator("dt:has-text('Date de dernière surveillance') + dd")).to_contain_text("29 juil. 2025")
+    shown = format_datetime(monitored, format="medium", tzinfo=ZoneInfo("Europe/Paris"), locale="fr")
+    await expect(page.locator("dt:has-text('Date de dernière surveillance') + dd")).to_contain_text(shown)
     await expect(page.locator("dt:has-text('Créer une alerte sur nouvel évènement') + dd")).to_have_text("oui")
     await shot(page, "migrated-portfolio")
 

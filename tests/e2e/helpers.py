@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import random
 import re
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +23,7 @@ from stdnum import luhn
 from contracts import Envelope
 from devstack.stack import Stack
 from identity import admin
+from identity.domain.legacy import pbkdf2_hash
 from identity.settings import IdentitySettings
 from tests.polling import eventually
 
@@ -202,9 +205,6 @@ async def operator(stack: Stack, http: httpx.AsyncClient) -> dict[str, str]:
 
 async def support_headers(stack: Stack, http: httpx.AsyncClient) -> dict[str, str]:
     """A support agent's auth headers: an account granted the role by identity's admin command."""
-    from identity import admin
-    from identity.settings import IdentitySettings
-
     email = new_email()
     assert (await http.post("/api/identity/accounts", json=legal_person(email))).status_code == 202
     mail = await stack.mailbox.wait_for(email, lambda m: "Activez" in m.subject, timeout=30)
@@ -235,3 +235,94 @@ async def open_company_space(
     assert approved.status_code == 200, approved.text
     space: dict[str, Any] = approved.json()
     return space
+
+
+def problem(answer: httpx.Response, status: int) -> dict[str, Any]:
+    """The problem+json body of an answer that must have `status`."""
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def legacy_portfolios(companies: list[Any], last_monitored_at: datetime) -> dict[str, Any]:
+    """What support imports into ratings for a former-portal account: one monitored portfolio of
+    `companies` (the local provider's directory entries), last monitored at `last_monitored_at`.
+    Make it recent (ratings runs on real time, monitoring every 24 h): an older date is due at once,
+    and ratings' next monitoring pass, 30 s at most later, would rightly replace it."""
+    return {
+        "portfolios": [
+            {
+                "name": "Mon portefeuille CREANCEinfo",
+                "active": True,
+                "alert_on_new_event": True,
+                "last_monitored_at": last_monitored_at.isoformat(),
+                "companies": [
+                    {"country": c.id.country, "registration_number": c.id.number, "name": c.name} for c in companies
+                ],
+            }
+        ]
+    }
+
+
+async def import_legacy_account(
+    http: httpx.AsyncClient, support: dict[str, str], account: dict[str, Any], *, password: str
+) -> None:
+    """Support imports one former-portal account into identity (one JSON line, its password as the
+    former portal hashed it); `account` holds legacy_id, login, company_name and the rest."""
+    line = json.dumps({**account, "password_hash": pbkdf2_hash(password, "sel", 1000)})
+    answer = await http.post(
+        "/api/identity/admin/legacy-imports", content=line, headers={**support, "Content-Type": "text/plain"}
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def sms_sent(stack: Stack, phone: str) -> int:
+    """How many SMS teams' local adapter has written to `phone` (one JSON file per SMS in the stack's
+    `sms` folder): pass it as `after` to `sms_code` before the action that sends one."""
+    folder: Path = stack.config.state_dir / "sms"
+    sent = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+    return sum(1 for s in sent if s.get("to") == phone)
+
+
+async def sms_code(stack: Stack, phone: str, after: int = 0, timeout: float = 60) -> str:
+    """The 6-digit code of the newest SMS to `phone` once more than `after` were sent to it."""
+    folder: Path = stack.config.state_dir / "sms"
+
+    def newest() -> str | None:
+        sent = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+        mine = [s for s in sent if s.get("to") == phone]
+        if len(mine) <= after:
+            return None
+        found = re.search(r"\b(\d{6})\b", mine[-1].get("text", ""))
+        return found.group(1) if found else None
+
+    return await eventually(lambda: asyncio.to_thread(newest), timeout=timeout, interval=0.25)
+
+
+async def invite_member(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    admin: dict[str, str],
+    siren: str,
+    invitation: dict[str, Any],
+    *,
+    admin_mobile: str = "+33612345678",
+) -> tuple[str, str]:
+    """The company's admin invites `invitation` (email, names, mobile, rights, proof of power) and
+    confirms with the code teams texts to `admin_mobile`: (invitation id, the link mailed to the invitee)."""
+    before = sms_sent(stack, admin_mobile)
+    invited = await http.post(f"/api/teams/companies/{siren}/invitations", json=invitation, headers=admin)
+    assert invited.status_code == 201, invited.text
+    code = await sms_code(stack, admin_mobile, before)
+    invitation_id: str = invited.json()["invitation_id"]
+    path = f"/api/teams/companies/{siren}/invitations/{invitation_id}/confirmation"
+    confirmed = await http.post(path, json={"code": code}, headers=admin)
+    assert confirmed.status_code == 200, confirmed.text
+    mail = await stack.mailbox.wait_for(invitation["email"], lambda m: "/invitation#token=" in m.text, timeout=60)
+    return invitation_id, next(url for url in mail.links() if "/invitation#token=" in url)
+
+
+def an_hour_ago() -> datetime:
+    """A moment ratings' monitoring (every 24 h, on real time) does not take as due."""
+    return (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)

@@ -15,17 +15,10 @@ from aiokafka import AIOKafkaProducer
 from contracts import Envelope, MemberRightsChanged, Right
 from contracts.events.billing import MandateSigned, PaymentRejected, PaymentSucceeded, ScheduleCreated
 from devstack.stack import Stack
-from tests.e2e.helpers import activated_creditor, eventually, find_event, merchant, operator, order
+from tests.e2e.helpers import activated_creditor, eventually, find_event, merchant, operator, order, problem
 
 pytestmark = pytest.mark.e2e
 GOOD, MASTERCARD, DECLINES = "4242424242424242", "5555555555554444", "4000000000000002"
-
-
-def problem(answer: httpx.Response, status: int) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = answer.json()
-    return body
 
 
 async def test_creditor_onboarding_up_to_the_signed_mandate(running_services: Stack) -> None:

@@ -7,7 +7,6 @@ gets a clear 4xx."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +18,6 @@ from contracts import Envelope
 from contracts.events.identity import AccountMigrated
 from contracts.events.ratings import AlertRaised, PortfolioChanged, RatingUpdatedV2
 from devstack.stack import Stack
-from identity.domain.legacy import pbkdf2_hash
 from ratings.adapters.providers import LocalProvider
 from ratings.adapters.providers.local import REFUSED_PASSWORD
 from ratings.settings import RatingsSettings
@@ -27,12 +25,16 @@ from tests.e2e.helpers import (
     PASSWORD,
     activated_creditor,
     activation_link,
+    an_hour_ago,
     bearer,
     events_matching,
     eventually,
     find_event,
+    import_legacy_account,
+    legacy_portfolios,
     mongo,
     new_email,
+    problem,
     support_headers,
 )
 
@@ -40,13 +42,6 @@ pytestmark = pytest.mark.e2e
 API = "/api/ratings"
 DIRECTORY = LocalProvider(companies_per_country=RatingsSettings().local_provider_companies_per_country).directory
 COUNTRIES = sorted({c.id.country for c in DIRECTORY})
-
-
-def problem_of(answer: httpx.Response, status: int) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = answer.json()
-    return body
 
 
 async def connected(http: httpx.AsyncClient, headers: dict[str, str]) -> None:
@@ -84,13 +79,13 @@ async def test_a_credit_manager_watches_companies_across_countries(running_servi
         account = (await http.get("/api/identity/accounts/me", headers=headers)).json()["account_id"]
 
         # Without a provider account: a 409 that says how to connect one.
-        refused = problem_of(await http.post(f"{API}/companies/FR/{french.id.number}/sync", headers=headers), 409)
+        refused = problem(await http.post(f"{API}/companies/FR/{french.id.number}/sync", headers=headers), 409)
         assert "provider-account" in refused["detail"]
         assert refused["type"].endswith("no-provider-account")
         wrong = await http.put(
             f"{API}/provider-account", json={"username": "me", "password": REFUSED_PASSWORD}, headers=headers
         )
-        assert problem_of(wrong, 422)["errors"][0]["field"] == "password"
+        assert problem(wrong, 422)["errors"][0]["field"] == "password"
         await connected(http, headers)
         shown = (await http.get(f"{API}/provider-account", headers=headers)).json()
         assert shown["username"] == "me@example.fr"
@@ -132,26 +127,25 @@ async def test_a_credit_manager_watches_companies_across_countries(running_servi
 
         # Bad inputs: clear 4xx, field by field.
         assert (
-            "check digits"
-            in problem_of(await http.get(f"{API}/companies/FR/732829321", headers=headers), 422)["detail"]
+            "check digits" in problem(await http.get(f"{API}/companies/FR/732829321", headers=headers), 422)["detail"]
         )
-        assert problem_of(
+        assert problem(
             await http.get(f"{API}/companies", params={"country": "XX", "name": "Acme"}, headers=headers), 422
         )
-        assert problem_of(await http.get(f"{API}/companies", params={"country": "FR"}, headers=headers), 422)
+        assert problem(await http.get(f"{API}/companies", params={"country": "FR"}, headers=headers), 422)
         bad_period = await http.get(
             f"{API}/companies/FR/{french.id.number}/history", params={"period": "week"}, headers=headers
         )
-        assert problem_of(bad_period, 422)["errors"][0]["field"].endswith("period")
-        assert problem_of(await http.get(f"{API}/portfolios", headers={}), 401)
+        assert problem(bad_period, 422)["errors"][0]["field"].endswith("period")
+        assert problem(await http.get(f"{API}/portfolios", headers={}), 401)
         bad_portfolio = await http.post(
             f"{API}/portfolios",
             json={"name": " ", "companies": [{"country": "FR", "registration_number": "123"}]},
             headers=headers,
         )
-        assert {e["field"] for e in problem_of(bad_portfolio, 422)["errors"]} == {"companies.0.registration_number"}
-        assert problem_of(await http.post(f"{API}/portfolios", json={"name": " "}, headers=headers), 422)
-        assert problem_of(await http.get(f"{API}/portfolios/nope", headers=headers), 404)
+        assert {e["field"] for e in problem(bad_portfolio, 422)["errors"]} == {"companies.0.registration_number"}
+        assert problem(await http.post(f"{API}/portfolios", json={"name": " "}, headers=headers), 422)
+        assert problem(await http.get(f"{API}/portfolios/nope", headers=headers), 404)
 
         # A portfolio of 50 companies across ten countries, duplicated, exported.
         picked = [c for country in COUNTRIES for c in DIRECTORY.in_country(country)[:5]]
@@ -179,7 +173,7 @@ async def test_a_credit_manager_watches_companies_across_countries(running_servi
             content=b"{}",
             headers={**headers, "Content-Type": "application/json"},
         )
-        assert problem_of(not_csv, 415)
+        assert problem(not_csv, 415)
 
         # Check new events: the first check sets every company's file; progress to the end.
         first = await run_check(http, headers, portfolio["portfolio_id"])
@@ -271,40 +265,18 @@ async def test_a_legacy_account_migrates_and_finds_its_portfolio(running_service
     companies = [DIRECTORY.in_country("FR")[1], DIRECTORY.in_country("BE")[1]]
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as http:
         support = await support_headers(stack, http)
-        portfolios = {
-            "portfolios": [
-                {
-                    "name": "Mon portefeuille CREANCEinfo",
-                    "active": True,
-                    "alert_on_new_event": True,
-                    "last_monitored_at": "2025-07-29T14:37:05+00:00",
-                    "companies": [
-                        {"country": c.id.country, "registration_number": c.id.number, "name": c.name} for c in companies
-                    ],
-                }
-            ]
-        }
+        monitored = an_hour_ago()
+        portfolios = legacy_portfolios(companies, monitored)
         _, someone = await activated_creditor(stack, http)
-        assert problem_of(await http.put(f"{API}/legacy-imports/{legacy_id}", json=portfolios, headers=someone), 403)
+        assert problem(await http.put(f"{API}/legacy-imports/{legacy_id}", json=portfolios, headers=someone), 403)
         bad = {"portfolios": [{"name": "x", "companies": [{"country": "FR", "registration_number": "1"}]}]}
-        assert problem_of(await http.put(f"{API}/legacy-imports/{legacy_id}", json=bad, headers=support), 422)
+        assert problem(await http.put(f"{API}/legacy-imports/{legacy_id}", json=bad, headers=support), 422)
         imported = await http.put(f"{API}/legacy-imports/{legacy_id}", json=portfolios, headers=support)
         assert imported.status_code == 200, imported.text
         assert imported.json()["attached_to"] is None
 
-        line = json.dumps(
-            {
-                "legacy_id": legacy_id,
-                "login": login,
-                "password_hash": pbkdf2_hash("ancien-mdp", "sel", 1000),
-                "company_name": "DUPONT SA",
-                "mailbox": [],
-            }
-        )
-        answer = await http.post(
-            "/api/identity/admin/legacy-imports", content=line, headers={**support, "Content-Type": "text/plain"}
-        )
-        assert answer.status_code == 200, answer.text
+        account = {"legacy_id": legacy_id, "login": login, "company_name": "DUPONT SA", "mailbox": []}
+        await import_legacy_account(http, support, account, password="ancien-mdp")
         ticket = await http.post("/api/identity/legacy/sessions", json={"login": login, "password": "ancien-mdp"})
         token = ticket.json()["migration_token"]
         email = new_email()
@@ -326,6 +298,6 @@ async def test_a_legacy_account_migrates_and_finds_its_portfolio(running_service
         full = (await http.get(f"{API}/portfolios/{mine[0]['portfolio_id']}", headers=headers)).json()
         assert [e["company_id"] for e in full["companies"]] == [c.id.key for c in companies]
         assert full["alert_on_new_event"] is True
-        assert full["last_monitored_at"].startswith("2025-07-29T14:37:05")
+        assert datetime.fromisoformat(full["last_monitored_at"]) == monitored
         again = await http.put(f"{API}/legacy-imports/{legacy_id}", json=portfolios, headers=support)
-        assert problem_of(again, 409)["type"].endswith("legacy-attached")
+        assert problem(again, 409)["type"].endswith("legacy-attached")

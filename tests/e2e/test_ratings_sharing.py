@@ -5,7 +5,6 @@ teams' events)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -13,8 +12,16 @@ import pytest
 
 from devstack.stack import Stack
 from ratings.adapters.providers import LocalProvider
-from tests.e2e.helpers import eventually, legal_person, new_email, new_siret, open_company_space, signed_up
-from tests.e2e.test_teams_rights_reach_billing import PROOF, natural_person, sms_code
+from tests.e2e.helpers import (
+    eventually,
+    invite_member,
+    legal_person,
+    new_email,
+    new_siret,
+    open_company_space,
+    signed_up,
+)
+from tests.e2e.test_teams_rights_reach_billing import PROOF, natural_person
 
 pytestmark = pytest.mark.e2e
 API = "/api/ratings"
@@ -22,7 +29,6 @@ API = "/api/ratings"
 
 async def test_a_portfolio_shared_in_a_company_space_follows_teams_rights(running_services: Stack) -> None:
     stack = running_services
-    sms_dir = stack.config.state_dir / "sms"
     siret = new_siret()
     siren = siret[:9]
     admin_email, paul_email = new_email(), new_email()
@@ -47,26 +53,16 @@ async def test_a_portfolio_shared_in_a_company_space_follows_teams_rights(runnin
         assert created.status_code == 201, created.text
         portfolio_id = created.json()["portfolio_id"]
 
-        before = len([p for p in sms_dir.glob("*.json") if json.loads(p.read_text())["to"] == "+33612345678"])
-        invited = await http.post(
-            f"/api/teams/companies/{siren}/invitations",
-            json={
-                "email": paul_email,
-                "first_name": "Paul",
-                "last_name": "Martin",
-                "mobile": "06 98 76 54 32",
-                "rights": ["view_financial_documents"],
-                "proof_of_power": PROOF,
-            },
-            headers=admin,
-        )
-        assert invited.status_code == 201, invited.text
-        invitation_id = invited.json()["invitation_id"]
-        code = sms_code(sms_dir, "+33612345678", before)
-        path = f"/api/teams/companies/{siren}/invitations/{invitation_id}/confirmation"
-        assert (await http.post(path, json={"code": code}, headers=admin)).status_code == 200
-        mail = await stack.mailbox.wait_for(paul_email, lambda m: "/invitation#token=" in m.text, timeout=30)
-        token = next(url for url in mail.links() if "/invitation#token=" in url).split("#token=", 1)[1]
+        invitation = {
+            "email": paul_email,
+            "first_name": "Paul",
+            "last_name": "Martin",
+            "mobile": "06 98 76 54 32",
+            "rights": ["view_financial_documents"],
+            "proof_of_power": PROOF,
+        }
+        _, link = await invite_member(stack, http, admin, siren, invitation)
+        token = link.split("#token=", 1)[1]
         joined = await http.post("/api/teams/invitations/acceptance", json={"token": token}, headers=paul)
         assert joined.status_code == 200, joined.text
 

@@ -10,13 +10,12 @@ And the filing's refusals: no mandate, the ceiling, a document that is no PDF.""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 import httpx
 import pytest
 
 from devstack.stack import Stack
-from tests.e2e.helpers import activated_creditor, eventually, new_email, onboard, support_headers
+from tests.e2e.helpers import activated_creditor, eventually, new_email, onboard, problem, support_headers
 from tests.e2e.recovery_helpers import (
     case_when,
     claim,
@@ -29,13 +28,6 @@ from tests.e2e.recovery_helpers import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.moves_clock]
 METZ_OFFICES = {"sample-metz-1", "sample-metz-2", "sample-metz-3"}  # Moselle: Metz's court of appeal
-
-
-def problem(answer: httpx.Response, status: int) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = answer.json()
-    return body
 
 
 async def test_filing_refusals_through_the_gateway(running_services: Stack) -> None:

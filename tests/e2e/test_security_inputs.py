@@ -9,24 +9,16 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
 
 from contracts.events.billing import ScheduleCreated
 from devstack.stack import OPERATOR_EMAIL, Stack
-from tests.e2e.helpers import activated_creditor, bearer, find_event, legal_person, merchant, new_email, order
+from tests.e2e.helpers import activated_creditor, bearer, find_event, legal_person, merchant, new_email, order, problem
 
 pytestmark = pytest.mark.e2e
 API = "/api/identity"
-
-
-def problem(answer: httpx.Response, status: int) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = answer.json()
-    return body
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,7 @@ refuses.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,6 +25,7 @@ from tests.e2e.helpers import (
     PASSWORD,
     eventually,
     find_event,
+    invite_member,
     legal_person,
     mongo,
     new_email,
@@ -52,16 +50,6 @@ def natural_person(email: str) -> dict[str, Any]:
         "first_name": "Paul",
         "address": {"line": "3 rue Lepic", "postal_code": "75018", "city": "Paris"},
     }
-
-
-def sms_code(directory: Path, to: str, after: int) -> str:
-    """The code of the newest SMS to `to`, once more than `after` were written."""
-    messages = [json.loads(p.read_text()) for p in sorted(directory.glob("*.json"))]
-    mine = [m for m in messages if m["to"] == to]
-    assert len(mine) > after, f"no new SMS to {to} in {directory}"
-    match = re.search(r"\b(\d{6})\b", mine[-1]["text"])
-    assert match
-    return match.group(1)
 
 
 @pytest.fixture
@@ -105,7 +93,6 @@ async def test_a_granted_right_reaches_other_services_and_its_revocation_too(
     running_services: Stack, rights_probe: RightsView
 ) -> None:
     stack = running_services
-    sms_dir = stack.config.state_dir / "sms"
     siret = new_siret()
     siren = siret[:9]
     admin_email, paul_email = new_email(), new_email()
@@ -118,30 +105,16 @@ async def test_a_granted_right_reaches_other_services_and_its_revocation_too(
         assert space["my_role"] == "admin"
 
         # Invite: the code goes by SMS to the admin.
-        before = len([p for p in sms_dir.glob("*.json") if json.loads(p.read_text())["to"] == "+33612345678"])
-        invited = await http.post(
-            f"/api/teams/companies/{siren}/invitations",
-            json={
-                "email": paul_email,
-                "first_name": "Paul",
-                "last_name": "Martin",
-                "mobile": "06 98 76 54 32",
-                "rights": ["view_financial_documents", "change_bank_details"],
-                "proof_of_power": PROOF,
-            },
-            headers=admin,
-        )
-        assert invited.status_code == 201, invited.text
-        invitation_id = invited.json()["invitation_id"]
-        code = sms_code(sms_dir, "+33612345678", before)
-        confirmed = await http.post(
-            f"/api/teams/companies/{siren}/invitations/{invitation_id}/confirmation", json={"code": code}, headers=admin
-        )
-        assert confirmed.status_code == 200, confirmed.text
-
+        invitation = {
+            "email": paul_email,
+            "first_name": "Paul",
+            "last_name": "Martin",
+            "mobile": "06 98 76 54 32",
+            "rights": ["view_financial_documents", "change_bank_details"],
+            "proof_of_power": PROOF,
+        }
         # The invitee follows the mailed link, logged in with the invited address.
-        mail = await stack.mailbox.wait_for(paul_email, lambda m: "/invitation#token=" in m.text, timeout=30)
-        link = next(url for url in mail.links() if "/invitation#token=" in url)
+        invitation_id, link = await invite_member(stack, http, admin, siren, invitation)
         assert link.startswith(stack.portal_url)
         token = link.split("#token=", 1)[1]  # the portal page reads its fragment and POSTs the token
         preview = await http.post("/api/teams/invitations/preview", json={"token": token})
