@@ -63,7 +63,7 @@ test-unit: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy libs/contracts/src libs/chassis/src infra/src services/*/src
+	$(PY) -m mypy libs/contracts/src libs/chassis/src infra/src services/*/src tests bench conftest.py
 
 # Needs uv (pip install uv). uv.lock stays out of git: it records download hosts.
 lock:

@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, ViewportSize, async_playwright, expect
 
 from devstack.stack import Stack
 
@@ -45,8 +45,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
+DESKTOP = ViewportSize(width=1280, height=900)
+PHONE = ViewportSize(width=375, height=812)
 # Browser steps wait at most this long (a loaded machine: 8 helpers on 2 cores).
 STEP_TIMEOUT_MS = 30_000
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
@@ -84,7 +84,7 @@ async def browser(playwright_driver: Playwright) -> AsyncIterator[Browser]:
     await chromium.close()
 
 
-async def _open(browser: Browser, portal_url: str, viewport: dict[str, int]) -> tuple[BrowserContext, Page, list[str]]:
+async def _open(browser: Browser, portal_url: str, viewport: ViewportSize) -> tuple[BrowserContext, Page, list[str]]:
     context = await browser.new_context(
         base_url=portal_url, locale="fr-FR", viewport=viewport, timezone_id="Europe/Paris"
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import FilePayload, Page, expect
 
 from devstack.stack import Stack
 from tests.browser.helpers import login, sms_code
@@ -32,7 +32,7 @@ ADMIN_MOBILE = "+33612345678"
 
 async def claim_on_the_page(page: Page, portal_url: str, siren: str) -> None:
     """Claim the space; right after activation teams may not know the account yet: send again."""
-    extract = {"name": "kbis.pdf", "mimeType": "application/pdf", "buffer": base64.b64decode(KBIS)}
+    extract = FilePayload(name="kbis.pdf", mimeType="application/pdf", buffer=base64.b64decode(KBIS))
 
     async def claimed() -> bool:
         await page.goto(f"{portal_url}/teams")

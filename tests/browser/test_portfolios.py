@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import FilePayload, Page, expect
 
 from devstack.stack import Stack
 from ratings.adapters.providers import LocalProvider
@@ -104,7 +104,7 @@ async def test_a_credit_manager_builds_a_portfolio_checks_it_and_reads_its_alert
         "FR;123;Nulle part",
     ]
     await page.get_by_label("Fichier CSV").set_input_files(
-        files=[{"name": "clients.csv", "mimeType": "text/csv", "buffer": "\n".join(lines).encode()}]
+        files=[FilePayload(name="clients.csv", mimeType="text/csv", buffer="\n".join(lines).encode())]
     )
     await page.get_by_role("button", name="Importer", exact=True).click()
     await expect(page.get_by_text("3 entreprise(s) ajoutée(s) à Clients clés.")).to_be_visible()

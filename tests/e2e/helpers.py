@@ -25,7 +25,7 @@ from devstack.stack import Stack
 from identity import admin
 from identity.domain.legacy import pbkdf2_hash
 from identity.settings import IdentitySettings
-from tests.polling import eventually
+from tests.polling import eventually as eventually  # re-exported: the e2e tests import it from here
 
 PASSWORD = "Correct-Horse-9!"
 # An extract of the trade register as a claimant uploads it (a PDF, by its magic bytes).
@@ -191,7 +191,7 @@ def order(buyer_email: str, *, card: str = "4242424242424242", amount: int = 127
 async def operator(stack: Stack, http: httpx.AsyncClient) -> dict[str, str]:
     """Auth headers of a new operator account, made by identity's admin CLI as `devstack up` does."""
     email = f"operator-{uuid.uuid4().hex[:10]}@example.fr"
-    settings = IdentitySettings(environment="test", mongo_url=stack.mongo_url)  # type: ignore[arg-type]
+    settings = IdentitySettings(environment="test", mongo_url=stack.mongo_url)
     client = AsyncMongoClient[dict[str, Any]](stack.mongo_url)
     try:
         password = await admin.create_operator(client[settings.mongo_db], settings, email)
@@ -209,7 +209,7 @@ async def support_headers(stack: Stack, http: httpx.AsyncClient) -> dict[str, st
     assert (await http.post("/api/identity/accounts", json=legal_person(email))).status_code == 202
     mail = await stack.mailbox.wait_for(email, lambda m: "Activez" in m.subject, timeout=30)
     assert (await http.get(activation_link(mail.text))).status_code == 200
-    settings = IdentitySettings(environment="test", mongo_url=stack.mongo_url)  # type: ignore[arg-type]
+    settings = IdentitySettings(environment="test", mongo_url=stack.mongo_url)
     assert await admin.run(argparse.Namespace(command="grant-support", email=email), settings) == 0
     login = await http.post("/api/identity/sessions", json={"email": email, "password": PASSWORD})
     assert login.status_code == 200, login.text

@@ -44,7 +44,7 @@ async def test_a_first_connection_asked_before_the_order_is_known_is_mailed_once
         assert second.status_code == 201, second.text
         client = mongo(stack)
         try:
-            db = client[IdentitySettings(environment="test", mongo_url=stack.mongo_url).mongo_db]  # type: ignore[arg-type]
+            db = client[IdentitySettings(environment="test", mongo_url=stack.mongo_url).mongo_db]
 
             async def both_orders_known() -> dict[str, Any] | None:
                 doc = await db["order_emails"].find_one({"_id": buyer})

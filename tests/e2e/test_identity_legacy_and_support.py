@@ -45,7 +45,7 @@ async def test_a_legacy_user_migrates_through_the_gateway_and_support_edits_the_
         assert (await http.post(f"{API}/accounts", json=legal_person(agent_email))).status_code == 202
         mail = await stack.mailbox.wait_for(agent_email, lambda m: "Activez" in m.subject, timeout=30)
         assert (await http.get(activation_link(mail.text))).status_code == 200
-        settings = IdentitySettings(environment="test", mongo_url=stack.mongo_url)  # type: ignore[arg-type]
+        settings = IdentitySettings(environment="test", mongo_url=stack.mongo_url)
         assert await admin.run(argparse.Namespace(command="grant-support", email=agent_email), settings) == 0
         agent = (await http.post(f"{API}/sessions", json={"email": agent_email, "password": PASSWORD})).json()
         agent_headers = bearer(agent["access_token"])

@@ -13,8 +13,8 @@ import pytest
 
 from contracts import SessionsRevoked
 from devstack.stack import Stack
-from tests.e2e.helpers import PASSWORD, eventually, find_event, new_email
-from tests.e2e.test_identity_flows import active_account, bearer
+from tests.e2e.helpers import PASSWORD, bearer, eventually, find_event, new_email
+from tests.e2e.test_identity_flows import active_account
 
 pytestmark = pytest.mark.e2e
 API = "/api/identity"

@@ -39,7 +39,7 @@ def test_the_gateway_reads_every_instance(tmp_path: Path) -> None:
     gateway_env = {p.name: p for p in service_processes(config(tmp_path, CREDITDESK_INSTANCES="billing=2"))}[
         "gateway"
     ].env
-    settings = GatewaySettings(**{k.removeprefix("GATEWAY_").lower(): v for k, v in gateway_env.items()})
+    settings = GatewaySettings.model_validate({k.removeprefix("GATEWAY_").lower(): v for k, v in gateway_env.items()})
     assert settings.instance_urls["billing"] == ("http://127.0.0.1:18002", "http://127.0.0.1:18052")
     assert settings.service_urls["billing"] == "http://127.0.0.1:18002"
     assert settings.instance_urls["identity"] == ("http://127.0.0.1:18001",)

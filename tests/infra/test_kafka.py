@@ -47,8 +47,9 @@ async def _consume_one(bootstrap: str, topic: str) -> bytes:
         batch = await consumer.getmany(timeout_ms=15_000, max_records=1)
         records = [r for rs in batch.values() for r in rs]
         assert records, f"nothing consumed from {topic}"
-        assert records[0].value is not None
-        return records[0].value
+        value: bytes | None = records[0].value
+        assert value is not None
+        return value
     finally:
         await consumer.stop()
 
@@ -218,7 +219,7 @@ def test_service_settings_take_the_kafka_credentials(monkeypatch: pytest.MonkeyP
         "sasl_plain_password": "s3cr3t-from-the-stack",
     }
     with pytest.raises(ValueError, match="BILLING_KAFKA_SASL_PASSWORD must be set"):
-        BillingSettings(environment="production", kafka_sasl_password="changeme")  # type: ignore[arg-type]
+        BillingSettings(environment="production", kafka_sasl_password="changeme")
     assert ServiceSettings(service_name="x").kafka_sasl_username == "x"
 
 

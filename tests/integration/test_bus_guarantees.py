@@ -43,7 +43,7 @@ class Probe:
         self.settings = ServiceSettings(
             service_name=self.name,
             environment="test",
-            mongo_url=stack.mongo_url,  # type: ignore[arg-type]
+            mongo_url=stack.mongo_url,
             kafka_bootstrap_servers=stack.bootstrap_servers,
             consumer_max_attempts=2,
             consumer_backoff_seconds=0.01,
