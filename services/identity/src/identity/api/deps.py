@@ -1,4 +1,4 @@
-"""What routes share: identity's adapters, the client's address, problem docs."""
+"""What routes share: identity's handlers' context, the client's address, the 422 of a refused password."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from chassis.errors import Problem
 from identity.handlers import Identity
 from identity.handlers.recovery import PasswordRefused
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-
-
-def problem(description: str) -> dict[str, Any]:
-    return {"description": description, **PROBLEM}
+# A JSON object that is free-form on purpose: an OpenAPI fragment, or a body the route documents by
+# example rather than by a model (the JWKS, RFC 7517, typed `domain.keys.Jwks` behind the route).
+JsonObject = dict[str, Any]
 
 
 def get_identity(request: Request) -> Identity:

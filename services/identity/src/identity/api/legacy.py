@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, status
 
 from chassis.auth import CurrentCaller, NoStore
@@ -68,9 +66,9 @@ async def migrate(body: MigrationIn, identity: IdentityDep, address: ClientAddre
     operation_id="export_legacy_mailbox",
     responses=problems(p.TICKET_INVALID),
 )
-async def export_before(body: TicketIn, identity: IdentityDep) -> Any:
+async def export_before(body: TicketIn, identity: IdentityDep) -> MailboxExport:
     """Export the former portal's mailbox messages, before the switch (with the migration ticket)."""
-    return await export_mailbox_with_ticket(identity, body.migration_token)
+    return MailboxExport.of(await export_mailbox_with_ticket(identity, body.migration_token))
 
 
 @router.get(
@@ -79,6 +77,6 @@ async def export_before(body: TicketIn, identity: IdentityDep) -> Any:
     operation_id="export_my_legacy_mailbox",
     responses=problems(*p.AUTH, p.NO_LEGACY_MAILBOX),
 )
-async def export_after(caller: CurrentCaller, identity: IdentityDep) -> Any:
+async def export_after(caller: CurrentCaller, identity: IdentityDep) -> MailboxExport:
     """Export the former portal's mailbox messages of the caller's migrated account."""
-    return await export_mailbox_of_account(identity, caller.account_id)
+    return MailboxExport.of(await export_mailbox_of_account(identity, caller.account_id))

@@ -4,9 +4,8 @@ families (one per login)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from chassis.mongo import IndexSpec, MongoDatabase, ascending
+from chassis.mongo import Document, IndexSpec, MongoDatabase, ascending
 from identity.domain.sessions import StoredRefreshToken
 
 REFRESH_TOKENS = "refresh_tokens"
@@ -36,7 +35,7 @@ class SessionStore:
         )
 
     async def find(self, token_hash: str) -> StoredRefreshToken | None:
-        doc: dict[str, Any] | None = await self._tokens.find_one({"_id": token_hash})
+        doc: Document | None = await self._tokens.find_one({"_id": token_hash})
         if doc is None:
             return None
         return StoredRefreshToken(
