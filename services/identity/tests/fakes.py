@@ -12,7 +12,7 @@ from chassis.mail import Mail
 from chassis.outbox import Wakeup
 from chassis.tokens import InMemoryTokens
 from contracts import Event
-from identity.domain.accounts import Account, AccountCredentials, AccountStatus, Notice
+from identity.domain.accounts import Account, AccountCredentials, AccountLink, AccountStatus, Notice
 from identity.domain.commissaires import Commissaire, Invitation
 from identity.domain.customers import Order, OrderEmail
 from identity.domain.legacy import LegacyAccount, LegacyCredentials, LegacyLoginTaken, LegacyRecord, LegacyStatus
@@ -152,7 +152,7 @@ class InMemoryAccounts:
     def __init__(self, mails: list[Mail] | None = None) -> None:
         self.accounts: dict[str, Account] = {}
         self.password_hashes: dict[str, str | None] = {}
-        self.links: dict[tuple[str, str], MailedLink] = {}  # (account id, "activation"|"recovery")
+        self.links: dict[tuple[str, AccountLink], MailedLink] = {}
         self.notices: dict[tuple[str, Notice], datetime] = {}
         self.trails: dict[str, list[AuditEntry]] = {}
         self.events: list[Event] = []
@@ -175,7 +175,7 @@ class InMemoryAccounts:
         self.accounts[account.account_id] = account
         self.password_hashes[account.account_id] = password_hash
         if activation is not None:
-            self.links[(account.account_id, "activation")] = activation
+            self.links[(account.account_id, AccountLink.ACTIVATION)] = activation
         self.events.extend(events)
         self.mails.extend(mails)
         return True
@@ -198,7 +198,7 @@ class InMemoryAccounts:
         if account is None:
             return False
         self.accounts[account_id] = replace(account, status=AccountStatus.ACTIVE, activated_at=now)
-        self.links.pop((account_id, "activation"), None)
+        self.links.pop((account_id, AccountLink.ACTIVATION), None)
         self.events.extend(events)
         return True
 
@@ -211,24 +211,14 @@ class InMemoryAccounts:
         self.mails.append(mail)
         return True
 
-    async def _send_link(
-        self, account_id: str, status: AccountStatus, name: str, link: MailedLink, mail: Mail, before: datetime
+    async def send_link(
+        self, account_id: str, kind: AccountLink, link: MailedLink, mail: Mail, sent_before: datetime
     ) -> bool:
-        if self._of(account_id, status) is None or _sent_after(self.links.get((account_id, name)), before):
+        if self._of(account_id, kind.status) is None or _sent_after(self.links.get((account_id, kind)), sent_before):
             return False
-        self.links[(account_id, name)] = link
+        self.links[(account_id, kind)] = link
         self.mails.append(mail)
         return True
-
-    async def renew_activation(
-        self, account_id: str, activation: MailedLink, mail: Mail, sent_before: datetime
-    ) -> bool:
-        return await self._send_link(
-            account_id, AccountStatus.PENDING_ACTIVATION, "activation", activation, mail, sent_before
-        )
-
-    async def start_recovery(self, account_id: str, recovery: MailedLink, mail: Mail, sent_before: datetime) -> bool:
-        return await self._send_link(account_id, AccountStatus.ACTIVE, "recovery", recovery, mail, sent_before)
 
     async def reset_password(
         self, account_id: str, password_hash: str, now: datetime, events: Sequence[Event], mail: Mail
@@ -238,7 +228,7 @@ class InMemoryAccounts:
             return False
         self.accounts[account_id] = replace(account, sessions_revoked_before=now)
         self.password_hashes[account_id] = password_hash
-        self.links.pop((account_id, "recovery"), None)
+        self.links.pop((account_id, AccountLink.RECOVERY), None)
         self.events.extend(events)
         self.mails.append(mail)
         return True

@@ -14,7 +14,7 @@ from chassis.errors import Conflict, Problem
 from contracts import Envelope, PersonKind
 from contracts.events.billing import ScheduleCreated
 from contracts.events.identity import AccountActivated, AccountMigrated, AccountRegistered, PasswordReset
-from identity.domain.accounts import AccountStatus, Address, Registration
+from identity.domain.accounts import AccountLink, AccountStatus, Address, Registration
 from identity.domain.customers import FirstConnectionStep, Order, OrderEmail, first_connection_step
 from identity.domain.legacy import LegacyRecord, LegacyStatus, pbkdf2_hash
 from identity.domain.links import ACTIVATION
@@ -63,7 +63,10 @@ async def test_an_activation_link_opens_once_and_announces_the_account() -> None
     token = await registered(fake, "a@example.fr")
     (account,) = fake.accounts.accounts.values()
     assert account.status is AccountStatus.PENDING_ACTIVATION
-    assert (account.account_id, "activation") in fake.accounts.links  # sent_at and expiry; the link is a token
+    assert (
+        account.account_id,
+        AccountLink.ACTIVATION,
+    ) in fake.accounts.links  # sent_at and expiry; the link is a token
     await activate_account(fake.identity, token)
     assert fake.accounts.accounts[account.account_id].status is AccountStatus.ACTIVE
     assert [type(e) for e in fake.accounts.events] == [AccountRegistered, AccountActivated]

@@ -16,11 +16,11 @@ from chassis.mail import Mail
 from chassis.tokens import InMemoryTokens
 from identity.domain.accounts import AccountStatus, Civility
 from identity.domain.commissaires import office_id_problem, token_claims
+from identity.domain.passwords import PasswordRefused
 from identity.handlers.commissaires import CommissaireDeps
 from identity.handlers.commissaires.activate_commissaire import activate_commissaire, invited
 from identity.handlers.commissaires.create_commissaire import CreateCommissaire, create_commissaire
 from identity.handlers.commissaires.resend_invitation import resend_invitation
-from identity.handlers.recovery import PasswordRefused
 from services.identity.tests.fakes import InMemoryCommissaireStore
 
 PASSWORD = "Correct-Horse-9!"

@@ -21,8 +21,10 @@ from contracts.events.identity import (
     PasswordReset,
     SessionsRevoked,
 )
+from identity.api.deps import on_refused
 from identity.api.routes import router
 from identity.bus.mailbox import subscribe_mailbox
+from identity.domain.problems import Refused
 from identity.handlers import Identity
 from identity.handlers.customers import on_schedule_created
 from identity.security import Passwords
@@ -138,4 +140,5 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
             clock=clock,
         )
     )
+    app.add_exception_handler(Refused, on_refused)
     return app

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from chassis.mail import Mail
 from contracts import Event
-from identity.domain.accounts import Account, AccountCredentials, Notice
+from identity.domain.accounts import Account, AccountCredentials, AccountLink, Notice
 from identity.domain.clients import ApiClient, ClientCredentials
 from identity.domain.commissaires import Commissaire, Invitation
 from identity.domain.customers import Order, OrderEmail
@@ -121,16 +121,11 @@ class AccountStore(Protocol):
         """Queue the notice's mail unless one of the same notice went out after `sent_before`."""
         ...
 
-    async def renew_activation(
-        self, account_id: str, activation: MailedLink, mail: Mail, sent_before: datetime
+    async def send_link(
+        self, account_id: str, kind: AccountLink, link: MailedLink, mail: Mail, sent_before: datetime
     ) -> bool:
-        """The mail of a new activation link (which replaces the old ones), unless the last one was
-        sent after `sent_before` (the resend throttle)."""
-        ...
-
-    async def start_recovery(self, account_id: str, recovery: MailedLink, mail: Mail, sent_before: datetime) -> bool:
-        """The mail of a recovery link for an active account, unless the last one was sent after
-        `sent_before`."""
+        """The mail of a new link of this kind (which replaces the earlier one), for an account in
+        the kind's status, unless the last one was sent after `sent_before` (the resend throttle)."""
         ...
 
     async def reset_password(

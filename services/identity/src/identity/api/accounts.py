@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from chassis.auth import CurrentCaller
-from chassis.errors import Problem
 from chassis.openapi import problems
 from contracts import PersonKind
 from identity.api import problems as p
@@ -49,11 +48,7 @@ async def register(body: AccountCreate, identity: IdentityDep, address: ClientAd
             city=body.address.city,
         ),
     )
-    try:
-        await register_account(identity, form, address)
-    except rules.RegistrationRefused as refused:
-        errors = [{"field": field, "message": m} for field, messages in refused.errors.items() for m in messages]
-        raise Problem(str(refused), status=422, code="validation", errors=errors) from refused
+    await register_account(identity, form, address)  # refused: a 422 (`api.deps.on_refused`)
     return Accepted(message=REGISTERED)
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from chassis.auth import CurrentCaller, NoStore
 from chassis.openapi import problems
 from identity.api import problems as p
-from identity.api.deps import ClientAddress, IdentityDep, password_problem
+from identity.api.deps import ClientAddress, IdentityDep
 from identity.api.schemas import Accepted, LegacyCredentials, MailboxExport, MigrationIn, MigrationTicketOut, TicketIn
 from identity.handlers.legacy import (
     export_mailbox_of_account,
@@ -15,7 +15,6 @@ from identity.handlers.legacy import (
     legacy_log_in,
     migrate_legacy_account,
 )
-from identity.handlers.recovery import PasswordRefused
 
 router = APIRouter(tags=["legacy migration"])
 MIGRATING = (
@@ -51,12 +50,9 @@ async def legacy_login(body: LegacyCredentials, identity: IdentityDep, address: 
 )
 async def migrate(body: MigrationIn, identity: IdentityDep, address: ClientAddress) -> Accepted:
     """Give the new email and password; a confirmation mail completes the migration."""
-    try:
-        await migrate_legacy_account(
-            identity, body.migration_token, body.email.lower(), body.password, body.password_confirmation, address
-        )
-    except PasswordRefused as refused:
-        raise password_problem(refused) from refused
+    await migrate_legacy_account(
+        identity, body.migration_token, body.email.lower(), body.password, body.password_confirmation, address
+    )
     return Accepted(message=MIGRATING)
 
 

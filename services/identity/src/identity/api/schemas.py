@@ -10,9 +10,11 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from chassis.text import SingleLine
 from contracts import PersonKind
+from identity.api.deps import JsonObject
 from identity.domain import support
 from identity.domain.accounts import Account, Address, Civility, Registration, registration_problems
 from identity.domain.passwords import new_password_problems
+from identity.domain.problems import field_errors
 from identity.domain.support import ADDRESS, Changes, ChangeValue
 from identity.handlers.legacy import LegacyMailboxExport
 
@@ -36,7 +38,27 @@ class AddressIn(BaseModel):
     city: Name
 
 
-class AccountCreate(BaseModel):
+class PersonFields(BaseModel):
+    """The identity fields of a natural person (civility, names) or a legal one (company): a
+    registration gives them, support changes them. The bases set the fields' order (the OpenAPI's):
+    `class Body(PersonFields, Head)` has Head's fields, then these, then its own."""
+
+    civility: Civility | None = None
+    last_name: Name | None = None
+    first_name: Name | None = None
+    company_name: Name | None = None
+    legal_form: Name | None = None
+    siret: Siret | None = None
+
+
+class RegistrationHead(BaseModel):
+    email: EmailStr
+    password: str = Field(max_length=256)
+    password_confirmation: str = Field(max_length=256)
+    person_kind: Literal["natural", "legal"]
+
+
+class AccountCreate(PersonFields, RegistrationHead):
     """RegisterAccount: a natural or a legal person."""
 
     model_config = ConfigDict(
@@ -66,16 +88,6 @@ class AccountCreate(BaseModel):
         }
     )
 
-    email: EmailStr
-    password: str = Field(max_length=256)
-    password_confirmation: str = Field(max_length=256)
-    person_kind: Literal["natural", "legal"]
-    civility: Civility | None = None
-    last_name: Name | None = None
-    first_name: Name | None = None
-    company_name: Name | None = None
-    legal_form: Name | None = None
-    siret: Siret | None = None
     address: AddressIn
 
     @classmethod
@@ -107,7 +119,7 @@ class AccountCreate(BaseModel):
         problems = registration_problems(form)
         if kind is None:  # the schema says what person_kind must be; no rule of a kind applies
             problems = {f: m for f, m in problems.items() if f in ("password", "password_confirmation")}
-        return [{"field": field, "message": m} for field, messages in problems.items() for m in messages]
+        return field_errors(problems)
 
 
 class Accepted(BaseModel):
@@ -215,8 +227,7 @@ def password_rule_errors(body: RawBody, email: str | None) -> list[FieldError]:
     password, confirmation = body.get("password"), body.get("password_confirmation")
     if not isinstance(password, str) or not isinstance(confirmation, str):
         return []
-    problems = new_password_problems(password, confirmation, email)
-    return [{"field": field, "message": m} for field, messages in problems.items() for m in messages]
+    return field_errors(new_password_problems(password, confirmation, email))
 
 
 class LinkStatus(BaseModel):
@@ -323,7 +334,11 @@ class AddressChange(BaseModel):
     city: Name | None = None
 
 
-class SupportChangeIn(BaseModel):
+class SupportChangeHead(BaseModel):
+    reason: Annotated[str, SingleLine(min_length=3, max_length=500)]
+
+
+class SupportChangeIn(PersonFields, SupportChangeHead):
     """ChangeIdentityData: only the fields to change, and why."""
 
     model_config = ConfigDict(
@@ -339,13 +354,6 @@ class SupportChangeIn(BaseModel):
         },
     )
 
-    reason: Annotated[str, SingleLine(min_length=3, max_length=500)]
-    civility: Civility | None = None
-    last_name: Name | None = None
-    first_name: Name | None = None
-    company_name: Name | None = None
-    legal_form: Name | None = None
-    siret: Siret | None = None
     address: AddressChange | None = None
 
     def changes(self) -> Changes:
@@ -401,7 +409,7 @@ class AuditEntry(BaseModel):
     actor_email: str | None
     reason: str
     # field -> {"from": before, "to": after}: a text, or the address's parts.
-    changes: dict[str, dict[str, Any]]
+    changes: dict[str, JsonObject]
 
     @classmethod
     def of(cls, entry: support.AuditEntry) -> AuditEntry:

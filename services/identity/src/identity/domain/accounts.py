@@ -16,6 +16,7 @@ from contracts.events.identity import AccountActivated, AccountKind, AccountMigr
 from identity.domain.companies import siren_of, siret_problem
 from identity.domain.links import MailedLink
 from identity.domain.passwords import new_password_problems
+from identity.domain.problems import Refused
 from identity.domain.tokens import hash_secret, new_secret
 
 __all__ = ["MailedLink", "hash_secret", "new_secret", "siren_of"]
@@ -126,6 +127,18 @@ class AccountCredentials:
     password_hash: str | None
 
 
+class AccountLink(StrEnum):
+    """The single-use links mailed for an account (each a `MailedLink` in the field of its name),
+    each only for an account in one status."""
+
+    ACTIVATION = "activation"  # confirms the email of a pending account
+    RECOVERY = "recovery"  # sets a new password of an active account
+
+    @property
+    def status(self) -> AccountStatus:
+        return AccountStatus.PENDING_ACTIVATION if self is AccountLink.ACTIVATION else AccountStatus.ACTIVE
+
+
 class Notice(StrEnum):
     """Mails that tell an account's owner about a request made with their email, each at most
     once per resend interval."""
@@ -151,10 +164,8 @@ class Registration:
     address: Address
 
 
-class RegistrationRefused(ValueError):
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in errors.items()))
-        self.errors = errors
+class RegistrationRefused(Refused):
+    """A registration its rules refuse."""
 
 
 def registration_problems(form: Registration) -> dict[str, list[str]]:

@@ -74,7 +74,7 @@ async def register_account(identity: Identity, form: rules.Registration, client_
 
 
 def invalid_link(detail: str = "this activation link is invalid, already used or expired") -> Problem:
-    return Problem(detail, status=400, code="activation-token-invalid")
+    return Problem(detail, code="activation-token-invalid")  # a 400
 
 
 async def activate_account(identity: Identity, token: str) -> None:
@@ -108,7 +108,9 @@ async def resend_activation(identity: Identity, email: str, client_address: str)
     ttl = identity.settings.activation_ttl_hours
     mail = identity.mail(email, activation_mail(identity.page_link(ACTIVATION_PAGE, token), ttl))
     sent_before = identity.now() - identity.resend_interval
-    queued = await identity.accounts.renew_activation(account.account_id, activation, mail, sent_before)
+    queued = await identity.accounts.send_link(
+        account.account_id, rules.AccountLink.ACTIVATION, activation, mail, sent_before
+    )
     await identity.replace_link(ACTIVATION, token, account.account_id, queued)
 
 

@@ -21,9 +21,8 @@ from identity.domain.customers import (
     order_email,
 )
 from identity.domain.links import FIRST_CONNECTION
-from identity.domain.passwords import new_password_problems
+from identity.domain.passwords import PasswordRefused, new_password_problems
 from identity.handlers.context import LOGIN_PAGE, PASSWORD_FORGOTTEN_PAGE, Identity
-from identity.handlers.recovery import PasswordRefused
 from identity.mail.templates import access_exists_mail, first_connection_mail
 
 # The portal page the first-connection mail links to; it POSTs the token to
@@ -87,7 +86,6 @@ async def send_first_connection(identity: Identity, email: str) -> None:
 def invalid_first_connection_link() -> Problem:
     return Problem(
         "this first-connection link is invalid, already used or expired: ask for a new one",
-        status=400,
         code="first-connection-token-invalid",
     )
 

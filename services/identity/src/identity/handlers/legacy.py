@@ -20,11 +20,10 @@ from identity.domain.legacy import (
 )
 from identity.domain.legacy import MailboxMessage as LegacyMessage
 from identity.domain.links import MIGRATION_TICKET
-from identity.domain.passwords import new_password_problems
+from identity.domain.passwords import PasswordRefused, new_password_problems
 from identity.handlers.accounts import add_pending_account
 from identity.handlers.context import Identity
 from identity.handlers.credentials import legacy_credentials_valid
-from identity.handlers.recovery import PasswordRefused
 from identity.handlers.sessions import Lockout
 from identity.mail.templates import migration_confirmation_mail
 from identity.ports import LegacyStore
@@ -98,7 +97,6 @@ async def legacy_log_in(identity: Identity, login: str, password: str, client_ad
 def invalid_ticket() -> Problem:
     return Problem(
         "this migration ticket is invalid, used or expired: log in with your former-portal credentials again",
-        status=400,
         code="migration-ticket-invalid",
     )
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 from chassis.errors import Problem
 from contracts.events.identity import PasswordReset
 from identity.domain import throttle as throttling
-from identity.domain.accounts import Account
+from identity.domain.accounts import Account, AccountLink
 from identity.domain.links import RECOVERY
-from identity.domain.passwords import new_password_problems
+from identity.domain.passwords import PasswordRefused, new_password_problems
 from identity.handlers.context import PASSWORD_FORGOTTEN_PAGE, Identity
 from identity.handlers.sessions import every_session_revoked
 from identity.mail.templates import password_changed_mail, recovery_mail
@@ -19,16 +19,9 @@ from identity.mail.templates import password_changed_mail, recovery_mail
 RECOVERY_PAGE = "/recovery"
 
 
-class PasswordRefused(ValueError):
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{field}: {', '.join(messages)}" for field, messages in errors.items()))
-        self.errors = errors
-
-
 def invalid_recovery_link() -> Problem:
     return Problem(
         "this password reset link is invalid, already used or expired: ask for a new one",
-        status=400,
         code="recovery-token-invalid",
     )
 
@@ -45,7 +38,7 @@ async def request_recovery(identity: Identity, email: str, client_address: str) 
     token = await identity.tokens.issue(RECOVERY, account.account_id, expires_at=recovery.expires_at)
     mail = identity.mail(email, recovery_mail(identity.page_link(RECOVERY_PAGE, token), ttl))
     sent_before = recovery.sent_at - identity.resend_interval
-    queued = await identity.accounts.start_recovery(account.account_id, recovery, mail, sent_before)
+    queued = await identity.accounts.send_link(account.account_id, AccountLink.RECOVERY, recovery, mail, sent_before)
     await identity.replace_link(RECOVERY, token, account.account_id, queued)
 
 

@@ -10,6 +10,7 @@ from contracts.events.identity import AccountDetailsChanged
 from identity.domain import accounts as rules
 from identity.domain import support as policy
 from identity.domain.accounts import Account
+from identity.domain.problems import field_errors
 from identity.handlers.context import Identity
 
 
@@ -42,7 +43,7 @@ async def change_identity_data(
         raise no_such_account()
     problems = policy.support_change_problems(account.person_kind, changes)
     if problems:
-        errors = [{"field": field, "message": m} for field, messages in problems.items() for m in messages]
+        errors = field_errors(problems)
         raise invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
     diff = policy.changed_fields(account, changes)
     if not diff:

@@ -19,6 +19,7 @@ from identity.domain.accounts import (
     MEMBER,
     Account,
     AccountCredentials,
+    AccountLink,
     AccountStatus,
     Civility,
     LegacyOrigin,
@@ -148,6 +149,8 @@ def not_sent_since(stamp: str, sent_before: datetime) -> Document:
 
 
 class AccountStore:
+    """`identity.ports.AccountStore` on MongoDB (the Protocol says what each method does)."""
+
     def __init__(self, db: MongoDatabase, outbox: Outbox) -> None:
         self._accounts = db[ACCOUNTS]
         self._outbox = outbox
@@ -166,11 +169,9 @@ class AccountStore:
         mails: Sequence[Mail] = (),
         activation: MailedLink | None = None,
     ) -> bool:
-        """Insert a new account (waiting for `activation`, if given) with its events and mails;
-        False if the email is taken."""
         document = account_document(account, password_hash)
         if activation is not None:
-            document["activation"] = link_document(activation)
+            document[AccountLink.ACTIVATION] = link_document(activation)
         entries = [mail.entry(account.registered_at) for mail in mails]
         try:
             await self._accounts.insert_one(with_mail(self._outbox.new_document(document, *events), *entries))
@@ -197,11 +198,10 @@ class AccountStore:
         return await self._one({"legacy_id": legacy_id, "status": AccountStatus.ACTIVE})
 
     async def activate(self, account_id: str, now: datetime, events: Sequence[Event]) -> bool:
-        """Pending -> active, once (the handler used the link's token up just before)."""
         result = await self._accounts.update_one(
             {"_id": account_id, "status": AccountStatus.PENDING_ACTIVATION},
             self._outbox.update(
-                {"$set": {"status": AccountStatus.ACTIVE, "activated_at": now}, "$unset": {"activation": ""}},
+                {"$set": {"status": AccountStatus.ACTIVE, "activated_at": now}, "$unset": {AccountLink.ACTIVATION: ""}},
                 *events,
             ),
         )
@@ -210,7 +210,6 @@ class AccountStore:
     async def notify(
         self, account_id: str, notice: Notice, mail: Mail, *, now: datetime, sent_before: datetime
     ) -> bool:
-        """Queue the notice's mail unless one of the same notice went out after `sent_before`."""
         stamp = f"notices.{notice.value}_at"
         result = await self._accounts.update_one(
             {"_id": account_id, **not_sent_since(stamp, sent_before)},
@@ -218,31 +217,18 @@ class AccountStore:
         )
         return result.modified_count == 1
 
-    async def _send_link(
-        self, account_id: str, status: AccountStatus, name: str, link: MailedLink, mail: Mail, sent_before: datetime
+    async def send_link(
+        self, account_id: str, kind: AccountLink, link: MailedLink, mail: Mail, sent_before: datetime
     ) -> bool:
-        """Record the link `name` mailed with `mail`, unless the last one went out after `sent_before`."""
         result = await self._accounts.update_one(
-            {"_id": account_id, "status": status, **not_sent_since(f"{name}.sent_at", sent_before)},
-            push_mail({"$set": {name: link_document(link)}}, mail.entry(link.sent_at)),
+            {"_id": account_id, "status": kind.status, **not_sent_since(f"{kind.value}.sent_at", sent_before)},
+            push_mail({"$set": {kind.value: link_document(link)}}, mail.entry(link.sent_at)),
         )
         return result.modified_count == 1
-
-    async def renew_activation(
-        self, account_id: str, activation: MailedLink, mail: Mail, sent_before: datetime
-    ) -> bool:
-        return await self._send_link(
-            account_id, AccountStatus.PENDING_ACTIVATION, "activation", activation, mail, sent_before
-        )
-
-    async def start_recovery(self, account_id: str, recovery: MailedLink, mail: Mail, sent_before: datetime) -> bool:
-        return await self._send_link(account_id, AccountStatus.ACTIVE, "recovery", recovery, mail, sent_before)
 
     async def reset_password(
         self, account_id: str, password_hash: str, now: datetime, events: Sequence[Event], mail: Mail
     ) -> bool:
-        """Set the password and cut every session issued until now, in one write (the handler used
-        the recovery link's token up just before)."""
         result = await self._accounts.update_one(
             {"_id": account_id, "status": AccountStatus.ACTIVE},
             self._outbox.update(
@@ -253,7 +239,7 @@ class AccountStore:
                             "sessions_revoked_before": now,
                             "password_changed_at": now,
                         },
-                        "$unset": {"recovery": ""},
+                        "$unset": {AccountLink.RECOVERY: ""},
                     },
                     mail.entry(now),
                 ),
@@ -263,13 +249,10 @@ class AccountStore:
         return self._written(result.modified_count)
 
     async def announce(self, account_id: str, events: Sequence[Event]) -> None:
-        """Events about the account that change nothing stored in it (sessions
-        revoked): they ride in its outbox like the others, keyed by its id."""
         result = await self._accounts.update_one({"_id": account_id}, self._outbox.update({}, *events))
         self._written(result.modified_count)
 
     async def replace_hash(self, account_id: str, old_hash: str, new_hash: str) -> None:
-        """Rehash with the current argon2 parameters, unless the password changed meanwhile."""
         await self._accounts.update_one(
             {"_id": account_id, "password_hash": old_hash}, {"$set": {"password_hash": new_hash}}
         )

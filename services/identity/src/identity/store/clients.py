@@ -34,6 +34,8 @@ def client_from(doc: Document) -> ApiClient:
 
 
 class ClientStore:
+    """`identity.ports.ClientStore` on MongoDB (the Protocol says what each method does)."""
+
     def __init__(self, db: MongoDatabase) -> None:
         self._clients = db[API_CLIENTS]
 
@@ -49,7 +51,6 @@ class ClientStore:
         return [client_from(doc) async for doc in cursor]
 
     async def revoke(self, client_id: str, account_id: str, now: datetime) -> bool:
-        """Revoke one of the account's clients; False when it has no such live client."""
         result = await self._clients.update_one(
             {"_id": client_id, "account_id": account_id, "revoked_at": None}, {"$set": {"revoked_at": now}}
         )

@@ -25,6 +25,8 @@ def to_document(commissaire: Commissaire, invitation: Invitation) -> Document:
 
 
 class MongoCommissaireStore:
+    """`identity.ports.CommissaireStore` on MongoDB (the Protocol says what each method does)."""
+
     def __init__(self, db: MongoDatabase, outbox: Outbox) -> None:
         self._accounts = db[ACCOUNTS]
         self._outbox = outbox

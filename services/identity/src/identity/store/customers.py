@@ -46,12 +46,12 @@ def order_email_from(doc: Document) -> OrderEmail:
 
 
 class OrderEmailStore:
+    """`identity.ports.OrderEmailStore` on MongoDB (the Protocol says what each method does)."""
+
     def __init__(self, db: MongoDatabase) -> None:
         self._emails = db[ORDER_EMAILS]
 
     async def record_order(self, email: str, order: Order, now: datetime) -> bool:
-        """Remember an order of `email`; False when this schedule was already
-        recorded (a redelivered event changes nothing)."""
         try:
             result = await self._emails.update_one(
                 {"_id": email, "orders.schedule_id": {"$ne": order.schedule_id}},
@@ -91,7 +91,6 @@ class FirstConnectionRequests:
         self._requests = db[FIRST_CONNECTION_REQUESTS]
 
     async def remember(self, email: str, now: datetime, until: datetime) -> None:
-        """Keep (or extend) the request of `email` until `until`."""
         await self._requests.update_one(
             {"_id": email}, {"$set": {"requested_at": now, **expires_at(until)}}, upsert=True
         )

@@ -60,12 +60,12 @@ def legacy_from(doc: Document) -> LegacyAccount:
 
 
 class LegacyStore:
+    """`identity.ports.LegacyStore (and LegacyMailboxes)` on MongoDB (the Protocol says what each method does)."""
+
     def __init__(self, db: MongoDatabase) -> None:
         self._legacy = db[LEGACY_ACCOUNTS]
 
     async def import_record(self, record: LegacyRecord, now: datetime) -> bool:
-        """Insert or refresh an imported account; a migrated one is left alone.
-        Returns True when written."""
         document = imported_document(record, now)
         try:
             await self._legacy.update_one(
@@ -93,7 +93,6 @@ class LegacyStore:
         return legacy_from(doc) if doc is not None else None
 
     async def confirming(self, legacy_id: str, account_id: str, email: str) -> bool:
-        """The ticket was spent on one new account: the legacy id now waits for its confirmation."""
         doc = await self._legacy.find_one_and_update(
             {"_id": legacy_id, "status": {"$ne": LegacyStatus.MIGRATED}},
             {
@@ -111,7 +110,6 @@ class LegacyStore:
         )
 
     async def legacy_messages(self, legacy_id: str) -> list[MailboxMessage] | None:
-        """The former portal's messages as imported, in their order (the mailbox's LegacyMailboxes port)."""
         doc = await self._legacy.find_one({"_id": legacy_id}, {"mailbox": 1})
         if doc is None:
             return None

@@ -55,6 +55,8 @@ def from_document(doc: Document) -> MailboxMessage:
 
 
 class MongoMailboxStore:
+    """`identity.ports.MailboxStore` on MongoDB (the Protocol says what each method does)."""
+
     def __init__(self, db: MongoDatabase) -> None:
         self._messages = db[MAILBOX_MESSAGES]
 

@@ -16,6 +16,8 @@ INDEXES: list[IndexSpec] = [
 
 
 class SessionStore:
+    """`identity.ports.SessionStore` on MongoDB (the Protocol says what each method does)."""
+
     def __init__(self, db: MongoDatabase) -> None:
         self._tokens = db[REFRESH_TOKENS]
 
@@ -48,7 +50,6 @@ class SessionStore:
         )
 
     async def consume(self, token_hash: str, now: datetime) -> bool:
-        """Mark the token used; False if another request consumed it first (a reuse)."""
         result = await self._tokens.update_one({"_id": token_hash, "used_at": None}, {"$set": {"used_at": now}})
         return result.modified_count == 1
 
@@ -61,8 +62,6 @@ class SessionStore:
         return result.modified_count
 
     async def open_families(self, account_id: str, now: datetime) -> list[str]:
-        """The account's logins that may still hold a valid access token: a
-        family with an unrevoked token that has not expired."""
         families = await self._tokens.distinct(
             "family_id", {"account_id": account_id, "revoked": False, "expires_at": {"$gt": now}}
         )
