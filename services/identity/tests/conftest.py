@@ -140,7 +140,7 @@ async def register_and_activate(h: Harness, email: str, password: str = PASSWORD
     assert (await h.http.get("/accounts/activation", params={"token": token})).status_code == 200
     account = await h.identity.accounts.by_email(email)
     assert account is not None
-    return str(account["_id"])
+    return account.account_id
 
 
 async def log_in(h: Harness, email: str, password: str = PASSWORD) -> dict[str, Any]:

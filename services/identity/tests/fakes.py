@@ -3,28 +3,29 @@ Protocols as the Mongo adapters, so `identity_on_fakes()` runs any use case with
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from chassis.mail import Mail
 from chassis.outbox import Wakeup
 from chassis.tokens import InMemoryTokens
 from contracts import Event
-from identity.domain.accounts import AccountStatus
+from identity.domain.accounts import Account, AccountCredentials, AccountLink, AccountStatus, Notice
 from identity.domain.commissaires import Commissaire, Invitation
-from identity.domain.customers import CustomerAccess, Order, OrderEmail
-from identity.domain.legacy import LegacyLoginTaken, LegacyRecord, LegacyStatus
+from identity.domain.customers import Order, OrderEmail
+from identity.domain.legacy import LegacyAccount, LegacyCredentials, LegacyLoginTaken, LegacyRecord, LegacyStatus
 from identity.domain.legacy import MailboxMessage as LegacyMessage
+from identity.domain.links import MailedLink
 from identity.domain.mailbox import MailboxMessage, Page, PageRequest, newest_first_key, next_cursor
 from identity.domain.sessions import StoredRefreshToken
+from identity.domain.support import AuditEntry
 from identity.domain.throttle import GuessWindow, LockoutPolicy
+from identity.domain.tokens import hash_secret
 from identity.handlers.context import Identity
 from identity.security import Verification
 from identity.settings import IdentitySettings
-from identity.store.accounts import customer_document
-from identity.store.legacy import imported_document
 from tests.clock import SettableClock
 
 
@@ -102,10 +103,10 @@ class InMemoryCommissaireStore:
         self.accounts: dict[str, Commissaire] = {}
         self.invitations: dict[str, Invitation] = {}
         self.password_hashes: dict[str, str] = {}
-        self.mails: list[dict[str, Any]] = []
+        self.mails: list[Mail] = []
         self.taken = set(taken_emails or ())
 
-    async def create(self, commissaire: Commissaire, invitation: Invitation, mail: dict[str, Any]) -> bool:
+    async def create(self, commissaire: Commissaire, invitation: Invitation, mail: Mail) -> bool:
         if commissaire.email in self.taken or any(a.email == commissaire.email for a in self.accounts.values()):
             return False
         self.accounts[commissaire.account_id] = commissaire
@@ -116,7 +117,7 @@ class InMemoryCommissaireStore:
     async def by_id(self, account_id: str) -> Commissaire | None:
         return self.accounts.get(account_id)
 
-    async def renew_invitation(self, account_id: str, invitation: Invitation, mail: dict[str, Any]) -> bool:
+    async def renew_invitation(self, account_id: str, invitation: Invitation, mail: Mail) -> bool:
         account = self.accounts.get(account_id)
         if account is None or account.status is not AccountStatus.INVITED:
             return False
@@ -137,156 +138,146 @@ class InMemoryCommissaireStore:
 # -- the stores of the account flows (identity.ports), for handler unit tests ----------------------
 
 
-def _stamp(document: dict[str, Any], dotted: str) -> Any:
-    value: Any = document
-    for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
-def _set_stamp(document: dict[str, Any], dotted: str, value: Any) -> None:
-    *parents, last = dotted.split(".")
-    for part in parents:
-        document = document.setdefault(part, {})
-    document[last] = value
-
-
-def _throttled(state: dict[str, Any] | None, sent_before: datetime | None) -> bool:
-    sent_at = (state or {}).get("sent_at")
-    return sent_before is not None and sent_at is not None and sent_at > sent_before
+def _sent_after(link: MailedLink | datetime | None, sent_before: datetime) -> bool:
+    """The resend throttle: the last mail of this kind went out after `sent_before`."""
+    sent_at = link.sent_at if isinstance(link, MailedLink) else link
+    return sent_at is not None and sent_at > sent_before
 
 
 class InMemoryAccounts:
-    """The AccountStore port on a dict of documents (emails unique); the events and mails each
-    write would carry are kept in `events` and `mails`, in order."""
+    """The AccountStore port on a dict of `Account`s (emails unique), with what the Mongo document
+    keeps beside the entity (password hash, mailed links, notices, the audit trail); the events
+    and mails each write would carry are kept in `events` and `mails` (shared), in order."""
 
-    def __init__(self) -> None:
-        self.accounts: dict[str, dict[str, Any]] = {}
+    def __init__(self, mails: list[Mail] | None = None) -> None:
+        self.accounts: dict[str, Account] = {}
+        self.password_hashes: dict[str, str | None] = {}
+        self.links: dict[tuple[str, AccountLink], MailedLink] = {}
+        self.notices: dict[tuple[str, Notice], datetime] = {}
+        self.trails: dict[str, list[AuditEntry]] = {}
         self.events: list[Event] = []
-        self.mails: list[dict[str, Any]] = []
+        self.mails = mails if mails is not None else []
 
-    def _of(self, account_id: str, status: str | None = None) -> dict[str, Any] | None:
+    def _of(self, account_id: str, status: AccountStatus | None = None) -> Account | None:
         account = self.accounts.get(account_id)
-        return account if account is not None and (status is None or account["status"] == status) else None
+        return account if account is not None and (status is None or account.status is status) else None
 
-    async def add(self, account: dict[str, Any], events: list[Event], mails: list[dict[str, Any]]) -> bool:
-        if await self.by_email(account["email"]) is not None:
+    async def add(
+        self,
+        account: Account,
+        password_hash: str,
+        events: Sequence[Event],
+        mails: Sequence[Mail] = (),
+        activation: MailedLink | None = None,
+    ) -> bool:
+        if await self.by_email(account.email) is not None:
             return False
-        self.accounts[account["_id"]] = dict(account)
+        self.accounts[account.account_id] = account
+        self.password_hashes[account.account_id] = password_hash
+        if activation is not None:
+            self.links[(account.account_id, AccountLink.ACTIVATION)] = activation
         self.events.extend(events)
         self.mails.extend(mails)
         return True
 
-    async def add_customer(self, access: CustomerAccess, password_hash: str, events: Sequence[Event]) -> bool:
-        return await self.add(customer_document(access, password_hash), list(events), [])
+    async def by_email(self, email: str) -> Account | None:
+        return next((a for a in self.accounts.values() if a.email == email), None)
 
-    async def by_email(self, email: str) -> dict[str, Any] | None:
-        return next((dict(a) for a in self.accounts.values() if a["email"] == email), None)
+    async def by_id(self, account_id: str) -> Account | None:
+        return self.accounts.get(account_id)
 
-    async def by_id(self, account_id: str) -> dict[str, Any] | None:
-        account = self.accounts.get(account_id)
-        return dict(account) if account is not None else None
+    async def credentials(self, email: str) -> AccountCredentials | None:
+        account = await self.by_email(email)
+        return AccountCredentials(account, self.password_hashes.get(account.account_id)) if account else None
 
-    async def active_by_legacy_id(self, legacy_id: str) -> dict[str, Any] | None:
-        found = (a for a in self.accounts.values() if a.get("legacy_id") == legacy_id)
-        return next((dict(a) for a in found if a["status"] == AccountStatus.ACTIVE), None)
+    async def active_by_legacy_id(self, legacy_id: str) -> Account | None:
+        return next((a for a in self.accounts.values() if a.legacy_id == legacy_id and a.is_active()), None)
 
-    async def activate(self, account_id: str, now: datetime, events: list[Event]) -> bool:
+    async def activate(self, account_id: str, now: datetime, events: Sequence[Event]) -> bool:
         account = self._of(account_id, AccountStatus.PENDING_ACTIVATION)
         if account is None:
             return False
-        account.update(status=AccountStatus.ACTIVE, activated_at=now)
-        account.pop("activation", None)
+        self.accounts[account_id] = replace(account, status=AccountStatus.ACTIVE, activated_at=now)
+        self.links.pop((account_id, AccountLink.ACTIVATION), None)
         self.events.extend(events)
         return True
 
-    async def queue_mail(
-        self, account_id: str, mail: dict[str, Any], *, stamp: str, now: datetime, sent_before: datetime | None
+    async def notify(
+        self, account_id: str, notice: Notice, mail: Mail, *, now: datetime, sent_before: datetime
     ) -> bool:
-        account = self._of(account_id)
-        last = _stamp(account, stamp) if account is not None else None
-        if account is None or (sent_before is not None and last is not None and last > sent_before):
+        if self._of(account_id) is None or _sent_after(self.notices.get((account_id, notice)), sent_before):
             return False
-        _set_stamp(account, stamp, now)
+        self.notices[(account_id, notice)] = now
         self.mails.append(mail)
         return True
 
-    async def _renew(
-        self, account_id: str, status: str, field: str, state: dict[str, Any], mail: dict[str, Any], before: datetime
+    async def send_link(
+        self, account_id: str, kind: AccountLink, link: MailedLink, mail: Mail, sent_before: datetime
     ) -> bool:
-        account = self._of(account_id, status)
-        if account is None or _throttled(account.get(field), before):
+        if self._of(account_id, kind.status) is None or _sent_after(self.links.get((account_id, kind)), sent_before):
             return False
-        account[field] = dict(state)
+        self.links[(account_id, kind)] = link
         self.mails.append(mail)
         return True
-
-    async def renew_activation(
-        self, account_id: str, activation: dict[str, Any], mail: dict[str, Any], sent_before: datetime
-    ) -> bool:
-        return await self._renew(
-            account_id, AccountStatus.PENDING_ACTIVATION, "activation", activation, mail, sent_before
-        )
-
-    async def start_recovery(
-        self, account_id: str, recovery: dict[str, Any], mail: dict[str, Any], sent_before: datetime
-    ) -> bool:
-        return await self._renew(account_id, AccountStatus.ACTIVE, "recovery", recovery, mail, sent_before)
 
     async def reset_password(
-        self, account_id: str, password_hash: str, now: datetime, events: list[Event], mail: dict[str, Any]
+        self, account_id: str, password_hash: str, now: datetime, events: Sequence[Event], mail: Mail
     ) -> bool:
         account = self._of(account_id, AccountStatus.ACTIVE)
         if account is None:
             return False
-        account.update(password_hash=password_hash, sessions_revoked_before=now, password_changed_at=now)
-        account.pop("recovery", None)
+        self.accounts[account_id] = replace(account, sessions_revoked_before=now)
+        self.password_hashes[account_id] = password_hash
+        self.links.pop((account_id, AccountLink.RECOVERY), None)
         self.events.extend(events)
         self.mails.append(mail)
         return True
 
-    async def announce(self, account_id: str, events: list[Event]) -> None:
+    async def announce(self, account_id: str, events: Sequence[Event]) -> None:
         if account_id in self.accounts:
             self.events.extend(events)
 
     async def replace_hash(self, account_id: str, old_hash: str, new_hash: str) -> None:
-        account = self._of(account_id)
-        if account is not None and account.get("password_hash") == old_hash:
-            account["password_hash"] = new_hash
+        if self.password_hashes.get(account_id) == old_hash:
+            self.password_hashes[account_id] = new_hash
 
     async def apply_support_change(
-        self, account_id: str, fields: dict[str, Any], audit_entry: dict[str, Any], events: list[Event]
-    ) -> dict[str, Any] | None:
+        self, account_id: str, entry: AuditEntry, display_name: str, events: Sequence[Event]
+    ) -> Account | None:
         account = self._of(account_id)
         if account is None:
             return None
-        account.update(fields)
-        account.setdefault("support_audit", []).append(audit_entry)
+        after = {name: change.after for name, change in entry.changes.items()}
+        updated = replace(account, display_name=display_name, **after)  # type: ignore[arg-type]
+        self.accounts[account_id] = updated
+        self.trails.setdefault(account_id, []).append(entry)
         self.events.extend(events)
-        return dict(account)
+        return updated
+
+    async def audit_trail(self, account_id: str) -> list[AuditEntry] | None:
+        return list(self.trails.get(account_id, [])) if account_id in self.accounts else None
+
+    async def _roles(self, email: str, roles: Callable[[tuple[str, ...]], tuple[str, ...]]) -> bool:
+        account = await self.by_email(email)
+        if account is None or roles(account.roles) == account.roles:
+            return False
+        self.accounts[account.account_id] = replace(account, roles=roles(account.roles))
+        return True
 
     async def add_role(self, email: str, role: str) -> bool:
-        account = next((a for a in self.accounts.values() if a["email"] == email), None)
-        if account is None or role in account["roles"]:
-            return False
-        account["roles"].append(role)
-        return True
+        return await self._roles(email, lambda roles: roles if role in roles else (*roles, role))
 
     async def remove_role(self, email: str, role: str) -> bool:
-        account = next((a for a in self.accounts.values() if a["email"] == email), None)
-        if account is None or role not in account["roles"]:
-            return False
-        account["roles"].remove(role)
-        return True
+        return await self._roles(email, lambda roles: tuple(r for r in roles if r != role))
 
 
 class InMemoryOrderEmails:
     """The OrderEmailStore port on dicts."""
 
-    def __init__(self) -> None:
+    def __init__(self, mails: list[Mail] | None = None) -> None:
         self.emails: dict[str, OrderEmail] = {}
-        self.first_connections: dict[str, dict[str, Any]] = {}
-        self.mails: list[dict[str, Any]] = []
+        self.first_connections: dict[str, MailedLink] = {}
+        self.mails = mails if mails is not None else []
 
     async def record_order(self, email: str, order: Order, now: datetime) -> bool:
         known = self.emails.get(email, OrderEmail(email, ()))
@@ -299,20 +290,17 @@ class InMemoryOrderEmails:
         return self.emails.get(email)
 
     async def start_first_connection(
-        self, email: str, first_connection: dict[str, Any], mail: dict[str, Any], sent_before: datetime
+        self, email: str, first_connection: MailedLink, mail: Mail, sent_before: datetime
     ) -> bool:
-        if email not in self.emails or _throttled(self.first_connections.get(email), sent_before):
+        if email not in self.emails or _sent_after(self.first_connections.get(email), sent_before):
             return False
-        self.first_connections[email] = dict(first_connection)
+        self.first_connections[email] = first_connection
         self.mails.append(mail)
         return True
 
     async def finish_first_connection(self, email: str, account_id: str, now: datetime) -> None:
         self.first_connections.pop(email, None)
         self.emails[email] = replace(self.emails[email], account_id=account_id)
-
-    async def queue_mail(self, email: str, mail: dict[str, Any]) -> None:
-        self.mails.append(mail)
 
 
 class InMemoryFirstConnectionRequests:
@@ -332,43 +320,58 @@ class InMemoryFirstConnectionRequests:
 
 
 class InMemoryLegacy:
-    """The LegacyStore port on a dict of legacy documents (logins unique)."""
+    """The LegacyStore port on a dict of legacy accounts with their credentials (logins unique)."""
 
     def __init__(self) -> None:
-        self.records: dict[str, dict[str, Any]] = {}
+        self.records: dict[str, LegacyCredentials] = {}
 
     async def import_record(self, record: LegacyRecord, now: datetime) -> bool:
         existing = self.records.get(record.legacy_id)
-        if existing is not None and existing["status"] == LegacyStatus.MIGRATED:
+        if existing is not None and existing.account.is_migrated():
             return False
-        if any(d["login"] == record.login and i != record.legacy_id for i, d in self.records.items()):
+        if any(c.account.login == record.login and i != record.legacy_id for i, c in self.records.items()):
             raise LegacyLoginTaken(f"{record.legacy_id}: the login {record.login!r} belongs to another legacy id")
-        document = {**(existing or {"status": LegacyStatus.IMPORTED}), **imported_document(record, now)}
-        self.records[record.legacy_id] = {**document, "_id": record.legacy_id}
+        status = existing.account.status if existing else LegacyStatus.IMPORTED
+        secret_hash = hash_secret(record.migration_secret) if record.migration_secret else None
+        account = LegacyAccount(
+            record.legacy_id,
+            record.login,
+            status,
+            record.company_name,
+            record.siret,
+            record.contract_reference,
+            record.mailbox,
+            existing.account.account_id if existing else None,
+        )
+        self.records[record.legacy_id] = LegacyCredentials(account, record.password_hash, secret_hash)
         return True
 
-    async def by_login(self, login: str) -> dict[str, Any] | None:
-        return next((dict(d) for d in self.records.values() if d["login"] == login), None)
+    def _set(self, legacy_id: str, **changes: Any) -> None:
+        found = self.records[legacy_id]
+        self.records[legacy_id] = replace(found, account=replace(found.account, **changes))
 
-    async def by_id(self, legacy_id: str) -> dict[str, Any] | None:
+    async def credentials(self, login: str) -> LegacyCredentials | None:
+        return next((c for c in self.records.values() if c.account.login == login), None)
+
+    async def by_id(self, legacy_id: str) -> LegacyAccount | None:
         found = self.records.get(legacy_id)
-        return dict(found) if found is not None else None
+        return found.account if found is not None else None
 
     async def confirming(self, legacy_id: str, account_id: str, email: str) -> bool:
-        found = self.records.get(legacy_id)
-        if found is None or found["status"] == LegacyStatus.MIGRATED:
+        found = await self.by_id(legacy_id)
+        if found is None or found.is_migrated():
             return False
-        found.update(status=LegacyStatus.CONFIRMING, account_id=account_id, new_email=email)
+        self._set(legacy_id, status=LegacyStatus.CONFIRMING, account_id=account_id)
         return True
 
     async def migrated(self, legacy_id: str, account_id: str, now: datetime) -> None:
-        found = self.records.get(legacy_id)
-        if found is not None and found.get("account_id") == account_id:
-            found.update(status=LegacyStatus.MIGRATED, migrated_at=now)
+        found = await self.by_id(legacy_id)
+        if found is not None and found.account_id == account_id:
+            self._set(legacy_id, status=LegacyStatus.MIGRATED)
 
     async def legacy_messages(self, legacy_id: str) -> list[LegacyMessage] | None:
-        found = self.records.get(legacy_id)
-        return None if found is None else [LegacyMessage(**raw) for raw in found.get("mailbox", [])]
+        found = await self.by_id(legacy_id)
+        return None if found is None else list(found.mailbox)
 
 
 class InMemorySessions:
@@ -473,17 +476,20 @@ class FakeIdentity:
     throttle: InMemoryThrottle
     tokens: InMemoryTokens
 
-    def mails_to(self, email: str) -> list[dict[str, Any]]:
-        """The mails queued to `email` (to, subject, text), oldest first."""
-        entries = sorted([*self.accounts.mails, *self.order_emails.mails], key=lambda m: m["created_at"])
-        queued = [json.loads(m["value"]) for m in entries]
-        return [m for m in queued if m["to"] == email]
+    def mails_to(self, email: str) -> list[Mail]:
+        """The mails queued to `email`, oldest first."""
+        return [mail for mail in self.accounts.mails if mail.to == email]
 
 
 def identity_on_fakes(**settings: Any) -> FakeIdentity:
     """Identity's handlers on in-memory ports, at a fixed instant."""
     clock = SettableClock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
-    accounts, order_emails, requests = InMemoryAccounts(), InMemoryOrderEmails(), InMemoryFirstConnectionRequests()
+    mails: list[Mail] = []  # every store's mails, in the order they were queued
+    accounts, order_emails, requests = (
+        InMemoryAccounts(mails),
+        InMemoryOrderEmails(mails),
+        InMemoryFirstConnectionRequests(),
+    )
     legacy, sessions, throttle, tokens = InMemoryLegacy(), InMemorySessions(), InMemoryThrottle(), InMemoryTokens(clock)
     values: dict[str, Any] = {"environment": "test", "public_base_url": "http://gateway.test", **settings}
     identity = Identity(

@@ -14,7 +14,7 @@ from chassis.errors import Conflict, Problem
 from contracts import Envelope, PersonKind
 from contracts.events.billing import ScheduleCreated
 from contracts.events.identity import AccountActivated, AccountMigrated, AccountRegistered, PasswordReset
-from identity.domain.accounts import AccountStatus, Address, Registration
+from identity.domain.accounts import AccountLink, AccountStatus, Address, Registration
 from identity.domain.customers import FirstConnectionStep, Order, OrderEmail, first_connection_step
 from identity.domain.legacy import LegacyRecord, LegacyStatus, pbkdf2_hash
 from identity.domain.links import ACTIVATION
@@ -47,7 +47,7 @@ def registration(email: str, **changes: Any) -> Registration:
 
 
 def token_in(fake: FakeIdentity, email: str, path: str) -> str:
-    text = fake.mails_to(email)[-1]["text"]
+    text = fake.mails_to(email)[-1].text
     match = re.search(re.escape(path) + r"[?#]token=([\w-]+)", text)
     assert match, text
     return match.group(1)
@@ -62,10 +62,13 @@ async def test_an_activation_link_opens_once_and_announces_the_account() -> None
     fake = identity_on_fakes()
     token = await registered(fake, "a@example.fr")
     (account,) = fake.accounts.accounts.values()
-    assert account["status"] == AccountStatus.PENDING_ACTIVATION
-    assert "hash" not in account["activation"]  # the link is a chassis token, not a field
+    assert account.status is AccountStatus.PENDING_ACTIVATION
+    assert (
+        account.account_id,
+        AccountLink.ACTIVATION,
+    ) in fake.accounts.links  # sent_at and expiry; the link is a token
     await activate_account(fake.identity, token)
-    assert fake.accounts.accounts[account["_id"]]["status"] == AccountStatus.ACTIVE
+    assert fake.accounts.accounts[account.account_id].status is AccountStatus.ACTIVE
     assert [type(e) for e in fake.accounts.events] == [AccountRegistered, AccountActivated]
     with pytest.raises(Problem) as again:
         await activate_account(fake.identity, token)
@@ -111,10 +114,10 @@ async def test_a_recovery_link_sets_the_password_once_and_cuts_the_sessions() ->
     new = "Another-Horse-7?"
     await complete_recovery(fake.identity, token, new, new)
     (account,) = fake.accounts.accounts.values()
-    assert account["password_hash"] == f"cheap:{new}"
-    assert account["sessions_revoked_before"] == fake.clock.now()
+    assert fake.accounts.password_hashes[account.account_id] == f"cheap:{new}"
+    assert account.sessions_revoked_before == fake.clock.now()
     assert isinstance(fake.accounts.events[-2], PasswordReset)
-    assert fake.sessions.revoked_accounts == [account["_id"]]
+    assert fake.sessions.revoked_accounts == [account.account_id]
     with pytest.raises(Problem) as again:
         await complete_recovery(fake.identity, token, new, new)
     assert again.value.code == "recovery-token-invalid"
@@ -143,7 +146,7 @@ async def test_a_buyer_asking_before_the_order_arrives_gets_the_link_with_it_and
     assert not await fake.requests.waiting("b@example.fr", fake.clock.now())
     account_id = await complete_first_connection(fake.identity, token, PASSWORD, PASSWORD)
     account = fake.accounts.accounts[account_id]
-    assert (account["status"], account["roles"]) == (AccountStatus.ACTIVE, ["customer"])
+    assert (account.status, account.roles) == (AccountStatus.ACTIVE, ("customer",))
     assert [type(e) for e in fake.accounts.events] == [AccountRegistered, AccountActivated]
     found = await fake.order_emails.get("b@example.fr")
     assert found is not None
@@ -152,7 +155,7 @@ async def test_a_buyer_asking_before_the_order_arrives_gets_the_link_with_it_and
         await complete_first_connection(fake.identity, token, PASSWORD, PASSWORD)
     fake.clock.advance(seconds=61)
     await request_first_connection(fake.identity, "b@example.fr", ADDRESS)  # has access: a reminder
-    assert "token=" not in fake.mails_to("b@example.fr")[-1]["text"]
+    assert "token=" not in fake.mails_to("b@example.fr")[-1].text
 
 
 async def test_a_migration_ticket_is_spent_once_and_the_activation_completes_the_migration() -> None:
@@ -176,9 +179,9 @@ async def test_a_migration_ticket_is_spent_once_and_the_activation_completes_the
     with pytest.raises(Problem) as spent:
         await migrate_legacy_account(fake.identity, ticket.token, "other@example.fr", PASSWORD, PASSWORD, ADDRESS)
     assert spent.value.code == "migration-ticket-invalid"
-    assert fake.legacy.records["L-1"]["status"] == LegacyStatus.CONFIRMING
+    assert fake.legacy.records["L-1"].account.status is LegacyStatus.CONFIRMING
     await activate_account(fake.identity, token_in(fake, "new@example.fr", "/activation"))
-    assert fake.legacy.records["L-1"]["status"] == LegacyStatus.MIGRATED
+    assert fake.legacy.records["L-1"].account.status == LegacyStatus.MIGRATED
     migrated = [e for e in fake.accounts.events if isinstance(e, AccountMigrated)]
     assert [(e.legacy_id, e.contract_reference) for e in migrated] == [("L-1", "C-9")]
     with pytest.raises(Conflict):

@@ -12,14 +12,15 @@ import pytest
 
 from chassis.auth import Caller
 from chassis.errors import Conflict, Forbidden, NotFound, Problem
+from chassis.mail import Mail
 from chassis.tokens import InMemoryTokens
 from identity.domain.accounts import AccountStatus, Civility
 from identity.domain.commissaires import office_id_problem, token_claims
+from identity.domain.passwords import PasswordRefused
 from identity.handlers.commissaires import CommissaireDeps
 from identity.handlers.commissaires.activate_commissaire import activate_commissaire, invited
 from identity.handlers.commissaires.create_commissaire import CreateCommissaire, create_commissaire
 from identity.handlers.commissaires.resend_invitation import resend_invitation
-from identity.handlers.recovery import PasswordRefused
 from services.identity.tests.fakes import InMemoryCommissaireStore
 
 PASSWORD = "Correct-Horse-9!"
@@ -41,8 +42,8 @@ def deps(store: InMemoryCommissaireStore, clock: Clock) -> tuple[CommissaireDeps
     async def hash_password(password: str) -> str:
         return f"hashed:{password}"
 
-    def mail(to: str, subject_and_text: tuple[str, str]) -> dict[str, Any]:
-        return {"to": to, "subject": subject_and_text[0], "text": subject_and_text[1]}
+    def mail(to: str, subject_and_text: tuple[str, str]) -> Mail:
+        return Mail(to, *subject_and_text)
 
     return (
         CommissaireDeps(
@@ -71,8 +72,8 @@ def command(**changes: Any) -> CreateCommissaire:
 
 
 def token_of(store: InMemoryCommissaireStore) -> str:
-    match = re.search(r"/commissaire-activation#token=([\w-]+)", store.mails[-1]["text"])
-    assert match, store.mails[-1]["text"]
+    match = re.search(r"/commissaire-activation#token=([\w-]+)", store.mails[-1].text)
+    assert match, store.mails[-1].text
     return match.group(1)
 
 
@@ -84,8 +85,8 @@ async def test_support_creates_an_invited_commissaire_bound_to_an_office() -> No
     assert created.email == "etude.martin@example.fr"
     assert created.office_id == "sample-paris-1"
     assert created.created_by == "agent-1"
-    assert store.mails[0]["to"] == "etude.martin@example.fr"
-    assert "Maître Claire Martin" in store.mails[0]["text"]
+    assert store.mails[0].to == "etude.martin@example.fr"
+    assert "Maître Claire Martin" in store.mails[0].text
     assert queued == [1]
 
 

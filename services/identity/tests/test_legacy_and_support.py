@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from contracts import PersonKind
+from identity.domain.accounts import Account, AccountStatus
 from identity.domain.legacy import LegacyRecordInvalid, parse_legacy_line, pbkdf2_hash, verify_pbkdf2
-from identity.domain.support import changed_fields, display_name_after, support_change_problems
+from identity.domain.support import Changes, FieldChange, changed_fields, display_name_after, support_change_problems
 
 
 def line(**changes: Any) -> str:
@@ -81,23 +83,30 @@ def test_pbkdf2_legacy_hashes_verify() -> None:
     assert not verify_pbkdf2("pbkdf2_sha256$garbage", "ancien-mdp")
 
 
-ACCOUNT = {
-    "person_kind": "legal",
-    "company_name": "ACME",
-    "legal_form": "SAS",
-    "siret": "73282932000074",
-    "address": {"line": "1 rue A", "complement": None, "postal_code": "75001", "city": "Paris"},
-}
+ACCOUNT = Account(
+    account_id="a-1",
+    email="compta@acme.fr",
+    account_kind="member",
+    roles=(),
+    status=AccountStatus.ACTIVE,
+    person_kind=PersonKind.LEGAL,
+    display_name="ACME",
+    registered_at=datetime(2026, 12, 1, tzinfo=UTC),
+    company_name="ACME",
+    legal_form="SAS",
+    siret="73282932000074",
+    address={"line": "1 rue A", "complement": None, "postal_code": "75001", "city": "Paris"},
+)
 
 
 def test_support_may_change_a_legal_persons_identity_and_address() -> None:
-    changes = {"company_name": "ACME Group", "address": {"city": "Lyon", "postal_code": "69001"}}
+    changes: Changes = {"company_name": "ACME Group", "address": {"city": "Lyon", "postal_code": "69001"}}
     assert support_change_problems(PersonKind.LEGAL, changes) == {}
     diff = changed_fields(ACCOUNT, changes)
-    assert diff["company_name"] == {"from": "ACME", "to": "ACME Group"}
-    assert diff["address"]["to"]["city"] == "Lyon"
-    assert diff["address"]["to"]["line"] == "1 rue A"
-    assert display_name_after(PersonKind.LEGAL, ACCOUNT, diff) == "ACME Group"
+    assert diff["company_name"] == FieldChange("ACME", "ACME Group")
+    assert diff["address"].after == {"line": "1 rue A", "complement": None, "postal_code": "69001", "city": "Lyon"}
+    assert diff["address"].before == ACCOUNT.address
+    assert display_name_after(ACCOUNT, diff) == "ACME Group"
 
 
 def test_support_cannot_touch_other_kinds_fields_nor_empty_nor_bad_siret() -> None:

@@ -27,6 +27,7 @@ from identity.handlers.mailbox.mark_message import mark_message
 from identity.handlers.mailbox.read_message import read_message
 from services.identity.tests.fakes import InMemoryLegacyMailboxes, InMemoryMailboxStore
 from services.identity.tests.mailbox_store_contract import check_mailbox_store
+from services.identity.tests.samples import sample_alert
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 OWNER = "acct-owner"
@@ -34,21 +35,7 @@ OTHER = "acct-other"
 
 
 def alert(alert_id: str, *, owner: str = OWNER, at: datetime = NOW, title: str = "Note abaissée") -> AlertRaised:
-    return AlertRaised(
-        alert_id=alert_id,
-        owner_id=owner,
-        portfolio_id="pf-1",
-        portfolio_name="Clients France",
-        company_country="FR",
-        company_number="732829320",
-        company_name="DUPONT SA",
-        kind="rating_changed",
-        title=title,
-        body="La note de DUPONT SA passe de B à C.",
-        old_value="B",
-        new_value="C",
-        raised_at=at,
-    )
+    return sample_alert(alert_id, owner, at, title=title)
 
 
 def notification(notification_id: str, channels: list[str]) -> NotificationRequested:

@@ -234,7 +234,9 @@ async def test_a_legacy_user_migrates_and_keeps_the_legacy_id(harness: Any) -> N
     assert len(mailbox.json()["messages"]) == 2
     migrated = await h.http.post("/legacy/sessions", json={"login": login, "password": "ancien-mdp"})
     assert migrated.status_code == 409
-    assert (await h.identity.legacy.by_id(legacy_id))["status"] == "migrated"
+    legacy = await h.identity.legacy.by_id(legacy_id)
+    assert legacy is not None
+    assert legacy.status == "migrated"
 
     # AccountMigrated carries the legacy id, through the outbox to Kafka.
     event = await find_event(h, AccountMigrated.topic, lambda e: e.subject == me["account_id"])
@@ -271,7 +273,9 @@ async def test_support_changes_identity_data_with_an_audit_trail(harness: Any) -
         f"/admin/accounts/{user_id}", json={"reason": "x x", "first_name": "Jo"}, headers=headers
     )
     assert wrong_kind.status_code == 422
-    agent_id = (await h.identity.accounts.by_email(agent_email))["_id"]
+    agent = await h.identity.accounts.by_email(agent_email)
+    assert agent is not None
+    agent_id = agent.account_id
     own = await h.http.patch(f"/admin/accounts/{agent_id}", json=change, headers=headers)
     assert own.status_code == 403
 

@@ -26,6 +26,7 @@ from identity.domain.legacy import pbkdf2_hash
 from identity.handlers.legacy import import_legacy_accounts
 from identity.store.mailbox import MongoMailboxStore
 from services.identity.tests.mailbox_store_contract import check_mailbox_store
+from services.identity.tests.samples import sample_alert
 from tests.e2e.helpers import eventually
 
 pytestmark = pytest.mark.infra
@@ -43,21 +44,8 @@ async def publish(h: Any, event: Event, times: int = 1) -> None:
 
 
 def alert(owner_id: str, alert_id: str, raised_at: datetime) -> AlertRaised:
-    return AlertRaised(
-        alert_id=alert_id,
-        owner_id=owner_id,
-        portfolio_id="pf-1",
-        portfolio_name="Clients France",
-        company_country="FR",
-        company_number="732829320",
-        company_name="DUPONT SA",
-        kind="rating_changed",
-        title="Note abaissée : DUPONT SA",
-        body="La note de DUPONT SA passe de B à C.\nFrom now on, watch it.",
-        old_value="B",
-        new_value="C",
-        raised_at=raised_at,
-    )
+    title, body = "Note abaissée : DUPONT SA", "La note de DUPONT SA passe de B à C.\nFrom now on, watch it."
+    return sample_alert(alert_id, owner_id, raised_at, title=title, body=body)
 
 
 async def mailbox_page(h: Any, session: dict[str, Any], **params: Any) -> dict[str, Any]:

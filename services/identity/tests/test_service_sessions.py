@@ -77,7 +77,8 @@ async def test_registration_answers_the_same_for_a_taken_email_and_tells_its_own
     stored = await h.db["accounts"].find_one({"email": email})
     assert len(stored.get("_courier", [])) <= 1
     account = await h.identity.accounts.by_email(email)
-    assert account["display_name"] == "ACME Recouvrement"  # nothing was overwritten
+    assert account is not None
+    assert account.display_name == "ACME Recouvrement"  # nothing was overwritten
 
 
 async def test_the_password_policy_refuses_leaked_passwords_and_the_email(harness: Any) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from fastapi import FastAPI
 
 from chassis.clock import Clock
 from chassis.consumer import EventConsumer
-from chassis.outbox import Wakeup
+from chassis.outbox import OutboxRelay, Wakeup
 from chassis.service import Runtime, ServiceDefinition, create_service_app, mail_courier
 from chassis.tokens import TOKENS, Tokens, token_indexes
 from contracts import Envelope
@@ -21,8 +21,10 @@ from contracts.events.identity import (
     PasswordReset,
     SessionsRevoked,
 )
+from identity.api.deps import on_refused
 from identity.api.routes import router
 from identity.bus.mailbox import subscribe_mailbox
+from identity.domain.problems import Refused
 from identity.handlers import Identity
 from identity.handlers.customers import on_schedule_created
 from identity.security import Passwords
@@ -75,39 +77,46 @@ def build_identity(runtime: Runtime, settings: IdentitySettings, courier_wakeup:
     )
 
 
+@dataclass(frozen=True)
+class Wired:
+    """What the app builds once on the runtime."""
+
+    identity: Identity
+    relay: OutboxRelay
+    mailbox: MongoMailboxStore
+
+
 def create_app(settings: IdentitySettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
-    wired: dict[str, Any] = {}
+    built: list[Wired] = []
 
-    def wire(runtime: Runtime) -> Identity:
+    def wire(runtime: Runtime) -> Wired:
         # Built once, when subscribers are declared (before start): a consumed
         # event may arrive as soon as the broker starts.
-        if "identity" not in wired:
+        if not built:
             relay, wakeup = mail_courier(runtime, settings, MAIL_COLLECTIONS)
-            wired["relay"] = relay
-            wired["identity"] = build_identity(runtime, settings, wakeup)
-            wired["mailbox"] = MongoMailboxStore(runtime.db)
-        identity: Identity = wired["identity"]
-        return identity
+            built.append(Wired(build_identity(runtime, settings, wakeup), relay, MongoMailboxStore(runtime.db)))
+        return built[0]
 
     async def start(runtime: Runtime) -> None:
-        identity = wire(runtime)
+        wired = wire(runtime)
         await adopt_embedded_links(runtime.db)  # links mailed before ADR 0034 keep working
-        await identity.signing_keys.current()  # publish (or create) the signing key before the first request
-        runtime.start_background(wired["relay"], "courier")
-        app.state.identity = identity
-        app.state.mailbox = wired["mailbox"]
+        await wired.identity.signing_keys.current()  # publish (or create) the signing key before the first request
+        runtime.start_background(wired.relay, "courier")
+        app.state.identity = wired.identity
+        app.state.mailbox = wired.mailbox
         app.state.commissaires = MongoCommissaireStore(runtime.db, runtime.outbox)
 
     def subscribe(consumer: EventConsumer, runtime: Runtime) -> None:
-        identity = wire(runtime)
+        wired = wire(runtime)
+        identity = wired.identity
 
         @consumer.on(ScheduleCreated)
         async def schedule_created(event: ScheduleCreated, envelope: Envelope) -> None:
             """Learn that the buyer's email has an order: it may create a customer access."""
             await on_schedule_created(identity, event, envelope)
 
-        subscribe_mailbox(consumer, wired["mailbox"], identity.legacy)
+        subscribe_mailbox(consumer, wired.mailbox, identity.legacy)
 
     app = create_service_app(
         ServiceDefinition(
@@ -131,4 +140,5 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
             clock=clock,
         )
     )
+    app.add_exception_handler(Refused, on_refused)
     return app

@@ -7,18 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
+from chassis.mail import Mail
 from contracts import Event
+from identity.domain.accounts import Account, AccountCredentials, AccountLink, Notice
+from identity.domain.clients import ApiClient, ClientCredentials
 from identity.domain.commissaires import Commissaire, Invitation
-from identity.domain.customers import CustomerAccess, Order, OrderEmail
-from identity.domain.legacy import LegacyRecord
+from identity.domain.customers import Order, OrderEmail
+from identity.domain.keys import Jwks, SigningKey
+from identity.domain.legacy import LegacyAccount, LegacyCredentials, LegacyRecord
 from identity.domain.legacy import MailboxMessage as LegacyMessage
+from identity.domain.links import MailedLink
 from identity.domain.mailbox import MailboxMessage, Page, PageRequest
 from identity.domain.sessions import StoredRefreshToken
+from identity.domain.support import AuditEntry
 from identity.domain.throttle import GuessWindow, LockoutPolicy
 from identity.security import Verification
-from identity.store.keys import SigningKey
 
 
 class MailboxStore(Protocol):
@@ -64,13 +69,13 @@ class LegacyMailboxes(Protocol):
 class CommissaireStore(Protocol):
     """Commissaire accounts (in the accounts collection), with their invitation."""
 
-    async def create(self, commissaire: Commissaire, invitation: Invitation, mail: dict[str, Any]) -> bool:
+    async def create(self, commissaire: Commissaire, invitation: Invitation, mail: Mail) -> bool:
         """Insert the invited account with its mail; False when the email has an account."""
         ...
 
     async def by_id(self, account_id: str) -> Commissaire | None: ...
 
-    async def renew_invitation(self, account_id: str, invitation: Invitation, mail: dict[str, Any]) -> bool:
+    async def renew_invitation(self, account_id: str, invitation: Invitation, mail: Mail) -> bool:
         """A new invitation replaces the previous one (which stops working); False unless still invited."""
         ...
 
@@ -81,57 +86,56 @@ class CommissaireStore(Protocol):
 
 class AccountStore(Protocol):
     """Accounts (members, customers, commissaires, staff): each change is one write with its
-    events (`_outbox`) and mails (`_courier`)."""
+    events (`_outbox`) and mails (`_courier`). The password hash goes in with a new account and
+    comes out only with `credentials`, for a login's verify step."""
 
-    async def add(self, account: dict[str, Any], events: list[Event], mails: list[dict[str, Any]]) -> bool:
-        """Insert a new account with its events and mails; False if the email is taken."""
+    async def add(
+        self,
+        account: Account,
+        password_hash: str,
+        events: Sequence[Event],
+        mails: Sequence[Mail] = (),
+        activation: MailedLink | None = None,
+    ) -> bool:
+        """Insert a new account (waiting for `activation`, if given) with its events and mails;
+        False if the email is taken."""
         ...
 
-    async def add_customer(self, access: CustomerAccess, password_hash: str, events: Sequence[Event]) -> bool:
-        """Insert a customer access (active at once) with its events; False if the email is taken."""
+    async def by_email(self, email: str) -> Account | None: ...
+
+    async def by_id(self, account_id: str) -> Account | None: ...
+
+    async def credentials(self, email: str) -> AccountCredentials | None:
+        """The account with its password hash (the login's verify step)."""
         ...
 
-    async def by_email(self, email: str) -> dict[str, Any] | None: ...
+    async def active_by_legacy_id(self, legacy_id: str) -> Account | None: ...
 
-    async def by_id(self, account_id: str) -> dict[str, Any] | None: ...
-
-    async def active_by_legacy_id(self, legacy_id: str) -> dict[str, Any] | None: ...
-
-    async def activate(self, account_id: str, now: datetime, events: list[Event]) -> bool:
+    async def activate(self, account_id: str, now: datetime, events: Sequence[Event]) -> bool:
         """Pending -> active, once (the handler used the link's token up just before)."""
         ...
 
-    async def queue_mail(
-        self, account_id: str, mail: dict[str, Any], *, stamp: str, now: datetime, sent_before: datetime | None
+    async def notify(
+        self, account_id: str, notice: Notice, mail: Mail, *, now: datetime, sent_before: datetime
     ) -> bool:
-        """Queue `mail` for the account unless one of the same kind (`stamp`,
-        a dotted field holding when it was last sent) went out after `sent_before`."""
+        """Queue the notice's mail unless one of the same notice went out after `sent_before`."""
         ...
 
-    async def renew_activation(
-        self, account_id: str, activation: dict[str, Any], mail: dict[str, Any], sent_before: datetime
+    async def send_link(
+        self, account_id: str, kind: AccountLink, link: MailedLink, mail: Mail, sent_before: datetime
     ) -> bool:
-        """The mail of a new activation link (which replaces the old ones), unless the last one was
-        sent after `sent_before` (the resend throttle)."""
+        """The mail of a new link of this kind (which replaces the earlier one), for an account in
+        the kind's status, unless the last one was sent after `sent_before` (the resend throttle)."""
         ...
-
-    async def start_recovery(
-        self, account_id: str, recovery: dict[str, Any], mail: dict[str, Any], sent_before: datetime
-    ) -> bool: ...
 
     async def reset_password(
-        self,
-        account_id: str,
-        password_hash: str,
-        now: datetime,
-        events: list[Event],
-        mail: dict[str, Any],
+        self, account_id: str, password_hash: str, now: datetime, events: Sequence[Event], mail: Mail
     ) -> bool:
         """Set the password and cut every session issued until now, in one write (the handler used
         the recovery link's token up just before)."""
         ...
 
-    async def announce(self, account_id: str, events: list[Event]) -> None:
+    async def announce(self, account_id: str, events: Sequence[Event]) -> None:
         """Events about the account that change nothing stored in it (sessions
         revoked): they ride in its outbox like the others, keyed by its id."""
         ...
@@ -141,9 +145,14 @@ class AccountStore(Protocol):
         ...
 
     async def apply_support_change(
-        self, account_id: str, fields: dict[str, Any], audit_entry: dict[str, Any], events: list[Event]
-    ) -> dict[str, Any] | None:
-        """The change, its audit entry and its event, in one write (the trail is only ever appended to)."""
+        self, account_id: str, entry: AuditEntry, display_name: str, events: Sequence[Event]
+    ) -> Account | None:
+        """The entry's changes (with the display name they lead to), the entry appended to the
+        trail and the event, in one write; the account after it, None if there is none."""
+        ...
+
+    async def audit_trail(self, account_id: str) -> list[AuditEntry] | None:
+        """The account's support changes, oldest first; None if there is no such account."""
         ...
 
     async def add_role(self, email: str, role: str) -> bool: ...
@@ -213,12 +222,12 @@ class OrderEmailStore(Protocol):
     async def get(self, email: str) -> OrderEmail | None: ...
 
     async def start_first_connection(
-        self, email: str, first_connection: dict[str, Any], mail: dict[str, Any], sent_before: datetime
-    ) -> bool: ...
+        self, email: str, first_connection: MailedLink, mail: Mail, sent_before: datetime
+    ) -> bool:
+        """The mail of a first-connection link, unless the last one was sent after `sent_before`."""
+        ...
 
     async def finish_first_connection(self, email: str, account_id: str, now: datetime) -> None: ...
-
-    async def queue_mail(self, email: str, mail: dict[str, Any]) -> None: ...
 
 
 class FirstConnectionRequestStore(Protocol):
@@ -241,9 +250,11 @@ class LegacyStore(Protocol):
         Returns True when written."""
         ...
 
-    async def by_login(self, login: str) -> dict[str, Any] | None: ...
+    async def credentials(self, login: str) -> LegacyCredentials | None:
+        """The legacy account of `login` with its former credentials (the legacy login's verify step)."""
+        ...
 
-    async def by_id(self, legacy_id: str) -> dict[str, Any] | None: ...
+    async def by_id(self, legacy_id: str) -> LegacyAccount | None: ...
 
     async def confirming(self, legacy_id: str, account_id: str, email: str) -> bool:
         """The ticket was spent on one new account: the legacy id now waits for its confirmation."""
@@ -259,11 +270,15 @@ class LegacyStore(Protocol):
 class ClientStore(Protocol):
     """Merchants' API clients (their secret stored as a hash)."""
 
-    async def add(self, *, client_id: str, account_id: str, name: str, secret_hash: str, now: datetime) -> None: ...
+    async def add(self, client: ApiClient, secret_hash: str) -> None: ...
 
-    async def get(self, client_id: str) -> dict[str, Any] | None: ...
+    async def credentials(self, client_id: str) -> ClientCredentials | None:
+        """The client with its secret's hash (the token grant's check)."""
+        ...
 
-    async def of_account(self, account_id: str) -> list[dict[str, Any]]: ...
+    async def of_account(self, account_id: str) -> list[ApiClient]:
+        """The account's clients, oldest first, revoked ones included."""
+        ...
 
     async def revoke(self, client_id: str, account_id: str, now: datetime) -> bool:
         """Revoke one of the account's clients; False when it has no such live client."""
@@ -273,7 +288,7 @@ class ClientStore(Protocol):
 class KeyDirectory(Protocol):
     """Every published signing key's public half."""
 
-    async def jwks(self) -> dict[str, Any]:
+    async def jwks(self) -> Jwks:
         """The JWKS that verifies the access tokens identity signs."""
         ...
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,8 +13,8 @@ import jwt
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from identity.domain.keys import SigningKey
 from identity.settings import IdentitySettings
-from identity.store.keys import SigningKey
 
 T = TypeVar("T")
 
@@ -82,10 +82,10 @@ def access_token(
     now: datetime,
     ttl_seconds: int,
     session_id: str | None = None,
-    extra: dict[str, Any] | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> str:
     """An access token; `email` None (an API client's token) leaves the claim out."""
-    claims: dict[str, Any] = {
+    claims: dict[str, object] = {
         "iss": issuer,
         "aud": audience,
         "sub": account_id,

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from chassis.auth import CurrentCaller
-from chassis.errors import NotFound, Problem
 from chassis.openapi import problems
 from contracts import PersonKind
 from identity.api import problems as p
 from identity.api.deps import ClientAddress, IdentityDep
 from identity.api.schemas import Accepted, AccountCreate, AccountPublic, ActivationIn, ActivationOut, EmailIn
 from identity.domain import accounts as rules
-from identity.handlers.accounts import activate_account, register_account, resend_activation
+from identity.handlers.accounts import activate_account, my_account, register_account, resend_activation
 
 router = APIRouter(tags=["accounts"])
 REGISTERED = "If this address can be registered, a confirmation mail is on its way: follow its link to activate."
@@ -49,11 +48,7 @@ async def register(body: AccountCreate, identity: IdentityDep, address: ClientAd
             city=body.address.city,
         ),
     )
-    try:
-        await register_account(identity, form, address)
-    except rules.RegistrationRefused as refused:
-        errors = [{"field": field, "message": m} for field, messages in refused.errors.items() for m in messages]
-        raise Problem(str(refused), status=422, code="validation", errors=errors) from refused
+    await register_account(identity, form, address)  # refused: a 422 (`api.deps.on_refused`)
     return Accepted(message=REGISTERED)
 
 
@@ -63,7 +58,9 @@ async def register(body: AccountCreate, identity: IdentityDep, address: ClientAd
     operation_id="activate_account_by_link",
     responses=problems(p.ACTIVATION_INVALID),
 )
-async def activate_by_link(identity: IdentityDep, token: Annotated[str, Query(min_length=10, max_length=200)]) -> Any:
+async def activate_by_link(
+    identity: IdentityDep, token: Annotated[str, Query(min_length=10, max_length=200)]
+) -> ActivationOut:
     """Activate an account from the link of its activation mail (single use)."""
     await activate_account(identity, token)
     return ActivationOut(status="active", message=ACTIVATED)
@@ -75,7 +72,7 @@ async def activate_by_link(identity: IdentityDep, token: Annotated[str, Query(mi
     operation_id="activate_account",
     responses=problems(p.ACTIVATION_INVALID),
 )
-async def activate(body: ActivationIn, identity: IdentityDep) -> Any:
+async def activate(body: ActivationIn, identity: IdentityDep) -> ActivationOut:
     """Activate an account with the token of its activation mail (single use)."""
     await activate_account(identity, body.token)
     return ActivationOut(status="active", message=ACTIVATED)
@@ -102,16 +99,4 @@ async def resend(body: EmailIn, identity: IdentityDep, address: ClientAddress) -
 )
 async def me(caller: CurrentCaller, identity: IdentityDep) -> AccountPublic:
     """The caller's own account."""
-    account = await identity.accounts.by_id(caller.account_id)
-    if account is None:
-        raise NotFound("account not found", code=p.ACCOUNT_NOT_FOUND.code)
-    return AccountPublic(
-        account_id=account["_id"],
-        email=account["email"],
-        person_kind=account["person_kind"],
-        display_name=account["display_name"],
-        status=account["status"],
-        account_kind=account.get("account_kind", rules.MEMBER),
-        roles=list(account.get("roles", [])),
-        legacy_id=account.get("legacy_id"),
-    )
+    return AccountPublic.of(await my_account(identity, caller.account_id))

@@ -7,7 +7,7 @@ import base64
 import binascii
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import parse_qs, unquote
 
 from fastapi import APIRouter, Path, Request, Response, status
@@ -18,7 +18,8 @@ from chassis.errors import Problem
 from chassis.openapi import problems
 from chassis.text import SingleLine
 from identity.api import problems as p
-from identity.api.deps import IdentityDep
+from identity.api.deps import IdentityDep, JsonObject
+from identity.domain.clients import ApiClient
 from identity.handlers.clients import client_credentials_token, clients_of, register_client, revoke_client
 
 router = APIRouter(tags=["merchant clients"])
@@ -49,9 +50,9 @@ class ClientTokenOut(BaseModel):
     expires_in: int = Field(description="Seconds the access token lives (no refresh token: ask again).")
 
 
-def client_public(doc: dict[str, Any]) -> ClientPublic:
+def client_public(client: ApiClient) -> ClientPublic:
     return ClientPublic(
-        client_id=str(doc["_id"]), name=doc["name"], created_at=doc["created_at"], revoked_at=doc.get("revoked_at")
+        client_id=client.client_id, name=client.name, created_at=client.created_at, revoked_at=client.revoked_at
     )
 
 
@@ -68,7 +69,7 @@ async def register(
     """Register an API client for the calling creditor: its id, and its secret shown once."""
     created = await register_client(identity, caller, body.name)
     response.headers.update(NO_STORE)
-    return NewClientOut(**client_public(created.document).model_dump(), client_secret=created.client_secret)
+    return NewClientOut(**client_public(created.client).model_dump(), client_secret=created.client_secret)
 
 
 @router.get(
@@ -79,7 +80,7 @@ async def register(
 )
 async def list_clients(caller: CurrentCaller, identity: IdentityDep) -> list[ClientPublic]:
     """The caller's API clients, revoked ones included (never their secrets)."""
-    return [client_public(doc) for doc in await clients_of(identity, caller)]
+    return [client_public(client) for client in await clients_of(identity, caller)]
 
 
 @router.delete(
@@ -127,7 +128,7 @@ async def _token_request(request: Request) -> dict[str, str]:
     raise Problem("send application/x-www-form-urlencoded (or JSON)", status=415, code="invalid_request")
 
 
-TOKEN_FORM: dict[str, Any] = {
+TOKEN_FORM: JsonObject = {
     "type": "object",
     "required": ["grant_type"],
     "properties": {

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from chassis.auth import CurrentCaller, NoStore
 from chassis.openapi import problems
 from identity.api import problems as p
-from identity.api.deps import IdentityDep, password_problem
+from identity.api.deps import IdentityDep
 from identity.api.schemas import LinkStatus, LinkTokenIn, Name, NewPasswordIn
 from identity.domain.accounts import Civility
 from identity.domain.commissaires import Commissaire
@@ -20,7 +20,6 @@ from identity.handlers.commissaires import CommissaireDeps, commissaire_deps
 from identity.handlers.commissaires.activate_commissaire import activate_commissaire, invited
 from identity.handlers.commissaires.create_commissaire import CreateCommissaire, create_commissaire
 from identity.handlers.commissaires.resend_invitation import resend_invitation
-from identity.handlers.recovery import PasswordRefused
 from identity.ports import CommissaireStore
 
 router = APIRouter(tags=["commissaires"])
@@ -161,12 +160,9 @@ async def check(body: LinkTokenIn, request: Request, identity: IdentityDep) -> L
 )
 async def activate(body: NewPasswordIn, request: Request, identity: IdentityDep) -> CommissaireActivated:
     """Activate a commissaire account with the invitation's token and the chosen password (twice)."""
-    try:
-        commissaire = await activate_commissaire(
-            deps_of(request, identity), body.token, body.password, body.password_confirmation
-        )
-    except PasswordRefused as refused:
-        raise password_problem(refused) from refused
+    commissaire = await activate_commissaire(
+        deps_of(request, identity), body.token, body.password, body.password_confirmation
+    )
     return CommissaireActivated(
         account_id=commissaire.account_id,
         message="your account is active: log in with your email and this password",

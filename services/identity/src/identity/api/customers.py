@@ -6,10 +6,9 @@ from fastapi import APIRouter, status
 
 from chassis.openapi import problems
 from identity.api import problems as p
-from identity.api.deps import ClientAddress, IdentityDep, password_problem
+from identity.api.deps import ClientAddress, IdentityDep
 from identity.api.schemas import Accepted, CustomerAccessOut, EmailIn, LinkStatus, LinkTokenIn, NewPasswordIn
 from identity.handlers.customers import complete_first_connection, order_email_for, request_first_connection
-from identity.handlers.recovery import PasswordRefused
 
 router = APIRouter(tags=["customers"])
 REQUESTED = "If an order was placed with this address, a link to create your access is on its way."
@@ -53,8 +52,5 @@ async def check_link(body: LinkTokenIn, identity: IdentityDep) -> LinkStatus:
 )
 async def complete(body: NewPasswordIn, identity: IdentityDep) -> CustomerAccessOut:
     """Create the customer's access with the link's token and a password entered twice."""
-    try:
-        account_id = await complete_first_connection(identity, body.token, body.password, body.password_confirmation)
-    except PasswordRefused as refused:
-        raise password_problem(refused) from refused
+    account_id = await complete_first_connection(identity, body.token, body.password, body.password_confirmation)
     return CustomerAccessOut(account_id=account_id, message="Your access is created: log in with your email.")

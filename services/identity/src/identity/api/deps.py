@@ -1,21 +1,20 @@
-"""What routes share: identity's adapters, the client's address, problem docs."""
+"""What routes share: identity's handlers' context, the client's address, the 422 of a refused password."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 
 from chassis import clientaddress
-from chassis.errors import Problem
+from chassis.errors import invalid, problem_response
+from identity.domain.problems import Refused
 from identity.handlers import Identity
-from identity.handlers.recovery import PasswordRefused
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-
-
-def problem(description: str) -> dict[str, Any]:
-    return {"description": description, **PROBLEM}
+# A JSON object that is free-form on purpose: an OpenAPI fragment, or a body the route documents by
+# example rather than by a model (the JWKS, RFC 7517, typed `domain.keys.Jwks` behind the route).
+JsonObject = dict[str, Any]
 
 
 def get_identity(request: Request) -> Identity:
@@ -36,6 +35,7 @@ def client_address(request: Request) -> str:
 ClientAddress = Annotated[str, Depends(client_address)]
 
 
-def password_problem(refused: PasswordRefused) -> Problem:
-    errors = [{"field": field, "message": m} for field, messages in refused.errors.items() for m in messages]
-    return Problem(str(refused), status=422, code="validation", errors=errors)
+async def on_refused(request: Request, error: Exception) -> JSONResponse:
+    """A command its rules refused (`domain.problems.Refused`): the 422 naming every problem."""
+    assert isinstance(error, Refused)
+    return problem_response(invalid(str(error), error.field_errors()), request.url.path)

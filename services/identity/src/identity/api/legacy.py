@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, status
 
 from chassis.auth import CurrentCaller, NoStore
 from chassis.openapi import problems
 from identity.api import problems as p
-from identity.api.deps import ClientAddress, IdentityDep, password_problem
+from identity.api.deps import ClientAddress, IdentityDep
 from identity.api.schemas import Accepted, LegacyCredentials, MailboxExport, MigrationIn, MigrationTicketOut, TicketIn
 from identity.handlers.legacy import (
     export_mailbox_of_account,
@@ -17,7 +15,6 @@ from identity.handlers.legacy import (
     legacy_log_in,
     migrate_legacy_account,
 )
-from identity.handlers.recovery import PasswordRefused
 
 router = APIRouter(tags=["legacy migration"])
 MIGRATING = (
@@ -53,12 +50,9 @@ async def legacy_login(body: LegacyCredentials, identity: IdentityDep, address: 
 )
 async def migrate(body: MigrationIn, identity: IdentityDep, address: ClientAddress) -> Accepted:
     """Give the new email and password; a confirmation mail completes the migration."""
-    try:
-        await migrate_legacy_account(
-            identity, body.migration_token, body.email.lower(), body.password, body.password_confirmation, address
-        )
-    except PasswordRefused as refused:
-        raise password_problem(refused) from refused
+    await migrate_legacy_account(
+        identity, body.migration_token, body.email.lower(), body.password, body.password_confirmation, address
+    )
     return Accepted(message=MIGRATING)
 
 
@@ -68,9 +62,9 @@ async def migrate(body: MigrationIn, identity: IdentityDep, address: ClientAddre
     operation_id="export_legacy_mailbox",
     responses=problems(p.TICKET_INVALID),
 )
-async def export_before(body: TicketIn, identity: IdentityDep) -> Any:
+async def export_before(body: TicketIn, identity: IdentityDep) -> MailboxExport:
     """Export the former portal's mailbox messages, before the switch (with the migration ticket)."""
-    return await export_mailbox_with_ticket(identity, body.migration_token)
+    return MailboxExport.of(await export_mailbox_with_ticket(identity, body.migration_token))
 
 
 @router.get(
@@ -79,6 +73,6 @@ async def export_before(body: TicketIn, identity: IdentityDep) -> Any:
     operation_id="export_my_legacy_mailbox",
     responses=problems(*p.AUTH, p.NO_LEGACY_MAILBOX),
 )
-async def export_after(caller: CurrentCaller, identity: IdentityDep) -> Any:
+async def export_after(caller: CurrentCaller, identity: IdentityDep) -> MailboxExport:
     """Export the former portal's mailbox messages of the caller's migrated account."""
-    return await export_mailbox_of_account(identity, caller.account_id)
+    return MailboxExport.of(await export_mailbox_of_account(identity, caller.account_id))

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from identity.domain.mailbox import MailboxMessage
+from identity.api.deps import JsonObject
+from identity.domain.mailbox import MailboxMessage, MessageDetails
 
 EXPORT_FORMAT: Literal["creditdesk.mailbox.v1"] = "creditdesk.mailbox.v1"
 
 
-MESSAGE_EXAMPLE: dict[str, Any] = {
+MESSAGE_EXAMPLE: JsonObject = {
     "message_id": "alert-6f1c2a9e",
     "source": "alert",
     "received_at": "2026-12-02T08:15:00Z",
@@ -39,7 +40,7 @@ class MessageOut(BaseModel):
     subject: str
     body: str
     link: str | None = Field(description="A path of the portal the message points to, if any.")
-    details: dict[str, Any] = Field(
+    details: MessageDetails = Field(
         description="What the source said it is about (for an alert: portfolio, company, kind, old and new values)."
     )
     read: bool

@@ -6,9 +6,9 @@ from fastapi import APIRouter, status
 
 from chassis.openapi import problems
 from identity.api import problems as p
-from identity.api.deps import ClientAddress, IdentityDep, password_problem
+from identity.api.deps import ClientAddress, IdentityDep
 from identity.api.schemas import Accepted, EmailIn, LinkStatus, LinkTokenIn, NewPasswordIn
-from identity.handlers.recovery import PasswordRefused, account_for_recovery, complete_recovery, request_recovery
+from identity.handlers.recovery import account_for_recovery, complete_recovery, request_recovery
 
 router = APIRouter(tags=["recovery"])
 REQUESTED = "If this address is an account's email, a password reset link is on its way."
@@ -52,8 +52,5 @@ async def check_link(body: LinkTokenIn, identity: IdentityDep) -> LinkStatus:
 )
 async def complete(body: NewPasswordIn, identity: IdentityDep) -> Accepted:
     """Set the new password (entered twice) with the link's token; all sessions are revoked."""
-    try:
-        await complete_recovery(identity, body.token, body.password, body.password_confirmation)
-    except PasswordRefused as refused:
-        raise password_problem(refused) from refused
+    await complete_recovery(identity, body.token, body.password, body.password_confirmation)
     return Accepted(message=RESET)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -9,8 +10,19 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from chassis.text import SingleLine
 from contracts import PersonKind
-from identity.domain.accounts import Address, Civility, Registration, registration_problems
+from identity.api.deps import JsonObject
+from identity.domain import support
+from identity.domain.accounts import Account, Address, Civility, Registration, registration_problems
 from identity.domain.passwords import new_password_problems
+from identity.domain.problems import field_errors
+from identity.domain.support import ADDRESS, Changes, ChangeValue
+from identity.handlers.legacy import LegacyMailboxExport
+
+# A body as it was sent, that failed its schema: maybe incomplete or ill-typed (the `rule_errors`
+# of `chassis.errors.ChecksRules` read only what they can of it).
+RawBody = dict[str, Any]
+# One refused field of a 422: {"field": ..., "message": ...}.
+FieldError = dict[str, str]
 
 # Free text refuses control characters (chassis.text.SingleLine): a 422 naming the field.
 Name = Annotated[str, SingleLine(max_length=100)]
@@ -26,7 +38,27 @@ class AddressIn(BaseModel):
     city: Name
 
 
-class AccountCreate(BaseModel):
+class PersonFields(BaseModel):
+    """The identity fields of a natural person (civility, names) or a legal one (company): a
+    registration gives them, support changes them. The bases set the fields' order (the OpenAPI's):
+    `class Body(PersonFields, Head)` has Head's fields, then these, then its own."""
+
+    civility: Civility | None = None
+    last_name: Name | None = None
+    first_name: Name | None = None
+    company_name: Name | None = None
+    legal_form: Name | None = None
+    siret: Siret | None = None
+
+
+class RegistrationHead(BaseModel):
+    email: EmailStr
+    password: str = Field(max_length=256)
+    password_confirmation: str = Field(max_length=256)
+    person_kind: Literal["natural", "legal"]
+
+
+class AccountCreate(PersonFields, RegistrationHead):
     """RegisterAccount: a natural or a legal person."""
 
     model_config = ConfigDict(
@@ -56,20 +88,10 @@ class AccountCreate(BaseModel):
         }
     )
 
-    email: EmailStr
-    password: str = Field(max_length=256)
-    password_confirmation: str = Field(max_length=256)
-    person_kind: Literal["natural", "legal"]
-    civility: Civility | None = None
-    last_name: Name | None = None
-    first_name: Name | None = None
-    company_name: Name | None = None
-    legal_form: Name | None = None
-    siret: Siret | None = None
     address: AddressIn
 
     @classmethod
-    def rule_errors(cls, body: dict[str, Any]) -> list[dict[str, Any]]:
+    def rule_errors(cls, body: RawBody) -> list[FieldError]:
         """The registration rules on a body that failed its schema (`chassis.errors.ChecksRules`):
         the password's, the person's required fields and the SIRET checksum, in the same 422."""
         kind = body.get("person_kind")
@@ -97,7 +119,7 @@ class AccountCreate(BaseModel):
         problems = registration_problems(form)
         if kind is None:  # the schema says what person_kind must be; no rule of a kind applies
             problems = {f: m for f, m in problems.items() if f in ("password", "password_confirmation")}
-        return [{"field": field, "message": m} for field, messages in problems.items() for m in messages]
+        return field_errors(problems)
 
 
 class Accepted(BaseModel):
@@ -142,6 +164,19 @@ class AccountPublic(BaseModel):
     roles: list[str] = []
     legacy_id: str | None = None
 
+    @classmethod
+    def of(cls, account: Account) -> AccountPublic:
+        return cls(
+            account_id=account.account_id,
+            email=account.email,
+            person_kind=account.person_kind,
+            display_name=account.display_name,
+            status=account.status,
+            account_kind=account.account_kind,
+            roles=list(account.roles),
+            legacy_id=account.legacy_id,
+        )
+
 
 class LinkTokenIn(BaseModel):
     """The token of a mailed link, as the portal page read it from the link's fragment."""
@@ -181,19 +216,18 @@ class NewPasswordIn(BaseModel):
     password_confirmation: str = Field(max_length=256)
 
     @classmethod
-    def rule_errors(cls, body: dict[str, Any]) -> list[dict[str, Any]]:
+    def rule_errors(cls, body: RawBody) -> list[FieldError]:
         """The password rules (but the one about the email, unknown before the token is read)
         on a body that failed its schema (`chassis.errors.ChecksRules`)."""
         return password_rule_errors(body, None)
 
 
-def password_rule_errors(body: dict[str, Any], email: str | None) -> list[dict[str, Any]]:
+def password_rule_errors(body: RawBody, email: str | None) -> list[FieldError]:
     """The new-password rules on a raw body (`chassis.errors.ChecksRules`)."""
     password, confirmation = body.get("password"), body.get("password_confirmation")
     if not isinstance(password, str) or not isinstance(confirmation, str):
         return []
-    problems = new_password_problems(password, confirmation, email)
-    return [{"field": field, "message": m} for field, messages in problems.items() for m in messages]
+    return field_errors(new_password_problems(password, confirmation, email))
 
 
 class LinkStatus(BaseModel):
@@ -261,7 +295,7 @@ class MigrationIn(BaseModel):
     password_confirmation: str = Field(max_length=256)
 
     @classmethod
-    def rule_errors(cls, body: dict[str, Any]) -> list[dict[str, Any]]:
+    def rule_errors(cls, body: RawBody) -> list[FieldError]:
         """The new password's rules on a body that failed its schema (`chassis.errors.ChecksRules`)."""
         email = body.get("email")
         return password_rule_errors(body, email.lower() if isinstance(email, str) else None)
@@ -287,6 +321,11 @@ class MailboxExport(BaseModel):
     login: str
     messages: list[MailboxMessageOut]
 
+    @classmethod
+    def of(cls, export: LegacyMailboxExport) -> MailboxExport:
+        messages = [MailboxMessageOut(**asdict(message)) for message in export.messages]
+        return cls(legacy_id=export.legacy_id, login=export.login, messages=messages)
+
 
 class AddressChange(BaseModel):
     line: Name | None = None
@@ -295,7 +334,11 @@ class AddressChange(BaseModel):
     city: Name | None = None
 
 
-class SupportChangeIn(BaseModel):
+class SupportChangeHead(BaseModel):
+    reason: Annotated[str, SingleLine(min_length=3, max_length=500)]
+
+
+class SupportChangeIn(PersonFields, SupportChangeHead):
     """ChangeIdentityData: only the fields to change, and why."""
 
     model_config = ConfigDict(
@@ -311,14 +354,18 @@ class SupportChangeIn(BaseModel):
         },
     )
 
-    reason: Annotated[str, SingleLine(min_length=3, max_length=500)]
-    civility: Civility | None = None
-    last_name: Name | None = None
-    first_name: Name | None = None
-    company_name: Name | None = None
-    legal_form: Name | None = None
-    siret: Siret | None = None
     address: AddressChange | None = None
+
+    def changes(self) -> Changes:
+        """The fields the request names (and only those), as support asks them."""
+        named = self.model_fields_set - {"reason"}
+        changes: dict[str, ChangeValue] = {name: getattr(self, name) for name in named - {ADDRESS}}
+        if self.siret:
+            changes["siret"] = self.siret.replace(" ", "")
+        if ADDRESS in named:
+            address = self.address
+            changes[ADDRESS] = None if address is None else {k: getattr(address, k) for k in address.model_fields_set}
+        return changes
 
 
 class AccountDetails(BaseModel):
@@ -340,6 +387,20 @@ class AccountDetails(BaseModel):
     address: dict[str, str | None] | None = None
     legacy_id: str | None = None
 
+    @classmethod
+    def of(cls, account: Account) -> AccountDetails:
+        return cls(
+            **AccountPublic.of(account).model_dump(exclude={"legacy_id"}),
+            civility=account.civility,
+            last_name=account.last_name,
+            first_name=account.first_name,
+            company_name=account.company_name,
+            legal_form=account.legal_form,
+            siret=account.siret,
+            address=dict(account.address) if account.address is not None else None,
+            legacy_id=account.legacy_id,
+        )
+
 
 class AuditEntry(BaseModel):
     id: str
@@ -347,7 +408,19 @@ class AuditEntry(BaseModel):
     actor_id: str
     actor_email: str | None
     reason: str
-    changes: dict[str, dict[str, Any]]
+    # field -> {"from": before, "to": after}: a text, or the address's parts.
+    changes: dict[str, JsonObject]
+
+    @classmethod
+    def of(cls, entry: support.AuditEntry) -> AuditEntry:
+        return cls(
+            id=entry.entry_id,
+            at=entry.at,
+            actor_id=entry.actor_id,
+            actor_email=entry.actor_email,
+            reason=entry.reason,
+            changes={name: {"from": c.before, "to": c.after} for name, c in entry.changes.items()},
+        )
 
 
 class LegacyImportReport(BaseModel):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response, status
 
 from chassis.auth import CurrentCaller, NoStore
 from chassis.openapi import problems
 from identity.api import problems as p
-from identity.api.deps import ClientAddress, IdentityDep
+from identity.api.deps import ClientAddress, IdentityDep, JsonObject
 from identity.api.schemas import Credentials, RefreshIn, RevokedOut, SessionOut
+from identity.domain.keys import Jwks
 from identity.handlers.sessions import SessionTokens, log_in, log_out, log_out_everywhere, refresh_session
 
 router = APIRouter(tags=["sessions"])
@@ -83,10 +82,11 @@ JWKS_EXAMPLE = {
 
 @router.get(
     "/.well-known/jwks.json",
+    response_model=JsonObject,
     tags=["keys"],
     operation_id="jwks",
     responses={200: {"content": {"application/json": {"example": JWKS_EXAMPLE}}}},
 )
-async def jwks(identity: IdentityDep) -> dict[str, Any]:
+async def jwks(identity: IdentityDep) -> Jwks:
     """Public keys that verify the access tokens identity signs."""
     return await identity.keys.jwks()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Body, Query
 
 from chassis.auth import CurrentCaller
@@ -18,32 +16,12 @@ router = APIRouter(prefix="/admin", tags=["support"])
 SUPPORT_ERRORS = problems(*p.AUTH, p.SUPPORT_ONLY, p.ACCOUNT_NOT_FOUND)
 
 
-def details(account: dict[str, Any]) -> AccountDetails:
-    return AccountDetails(
-        account_id=account["_id"],
-        email=account["email"],
-        account_kind=account.get("account_kind", "member"),
-        status=account["status"],
-        roles=list(account.get("roles", [])),
-        person_kind=account["person_kind"],
-        display_name=account["display_name"],
-        civility=account.get("civility"),
-        last_name=account.get("last_name"),
-        first_name=account.get("first_name"),
-        company_name=account.get("company_name"),
-        legal_form=account.get("legal_form"),
-        siret=account.get("siret"),
-        address=account.get("address"),
-        legacy_id=account.get("legacy_id"),
-    )
-
-
 @router.get("/accounts", response_model=AccountDetails, operation_id="support_find_account", responses=SUPPORT_ERRORS)
 async def find(
     caller: CurrentCaller, identity: IdentityDep, email: str = Query(min_length=3, max_length=320)
 ) -> AccountDetails:
     """Find an account by its email (support only)."""
-    return details(await find_account(identity, caller, email.strip().lower()))
+    return AccountDetails.of(await find_account(identity, caller, email.strip().lower()))
 
 
 @router.patch(
@@ -56,13 +34,8 @@ async def change(
     account_id: str, body: SupportChangeIn, caller: CurrentCaller, identity: IdentityDep
 ) -> AccountDetails:
     """Change an account's identity data (support only; never a password); audited."""
-    changes = body.model_dump(exclude_unset=True, exclude={"reason"})
-    if changes.get("siret"):
-        changes["siret"] = changes["siret"].replace(" ", "")
-    if "address" in changes and changes["address"] is not None:
-        changes["address"] = {k: v for k, v in changes["address"].items() if k in body.address.model_fields_set}  # type: ignore[union-attr]
-    updated = await change_identity_data(identity, caller, account_id, changes, body.reason)
-    return details(updated)
+    updated = await change_identity_data(identity, caller, account_id, body.changes(), body.reason)
+    return AccountDetails.of(updated)
 
 
 @router.get(
@@ -71,9 +44,9 @@ async def change(
     operation_id="support_audit_trail",
     responses=SUPPORT_ERRORS,
 )
-async def audit(account_id: str, caller: CurrentCaller, identity: IdentityDep) -> Any:
+async def audit(account_id: str, caller: CurrentCaller, identity: IdentityDep) -> list[AuditEntry]:
     """The append-only trail of support changes to an account (support only)."""
-    return await audit_trail(identity, caller, account_id)
+    return [AuditEntry.of(entry) for entry in await audit_trail(identity, caller, account_id)]
 
 
 LEGACY_EXAMPLE = (

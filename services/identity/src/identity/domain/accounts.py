@@ -1,18 +1,25 @@
-"""Accounts: registration of natural and legal persons, and activation."""
+"""Accounts: the `Account` entity, registration of natural and legal persons, and activation.
+
+An `Account` never holds its password hash: only the login's verify step needs it, and it gets it
+with the account (`AccountCredentials`, from `AccountStore.credentials`), so no response, event or
+support view can carry it by mistake."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from contracts.events.common import PersonKind
-from contracts.events.identity import AccountActivated, AccountKind, AccountRegistered
+from contracts.events.identity import AccountActivated, AccountKind, AccountMigrated, AccountRegistered
 from identity.domain.companies import siren_of, siret_problem
+from identity.domain.links import MailedLink
 from identity.domain.passwords import new_password_problems
+from identity.domain.problems import Refused
 from identity.domain.tokens import hash_secret, new_secret
 
-__all__ = ["hash_secret", "new_secret", "siren_of"]
+__all__ = ["MailedLink", "hash_secret", "new_secret", "siren_of"]
 
 
 class AccountStatus(StrEnum):
@@ -46,6 +53,100 @@ class Address:
     city: str
 
 
+# An account's address as its parts (line, complement, postal_code, city). A registered account
+# has all four; an account migrated without one gets the parts support names, one by one.
+AddressParts = Mapping[str, str | None]
+
+
+def address_parts(address: Address) -> dict[str, str | None]:
+    return {
+        "line": address.line,
+        "complement": address.complement,
+        "postal_code": address.postal_code,
+        "city": address.city,
+    }
+
+
+@dataclass(frozen=True)
+class LegacyOrigin:
+    """The former-portal account an account was migrated from."""
+
+    legacy_id: str
+    login: str
+    contract_reference: str | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account of any kind (member, customer, commissaire, staff), without its password hash."""
+
+    account_id: str
+    email: str
+    account_kind: str
+    roles: tuple[str, ...]
+    status: AccountStatus
+    person_kind: PersonKind
+    display_name: str
+    registered_at: datetime
+    activated_at: datetime | None = None
+    # A natural person's identity (also a commissaire's) ...
+    civility: Civility | None = None
+    last_name: str | None = None
+    first_name: str | None = None
+    # ... a legal person's.
+    company_name: str | None = None
+    legal_form: str | None = None
+    siret: str | None = None
+    address: AddressParts | None = None
+    legacy: LegacyOrigin | None = None
+    office_id: str | None = None  # a commissaire's office (its access token's claim)
+    # A password reset's cut-off: refresh tokens issued until then are dead.
+    sessions_revoked_before: datetime | None = None
+    created_by: str | None = None  # the support agent who created it (commissaires)
+
+    @property
+    def legacy_id(self) -> str | None:
+        return self.legacy.legacy_id if self.legacy else None
+
+    def is_active(self) -> bool:
+        return self.status is AccountStatus.ACTIVE
+
+    def is_pending(self) -> bool:
+        return self.status is AccountStatus.PENDING_ACTIVATION
+
+    def is_creditor(self) -> bool:
+        """An active member: the account that owns a creditor's contract (and its API clients)."""
+        return self.is_active() and self.account_kind == MEMBER
+
+
+@dataclass(frozen=True)
+class AccountCredentials:
+    """An account with its password hash, for the verify step of a login only (None: no password yet)."""
+
+    account: Account
+    password_hash: str | None
+
+
+class AccountLink(StrEnum):
+    """The single-use links mailed for an account (each a `MailedLink` in the field of its name),
+    each only for an account in one status."""
+
+    ACTIVATION = "activation"  # confirms the email of a pending account
+    RECOVERY = "recovery"  # sets a new password of an active account
+
+    @property
+    def status(self) -> AccountStatus:
+        return AccountStatus.PENDING_ACTIVATION if self is AccountLink.ACTIVATION else AccountStatus.ACTIVE
+
+
+class Notice(StrEnum):
+    """Mails that tell an account's owner about a request made with their email, each at most
+    once per resend interval."""
+
+    REGISTRATION_ATTEMPT = "registration_attempt"  # someone registered with the email
+    FIRST_CONNECTION = "first_connection"  # someone asked a customer first connection with it
+
+
 @dataclass(frozen=True)
 class Registration:
     """RegisterAccount, as submitted."""
@@ -63,10 +164,8 @@ class Registration:
     address: Address
 
 
-class RegistrationRefused(ValueError):
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in errors.items()))
-        self.errors = errors
+class RegistrationRefused(Refused):
+    """A registration its rules refuse."""
 
 
 def registration_problems(form: Registration) -> dict[str, list[str]]:
@@ -99,8 +198,25 @@ def display_name(form: Registration) -> str:
     return f"{form.first_name} {form.last_name}"
 
 
-def activation_expiry(now: datetime, ttl_hours: int) -> datetime:
-    return now + timedelta(hours=ttl_hours)
+def registered_account(account_id: str, form: Registration, now: datetime) -> Account:
+    """The account a registration creates, waiting for its activation."""
+    return Account(
+        account_id=account_id,
+        email=form.email,
+        account_kind=MEMBER,
+        roles=(),
+        status=AccountStatus.PENDING_ACTIVATION,
+        person_kind=form.person_kind,
+        display_name=display_name(form),
+        registered_at=now,
+        civility=form.civility,
+        last_name=form.last_name,
+        first_name=form.first_name,
+        company_name=form.company_name,
+        legal_form=form.legal_form,
+        siret=form.siret,
+        address=address_parts(form.address),
+    )
 
 
 def registered_event(account_id: str, form: Registration) -> AccountRegistered:
@@ -111,6 +227,32 @@ def registered_event(account_id: str, form: Registration) -> AccountRegistered:
         display_name=display_name(form),
         siret=form.siret,
     )
+
+
+def activation_events(account: Account) -> list[AccountActivated | AccountMigrated]:
+    """What activating the account announces: AccountActivated, and for an account migrated from
+    the former portal, AccountMigrated (the activation is the confirmation of its new email)."""
+    events: list[AccountActivated | AccountMigrated] = [
+        activated_event(
+            account.account_id,
+            account.email,
+            account.person_kind,
+            account.display_name,
+            account.siret,
+            CUSTOMER if account.account_kind == CUSTOMER else MEMBER,
+        )
+    ]
+    if account.legacy is not None:
+        events.append(
+            AccountMigrated(
+                account_id=account.account_id,
+                legacy_id=account.legacy.legacy_id,
+                email=account.email,
+                contract_reference=account.legacy.contract_reference,
+                company_name=account.company_name,
+            )
+        )
+    return events
 
 
 def activated_event(

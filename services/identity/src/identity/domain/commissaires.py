@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from identity.domain.accounts import AccountStatus, Civility
+from contracts.events.common import PersonKind
+from identity.domain.accounts import Account, AccountStatus, Civility
+from identity.domain.links import MailedLink
 
 COMMISSAIRE = "commissaire"  # the account kind
 COMMISSAIRE_ROLE = "commissaire"  # the role in the access token
@@ -37,14 +39,44 @@ class Commissaire:
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    def account(self) -> Account:
+        """The account it is: a natural person of kind `commissaire` with the role, bound to the office."""
+        return Account(
+            account_id=self.account_id,
+            email=self.email,
+            account_kind=COMMISSAIRE,
+            roles=(COMMISSAIRE_ROLE,),
+            status=self.status,
+            person_kind=PersonKind.NATURAL,
+            display_name=self.display_name,
+            registered_at=self.created_at,
+            activated_at=self.activated_at,
+            civility=self.civility,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            office_id=self.office_id,
+            created_by=self.created_by,
+        )
 
-@dataclass(frozen=True)
-class Invitation:
-    """When the invited account's latest activation link was sent and until when it opens (the
-    link itself is a `chassis.tokens` token of purpose `commissaire-invitation`)."""
+    @classmethod
+    def of(cls, account: Account) -> Commissaire:
+        return cls(
+            account_id=account.account_id,
+            email=account.email,
+            civility=account.civility,
+            first_name=account.first_name or "",
+            last_name=account.last_name or "",
+            office_id=account.office_id or "",
+            status=account.status,
+            created_by=account.created_by or "",
+            created_at=account.registered_at,
+            activated_at=account.activated_at,
+        )
 
-    expires_at: datetime
-    sent_at: datetime
+
+# The invited account's latest activation link (a `chassis.tokens` token of purpose
+# `commissaire-invitation`): when it was sent and until when it opens.
+Invitation = MailedLink
 
 
 def office_id_problem(office_id: str) -> str | None:

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from contracts import PersonKind
 from contracts.events.identity import AccountActivated, AccountRegistered
-from identity.domain.accounts import CUSTOMER, CUSTOMER_ROLE, activated_event
+from identity.domain.accounts import CUSTOMER, CUSTOMER_ROLE, Account, AccountStatus, activated_event
 
 
 def order_email(raw: str) -> str:
@@ -69,6 +69,19 @@ class CustomerAccess:
     @property
     def display_name(self) -> str:
         return self.email
+
+    def account(self) -> Account:
+        return Account(
+            account_id=self.account_id,
+            email=self.email,
+            account_kind=CUSTOMER,
+            roles=self.roles,
+            status=AccountStatus.ACTIVE,
+            person_kind=self.person_kind,
+            display_name=self.display_name,
+            registered_at=self.created_at,
+            activated_at=self.created_at,
+        )
 
     def events(self) -> list[AccountRegistered | AccountActivated]:
         return [

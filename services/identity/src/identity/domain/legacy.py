@@ -14,12 +14,14 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from chassis.text import forbidden_character
+from contracts.events.common import PersonKind
+from identity.domain.accounts import MEMBER, Account, AccountStatus, LegacyOrigin
 from identity.domain.companies import siret_problem
 
 PBKDF2_PREFIX = "pbkdf2_sha256$"
@@ -52,6 +54,59 @@ class LegacyRecord:
     mailbox: tuple[MailboxMessage, ...] = field(default=())
 
 
+@dataclass(frozen=True)
+class LegacyAccount:
+    """An imported former-portal account, without its credentials."""
+
+    legacy_id: str
+    login: str
+    status: LegacyStatus
+    company_name: str | None
+    siret: str | None
+    contract_reference: str | None
+    mailbox: tuple[MailboxMessage, ...] = ()
+    account_id: str | None = None  # the new account, once the migration is under way
+
+    def is_migrated(self) -> bool:
+        return self.status is LegacyStatus.MIGRATED
+
+    @property
+    def display_name(self) -> str:
+        """The new account's name: the company's, else the former login."""
+        return self.company_name or self.login
+
+    def messages_by_date(self) -> tuple[MailboxMessage, ...]:
+        return tuple(sorted(self.mailbox, key=lambda message: message.received_at))
+
+
+@dataclass(frozen=True)
+class LegacyCredentials:
+    """A legacy account with what checks its former password: a PBKDF2 or argon2 hash, or the hash
+    of its one-time migration secret (for the legacy login's verify step only)."""
+
+    account: LegacyAccount
+    password_hash: str | None
+    migration_secret_hash: str | None
+
+
+def migrated_account(legacy: LegacyAccount, account_id: str, email: str, now: datetime) -> Account:
+    """The new account of a legacy one, waiting for the confirmation of its email (its
+    activation): a legal person, the former company and contract carried over."""
+    return Account(
+        account_id=account_id,
+        email=email,
+        account_kind=MEMBER,
+        roles=(),
+        status=AccountStatus.PENDING_ACTIVATION,
+        person_kind=PersonKind.LEGAL,
+        display_name=legacy.display_name,
+        registered_at=now,
+        company_name=legacy.company_name,
+        siret=legacy.siret,
+        legacy=LegacyOrigin(legacy.legacy_id, legacy.login, legacy.contract_reference),
+    )
+
+
 class LegacyLoginTaken(ValueError):
     """The import's login belongs to another legacy id."""
 
@@ -63,7 +118,7 @@ class LegacyRecordInvalid(ValueError):
         self.errors = errors
 
 
-def _text(data: dict[str, Any], key: str, errors: dict[str, str], *, required: bool) -> str | None:
+def _text(data: Mapping[str, object], key: str, errors: dict[str, str], *, required: bool) -> str | None:
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:

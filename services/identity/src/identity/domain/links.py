@@ -4,8 +4,21 @@ recovery, commissaire invitation), an order email (first connection), a legacy i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 ACTIVATION = "account-activation"
 RECOVERY = "password-recovery"
 FIRST_CONNECTION = "first-connection"
 MIGRATION_TICKET = "legacy-migration"
 COMMISSAIRE_INVITATION = "commissaire-invitation"
+
+
+@dataclass(frozen=True)
+class MailedLink:
+    """What a document keeps of the latest link mailed for it (activation, recovery, first
+    connection, commissaire invitation): when it was sent (the resend throttle) and until when
+    it opens. The link itself is a `chassis.tokens` token."""
+
+    expires_at: datetime
+    sent_at: datetime

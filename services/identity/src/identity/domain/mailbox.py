@@ -28,6 +28,11 @@ PLATFORM_SENDER = "creditdesk <no-reply@creditdesk.dev>"
 MESSAGE_ID_DOMAIN = "mailbox.creditdesk.dev"
 
 
+# What a message is about, as its source gave it (for an alert: portfolio, company, kind, old and
+# new values), shown and exported as they are: free-form JSON on purpose.
+MessageDetails = dict[str, Any]
+
+
 class MessageSource(StrEnum):
     ALERT = "alert"  # ratings' AlertRaised
     NOTIFICATION = "notification"  # a service's ...NotificationRequested with the in_app channel
@@ -47,9 +52,7 @@ class MailboxMessage:
     body: str
     sender: str | None = None
     link: str | None = None
-    # What the message is about, as the source gave it (for an alert: portfolio,
-    # company, kind, old and new values), shown and exported as they are.
-    details: dict[str, Any] = field(default_factory=dict)
+    details: MessageDetails = field(default_factory=dict)
     read_at: datetime | None = None
 
     @property
@@ -72,7 +75,7 @@ def new_message(
     body: str,
     sender: str | None = None,
     link: str | None = None,
-    details: dict[str, Any] | None = None,
+    details: MessageDetails | None = None,
 ) -> MailboxMessage:
     return MailboxMessage(
         message_id=message_id(source, source_key),

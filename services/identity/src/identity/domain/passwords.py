@@ -19,6 +19,7 @@ from collections.abc import Container
 from functools import cache
 
 from identity.domain.leaked import shipped
+from identity.domain.problems import Refused
 
 MIN_LENGTH = 8
 # Local parts shorter than this ("a@x.fr") are too common as substrings to refuse.
@@ -72,6 +73,10 @@ def password_problems(password: str, email: str | None = None) -> list[str]:
     if is_common(password):
         problems.append("is one of the most common leaked passwords: choose another")
     return problems
+
+
+class PasswordRefused(Refused):
+    """A new password its policy refuses (recovery, first connection, migration, invitation)."""
 
 
 def new_password_problems(password: str, confirmation: str, email: str | None) -> dict[str, list[str]]:

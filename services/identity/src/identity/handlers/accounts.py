@@ -1,30 +1,30 @@
-"""Registration, activation (also of migrated accounts) and its resend."""
+"""Registration, activation (also of migrated accounts) and its resend; the caller's own account."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any
 
-from chassis.errors import Problem
-from contracts import Event, PersonKind
-from contracts.events.identity import AccountMigrated
+from chassis.errors import NotFound, Problem
+from contracts import Event
 from identity.domain import accounts as rules
-from identity.domain.links import ACTIVATION
+from identity.domain.links import ACTIVATION, MailedLink
 from identity.handlers.context import LOGIN_PAGE, PASSWORD_FORGOTTEN_PAGE, Identity
 from identity.mail.templates import activation_mail, already_registered_mail
 
 # The portal's activation landing: the mailed link carries the token in its fragment.
 ACTIVATION_PAGE = "/activation"
+# A mail's subject and text from its link and how many hours the link opens.
+LinkMail = Callable[[str, int], tuple[str, str]]
 
 
-async def activation_state(identity: Identity, account_id: str) -> tuple[str, dict[str, Any]]:
+async def activation_state(identity: Identity, account_id: str) -> tuple[str, MailedLink]:
     """A new activation token (`chassis.tokens`) and what the account stores of it: when it was
     sent (the resend throttle) and until when it opens."""
-    now = identity.now()
-    expires_at = rules.activation_expiry(now, identity.settings.activation_ttl_hours)
-    token = await identity.tokens.issue(ACTIVATION, account_id, expires_at=expires_at)
-    return token, {"expires_at": expires_at, "sent_at": now}
+    link = identity.new_link(timedelta(hours=identity.settings.activation_ttl_hours))
+    token = await identity.tokens.issue(ACTIVATION, account_id, expires_at=link.expires_at)
+    return token, link
 
 
 async def notify_taken_email(identity: Identity, email: str) -> None:
@@ -36,14 +36,29 @@ async def notify_taken_email(identity: Identity, email: str) -> None:
     now = identity.now()
     login, forgotten = identity.page(LOGIN_PAGE), identity.page(PASSWORD_FORGOTTEN_PAGE)
     mail = identity.mail(email, already_registered_mail(login, forgotten))
-    if await identity.accounts.queue_mail(
-        account["_id"],
-        mail,
-        stamp="notices.registration_attempt_at",
-        now=now,
-        sent_before=now - identity.resend_interval,
+    notice = rules.Notice.REGISTRATION_ATTEMPT
+    if await identity.accounts.notify(
+        account.account_id, notice, mail, now=now, sent_before=now - identity.resend_interval
     ):
         identity.courier_wakeup.notify()
+
+
+async def add_pending_account(
+    identity: Identity, account: rules.Account, password: str, events: Sequence[Event], link_mail: LinkMail
+) -> None:
+    """Insert an account waiting for its activation (a registration, a legacy migration) with the
+    mail of its activation link. When the email is taken nothing is created and the owner is told
+    by mail: the answer never tells whether an address is registered."""
+    token, activation = await activation_state(identity, account.account_id)
+    # Hashed even when the email turns out to be taken: both answers take as long.
+    password_hash = await identity.passwords.hash(password)
+    ttl = identity.settings.activation_ttl_hours
+    mail = identity.mail(account.email, link_mail(identity.page_link(ACTIVATION_PAGE, token), ttl))
+    if await identity.accounts.add(account, password_hash, events, [mail], activation):
+        identity.courier_wakeup.notify()
+    else:
+        await identity.tokens.consume(ACTIVATION, token)  # no account took this id
+        await notify_taken_email(identity, account.email)
 
 
 async def register_account(identity: Identity, form: rules.Registration, client_address: str) -> None:
@@ -53,45 +68,13 @@ async def register_account(identity: Identity, form: rules.Registration, client_
     if problems:
         raise rules.RegistrationRefused(problems)
     await identity.limit_mail_requests("register", client_address)
-    now = identity.now()
-    account_id = uuid.uuid4().hex
-    token, activation = await activation_state(identity, account_id)
-    account: dict[str, Any] = {
-        "_id": account_id,
-        "email": form.email,
-        "account_kind": rules.MEMBER,
-        "roles": [],
-        # Hashed even when the email turns out to be taken: both answers take as long.
-        "password_hash": await identity.passwords.hash(form.password),
-        "status": rules.AccountStatus.PENDING_ACTIVATION,
-        "person_kind": form.person_kind,
-        "civility": form.civility,
-        "last_name": form.last_name,
-        "first_name": form.first_name,
-        "company_name": form.company_name,
-        "legal_form": form.legal_form,
-        "siret": form.siret,
-        "display_name": rules.display_name(form),
-        "address": {
-            "line": form.address.line,
-            "complement": form.address.complement,
-            "postal_code": form.address.postal_code,
-            "city": form.address.city,
-        },
-        "registered_at": now,
-        "activation": activation,
-    }
-    ttl = identity.settings.activation_ttl_hours
-    mails = [identity.mail(form.email, activation_mail(identity.page_link(ACTIVATION_PAGE, token), ttl))]
-    if await identity.accounts.add(account, [rules.registered_event(account_id, form)], mails):
-        identity.courier_wakeup.notify()
-    else:
-        await identity.tokens.consume(ACTIVATION, token)  # no account took this id
-        await notify_taken_email(identity, form.email)
+    account = rules.registered_account(uuid.uuid4().hex, form, identity.now())
+    events = [rules.registered_event(account.account_id, form)]
+    await add_pending_account(identity, account, form.password, events, activation_mail)
 
 
 def invalid_link(detail: str = "this activation link is invalid, already used or expired") -> Problem:
-    return Problem(detail, status=400, code="activation-token-invalid")
+    return Problem(detail, code="activation-token-invalid")  # a 400
 
 
 async def activate_account(identity: Identity, token: str) -> None:
@@ -101,37 +84,17 @@ async def activate_account(identity: Identity, token: str) -> None:
     link = await identity.tokens.peek(ACTIVATION, token)
     account = await identity.accounts.by_id(link.subject) if link else None
     now = identity.now()
-    if account is None or account["status"] != rules.AccountStatus.PENDING_ACTIVATION:
+    if account is None or not account.is_pending():
         raise invalid_link()
-    events: list[Event] = [
-        rules.activated_event(
-            account["_id"],
-            account["email"],
-            PersonKind(account["person_kind"]),
-            account["display_name"],
-            account.get("siret"),
-            account.get("account_kind", rules.MEMBER),
-        )
-    ]
-    legacy_id = account.get("legacy_id")
-    if legacy_id:
-        if await identity.accounts.active_by_legacy_id(legacy_id) is not None:
-            raise invalid_link("this former-portal account was already migrated to another account")
-        events.append(
-            AccountMigrated(
-                account_id=account["_id"],
-                legacy_id=legacy_id,
-                email=account["email"],
-                contract_reference=account.get("contract_reference"),
-                company_name=account.get("company_name"),
-            )
-        )
+    legacy_id = account.legacy_id
+    if legacy_id and await identity.accounts.active_by_legacy_id(legacy_id) is not None:
+        raise invalid_link("this former-portal account was already migrated to another account")
     if await identity.tokens.consume(ACTIVATION, token) is None:
         raise invalid_link("this activation link was already used")
-    if not await identity.accounts.activate(account["_id"], now, events):
+    if not await identity.accounts.activate(account.account_id, now, rules.activation_events(account)):
         raise invalid_link("this activation link was already used")
     if legacy_id:
-        await identity.legacy.migrated(legacy_id, account["_id"], now)
+        await identity.legacy.migrated(legacy_id, account.account_id, now)
 
 
 async def resend_activation(identity: Identity, email: str, client_address: str) -> None:
@@ -139,11 +102,21 @@ async def resend_activation(identity: Identity, email: str, client_address: str)
     resend interval; silent otherwise (same answer whatever the address)."""
     await identity.limit_mail_requests("resend", client_address)
     account = await identity.accounts.by_email(email)
-    if account is None or account["status"] != rules.AccountStatus.PENDING_ACTIVATION:
+    if account is None or not account.is_pending():
         return
-    token, activation = await activation_state(identity, account["_id"])
+    token, activation = await activation_state(identity, account.account_id)
     ttl = identity.settings.activation_ttl_hours
     mail = identity.mail(email, activation_mail(identity.page_link(ACTIVATION_PAGE, token), ttl))
-    sent_before = identity.now() - timedelta(seconds=identity.settings.mail_resend_interval_seconds)
-    queued = await identity.accounts.renew_activation(account["_id"], activation, mail, sent_before)
-    await identity.replace_link(ACTIVATION, token, account["_id"], queued)
+    sent_before = identity.now() - identity.resend_interval
+    queued = await identity.accounts.send_link(
+        account.account_id, rules.AccountLink.ACTIVATION, activation, mail, sent_before
+    )
+    await identity.replace_link(ACTIVATION, token, account.account_id, queued)
+
+
+async def my_account(identity: Identity, account_id: str) -> rules.Account:
+    """The caller's own account."""
+    account = await identity.accounts.by_id(account_id)
+    if account is None:
+        raise NotFound("account not found", code="account-not-found")
+    return account

@@ -8,11 +8,11 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from chassis.auth import Caller
 from chassis.errors import Forbidden, NotFound, Problem, Unauthorized
-from identity.domain import accounts as rules
+from identity.domain.accounts import Account
+from identity.domain.clients import ApiClient
 from identity.domain.tokens import hash_secret, new_secret
 from identity.handlers.context import Identity
 from identity.security import access_token
@@ -23,9 +23,8 @@ CLIENT_CREDENTIALS = "client_credentials"
 
 @dataclass(frozen=True)
 class NewClient:
-    client_id: str
-    client_secret: str
-    document: dict[str, Any]
+    client: ApiClient
+    client_secret: str  # shown this once: only its hash is kept
 
 
 @dataclass(frozen=True)
@@ -34,14 +33,10 @@ class ClientToken:
     expires_in: int
 
 
-async def _creditor(identity: Identity, account_id: str) -> dict[str, Any] | None:
+async def _creditor(identity: Identity, account_id: str) -> Account | None:
     """The account, if it is an active creditor (a member, not a customer)."""
     account = await identity.accounts.by_id(account_id)
-    if account is None or account.get("status") != rules.AccountStatus.ACTIVE:
-        return None
-    if account.get("account_kind", rules.MEMBER) != rules.MEMBER:
-        return None
-    return account
+    return account if account is not None and account.is_creditor() else None
 
 
 async def register_client(identity: Identity, caller: Caller, name: str) -> NewClient:
@@ -50,17 +45,13 @@ async def register_client(identity: Identity, caller: Caller, name: str) -> NewC
         raise Forbidden("an API client cannot register API clients: log in as the creditor", code="not-a-user")
     if await _creditor(identity, caller.account_id) is None:
         raise Forbidden("only an active creditor account registers API clients", code="not-a-creditor")
-    client_id = f"cli_{secrets.token_hex(12)}"
+    client = ApiClient(f"cli_{secrets.token_hex(12)}", caller.account_id, name, identity.now())
     secret, secret_hash = new_secret()
-    now = identity.now()
-    await identity.clients.add(
-        client_id=client_id, account_id=caller.account_id, name=name, secret_hash=secret_hash, now=now
-    )
-    document = {"_id": client_id, "account_id": caller.account_id, "name": name, "created_at": now, "revoked_at": None}
-    return NewClient(client_id, secret, document)
+    await identity.clients.add(client, secret_hash)
+    return NewClient(client, secret)
 
 
-async def clients_of(identity: Identity, caller: Caller) -> list[dict[str, Any]]:
+async def clients_of(identity: Identity, caller: Caller) -> list[ApiClient]:
     return await identity.clients.of_account(caller.account_id)
 
 
@@ -84,18 +75,18 @@ async def client_credentials_token(
         )
     if not client_id or not client_secret:
         raise Problem("client_id and client_secret are required (form fields or HTTP Basic)", code="invalid_request")
-    client = await identity.clients.get(client_id)
-    expected = client["secret_hash"] if client else hash_secret(secrets.token_urlsafe(32))
+    found = await identity.clients.credentials(client_id)
+    expected = found.secret_hash if found else hash_secret(secrets.token_urlsafe(32))
     matches = hmac.compare_digest(expected, hash_secret(client_secret))
-    if client is None or not matches or client.get("revoked_at") is not None:
+    if found is None or not matches or not found.client.is_live():
         raise invalid_client()
-    account = await _creditor(identity, str(client["account_id"]))
+    account = await _creditor(identity, found.client.account_id)
     if account is None:
         raise invalid_client()
     ttl = identity.settings.client_token_ttl_seconds
     token = access_token(
         await identity.signing_keys.current(),
-        account_id=str(account["_id"]),
+        account_id=account.account_id,
         email=None,
         roles=[MERCHANT_ROLE],
         issuer=identity.settings.jwt_issuer,

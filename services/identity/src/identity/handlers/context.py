@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from chassis.clock import Clock
 from chassis.errors import Problem
-from chassis.mail import mail_entry
+from chassis.mail import Mail
 from chassis.outbox import Wakeup
 from chassis.tokens import LinkTokens
 from identity.domain import throttle as throttling
+from identity.domain.links import MailedLink
 from identity.ports import (
     AccountStore,
     ClientStore,
@@ -66,9 +66,14 @@ class Identity:
         it and POSTs it to the API."""
         return f"{self.settings.public_base_url}{page}#token={token}"
 
-    def mail(self, to: str, subject_and_text: tuple[str, str]) -> dict[str, Any]:
+    def mail(self, to: str, subject_and_text: tuple[str, str]) -> Mail:
         subject, text = subject_and_text
-        return mail_entry(to=to, subject=subject, text=text, now=self.now())
+        return Mail(to=to, subject=subject, text=text)
+
+    def new_link(self, ttl: timedelta) -> MailedLink:
+        """What a document keeps of a link mailed now that opens for `ttl`."""
+        now = self.now()
+        return MailedLink(expires_at=now + ttl, sent_at=now)
 
     async def replace_link(self, purpose: str, token: str, subject: str, queued: bool) -> None:
         """After a conditional write that queued (or not) the mail carrying `token`: the new link

@@ -11,6 +11,7 @@ from datetime import timedelta
 from chassis.errors import Conflict, Problem
 from contracts import Envelope
 from contracts.events.billing import ScheduleCreated
+from identity.domain.accounts import Notice
 from identity.domain.customers import (
     FirstConnectionStep,
     Order,
@@ -20,9 +21,8 @@ from identity.domain.customers import (
     order_email,
 )
 from identity.domain.links import FIRST_CONNECTION
-from identity.domain.passwords import new_password_problems
+from identity.domain.passwords import PasswordRefused, new_password_problems
 from identity.handlers.context import LOGIN_PAGE, PASSWORD_FORGOTTEN_PAGE, Identity
-from identity.handlers.recovery import PasswordRefused
 from identity.mail.templates import access_exists_mail, first_connection_mail
 
 # The portal page the first-connection mail links to; it POSTs the token to
@@ -71,15 +71,13 @@ async def send_first_connection(identity: Identity, email: str) -> None:
     if step is FirstConnectionStep.REMIND_ACCESS and account is not None:
         login, forgotten = identity.page(LOGIN_PAGE), identity.page(PASSWORD_FORGOTTEN_PAGE)
         mail = identity.mail(email, access_exists_mail(login, forgotten))
-        if await identity.accounts.queue_mail(
-            account["_id"], mail, stamp="notices.first_connection_at", now=now, sent_before=sent_before
-        ):
+        notice = Notice.FIRST_CONNECTION
+        if await identity.accounts.notify(account.account_id, notice, mail, now=now, sent_before=sent_before):
             identity.courier_wakeup.notify()
         return
     ttl = identity.settings.first_connection_ttl_hours
-    expires_at = now + timedelta(hours=ttl)
-    token = await identity.tokens.issue(FIRST_CONNECTION, email, expires_at=expires_at)
-    state = {"expires_at": expires_at, "sent_at": now}
+    state = identity.new_link(timedelta(hours=ttl))
+    token = await identity.tokens.issue(FIRST_CONNECTION, email, expires_at=state.expires_at)
     mail = identity.mail(email, first_connection_mail(identity.page_link(FIRST_CONNECTION_PAGE, token), ttl))
     queued = await identity.order_emails.start_first_connection(email, state, mail, sent_before)
     await identity.replace_link(FIRST_CONNECTION, token, email, queued)
@@ -88,7 +86,6 @@ async def send_first_connection(identity: Identity, email: str) -> None:
 def invalid_first_connection_link() -> Problem:
     return Problem(
         "this first-connection link is invalid, already used or expired: ask for a new one",
-        status=400,
         code="first-connection-token-invalid",
     )
 
@@ -112,7 +109,7 @@ async def complete_first_connection(identity: Identity, token: str, password: st
     password_hash = await identity.passwords.hash(password)
     if await identity.tokens.consume(FIRST_CONNECTION, token) is None:
         raise invalid_first_connection_link()
-    if not await identity.accounts.add_customer(access, password_hash, access.events()):
+    if not await identity.accounts.add(access.account(), password_hash, access.events()):
         raise Conflict(
             "an access already exists for this email: log in, or use 'forgot password'",
             code="access-exists",

@@ -7,24 +7,23 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from chassis.errors import Conflict, Problem, Unauthorized
 from contracts import PersonKind
 from contracts.events.identity import AccountRegistered
-from identity.domain import accounts as rules
 from identity.domain.legacy import (
+    LegacyAccount,
     LegacyLoginTaken,
     LegacyRecordInvalid,
-    LegacyStatus,
+    migrated_account,
     parse_legacy_line,
 )
-from identity.domain.links import ACTIVATION, MIGRATION_TICKET
-from identity.domain.passwords import new_password_problems
-from identity.handlers.accounts import ACTIVATION_PAGE, activation_state, notify_taken_email
+from identity.domain.legacy import MailboxMessage as LegacyMessage
+from identity.domain.links import MIGRATION_TICKET
+from identity.domain.passwords import PasswordRefused, new_password_problems
+from identity.handlers.accounts import add_pending_account
 from identity.handlers.context import Identity
 from identity.handlers.credentials import legacy_credentials_valid
-from identity.handlers.recovery import PasswordRefused
 from identity.handlers.sessions import Lockout
 from identity.mail.templates import migration_confirmation_mail
 from identity.ports import LegacyStore
@@ -77,35 +76,35 @@ async def legacy_log_in(identity: Identity, login: str, password: str, client_ad
     """LegacyLogIn: old credentials lead to the migration flow, with a short-lived ticket."""
     lockout = Lockout(identity, login, client_address)  # the same key as at /sessions
     await lockout.reserve()
-    legacy = await identity.legacy.by_login(login)
-    if not await legacy_credentials_valid(identity, legacy, password) or legacy is None:
+    found = await identity.legacy.credentials(login)
+    if not await legacy_credentials_valid(identity, found, password) or found is None:
         await lockout.failed()
         raise Unauthorized("wrong former-portal login or password", code="invalid-credentials")
     await lockout.succeeded()
-    if legacy["status"] == LegacyStatus.MIGRATED:
+    legacy = found.account
+    if legacy.is_migrated():
         raise Conflict(
             "this former-portal account was already migrated: log in with your new email at /sessions",
             code="legacy-already-migrated",
         )
     ttl = timedelta(minutes=identity.settings.migration_ticket_ttl_minutes)
     # A new ticket replaces the previous one (a second login starts the flow again).
-    await identity.tokens.revoke(MIGRATION_TICKET, legacy["_id"])
-    token = await identity.tokens.issue(MIGRATION_TICKET, legacy["_id"], expires_at=identity.now() + ttl)
-    return MigrationTicket(token, int(ttl.total_seconds()), legacy.get("company_name"))
+    await identity.tokens.revoke(MIGRATION_TICKET, legacy.legacy_id)
+    token = await identity.tokens.issue(MIGRATION_TICKET, legacy.legacy_id, expires_at=identity.now() + ttl)
+    return MigrationTicket(token, int(ttl.total_seconds()), legacy.company_name)
 
 
 def invalid_ticket() -> Problem:
     return Problem(
         "this migration ticket is invalid, used or expired: log in with your former-portal credentials again",
-        status=400,
         code="migration-ticket-invalid",
     )
 
 
-async def legacy_for_ticket(identity: Identity, ticket: str) -> dict[str, Any]:
+async def legacy_for_ticket(identity: Identity, ticket: str) -> LegacyAccount:
     link = await identity.tokens.peek(MIGRATION_TICKET, ticket)
     legacy = await identity.legacy.by_id(link.subject) if link else None
-    if legacy is None or legacy["status"] == LegacyStatus.MIGRATED:
+    if legacy is None or legacy.is_migrated():
         raise invalid_ticket()
     return legacy
 
@@ -123,59 +122,37 @@ async def migrate_legacy_account(
     account_id = uuid.uuid4().hex
     if await identity.tokens.consume(MIGRATION_TICKET, ticket) is None:
         raise invalid_ticket()
-    if not await identity.legacy.confirming(legacy["_id"], account_id, email):
+    if not await identity.legacy.confirming(legacy.legacy_id, account_id, email):
         raise invalid_ticket()
-    now = identity.now()
-    token, activation = await activation_state(identity, account_id)
-    display_name = legacy.get("company_name") or legacy["login"]
-    account = {
-        "_id": account_id,
-        "email": email,
-        "account_kind": rules.MEMBER,
-        "roles": [],
-        "password_hash": await identity.passwords.hash(password),
-        "status": rules.AccountStatus.PENDING_ACTIVATION,
-        "person_kind": PersonKind.LEGAL,
-        "company_name": legacy.get("company_name"),
-        "siret": legacy.get("siret"),
-        "display_name": display_name,
-        "legacy_id": legacy["_id"],
-        "legacy_login": legacy["login"],
-        "contract_reference": legacy.get("contract_reference"),
-        "registered_at": now,
-        "activation": activation,
-    }
-    ttl = identity.settings.activation_ttl_hours
-    mail = identity.mail(email, migration_confirmation_mail(identity.page_link(ACTIVATION_PAGE, token), ttl))
+    account = migrated_account(legacy, account_id, email, identity.now())
     event = AccountRegistered(
         account_id=account_id,
         email=email,
         person_kind=PersonKind.LEGAL,
-        display_name=display_name,
-        siret=legacy.get("siret"),
+        display_name=account.display_name,
+        siret=legacy.siret,
     )
-    if await identity.accounts.add(account, [event], [mail]):
-        identity.courier_wakeup.notify()
-    else:
-        await identity.tokens.consume(ACTIVATION, token)  # no account took this id
-        await notify_taken_email(identity, email)
+    await add_pending_account(identity, account, password, [event], migration_confirmation_mail)
 
 
-def mailbox_export(legacy: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "legacy_id": legacy["_id"],
-        "login": legacy["login"],
-        "messages": sorted(legacy.get("mailbox", []), key=lambda message: message["received_at"]),
-    }
+@dataclass(frozen=True)
+class LegacyMailboxExport:
+    legacy_id: str
+    login: str
+    messages: tuple[LegacyMessage, ...]
 
 
-async def export_mailbox_with_ticket(identity: Identity, ticket: str) -> dict[str, Any]:
+def mailbox_export(legacy: LegacyAccount) -> LegacyMailboxExport:
+    return LegacyMailboxExport(legacy.legacy_id, legacy.login, legacy.messages_by_date())
+
+
+async def export_mailbox_with_ticket(identity: Identity, ticket: str) -> LegacyMailboxExport:
     return mailbox_export(await legacy_for_ticket(identity, ticket))
 
 
-async def export_mailbox_of_account(identity: Identity, account_id: str) -> dict[str, Any]:
+async def export_mailbox_of_account(identity: Identity, account_id: str) -> LegacyMailboxExport:
     account = await identity.accounts.by_id(account_id)
-    legacy = await identity.legacy.by_id(account["legacy_id"]) if account and account.get("legacy_id") else None
+    legacy = await identity.legacy.by_id(account.legacy_id) if account and account.legacy_id else None
     if legacy is None:
         raise Problem("this account was not migrated from the former portal", status=404, code="no-legacy-mailbox")
     return mailbox_export(legacy)

@@ -4,14 +4,13 @@ email, a new password entered twice, every session revoked."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from chassis.errors import Problem
 from contracts.events.identity import PasswordReset
-from identity.domain import accounts as rules
 from identity.domain import throttle as throttling
+from identity.domain.accounts import Account, AccountLink
 from identity.domain.links import RECOVERY
-from identity.domain.passwords import new_password_problems
+from identity.domain.passwords import PasswordRefused, new_password_problems
 from identity.handlers.context import PASSWORD_FORGOTTEN_PAGE, Identity
 from identity.handlers.sessions import every_session_revoked
 from identity.mail.templates import password_changed_mail, recovery_mail
@@ -20,16 +19,9 @@ from identity.mail.templates import password_changed_mail, recovery_mail
 RECOVERY_PAGE = "/recovery"
 
 
-class PasswordRefused(ValueError):
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{field}: {', '.join(messages)}" for field, messages in errors.items()))
-        self.errors = errors
-
-
 def invalid_recovery_link() -> Problem:
     return Problem(
         "this password reset link is invalid, already used or expired: ask for a new one",
-        status=400,
         code="recovery-token-invalid",
     )
 
@@ -39,22 +31,21 @@ async def request_recovery(identity: Identity, email: str, client_address: str) 
     the answer is the same whether or not it does."""
     await identity.limit_mail_requests("recovery", client_address)
     account = await identity.accounts.by_email(email)
-    if account is None or account["status"] != rules.AccountStatus.ACTIVE:
+    if account is None or not account.is_active():
         return
-    now = identity.now()
     ttl = identity.settings.recovery_ttl_minutes
-    expires_at = now + timedelta(minutes=ttl)
-    token = await identity.tokens.issue(RECOVERY, account["_id"], expires_at=expires_at)
-    recovery = {"expires_at": expires_at, "sent_at": now}
+    recovery = identity.new_link(timedelta(minutes=ttl))
+    token = await identity.tokens.issue(RECOVERY, account.account_id, expires_at=recovery.expires_at)
     mail = identity.mail(email, recovery_mail(identity.page_link(RECOVERY_PAGE, token), ttl))
-    queued = await identity.accounts.start_recovery(account["_id"], recovery, mail, now - identity.resend_interval)
-    await identity.replace_link(RECOVERY, token, account["_id"], queued)
+    sent_before = recovery.sent_at - identity.resend_interval
+    queued = await identity.accounts.send_link(account.account_id, AccountLink.RECOVERY, recovery, mail, sent_before)
+    await identity.replace_link(RECOVERY, token, account.account_id, queued)
 
 
-async def account_for_recovery(identity: Identity, token: str) -> dict[str, Any]:
+async def account_for_recovery(identity: Identity, token: str) -> Account:
     link = await identity.tokens.peek(RECOVERY, token)
     account = await identity.accounts.by_id(link.subject) if link else None
-    if account is None or account["status"] != rules.AccountStatus.ACTIVE:
+    if account is None or not account.is_active():
         raise invalid_recovery_link()
     return account
 
@@ -62,22 +53,23 @@ async def account_for_recovery(identity: Identity, token: str) -> dict[str, Any]
 async def complete_recovery(identity: Identity, token: str, password: str, confirmation: str) -> None:
     """ResetPassword: the link's token, the new password twice."""
     account = await account_for_recovery(identity, token)
-    problems = new_password_problems(password, confirmation, account["email"])
+    account_id, email = account.account_id, account.email
+    problems = new_password_problems(password, confirmation, email)
     if problems:
         raise PasswordRefused(problems)
     now = identity.now()
-    mail = identity.mail(account["email"], password_changed_mail(identity.page(PASSWORD_FORGOTTEN_PAGE)))
-    event = PasswordReset(account_id=account["_id"], email=account["email"])
-    sessions = await identity.sessions.open_families(account["_id"], now)
-    revoked = every_session_revoked(account["_id"], sessions, now, "password-reset")
+    mail = identity.mail(email, password_changed_mail(identity.page(PASSWORD_FORGOTTEN_PAGE)))
+    event = PasswordReset(account_id=account_id, email=email)
+    sessions = await identity.sessions.open_families(account_id, now)
+    revoked = every_session_revoked(account_id, sessions, now, "password-reset")
     password_hash = await identity.passwords.hash(password)
     if await identity.tokens.consume(RECOVERY, token) is None:
         raise invalid_recovery_link()
-    if not await identity.accounts.reset_password(account["_id"], password_hash, now, [event, revoked], mail):
+    if not await identity.accounts.reset_password(account_id, password_hash, now, [event, revoked], mail):
         raise invalid_recovery_link()
     identity.courier_wakeup.notify()
     # The reset's write already cut every session (sessions_revoked_before);
     # marking the tokens too keeps the store telling the truth.
-    await identity.sessions.revoke_account(account["_id"])
+    await identity.sessions.revoke_account(account_id)
     # The owner proved control of the mailbox: a lock on the login goes too.
-    await identity.throttle.forget(throttling.login_key(account["email"]))
+    await identity.throttle.forget(throttling.login_key(email))

@@ -5,14 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from chassis.errors import Problem, Unauthorized
 from contracts import RevocationReason, SessionsRevoked
-from identity.domain import accounts as rules
 from identity.domain import throttle as throttling
+from identity.domain.accounts import Account
 from identity.domain.commissaires import token_claims
-from identity.domain.legacy import LegacyStatus
 from identity.domain.sessions import RefreshVerdict, judge_refresh
 from identity.domain.tokens import expiry, hash_secret, new_secret
 from identity.handlers.context import Identity
@@ -85,23 +83,23 @@ class Lockout:
 
 async def legacy_credentials(identity: Identity, login: str, password: str) -> bool:
     """Whether `login` + `password` are valid credentials of a not yet migrated legacy account."""
-    legacy = await identity.legacy.by_login(login)
-    if legacy is None or legacy.get("status") == LegacyStatus.MIGRATED:
+    legacy = await identity.legacy.credentials(login)
+    if legacy is None or legacy.account.is_migrated():
         return False
     return await legacy_credentials_valid(identity, legacy, password)
 
 
-async def open_session(identity: Identity, account: dict[str, Any], family_id: str | None = None) -> SessionTokens:
+async def open_session(identity: Identity, account: Account, family_id: str | None = None) -> SessionTokens:
     """An access token and a refresh token (a new family unless rotating)."""
     now = identity.now()
     ttl = identity.settings.access_token_ttl_seconds
     family_id = family_id or uuid.uuid4().hex
     token = access_token(
         await identity.signing_keys.current(),
-        account_id=account["_id"],
-        email=account["email"],
-        roles=list(account.get("roles", [])),
-        extra=token_claims(list(account.get("roles", [])), account.get("office_id")),
+        account_id=account.account_id,
+        email=account.email,
+        roles=list(account.roles),
+        extra=token_claims(list(account.roles), account.office_id),
         session_id=family_id,  # the login: every token of one refresh family shares it
         issuer=identity.settings.jwt_issuer,
         audience=identity.settings.jwt_audience,
@@ -113,7 +111,7 @@ async def open_session(identity: Identity, account: dict[str, Any], family_id: s
     await identity.sessions.issue(
         refresh_hash,
         family_id=family_id,
-        account_id=account["_id"],
+        account_id=account.account_id,
         now=now,
         expires_at=expiry(now, refresh_ttl),
     )
@@ -124,9 +122,9 @@ async def log_in(identity: Identity, email: str, password: str, client_address: 
     """LogIn: tokens for valid credentials of an active account."""
     lockout = Lockout(identity, email, client_address)
     await lockout.reserve()  # beyond the guesses of the window, the password is not even looked at
-    account = await identity.accounts.by_email(email)
-    verification = await identity.passwords.verify(account["password_hash"] if account else None, password)
-    if account is None and await legacy_credentials(identity, email, password):
+    found = await identity.accounts.credentials(email)
+    verification = await identity.passwords.verify(found.password_hash if found else None, password)
+    if found is None and await legacy_credentials(identity, email, password):
         await lockout.succeeded()  # a right (former-portal) password
         # The old portal's users log in "as usual" and are redirected to the migration.
         raise Problem(
@@ -134,16 +132,17 @@ async def log_in(identity: Identity, email: str, password: str, client_address: 
             status=409,
             code="legacy-migration-required",
         )
-    if account is None or not verification.valid:
+    if found is None or not verification.valid:
         await lockout.failed()
         raise Unauthorized(
             "wrong email or password (users of the former portal: log in at /legacy/sessions to migrate)",
             code="invalid-credentials",
         )
     await lockout.succeeded()
-    if verification.rehashed:
-        await identity.accounts.replace_hash(account["_id"], account["password_hash"], verification.rehashed)
-    if account["status"] != rules.AccountStatus.ACTIVE:
+    account = found.account
+    if verification.rehashed and found.password_hash:
+        await identity.accounts.replace_hash(account.account_id, found.password_hash, verification.rehashed)
+    if not account.is_active():
         raise Problem(
             "this account is not activated yet: follow the link in the activation mail",
             status=403,
@@ -167,13 +166,13 @@ async def refresh_session(identity: Identity, refresh_token: str) -> SessionToke
     token_hash = hash_secret(refresh_token)
     stored = await identity.sessions.find(token_hash)
     account = await identity.accounts.by_id(stored.account_id) if stored else None
-    verdict = judge_refresh(stored, identity.now(), account.get("sessions_revoked_before") if account else None)
+    verdict = judge_refresh(stored, identity.now(), account.sessions_revoked_before if account else None)
     if verdict is RefreshVerdict.REUSED and stored is not None:
         await revoke_session(identity, stored.account_id, stored.family_id, "refresh-token-reused")
         raise refresh_refused(reused=True)
     if verdict is not RefreshVerdict.ROTATE or stored is None or account is None:
         raise refresh_refused()
-    if account["status"] != rules.AccountStatus.ACTIVE:
+    if not account.is_active():
         raise refresh_refused()
     if not await identity.sessions.consume(token_hash, identity.now()):
         # Two refreshes raced with one token: one of them is a copy.

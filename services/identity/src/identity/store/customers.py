@@ -4,14 +4,15 @@ first-connection token of each, with its mail (`_courier`) in the same document.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from chassis.mail import COURIER_FIELD, courier_indexes, push_mail
-from chassis.mongo import IndexSpec, MongoDatabase
+from chassis.mail import COURIER_FIELD, Mail, courier_indexes, push_mail
+from chassis.mongo import Document, IndexSpec, MongoDatabase
 from chassis.sweeper import EXPIRES_AT, expires_at
 from identity.domain.customers import Order, OrderEmail
+from identity.domain.links import MailedLink
+from identity.store.accounts import link_document, not_sent_since
 
 ORDER_EMAILS = "order_emails"
 # First connections asked before identity knew of an order for the email: kept until
@@ -30,7 +31,7 @@ def order_document(order: Order) -> dict[str, str]:
     }
 
 
-def order_email_from(doc: dict[str, Any]) -> OrderEmail:
+def order_email_from(doc: Document) -> OrderEmail:
     orders = tuple(
         Order(
             schedule_id=raw["schedule_id"],
@@ -45,12 +46,12 @@ def order_email_from(doc: dict[str, Any]) -> OrderEmail:
 
 
 class OrderEmailStore:
+    """`identity.ports.OrderEmailStore` on MongoDB (the Protocol says what each method does)."""
+
     def __init__(self, db: MongoDatabase) -> None:
         self._emails = db[ORDER_EMAILS]
 
     async def record_order(self, email: str, order: Order, now: datetime) -> bool:
-        """Remember an order of `email`; False when this schedule was already
-        recorded (a redelivered event changes nothing)."""
         try:
             result = await self._emails.update_one(
                 {"_id": email, "orders.schedule_id": {"$ne": order.schedule_id}},
@@ -66,17 +67,13 @@ class OrderEmailStore:
         return order_email_from(doc) if doc else None
 
     async def start_first_connection(
-        self, email: str, first_connection: dict[str, Any], mail: dict[str, Any], sent_before: datetime
+        self, email: str, first_connection: MailedLink, mail: Mail, sent_before: datetime
     ) -> bool:
         result = await self._emails.update_one(
-            {
-                "_id": email,
-                "$or": [
-                    {"first_connection.sent_at": {"$exists": False}},
-                    {"first_connection.sent_at": {"$lte": sent_before}},
-                ],
-            },
-            push_mail({"$set": {"first_connection": first_connection}}, mail),
+            {"_id": email, **not_sent_since("first_connection.sent_at", sent_before)},
+            push_mail(
+                {"$set": {"first_connection": link_document(first_connection)}}, mail.entry(first_connection.sent_at)
+            ),
         )
         return result.modified_count == 1
 
@@ -86,9 +83,6 @@ class OrderEmailStore:
             {"$unset": {"first_connection": ""}, "$set": {"account_id": account_id, "access_created_at": now}},
         )
 
-    async def queue_mail(self, email: str, mail: dict[str, Any]) -> None:
-        await self._emails.update_one({"_id": email}, push_mail({}, mail))
-
 
 class FirstConnectionRequests:
     """Requests waiting for their email's first order (`FIRST_CONNECTION_REQUESTS`)."""
@@ -97,7 +91,6 @@ class FirstConnectionRequests:
         self._requests = db[FIRST_CONNECTION_REQUESTS]
 
     async def remember(self, email: str, now: datetime, until: datetime) -> None:
-        """Keep (or extend) the request of `email` until `until`."""
         await self._requests.update_one(
             {"_id": email}, {"$set": {"requested_at": now, **expires_at(until)}}, upsert=True
         )

@@ -13,26 +13,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from dataclasses import dataclass
-from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from chassis.clock import Clock
 from chassis.crypto import FieldCipher
-from chassis.mongo import MongoDatabase
+from chassis.mongo import Document, MongoDatabase
+from identity.domain.keys import Jwk, Jwks, SigningKey
 
 SIGNING_KEYS = "signing_keys"
 SEALED = "private_sealed"
 CLEAR = "private_pem"  # earlier versions only
 NEWEST = [("created_at", -1), ("created_seq", -1)]
-
-
-@dataclass(frozen=True)
-class SigningKey:
-    kid: str
-    private_key: Ed25519PrivateKey
 
 
 def _b64(data: bytes) -> str:
@@ -127,7 +120,7 @@ class KeyStore:
         return result.deleted_count == 1
 
     async def _publish(self, key: SigningKey, *, store_private: bool) -> None:
-        document: dict[str, Any] = {
+        document: Document = {
             "public_x": _b64(_raw_public(key.private_key.public_key())),
             "created_at": self._clock.now(),
             "created_seq": time.time_ns(),
@@ -136,12 +129,12 @@ class KeyStore:
             document[SEALED] = self._cipher.seal(_pem(key.private_key), field=self._field(key.kid))
         await self._keys.update_one({"_id": key.kid}, {"$setOnInsert": document}, upsert=True)
 
-    async def jwks(self) -> dict[str, Any]:
+    async def jwks(self) -> Jwks:
         keys = [
-            {"kty": "OKP", "crv": "Ed25519", "x": doc["public_x"], "kid": doc["_id"], "use": "sig", "alg": "EdDSA"}
+            Jwk(kty="OKP", crv="Ed25519", x=doc["public_x"], kid=doc["_id"], use="sig", alg="EdDSA")
             async for doc in self._keys.find({}, {"public_x": 1}).sort("created_at", -1)
         ]
-        return {"keys": keys}
+        return Jwks(keys=keys)
 
 
 class SigningKeys:

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from chassis.mongo import IndexSpec, MongoDatabase, ascending
-from identity.domain.legacy import LegacyLoginTaken, LegacyRecord, LegacyStatus, MailboxMessage
+from chassis.mongo import Document, IndexSpec, MongoDatabase, ascending
+from identity.domain.legacy import (
+    LegacyAccount,
+    LegacyCredentials,
+    LegacyLoginTaken,
+    LegacyRecord,
+    LegacyStatus,
+    MailboxMessage,
+)
 from identity.domain.tokens import hash_secret
 
 LEGACY_ACCOUNTS = "legacy_accounts"
 INDEXES: list[IndexSpec] = [ascending(LEGACY_ACCOUNTS, "login", unique=True)]
 
 
-def imported_document(record: LegacyRecord, now: datetime) -> dict[str, Any]:
+def imported_document(record: LegacyRecord, now: datetime) -> Document:
     """What an import writes of a legacy account (its status aside)."""
     return {
         "login": record.login,
@@ -31,13 +37,35 @@ def imported_document(record: LegacyRecord, now: datetime) -> dict[str, Any]:
     }
 
 
+def message_from(raw: Document) -> MailboxMessage:
+    return MailboxMessage(
+        received_at=raw["received_at"],
+        subject=raw.get("subject", ""),
+        body=raw.get("body", ""),
+        sender=raw.get("sender"),
+    )
+
+
+def legacy_from(doc: Document) -> LegacyAccount:
+    return LegacyAccount(
+        legacy_id=str(doc["_id"]),
+        login=doc["login"],
+        status=LegacyStatus(doc.get("status", LegacyStatus.IMPORTED)),
+        company_name=doc.get("company_name"),
+        siret=doc.get("siret"),
+        contract_reference=doc.get("contract_reference"),
+        mailbox=tuple(message_from(raw) for raw in doc.get("mailbox", [])),
+        account_id=doc.get("account_id"),
+    )
+
+
 class LegacyStore:
+    """`identity.ports.LegacyStore (and LegacyMailboxes)` on MongoDB (the Protocol says what each method does)."""
+
     def __init__(self, db: MongoDatabase) -> None:
         self._legacy = db[LEGACY_ACCOUNTS]
 
     async def import_record(self, record: LegacyRecord, now: datetime) -> bool:
-        """Insert or refresh an imported account; a migrated one is left alone.
-        Returns True when written."""
         document = imported_document(record, now)
         try:
             await self._legacy.update_one(
@@ -54,14 +82,17 @@ class LegacyStore:
             ) from error
         return True
 
-    async def by_login(self, login: str) -> dict[str, Any] | None:
-        return await self._legacy.find_one({"login": login})
+    async def credentials(self, login: str) -> LegacyCredentials | None:
+        doc = await self._legacy.find_one({"login": login})
+        if doc is None:
+            return None
+        return LegacyCredentials(legacy_from(doc), doc.get("password_hash"), doc.get("migration_secret_hash"))
 
-    async def by_id(self, legacy_id: str) -> dict[str, Any] | None:
-        return await self._legacy.find_one({"_id": legacy_id})
+    async def by_id(self, legacy_id: str) -> LegacyAccount | None:
+        doc = await self._legacy.find_one({"_id": legacy_id})
+        return legacy_from(doc) if doc is not None else None
 
     async def confirming(self, legacy_id: str, account_id: str, email: str) -> bool:
-        """The ticket was spent on one new account: the legacy id now waits for its confirmation."""
         doc = await self._legacy.find_one_and_update(
             {"_id": legacy_id, "status": {"$ne": LegacyStatus.MIGRATED}},
             {
@@ -79,16 +110,7 @@ class LegacyStore:
         )
 
     async def legacy_messages(self, legacy_id: str) -> list[MailboxMessage] | None:
-        """The former portal's messages as imported, in their order (the mailbox's LegacyMailboxes port)."""
         doc = await self._legacy.find_one({"_id": legacy_id}, {"mailbox": 1})
         if doc is None:
             return None
-        return [
-            MailboxMessage(
-                received_at=raw["received_at"],
-                subject=raw.get("subject", ""),
-                body=raw.get("body", ""),
-                sender=raw.get("sender"),
-            )
-            for raw in doc.get("mailbox", [])
-        ]
+        return [message_from(raw) for raw in doc.get("mailbox", [])]

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from pymongo import ReturnDocument
 
-from chassis.mongo import IndexSpec, MongoDatabase, insert_new
+from chassis.mongo import Document, IndexSpec, MongoDatabase, insert_new
 from identity.domain.mailbox import MailboxMessage, MessageSource, Page, PageRequest, next_cursor
 
 MAILBOX_MESSAGES = "mailbox_messages"
@@ -22,7 +21,7 @@ LIVE = {"deleted_at": None}
 CONTENT = ("subject", "body", "sender", "link", "details", "read_at", "received_at", "source_key")
 
 
-def to_document(message: MailboxMessage) -> dict[str, Any]:
+def to_document(message: MailboxMessage) -> Document:
     return {
         "_id": message.message_id,
         "account_id": message.account_id,
@@ -39,7 +38,7 @@ def to_document(message: MailboxMessage) -> dict[str, Any]:
     }
 
 
-def from_document(doc: dict[str, Any]) -> MailboxMessage:
+def from_document(doc: Document) -> MailboxMessage:
     return MailboxMessage(
         message_id=doc["_id"],
         account_id=doc["account_id"],
@@ -56,6 +55,8 @@ def from_document(doc: dict[str, Any]) -> MailboxMessage:
 
 
 class MongoMailboxStore:
+    """`identity.ports.MailboxStore` on MongoDB (the Protocol says what each method does)."""
+
     def __init__(self, db: MongoDatabase) -> None:
         self._messages = db[MAILBOX_MESSAGES]
 
@@ -64,7 +65,7 @@ class MongoMailboxStore:
         return await insert_new(self._messages, [to_document(m) for m in messages])
 
     async def page(self, account_id: str, request: PageRequest) -> Page:
-        owned: dict[str, Any] = {"account_id": account_id, **LIVE}
+        owned: Document = {"account_id": account_id, **LIVE}
         query = dict(owned)
         if request.unread_only:
             query["read_at"] = None

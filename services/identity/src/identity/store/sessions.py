@@ -4,9 +4,8 @@ families (one per login)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from chassis.mongo import IndexSpec, MongoDatabase, ascending
+from chassis.mongo import Document, IndexSpec, MongoDatabase, ascending
 from identity.domain.sessions import StoredRefreshToken
 
 REFRESH_TOKENS = "refresh_tokens"
@@ -17,6 +16,8 @@ INDEXES: list[IndexSpec] = [
 
 
 class SessionStore:
+    """`identity.ports.SessionStore` on MongoDB (the Protocol says what each method does)."""
+
     def __init__(self, db: MongoDatabase) -> None:
         self._tokens = db[REFRESH_TOKENS]
 
@@ -36,7 +37,7 @@ class SessionStore:
         )
 
     async def find(self, token_hash: str) -> StoredRefreshToken | None:
-        doc: dict[str, Any] | None = await self._tokens.find_one({"_id": token_hash})
+        doc: Document | None = await self._tokens.find_one({"_id": token_hash})
         if doc is None:
             return None
         return StoredRefreshToken(
@@ -49,7 +50,6 @@ class SessionStore:
         )
 
     async def consume(self, token_hash: str, now: datetime) -> bool:
-        """Mark the token used; False if another request consumed it first (a reuse)."""
         result = await self._tokens.update_one({"_id": token_hash, "used_at": None}, {"$set": {"used_at": now}})
         return result.modified_count == 1
 
@@ -62,8 +62,6 @@ class SessionStore:
         return result.modified_count
 
     async def open_families(self, account_id: str, now: datetime) -> list[str]:
-        """The account's logins that may still hold a valid access token: a
-        family with an unrevoked token that has not expired."""
         families = await self._tokens.distinct(
             "family_id", {"account_id": account_id, "revoked": False, "expires_at": {"$gt": now}}
         )

@@ -16,6 +16,8 @@ COUNTER_KEPT = timedelta(days=1)
 
 
 class ThrottleStore:
+    """`identity.ports.ThrottleStore` on MongoDB (the Protocol says what each method does)."""
+
     def __init__(self, db: MongoDatabase) -> None:
         self._failures = db[LOGIN_FAILURES]
         self._counters = db[REQUEST_COUNTERS]
@@ -27,10 +29,6 @@ class ThrottleStore:
         return GuessWindow(attempts=int(doc.get("attempts", 0)), window_started_at=doc.get("window_started_at"))
 
     async def reserve_guess(self, key: str, now: datetime, policy: LockoutPolicy) -> int:
-        """Count one guess before it is evaluated, atomically: a conditional
-        `$inc` that matches only below the limit of an open window, or a new
-        window when the last one elapsed (or none exists). Returns 0 when the
-        guess may be evaluated, else the seconds until one may (the lock)."""
         stale = stale_before(now, policy)
         for _ in range(3):  # each round loses only to a concurrent writer of the same key
             counted = await self._failures.find_one_and_update(
@@ -59,12 +57,9 @@ class ThrottleStore:
         return seconds_refused(GuessWindow(policy.max_failures, now), now, policy)
 
     async def give_back(self, key: str) -> None:
-        """A guess that turned out right (or was never evaluated) stops counting."""
         await self._failures.update_one({"_id": key, "attempts": {"$gt": 0}}, {"$inc": {"attempts": -1}})
 
     async def lock_if_spent(self, key: str, now: datetime, policy: LockoutPolicy) -> None:
-        """After a failure: if it used up the window's guesses, the key stays
-        refused for `lock_for` from now."""
         start = locked_window_start(now, policy)
         await self._failures.update_one(
             {"_id": key, "attempts": {"$gte": policy.max_failures}, "window_started_at": {"$lt": start}},
@@ -75,7 +70,6 @@ class ThrottleStore:
         await self._failures.delete_one({"_id": key})
 
     async def count(self, key: str, window_start: int, now: datetime) -> int:
-        """Atomically count one more request in the fixed window; returns the total."""
         doc = await self._counters.find_one_and_update(
             {"_id": f"{key}:{window_start}"},
             # Deleted by the chassis sweeper once expired; a day outlasts any window.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
+from chassis.mail import Mail
 from chassis.tokens import LinkTokens
 from identity.handlers.context import Identity
 from identity.ports import CommissaireStore
@@ -22,7 +22,7 @@ class CommissaireDeps:
     tokens: LinkTokens
     now: Callable[[], datetime]
     hash_password: Callable[[str], Awaitable[str]]
-    mail: Callable[[str, tuple[str, str]], dict[str, Any]]
+    mail: Callable[[str, tuple[str, str]], Mail]
     page_link: Callable[[str, str], str]
     invitation_ttl: timedelta
     mail_queued: Callable[[], None]

@@ -7,15 +7,13 @@ from chassis.errors import Problem
 from identity.domain.accounts import AccountStatus
 from identity.domain.commissaires import Commissaire
 from identity.domain.links import COMMISSAIRE_INVITATION
-from identity.domain.passwords import new_password_problems
+from identity.domain.passwords import PasswordRefused, new_password_problems
 from identity.handlers.commissaires import CommissaireDeps
-from identity.handlers.recovery import PasswordRefused
 
 
 def invalid_invitation() -> Problem:
     return Problem(
         "this activation link is invalid, already used or expired: ask support for a new one",
-        status=400,
         code="invitation-invalid",
     )
 

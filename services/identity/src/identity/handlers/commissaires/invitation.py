@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from chassis.mail import Mail
 from identity.domain.commissaires import Commissaire, Invitation
 from identity.domain.links import COMMISSAIRE_INVITATION
 from identity.handlers.commissaires import ACTIVATION_PAGE, CommissaireDeps
 from identity.mail.commissaire_templates import commissaire_invitation_mail
 
 
-async def new_invitation(deps: CommissaireDeps, commissaire: Commissaire) -> tuple[str, Invitation, dict[str, Any]]:
+async def new_invitation(deps: CommissaireDeps, commissaire: Commissaire) -> tuple[str, Invitation, Mail]:
     """The link's token (to revoke the older ones once the mail is queued), the invitation, its mail."""
     now = deps.now()
     invitation = Invitation(now + deps.invitation_ttl, now)
