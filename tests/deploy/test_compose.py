@@ -19,6 +19,7 @@ import copy
 import difflib
 import fnmatch
 import importlib
+import ipaddress
 import itertools
 import json
 import os
@@ -34,6 +35,7 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+from chassis.clientaddress import client_address, proxy_networks
 from devstack.config import KAFKA_VERSION, StackConfig
 from devstack.services import START_WAVES, ServiceProcess, service_processes
 
@@ -356,6 +358,24 @@ def test_addresses_name_compose_services_and_their_ports(name: str) -> None:
             assert parts.hostname in services, f"{name}: {var}={value}: no compose service {parts.hostname!r}"
             if parts.hostname in ports and parts.port is not None:
                 assert parts.port == ports[parts.hostname], f"{name}: {var}={value}: wrong port"
+
+
+def test_the_gateway_believes_the_forwarded_address_of_the_portal_only() -> None:
+    """The portal forwards each person's address; the gateway reads X-Forwarded-For from the
+    portal's fixed address and from no one else (not the host's published port, not a service)."""
+    compose = load_compose()
+    (subnet,) = compose["networks"]["default"]["ipam"]["config"]
+    portal = ipaddress.ip_address(compose["services"]["portal"]["networks"]["default"]["ipv4_address"])
+    assert portal in ipaddress.ip_network(subnet["subnet"]), "the portal's address is in the compose subnet"
+    assert portal not in ipaddress.ip_network(subnet["ip_range"]), "no other container can be given it first"
+    trusted = proxy_networks(str(compose_env(compose["services"]["gateway"])["GATEWAY_TRUSTED_PROXIES"]).split(","))
+    assert [(network.network_address, network.num_addresses) for network in trusted] == [(portal, 1)]
+    for name in set(PROCESSES) - {"portal"}:
+        assert not compose["services"][name].get("networks"), f"{name}: only the portal has a fixed address"
+    person = {"x-forwarded-for": "203.0.113.7"}
+    assert client_address(person, str(portal), key=None, trusted_proxies=trusted) == "203.0.113.7"
+    host = str(next(ipaddress.ip_network(subnet["subnet"]).hosts()))  # where published ports come from
+    assert client_address(person, host, key=None, trusted_proxies=trusted) == host
 
 
 # --- compose: health and start order ---------------------------------------------
