@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,69 +15,14 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from portal.adapters.api import parse_problem
 from portal.app import create_app
-from portal.ports import ApiAnswer, Session
+from portal.ports import Session
 from portal.settings import PortalSettings
 from portal.store.sessions import new_session
 
+from .fakes import FakeApi, MemorySessions, ok, refused
+
 NOW = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
-Reply = ApiAnswer | Callable[[dict[str, Any]], ApiAnswer]
-
-
-def ok(body: Any, status: int = 200, content: bytes = b"", headers: Mapping[str, str] | None = None) -> ApiAnswer:
-    return ApiAnswer(status, body, dict(headers or {"content-type": "application/json"}), content, None)
-
-
-def refused(status: int, code: str, detail: str, errors: list[dict[str, Any]] | None = None) -> ApiAnswer:
-    """A problem+json answer as the chassis writes it (its code at the end of `type`), parsed as
-    the gateway client parses it."""
-    body: dict[str, Any] = {"type": f"https://creditdesk.dev/problems/{code}", "status": status, "detail": detail}
-    if errors is not None:
-        body["errors"] = errors
-    return ApiAnswer(status, body, {"content-type": "application/problem+json"}, b"", parse_problem(status, body))
-
-
-@dataclass
-class FakeApi:
-    """Implements `portal.ports.Api`: canned answers by (method, path), every call recorded."""
-
-    replies: dict[tuple[str, str], Reply] = field(default_factory=dict)
-    calls: list[dict[str, Any]] = field(default_factory=list)
-
-    async def call(self, session: Session | None, method: str, path: str, **sent: Any) -> ApiAnswer:
-        call = {"method": method, "path": path, "token": session.access_token if session else None, **sent}
-        self.calls.append(call)
-        reply = self.replies.get((method, path))
-        if reply is None:
-            return refused(404, "not-found", f"no {method} {path}")
-        return reply(call) if callable(reply) else reply
-
-    async def aclose(self) -> None:
-        return None
-
-    def last(self, method: str, path: str) -> dict[str, Any]:
-        return [c for c in self.calls if c["method"] == method and c["path"] == path][-1]
-
-
-class MemorySessions:
-    """Implements `portal.ports.SessionStore` in memory."""
-
-    def __init__(self) -> None:
-        self.saved: dict[str, Session] = {}
-
-    async def load(self, session_id: str, now: datetime) -> Session | None:
-        found = self.saved.get(session_id)
-        return replace(found, flashes=list(found.flashes)) if found and found.expires_at > now else None
-
-    async def save(self, session: Session) -> None:
-        self.saved[session.id] = replace(session, dirty=False, new=False, flashes=list(session.flashes))
-
-    async def delete(self, session_id: str) -> None:
-        self.saved.pop(session_id, None)
-
-    async def purge_expired(self, now: datetime) -> int:
-        return 0
 
 
 class FixedClock:
