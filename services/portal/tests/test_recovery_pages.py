@@ -364,3 +364,39 @@ async def test_a_browsers_favicon_request_keeps_the_session(debtor: Browser) -> 
     answer = await debtor.client.get("/favicon.ico")
     assert answer.status_code == 404
     assert "set-cookie" not in answer.headers
+
+
+async def test_the_creditors_list_and_the_desk_share_one_table_with_their_own_column(
+    creditor: Browser, commissaire: Browser
+) -> None:
+    row = {k: CASE[k] for k in ("case_id", "phase", "filed_at", "total_cents", "balance_cents", "due_at")}
+    row["debtor"] = CASE["debtor"]["display_name"]
+    creditor.api.replies[("GET", "/api/recovery/cases")] = ok([row])
+    mine = text_of(await creditor.client.get("/cases"))
+    assert '<a href="/cases/c-0123456789">Quincaillerie Lorraine SARL</a>' in mine
+    assert 'data-phase="amicable"' in mine
+    assert '<th scope="col" class="num">Montant réclamé</th>' in mine
+    commissaire.api.replies[("GET", "/api/recovery/office/cases")] = ok([row, {**row, "phase": "assigned"}])
+    desk = text_of(await commissaire.client.get("/office"))
+    assert desk.count('<a href="/office/cases/c-0123456789">') == 2  # waiting and in progress
+    assert '<th scope="col">Échéance</th>' in desk
+    assert "18 mars 2026" in desk
+    assert "Montant réclamé" not in desk
+
+
+async def test_both_case_pages_show_the_facts_and_the_answer_and_only_the_desk_who_recorded_it(
+    creditor: Browser, commissaire: Browser
+) -> None:
+    answered = {**CASE, "answer": {"answer": "refused", "at": "2026-03-02T10:00:00Z", "recorded_by": "commissaire"}}
+    creditor.api.replies[("GET", "/api/recovery/cases/c-0123456789")] = ok(answered)
+    commissaire.api.replies[("GET", "/api/recovery/office/cases/c-0123456789")] = ok(answered)
+    mine = text_of(await creditor.client.get("/cases/c-0123456789"))
+    office = text_of(await commissaire.client.get("/office/cases/c-0123456789"))
+    for page in (mine, office):
+        assert "<dd>c-0123456789</dd>" in page
+        assert "F-2026-001" in page
+        assert "Le débiteur a refusé" in page
+    assert "sample-metz-1" in mine
+    assert "sample-metz-1" not in office
+    assert "(" not in mine.split("Le débiteur a refusé", 1)[1].split("</p>", 1)[0]
+    assert "(" in office.split("Le débiteur a refusé", 1)[1].split("</p>", 1)[0]
