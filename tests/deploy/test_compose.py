@@ -1,6 +1,7 @@
 """The Docker deployment path agrees with the code, checked without Docker.
 
-`docker-compose.yml`, the Dockerfiles of the services and the gateway, and the
+`docker-compose.yml`, the one `Dockerfile` of every process (built per process with
+its build arguments), and the
 Prometheus configuration are compared with the two sources of truth:
 
 * the settings classes, for the environment variables that exist (a compose
@@ -18,6 +19,7 @@ import copy
 import difflib
 import fnmatch
 import importlib
+import ipaddress
 import itertools
 import json
 import os
@@ -33,6 +35,7 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+from chassis.clientaddress import client_address, proxy_networks
 from devstack.config import KAFKA_VERSION, StackConfig
 from devstack.services import START_WAVES, ServiceProcess, service_processes
 
@@ -214,14 +217,16 @@ def test_settings_classes_cover_the_catalogue() -> None:
 
 
 @pytest.mark.parametrize("name", PROCESSES)
-def test_each_process_is_built_from_its_own_dockerfile(name: str) -> None:
+def test_each_process_is_built_from_the_one_dockerfile(name: str) -> None:
     service = load_compose()["services"].get(name)
     assert service is not None, f"docker-compose.yml has no service {name!r}"
     build = service.get("build")
-    assert isinstance(build, dict), f"{name}: build must be {{context: ., dockerfile: services/{name}/Dockerfile}}"
+    expected = f"{{context: ., dockerfile: Dockerfile, args: {{SERVICE: {name}, PORT: <its http_port>}}}}"
+    assert isinstance(build, dict), f"{name}: build must be {expected}"
     assert build.get("context") == "."
-    assert build.get("dockerfile") == f"services/{name}/Dockerfile"
+    assert build.get("dockerfile") == "Dockerfile", f"{name}: build must be {expected}"
     assert (REPO_ROOT / build["context"] / build["dockerfile"]).is_file(), f"{build['dockerfile']} does not exist"
+    assert build_args(name) == {"SERVICE": name, "PORT": str(http_port(name))}, f"{name}: build must be {expected}"
     # The Dockerfile's CMD is what is checked below: compose must not replace it.
     assert "command" not in service
     assert "entrypoint" not in service
@@ -355,6 +360,24 @@ def test_addresses_name_compose_services_and_their_ports(name: str) -> None:
                 assert parts.port == ports[parts.hostname], f"{name}: {var}={value}: wrong port"
 
 
+def test_the_gateway_believes_the_forwarded_address_of_the_portal_only() -> None:
+    """The portal forwards each person's address; the gateway reads X-Forwarded-For from the
+    portal's fixed address and from no one else (not the host's published port, not a service)."""
+    compose = load_compose()
+    (subnet,) = compose["networks"]["default"]["ipam"]["config"]
+    portal = ipaddress.ip_address(compose["services"]["portal"]["networks"]["default"]["ipv4_address"])
+    assert portal in ipaddress.ip_network(subnet["subnet"]), "the portal's address is in the compose subnet"
+    assert portal not in ipaddress.ip_network(subnet["ip_range"]), "no other container can be given it first"
+    trusted = proxy_networks(str(compose_env(compose["services"]["gateway"])["GATEWAY_TRUSTED_PROXIES"]).split(","))
+    assert [(network.network_address, network.num_addresses) for network in trusted] == [(portal, 1)]
+    for name in set(PROCESSES) - {"portal"}:
+        assert not compose["services"][name].get("networks"), f"{name}: only the portal has a fixed address"
+    person = {"x-forwarded-for": "203.0.113.7"}
+    assert client_address(person, str(portal), key=None, trusted_proxies=trusted) == "203.0.113.7"
+    host = str(next(ipaddress.ip_network(subnet["subnet"]).hosts()))  # where published ports come from
+    assert client_address(person, host, key=None, trusted_proxies=trusted) == host
+
+
 # --- compose: health and start order ---------------------------------------------
 
 
@@ -448,11 +471,18 @@ def test_collector_receives_otlp_http_where_services_send_it() -> None:
 # --- Dockerfiles ------------------------------------------------------------------
 
 
-def dockerfile(name: str) -> Path:
-    return REPO_ROOT / "services" / name / "Dockerfile"
+DOCKERFILE = REPO_ROOT / "Dockerfile"
+# ${NAME} or $NAME, as the Dockerfile and the shell spell a variable.
+VARIABLE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
 
 
-def instructions(path: Path) -> list[tuple[str, str]]:
+def build_args(name: str) -> dict[str, str]:
+    args = load_compose()["services"][name]["build"].get("args") or {}
+    assert isinstance(args, dict), f"{name}: build.args must be a mapping"
+    return {str(key): str(value) for key, value in args.items()}
+
+
+def instructions(path: Path = DOCKERFILE) -> list[tuple[str, str]]:
     """(KEYWORD, arguments) per instruction, continuation lines joined, comments dropped."""
     result: list[tuple[str, str]] = []
     current = ""
@@ -469,6 +499,46 @@ def instructions(path: Path) -> list[tuple[str, str]]:
     return result
 
 
+def image_steps(name: str) -> list[tuple[str, str]]:
+    """The Dockerfile's instructions as compose builds `name`: every ARG and ENV
+    variable filled in, stage by stage (each stage declares the ARGs it uses)."""
+    args, known, steps = build_args(name), dict[str, str](), []
+
+    def fill(text: str) -> str:
+        return VARIABLE.sub(lambda m: known.get(m[1] or m[2], m[0]), text)
+
+    for keyword, arguments in instructions():
+        if keyword == "FROM":
+            known = {}
+        elif keyword == "ARG":
+            key, _, default = arguments.partition("=")
+            known[key] = args.get(key, default)
+        elif keyword == "ENV":
+            for pair in shlex.split(arguments):
+                key, _, value = pair.partition("=")
+                known[key] = fill(value)
+        steps.append((keyword, fill(arguments)))
+    return steps
+
+
+def test_the_dockerfile_needs_its_build_arguments() -> None:
+    """Every build argument has no default: a build without SERVICE or PORT stops with how to give them."""
+    declared = {args.partition("=")[0]: args.partition("=")[1] for keyword, args in instructions() if keyword == "ARG"}
+    assert declared == {"SERVICE": "", "PORT": ""}
+    checks = " ".join(args for keyword, args in instructions() if keyword == "RUN")
+    assert 'test -n "${SERVICE}" && test -n "${PORT}"' in checks
+    assert not list(REPO_ROOT.glob("services/*/Dockerfile")), "one Dockerfile for every image, at the root"
+
+
+def test_only_recovery_installs_system_libraries() -> None:
+    """WeasyPrint's Pango and fonts (ADR 0024) go into recovery's image, not the six others."""
+    (install,) = [args for keyword, args in final_stage("recovery") if keyword == "RUN" and "apt-get" in args]
+    recovery = re.search(r"recovery\) packages=\"([^\"]*)\"", install)
+    assert recovery, "the Dockerfile names recovery's system packages in its `case`"
+    assert {"libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core"} <= set(recovery[1].split())
+    assert '*) packages=""' in install, "the other images install no system package"
+
+
 def words(arguments: str) -> list[str]:
     """Exec form (JSON array) or shell form."""
     if arguments.startswith("["):
@@ -478,8 +548,8 @@ def words(arguments: str) -> list[str]:
     return shlex.split(arguments)
 
 
-def final_stage(path: Path) -> list[tuple[str, str]]:
-    steps = instructions(path)
+def final_stage(name: str) -> list[tuple[str, str]]:
+    steps = image_steps(name)
     last_from = max(i for i, (keyword, _) in enumerate(steps) if keyword == "FROM")
     return steps[last_from:]
 
@@ -489,11 +559,11 @@ def option(argv: list[str], name: str) -> str | None:
 
 
 def dockerfile_port(name: str) -> int:
-    cmd = [args for keyword, args in final_stage(dockerfile(name)) if keyword == "CMD"]
-    assert cmd, f"services/{name}/Dockerfile has no CMD"
+    cmd = [args for keyword, args in final_stage(name) if keyword == "CMD"]
+    assert cmd, "Dockerfile has no CMD"
     port = option(words(cmd[-1]), "--port")
-    assert port is not None, f"services/{name}/Dockerfile: CMD has no --port"
-    assert port.isdigit(), f"services/{name}/Dockerfile: --port {port} is not a number"
+    assert port is not None, "Dockerfile: CMD has no --port"
+    assert port.isdigit(), f"Dockerfile for {name}: --port {port} is not a number"
     return int(port)
 
 
@@ -518,9 +588,10 @@ def dockerignored(path: str, patterns: list[str]) -> bool:
 
 @pytest.mark.parametrize("name", PROCESSES)
 def test_dockerfile_runs_the_process_of_the_catalogue(name: str) -> None:
-    path, process = dockerfile(name), catalogue()[name]
-    stage = final_stage(path)
+    process = catalogue()[name]
+    stage = final_stage(name)
     cmd = words([args for keyword, args in stage if keyword == "CMD"][-1])
+    assert cmd[0] == "exec", f"{name}: the shell must hand PID 1 to uvicorn (`exec`), or SIGTERM stops at sh"
     assert option(cmd, "--factory") == f"{process.package}.app:create_app" == process.app
     assert option(cmd, "--host") == "0.0.0.0", f"{name}: bind every interface inside the container"
     # The client address is the platform's decision (chassis.clientaddress), not uvicorn's.
@@ -538,7 +609,7 @@ def test_dockerfile_runs_the_process_of_the_catalogue(name: str) -> None:
 
 @pytest.mark.parametrize("name", PROCESSES)
 def test_dockerfile_installs_from_its_hashed_lock(name: str) -> None:
-    steps = instructions(dockerfile(name))
+    steps = image_steps(name)
     lock = f"requirements/{name}.lock"
     assert (REPO_ROOT / lock).is_file(), f"{lock} does not exist: run `make lock`"
     copied = [word for keyword, args in steps if keyword == "COPY" for word in words(args)]
@@ -552,7 +623,7 @@ def test_dockerfile_installs_from_its_hashed_lock(name: str) -> None:
 @pytest.mark.parametrize("name", PROCESSES)
 def test_dockerfile_copies_only_what_the_context_sends(name: str) -> None:
     patterns = dockerignore_patterns()
-    for keyword, args in instructions(dockerfile(name)):
+    for keyword, args in image_steps(name):
         if keyword not in ("COPY", "ADD"):
             continue
         argv = words(args)

@@ -17,11 +17,13 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
 import yaml
 
+from chassis.clientaddress import client_address, proxy_networks
 from devstack.deploy import BUSINESS_SERVICES, bus_roles, stale_files
 from tests.deploy.test_compose import REPO_ROOT, catalogue, env_var_names, load_compose, settings_class
 
@@ -34,7 +36,9 @@ PLATFORM_CHART = HELM_DIR / "creditdesk-platform"
 VALUES_DIR = HELM_DIR / "services"
 ALERTS_FILE = PLATFORM_CHART / "files" / "alerts.yml"
 RUNBOOK = REPO_ROOT / "docs" / "runbook.md"
-PROCESSES = (*BUSINESS_SERVICES, "gateway")
+# The processes on the bus (a Kafka principal, a dashboard); the portal is not on it.
+BUS_PROCESSES = (*BUSINESS_SERVICES, "gateway")
+PROCESSES = (*BUS_PROCESSES, "portal")
 KUBERNETES_VERSION = "1.31.0"
 # Kinds of the operators the platform expects (Strimzi, MongoDB Community,
 # Prometheus Operator): kubernetes-validate has no schema for them, so the
@@ -243,7 +247,7 @@ def test_no_secret_value_in_any_chart_default() -> None:
 # --- the bus: topics and ACLs from the contracts ---------------------------------------
 
 
-@pytest.mark.parametrize("service", PROCESSES)
+@pytest.mark.parametrize("service", BUS_PROCESSES)
 def test_topics_and_acls_follow_the_contracts(service: str) -> None:
     role = bus_roles()[service]
     docs = rendered(service)
@@ -264,6 +268,13 @@ def test_topics_and_acls_follow_the_contracts(service: str) -> None:
     assert groups == expected_groups
     env = cluster_env(service)
     assert env[f"{service.upper()}_KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == service
+
+
+def test_the_portal_is_not_on_the_bus() -> None:
+    docs = rendered("portal")
+    assert not of_kind(docs, "KafkaTopic")
+    assert not of_kind(docs, "KafkaUser")
+    assert not [name for name in cluster_env("portal") if "KAFKA" in name]
 
 
 def test_one_owner_per_topic() -> None:
@@ -301,11 +312,42 @@ def test_only_the_gateway_and_verifiers_reach_a_service(service: str) -> None:
     assert called <= {"identity"}, f"{service} calls no other service than identity's JWKS"
 
 
-def test_the_gateway_is_reached_through_its_ingress_only() -> None:
+def test_the_gateway_is_reached_through_its_ingress_and_by_the_portal_only() -> None:
     docs = rendered("gateway")
     assert one(docs, "Ingress")["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "gateway"
     policy = one(docs, "NetworkPolicy")["spec"]
-    assert not [peer for rule in policy["ingress"] for peer in peers(rule) if "podSelector" in peer]
+    admitted = [peer for rule in policy["ingress"] for peer in peers(rule)]
+    pods = [peer["podSelector"]["matchLabels"] for peer in admitted if "podSelector" in peer]
+    assert pods == [{"app.kubernetes.io/name": "portal", "app.kubernetes.io/part-of": "creditdesk"}]
+    namespaces = {
+        peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        for rule in policy["ingress"]
+        for peer in peers(rule)
+        if "namespaceSelector" in peer
+    }
+    assert namespaces == {"ingress-nginx", "monitoring"}
+
+
+def test_the_portal_forwards_the_person_to_a_gateway_that_believes_it() -> None:
+    """ADR 0044: the portal calls the gateway's Service (the ingress controller would replace
+    its X-Forwarded-For), and both trust the X-Forwarded-For of the pod network their
+    NetworkPolicies admit (ingress controller, portal): per-person rate limits on the cluster."""
+    portal_env, gateway_env = cluster_env("portal"), cluster_env("gateway")
+    gateway_url = urlsplit(portal_env["PORTAL_GATEWAY_URL"]["configMap"])
+    service = one(rendered("gateway"), "Service")
+    assert gateway_url.hostname == service["metadata"]["name"]
+    assert gateway_url.port == service["spec"]["ports"][0]["port"]
+    egress = one(rendered("portal"), "NetworkPolicy")["spec"]["egress"]
+    called = [peer["podSelector"]["matchLabels"] for rule in egress for peer in peers(rule) if "podSelector" in peer]
+    assert {"app.kubernetes.io/name": "gateway", "app.kubernetes.io/part-of": "creditdesk"} in called
+    for env, name in ((portal_env, "PORTAL_TRUSTED_PROXIES"), (gateway_env, "GATEWAY_TRUSTED_PROXIES")):
+        trusted = proxy_networks(str(env[name]["configMap"]).split(","))
+        assert trusted, f"{name} is empty: every person would share the front's rate limit"
+        assert all(network.is_private for network in trusted), f"{name}: trust the cluster's own pod network only"
+    person = {"x-forwarded-for": "203.0.113.7"}
+    trusted = proxy_networks(str(gateway_env["GATEWAY_TRUSTED_PROXIES"]["configMap"]).split(","))
+    portal_pod = str(next(trusted[0].hosts()))
+    assert client_address(person, portal_pod, key=None, trusted_proxies=trusted) == "203.0.113.7"
 
 
 # --- the platform --------------------------------------------------------------------------
@@ -326,7 +368,9 @@ def test_mongo_replica_set_has_one_user_per_service_on_its_own_database() -> Non
     assert mongo["members"] == 3
     assert mongo["additionalConnectionStringConfig"]["w"] == "majority"
     users = {user["name"]: user for user in mongo["users"]}
-    assert set(users) == set(BUSINESS_SERVICES)
+    with_a_database = {name for name in PROCESSES if "mongo_db" in settings_class(name).model_fields}
+    assert "portal" in with_a_database, "the portal keeps its sessions in its own database"
+    assert set(users) == with_a_database
     for name, user in users.items():
         assert user["roles"] == [{"name": "readWrite", "db": name}]
         assert (
@@ -345,7 +389,7 @@ def test_the_platform_ships_the_alert_rules_and_dashboards() -> None:
     shipped = [r["alert"] for group in rule["spec"]["groups"] for r in group["rules"]]
     assert shipped == [r["alert"] for r in alert_rules()]
     dashboards = {doc["metadata"]["name"] for doc in of_kind(platform(), "ConfigMap")}
-    assert {f"creditdesk-dashboard-{name}" for name in (*PROCESSES, "bus")} <= dashboards
+    assert {f"creditdesk-dashboard-{name}" for name in (*BUS_PROCESSES, "bus")} <= dashboards
 
 
 def test_every_alert_has_a_runbook_section() -> None:

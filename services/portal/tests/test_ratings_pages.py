@@ -6,8 +6,7 @@ check's progress fragment for htmx, downloads). The real stack is in tests/brows
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,85 +14,24 @@ import pytest
 from fastapi.testclient import TestClient
 
 from portal.app import create_app
-from portal.ports import ApiAnswer, ApiProblem, Session
+from portal.ports import Session
 from portal.settings import PortalSettings
 from portal.store.sessions import new_session
 
-Reply = ApiAnswer | Callable[[dict[str, Any]], ApiAnswer]
-
-
-def ok(body: Any, status: int = 200, content: bytes = b"", headers: Mapping[str, str] | None = None) -> ApiAnswer:
-    return ApiAnswer(status, body, dict(headers or {}), content, None)
-
-
-def problem(status: int, detail: str, **fields: str) -> ApiAnswer:
-    return ApiAnswer(status, None, {}, b"", ApiProblem(status, detail, field_errors=fields))
-
-
-@dataclass
-class FakeApi:
-    """Answers by (method, path); records every call with what it sent."""
-
-    replies: dict[tuple[str, str], Reply] = field(default_factory=dict)
-    calls: list[dict[str, Any]] = field(default_factory=list)
-
-    async def call(
-        self,
-        session: Session | None,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        data: Any = None,
-        files: Any = None,
-        content: bytes | None = None,
-        params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> ApiAnswer:
-        sent = {
-            "method": method,
-            "path": path,
-            "json": json,
-            "data": data,
-            "content": content,
-            "params": params,
-            "headers": headers,
-        }
-        self.calls.append(sent)
-        reply = self.replies.get((method, path))
-        if reply is None:
-            raise AssertionError(f"unexpected call {method} {path}")
-        return reply(sent) if callable(reply) else reply
-
-    async def aclose(self) -> None:
-        return None
-
-
-class MemorySessions:
-    def __init__(self) -> None:
-        self.by_id: dict[str, Session] = {}
-
-    async def load(self, session_id: str, now: datetime) -> Session | None:
-        found = self.by_id.get(session_id)
-        return found if found is not None and found.expires_at > now else None
-
-    async def save(self, session: Session) -> None:
-        session.new = False
-        session.dirty = False
-        self.by_id[session.id] = session
-
-    async def delete(self, session_id: str) -> None:
-        self.by_id.pop(session_id, None)
-
-    async def purge_expired(self, now: datetime) -> int:
-        return 0
+from .fakes import FakeApi, MemorySessions, ok, problem
 
 
 @dataclass
 class Browser:
     client: TestClient
     api: FakeApi
-    session: Session
+    sessions: MemorySessions
+    session_id: str
+
+    @property
+    def session(self) -> Session:
+        """The browser's session as the store holds it now (a test may change it there)."""
+        return self.sessions.saved[self.session_id]
 
     def post(self, path: str, form: dict[str, str] | None = None, **kwargs: Any) -> Any:
         return self.client.post(path, data={"csrf_token": self.session.csrf_secret, **(form or {})}, **kwargs)
@@ -101,17 +39,15 @@ class Browser:
 
 @pytest.fixture
 def browser() -> Browser:
-    api = FakeApi()
-    app = create_app(PortalSettings(environment="test"), api=api)  # type: ignore[call-arg]
+    api = FakeApi(strict=True)
     sessions = MemorySessions()
-    app.state.portal.sessions = sessions
+    app = create_app(PortalSettings(environment="test"), api=api, sessions=sessions)
     session = new_session(datetime.now(UTC), timedelta(hours=1))
     session.access_token, session.email, session.roles = "token", "jeanne@example.fr", ["member"]
-    session.new = False
-    sessions.by_id[session.id] = session
+    sessions.saved[session.id] = replace(session, new=False)
     client = TestClient(app, follow_redirects=False)
     client.cookies.set(app.state.portal.settings.session_cookie, session.id)
-    return Browser(client, api, session)
+    return Browser(client, api, sessions, session.id)
 
 
 FILE = {

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,69 +15,14 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from portal.adapters.api import parse_problem
 from portal.app import create_app
-from portal.ports import ApiAnswer, Session
+from portal.ports import Session
 from portal.settings import PortalSettings
 from portal.store.sessions import new_session
 
+from .fakes import FakeApi, MemorySessions, ok, refused
+
 NOW = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
-Reply = ApiAnswer | Callable[[dict[str, Any]], ApiAnswer]
-
-
-def ok(body: Any, status: int = 200, content: bytes = b"", headers: Mapping[str, str] | None = None) -> ApiAnswer:
-    return ApiAnswer(status, body, dict(headers or {"content-type": "application/json"}), content, None)
-
-
-def refused(status: int, code: str, detail: str, errors: list[dict[str, Any]] | None = None) -> ApiAnswer:
-    """A problem+json answer as the chassis writes it (its code at the end of `type`), parsed as
-    the gateway client parses it."""
-    body: dict[str, Any] = {"type": f"https://creditdesk.dev/problems/{code}", "status": status, "detail": detail}
-    if errors is not None:
-        body["errors"] = errors
-    return ApiAnswer(status, body, {"content-type": "application/problem+json"}, b"", parse_problem(status, body))
-
-
-@dataclass
-class FakeApi:
-    """Implements `portal.ports.Api`: canned answers by (method, path), every call recorded."""
-
-    replies: dict[tuple[str, str], Reply] = field(default_factory=dict)
-    calls: list[dict[str, Any]] = field(default_factory=list)
-
-    async def call(self, session: Session | None, method: str, path: str, **sent: Any) -> ApiAnswer:
-        call = {"method": method, "path": path, "token": session.access_token if session else None, **sent}
-        self.calls.append(call)
-        reply = self.replies.get((method, path))
-        if reply is None:
-            return refused(404, "not-found", f"no {method} {path}")
-        return reply(call) if callable(reply) else reply
-
-    async def aclose(self) -> None:
-        return None
-
-    def last(self, method: str, path: str) -> dict[str, Any]:
-        return [c for c in self.calls if c["method"] == method and c["path"] == path][-1]
-
-
-class MemorySessions:
-    """Implements `portal.ports.SessionStore` in memory."""
-
-    def __init__(self) -> None:
-        self.saved: dict[str, Session] = {}
-
-    async def load(self, session_id: str, now: datetime) -> Session | None:
-        found = self.saved.get(session_id)
-        return replace(found, flashes=list(found.flashes)) if found and found.expires_at > now else None
-
-    async def save(self, session: Session) -> None:
-        self.saved[session.id] = replace(session, dirty=False, new=False, flashes=list(session.flashes))
-
-    async def delete(self, session_id: str) -> None:
-        self.saved.pop(session_id, None)
-
-    async def purge_expired(self, now: datetime) -> int:
-        return 0
 
 
 class FixedClock:
@@ -419,3 +364,39 @@ async def test_a_browsers_favicon_request_keeps_the_session(debtor: Browser) -> 
     answer = await debtor.client.get("/favicon.ico")
     assert answer.status_code == 404
     assert "set-cookie" not in answer.headers
+
+
+async def test_the_creditors_list_and_the_desk_share_one_table_with_their_own_column(
+    creditor: Browser, commissaire: Browser
+) -> None:
+    row = {k: CASE[k] for k in ("case_id", "phase", "filed_at", "total_cents", "balance_cents", "due_at")}
+    row["debtor"] = CASE["debtor"]["display_name"]
+    creditor.api.replies[("GET", "/api/recovery/cases")] = ok([row])
+    mine = text_of(await creditor.client.get("/cases"))
+    assert '<a href="/cases/c-0123456789">Quincaillerie Lorraine SARL</a>' in mine
+    assert 'data-phase="amicable"' in mine
+    assert '<th scope="col" class="num">Montant réclamé</th>' in mine
+    commissaire.api.replies[("GET", "/api/recovery/office/cases")] = ok([row, {**row, "phase": "assigned"}])
+    desk = text_of(await commissaire.client.get("/office"))
+    assert desk.count('<a href="/office/cases/c-0123456789">') == 2  # waiting and in progress
+    assert '<th scope="col">Échéance</th>' in desk
+    assert "18 mars 2026" in desk
+    assert "Montant réclamé" not in desk
+
+
+async def test_both_case_pages_show_the_facts_and_the_answer_and_only_the_desk_who_recorded_it(
+    creditor: Browser, commissaire: Browser
+) -> None:
+    answered = {**CASE, "answer": {"answer": "refused", "at": "2026-03-02T10:00:00Z", "recorded_by": "commissaire"}}
+    creditor.api.replies[("GET", "/api/recovery/cases/c-0123456789")] = ok(answered)
+    commissaire.api.replies[("GET", "/api/recovery/office/cases/c-0123456789")] = ok(answered)
+    mine = text_of(await creditor.client.get("/cases/c-0123456789"))
+    office = text_of(await commissaire.client.get("/office/cases/c-0123456789"))
+    for page in (mine, office):
+        assert "<dd>c-0123456789</dd>" in page
+        assert "F-2026-001" in page
+        assert "Le débiteur a refusé" in page
+    assert "sample-metz-1" in mine
+    assert "sample-metz-1" not in office
+    assert "(" not in mine.split("Le débiteur a refusé", 1)[1].split("</p>", 1)[0]
+    assert "(" in office.split("Le débiteur a refusé", 1)[1].split("</p>", 1)[0]

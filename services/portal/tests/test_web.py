@@ -17,14 +17,14 @@ from portal.web.accesslog import AccessLogMiddleware
 from portal.web.forms import FormErrors, field_id
 from portal.web.security import CSP
 
-from .fakes import MemorySessions, ScriptedApi
+from .fakes import FakeApi, MemorySessions, answer
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
-def api() -> ScriptedApi:
-    return ScriptedApi()
+def api() -> FakeApi:
+    return FakeApi()
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def sessions() -> MemorySessions:
 
 
 @pytest.fixture
-def client(api: ScriptedApi, sessions: MemorySessions) -> TestClient:
+def client(api: FakeApi, sessions: MemorySessions) -> TestClient:
     settings = PortalSettings(environment="test", cookie_secure=False)
     return TestClient(create_app(settings, api=api, sessions=sessions), follow_redirects=False)
 
@@ -70,7 +70,7 @@ def test_htmx_sends_the_token_as_a_header(client: TestClient) -> None:
     assert client.post("/lang", data={"lang": "en"}, headers={"X-CSRF-Token": token + "x"}).status_code == 403
 
 
-def test_another_sessions_token_is_refused(api: ScriptedApi, sessions: MemorySessions) -> None:
+def test_another_sessions_token_is_refused(api: FakeApi, sessions: MemorySessions) -> None:
     app = create_app(PortalSettings(environment="test"), api=api, sessions=sessions)
     first, second = TestClient(app, follow_redirects=False), TestClient(app, follow_redirects=False)
     token = token_of(first.get("/login").text)
@@ -86,10 +86,10 @@ def test_a_post_without_any_session_is_refused(client: TestClient) -> None:
 
 
 def test_login_renews_the_session_and_keeps_the_tokens_on_the_server(
-    client: TestClient, api: ScriptedApi, sessions: MemorySessions
+    client: TestClient, api: FakeApi, sessions: MemorySessions
 ) -> None:
-    api.answers[("POST", "/api/identity/sessions")] = (200, {"access_token": "A1", "refresh_token": "R1"})
-    api.answers[("GET", "/api/identity/accounts/me")] = (
+    api.replies[("POST", "/api/identity/sessions")] = answer(200, {"access_token": "A1", "refresh_token": "R1"})
+    api.replies[("GET", "/api/identity/accounts/me")] = answer(
         200,
         {"account_id": "acc", "email": "a@b.fr", "account_kind": "customer", "roles": [], "display_name": "Ana"},
     )
@@ -110,8 +110,8 @@ def test_login_renews_the_session_and_keeps_the_tokens_on_the_server(
     assert "samesite=lax" in set_cookie
 
 
-def test_a_former_portals_login_is_sent_to_the_migration_screen(client: TestClient, api: ScriptedApi) -> None:
-    api.answers[("POST", "/api/identity/sessions")] = (
+def test_a_former_portals_login_is_sent_to_the_migration_screen(client: TestClient, api: FakeApi) -> None:
+    api.replies[("POST", "/api/identity/sessions")] = answer(
         409,
         {"type": "https://creditdesk.dev/problems/legacy-migration-required", "status": 409, "detail": "migrate"},
     )
@@ -191,8 +191,8 @@ def test_a_problem_without_field_errors_is_shown_above_the_form() -> None:
     assert not FormErrors()
 
 
-def test_an_api_error_is_shown_next_to_its_field(client: TestClient, api: ScriptedApi) -> None:
-    api.answers[("POST", "/api/identity/accounts")] = (
+def test_an_api_error_is_shown_next_to_its_field(client: TestClient, api: FakeApi) -> None:
+    api.replies[("POST", "/api/identity/accounts")] = answer(
         422,
         {
             "status": 422,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -79,6 +80,25 @@ class ServiceMetrics:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
 
+async def observe(app: ASGIApp, scope: Scope, receive: Receive, send: Send, done: Callable[[int, float], None]) -> None:
+    """Run `app` for one HTTP request, then `done(status, seconds)`: the answer's status (500
+    when the app failed before answering) and the time it took. The one way a per-request
+    middleware (these metrics, the portal's access log) sees an answer, without buffering it."""
+    started = time.perf_counter()
+    status = 500
+
+    async def send_and_note_status(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])
+        await send(message)
+
+    try:
+        await app(scope, receive, send_and_note_status)
+    finally:
+        done(status, time.perf_counter() - started)
+
+
 class HttpMetricsMiddleware:
     """Counts and times every HTTP request by method, route template and status
     (pure ASGI: no response buffering, unlike BaseHTTPMiddleware)."""
@@ -91,23 +111,15 @@ class HttpMetricsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        status = 500
 
-        async def send_and_note_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note_status)
-        finally:
+        def record(status: int, seconds: float) -> None:
             # Label by route template, not raw path, to keep cardinality bounded;
             # the router records the matched route in the scope.
             route = str(getattr(scope.get("route"), "path", "unmatched"))
             self.metrics.http_requests.labels(scope["method"], route, str(status)).inc()
-            self.metrics.http_latency.labels(scope["method"], route).observe(time.perf_counter() - started)
+            self.metrics.http_latency.labels(scope["method"], route).observe(seconds)
+
+        await observe(self.app, scope, receive, send, record)
 
 
 def install_http_metrics(app: FastAPI, metrics: ServiceMetrics) -> None:

@@ -27,6 +27,7 @@ from portal.ports import Api, SessionStore
 from portal.settings import PortalSettings
 from portal.store.sessions import SESSION_INDEXES, MongoSessionStore
 from portal.web.accesslog import AccessLogMiddleware
+from portal.web.clientaddress import ClientAddressMiddleware, current_client
 from portal.web.context import Portal
 from portal.web.csrf import verify_csrf
 from portal.web.errorpages import install_error_pages
@@ -54,7 +55,13 @@ def create_app(
     mongo = connect(settings)
     db = mongo[settings.mongo_db]
     sessions = sessions or MongoSessionStore(db)
-    gateway = api or GatewayApi(settings.gateway_url, sessions, timeout=settings.gateway_timeout_seconds, clock=clock)
+    gateway = api or GatewayApi(
+        settings.gateway_url,
+        sessions,
+        timeout=settings.gateway_timeout_seconds,
+        clock=clock,
+        client_address=current_client,
+    )
     portal = Portal(settings=settings, api=gateway, sessions=sessions, clock=clock, catalogs=Catalogs())
     metrics = ServiceMetrics(settings.service_name)
     tracer_provider = build_tracer_provider(settings.service_name, settings.otel_exporter_otlp_endpoint)
@@ -102,6 +109,8 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)
     install_http_metrics(app, metrics)
+    # Outermost: the person's address is known to every layer and to each API call.
+    app.add_middleware(ClientAddressMiddleware, settings=settings, clock=clock)
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

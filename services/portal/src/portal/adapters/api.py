@@ -4,6 +4,8 @@ Every page calls `await api.call(session, method, path, ...)`. The session's acc
 token is sent; on a 401 the refresh token is traded once for a new pair (saved at
 once: a refresh token is single use) and the call is tried again. A 503/504 or an
 unreachable gateway raises `ServiceUnavailable` (a page saying so, Retry-After kept).
+Every call carries the person's address as `X-Forwarded-For` (`portal.web.clientaddress`):
+the gateway's rate limits are per person, not per portal.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json as jsonlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,8 +117,11 @@ class GatewayApi:
         timeout: float = 30.0,
         clock: Clock | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        client_address: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.clock = clock or SystemClock()
+        # The address of the person the call is made for (None: the portal's own call).
+        self.client_address = client_address
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
         self.sessions = sessions
         # One refresh at a time per session in this process: a refresh token is single use,
@@ -161,6 +166,9 @@ class GatewayApi:
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         sent = dict(headers or {})
+        address = self.client_address()
+        if address:
+            sent["X-Forwarded-For"] = address
         if token:
             sent["Authorization"] = f"Bearer {token}"
         try:

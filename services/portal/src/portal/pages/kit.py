@@ -6,11 +6,13 @@ downloads handed back to the browser."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import Request
+from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from portal.ports import ApiProblem, Session
+from portal.ports import ApiAnswer, ApiProblem, Session
 from portal.web.context import api_of
 from portal.web.forms import FormErrors
 from portal.web.i18n import N_, locale_of, translator
@@ -33,6 +35,7 @@ __all__ = [
     "form_of",
     "locale_of",
     "rating_description",
+    "refusal",
     "render",
     "require_login",
     "translate",
@@ -96,6 +99,14 @@ def errors_of(
         fields[general_to] = " ".join(general)
         general = []
     return FormErrors(fields=fields, general=general)
+
+
+def refusal(request: Request, template: str, answer: ApiAnswer, **context: Any) -> Response:
+    """The page saying what the API refused, at its status. Ratings answers 409 when the person
+    has no provider account: the page then says how to connect one."""
+    return render(
+        request, template, status=answer.status, problem=answer.problem, needs_account=answer.status == 409, **context
+    )
 
 
 async def form_of(request: Request) -> FormData:

@@ -53,23 +53,35 @@ async def first_connection_request_form(request: Request) -> Response:
     return page(request, "payer/first_connection_request.html", email="", errors=translated_errors(request, None))
 
 
+async def _first_connection_step(
+    request: Request,
+    path: str,
+    body: dict[str, Any],
+    form: dict[str, Any],
+    *,
+    pages: tuple[str, str],
+    done: dict[str, Any] | None = None,
+    code_fields: dict[str, str] | None = None,
+) -> Response:
+    """POST a first-connection form's body as the visitor's session: the next page (`pages[1]`,
+    with `done`), or the form (`pages[0]`) again with what it was given and the API's errors next
+    to its fields (a 5xx that is no refusal of the form: shown on it, at 200)."""
+    session = await current_session(request)
+    answer = await api_of(request).call(session, "POST", f"{IDENTITY}/customers/{path}", json=body)
+    if is_problem(answer):
+        errors = translated_errors(request, answer, code_fields=code_fields)
+        status = answer.status if answer.status < 500 else 200
+        return page(request, pages[0], status=status, errors=errors, **form)
+    return page(request, pages[1], **(done or {}))
+
+
 @router.post("/first-connection/request")
 async def first_connection_request(request: Request) -> Response:
     form = await form_of(request)
     email = str(form.get("email", "")).strip()
-    session = await current_session(request)
-    answer = await api_of(request).call(
-        session, "POST", f"{IDENTITY}/customers/first-connection", json={"email": email}
-    )
-    if is_problem(answer):
-        return page(
-            request,
-            "payer/first_connection_request.html",
-            status=answer.status if answer.status < 500 else 200,
-            email=email,
-            errors=translated_errors(request, answer),
-        )
-    return page(request, "payer/first_connection_sent.html", email=email)
+    pages = ("payer/first_connection_request.html", "payer/first_connection_sent.html")
+    given = {"email": email}
+    return await _first_connection_step(request, "first-connection", given, given, pages=pages, done=given)
 
 
 @router.get("/first-connection")
@@ -86,17 +98,10 @@ async def first_connection(request: Request) -> Response:
         "password": str(form.get("password", "")),
         "password_confirmation": str(form.get("password_confirmation", "")),
     }
-    session = await current_session(request)
-    answer = await api_of(request).call(session, "POST", f"{IDENTITY}/customers/first-connection/complete", json=body)
-    if is_problem(answer):
-        return page(
-            request,
-            "payer/first_connection.html",
-            status=answer.status,
-            token=token,
-            errors=translated_errors(request, answer, code_fields={"first-connection-token-invalid": "token"}),
-        )
-    return page(request, "payer/first_connection_done.html")
+    pages = ("payer/first_connection.html", "payer/first_connection_done.html")
+    code_fields = {"first-connection-token-invalid": "token"}
+    path = "first-connection/complete"
+    return await _first_connection_step(request, path, body, {"token": token}, pages=pages, code_fields=code_fields)
 
 
 # --- schedules ------------------------------------------------------------------------
@@ -129,17 +134,21 @@ async def schedules(request: Request, state: str = "in_progress") -> Response:
     return page(request, "payer/schedules.html", state=state, schedules=found, errors=translated_errors(request, None))
 
 
-async def _schedule(request: Request, session: Any, schedule_id: str) -> Any:
-    return await api_of(request).call(session, "GET", f"{BILLING}/schedules/{schedule_id}")
+async def _schedule(request: Request, schedule_id: str) -> tuple[Any, Any, Response | None]:
+    """The logged-in payer's session and schedule, or the not-found page (not theirs, or none)."""
+    session = await require_login(request)
+    answer = await api_of(request).call(session, "GET", f"{BILLING}/schedules/{schedule_id}")
+    if is_problem(answer):
+        return session, None, page(request, "payer/not_found.html", status=404)
+    return session, answer.body, None
 
 
 @router.get("/payer/schedules/{schedule_id}/card")
 async def card_form(request: Request, schedule_id: str) -> Response:
-    session = await require_login(request)
-    schedule = await _schedule(request, session, schedule_id)
-    if is_problem(schedule):
-        return page(request, "payer/not_found.html", status=404)
-    return page(request, "payer/card.html", schedule=schedule.body, values={}, errors=translated_errors(request, None))
+    _session, schedule, missing = await _schedule(request, schedule_id)
+    if missing is not None:
+        return missing
+    return page(request, "payer/card.html", schedule=schedule, values={}, errors=translated_errors(request, None))
 
 
 def _rule_context(schedule: dict[str, Any]) -> dict[str, str]:
@@ -153,34 +162,30 @@ def _rule_context(schedule: dict[str, Any]) -> dict[str, str]:
 
 @router.post("/payer/schedules/{schedule_id}/card")
 async def change_card(request: Request, schedule_id: str) -> Response:
-    session = await require_login(request)
+    session, schedule, missing = await _schedule(request, schedule_id)
+    if missing is not None:
+        return missing
     form = await form_of(request)
-    schedule = await _schedule(request, session, schedule_id)
-    if is_problem(schedule):
-        return page(request, "payer/not_found.html", status=404)
     values = {k: str(form.get(k, "")) for k in ("card.number", "card.expiry_month", "card.expiry_year")}
     body, local = card_body(request, values)
     if local is not None:
-        return page(request, "payer/card.html", status=422, schedule=schedule.body, values=values, errors=local)
+        return page(request, "payer/card.html", status=422, schedule=schedule, values=values, errors=local)
     answer = await api_of(request).call(session, "PUT", f"{BILLING}/schedules/{schedule_id}/card", json=body)
     if is_problem(answer):
-        errors = translated_errors(request, answer, prefix="card.", rules=_rule_context(schedule.body))
-        return page(
-            request, "payer/card.html", status=answer.status, schedule=schedule.body, values=values, errors=errors
-        )
-    return page(request, "payer/card_changed.html", schedule=schedule.body, card=answer.body)
+        errors = translated_errors(request, answer, prefix="card.", rules=_rule_context(schedule))
+        return page(request, "payer/card.html", status=answer.status, schedule=schedule, values=values, errors=errors)
+    return page(request, "payer/card_changed.html", schedule=schedule, card=answer.body)
 
 
 @router.get("/payer/schedules/{schedule_id}/regularisation")
 async def regularisation_form(request: Request, schedule_id: str) -> Response:
-    session = await require_login(request)
-    schedule = await _schedule(request, session, schedule_id)
-    if is_problem(schedule):
-        return page(request, "payer/not_found.html", status=404)
+    _session, schedule, missing = await _schedule(request, schedule_id)
+    if missing is not None:
+        return missing
     return page(
         request,
         "payer/regularisation.html",
-        schedule=schedule.body,
+        schedule=schedule,
         values={"payments": "1"},
         errors=translated_errors(request, None),
     )
@@ -188,13 +193,12 @@ async def regularisation_form(request: Request, schedule_id: str) -> Response:
 
 @router.post("/payer/schedules/{schedule_id}/regularisation")
 async def regularise(request: Request, schedule_id: str) -> Response:
-    session = await require_login(request)
+    session, schedule, missing = await _schedule(request, schedule_id)
+    if missing is not None:
+        return missing
     form = await form_of(request)
-    schedule = await _schedule(request, session, schedule_id)
-    if is_problem(schedule):
-        return page(request, "payer/not_found.html", status=404)
     values = {k: str(form.get(k, "")) for k in ("payments", "card.number", "card.expiry_month", "card.expiry_year")}
-    options: dict[str, list[int]] = {str(k): v for k, v in (schedule.body.get("regularisation_options") or {}).items()}
+    options: dict[str, list[int]] = {str(k): v for k, v in (schedule.get("regularisation_options") or {}).items()}
     body: dict[str, Any] = {"payments": int(values["payments"]) if values["payments"].isdigit() else values["payments"]}
     if values["card.number"].strip():
         card, local = card_body(request, values)
@@ -203,7 +207,7 @@ async def regularise(request: Request, schedule_id: str) -> Response:
                 request,
                 "payer/regularisation.html",
                 status=422,
-                schedule=schedule.body,
+                schedule=schedule,
                 values=values,
                 errors=local,
             )
@@ -217,7 +221,7 @@ async def regularise(request: Request, schedule_id: str) -> Response:
             request,
             "payer/regularisation_rejected.html",
             status=402,
-            schedule=schedule.body,
+            schedule=schedule,
             amount_cents=first,
             phone=phone,
             phone_href=tel_href(phone) if phone else None,
@@ -228,7 +232,7 @@ async def regularise(request: Request, schedule_id: str) -> Response:
             request,
             "payer/regularisation.html",
             status=answer.status,
-            schedule=schedule.body,
+            schedule=schedule,
             values=values,
             errors=errors,
         )

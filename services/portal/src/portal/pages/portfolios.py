@@ -19,6 +19,7 @@ from portal.pages.kit import (
     download,
     errors_of,
     form_of,
+    refusal,
     render,
     translate,
 )
@@ -57,6 +58,30 @@ async def _portfolio(request: Request, session: Session, portfolio_id: str) -> t
 
 def _not_found(request: Request, answer: Any) -> Response:
     return render(request, "portfolios/problem.html", status=answer.status, problem=answer.problem)
+
+
+NO_COMPANY = {"country": "FR", "registration_number": "", "name": ""}
+
+
+async def _portfolio_page(
+    request: Request, session: Session, portfolio_id: str, template: str, status: int = 200, **context: Any
+) -> Response:
+    """A page of the portfolio as ratings has it now (a form shown again with what the API refused,
+    at the refusal's status), or the not-found page when the portfolio is not there."""
+    portfolio, shown = await _portfolio(request, session, portfolio_id)
+    if portfolio is None:
+        return _not_found(request, shown)
+    return render(request, template, status=status, portfolio=portfolio, **context)
+
+
+async def _detail_page(
+    request: Request, session: Session, portfolio_id: str, status: int = 200, **context: Any
+) -> Response:
+    """The portfolio with its two forms (add a company, import a CSV), either showing its errors."""
+    context = {"company": NO_COMPANY, "errors": errors_of(None), "import_errors": errors_of(None), **context}
+    return await _portfolio_page(
+        request, session, portfolio_id, "portfolios/detail.html", status, countries=country_options(request), **context
+    )
 
 
 @router.get("/portfolios")
@@ -104,18 +129,7 @@ async def create_portfolio(request: Request, session: LoggedIn) -> Response:
 
 @router.get("/portfolios/{portfolio_id}")
 async def show_portfolio(request: Request, portfolio_id: str, session: LoggedIn) -> Response:
-    portfolio, answer = await _portfolio(request, session, portfolio_id)
-    if portfolio is None:
-        return _not_found(request, answer)
-    return render(
-        request,
-        "portfolios/detail.html",
-        portfolio=portfolio,
-        countries=country_options(request),
-        company={"country": "FR", "registration_number": "", "name": ""},
-        errors=errors_of(None),
-        import_errors=errors_of(None),
-    )
+    return await _detail_page(request, session, portfolio_id)
 
 
 @router.post("/portfolios/{portfolio_id}/companies")
@@ -133,19 +147,8 @@ async def add_company(request: Request, portfolio_id: str, session: LoggedIn) ->
         _ = translate(request)
         session.flash(_("The company was added."))
         return see_other(f"/portfolios/{quote(portfolio_id)}")
-    portfolio, shown = await _portfolio(request, session, portfolio_id)
-    if portfolio is None:
-        return _not_found(request, shown)
-    return render(
-        request,
-        "portfolios/detail.html",
-        status=answer.status,
-        portfolio=portfolio,
-        countries=country_options(request),
-        company=company,
-        errors=errors_of(answer.problem, rename=_company_field),
-        import_errors=errors_of(None),
-    )
+    errors = errors_of(answer.problem, rename=_company_field)
+    return await _detail_page(request, session, portfolio_id, answer.status, company=company, errors=errors)
 
 
 @router.post("/portfolios/{portfolio_id}/companies/{country}/{number}/remove")
@@ -180,16 +183,9 @@ async def edit(request: Request, portfolio_id: str, session: LoggedIn) -> Respon
         _ = translate(request)
         session.flash(_("The portfolio was saved."))
         return see_other(f"/portfolios/{quote(portfolio_id)}")
-    portfolio, shown = await _portfolio(request, session, portfolio_id)
-    if portfolio is None:
-        return _not_found(request, shown)
-    return render(
-        request,
-        "portfolios/form.html",
-        status=answer.status,
-        portfolio=portfolio,
-        values=values,
-        errors=errors_of(answer.problem),
+    errors = errors_of(answer.problem)
+    return await _portfolio_page(
+        request, session, portfolio_id, "portfolios/form.html", answer.status, values=values, errors=errors
     )
 
 
@@ -210,10 +206,7 @@ async def duplicate(request: Request, portfolio_id: str, session: LoggedIn) -> R
 
 @router.get("/portfolios/{portfolio_id}/delete")
 async def confirm_delete(request: Request, portfolio_id: str, session: LoggedIn) -> Response:
-    portfolio, answer = await _portfolio(request, session, portfolio_id)
-    if portfolio is None:
-        return _not_found(request, answer)
-    return render(request, "portfolios/delete.html", portfolio=portfolio)
+    return await _portfolio_page(request, session, portfolio_id, "portfolios/delete.html")
 
 
 @router.post("/portfolios/{portfolio_id}/delete")
@@ -249,33 +242,15 @@ async def import_csv(request: Request, portfolio_id: str, session: LoggedIn) -> 
     )
     if answer.problem is None:
         return render(request, "portfolios/imported.html", report=answer.body, portfolio=answer.body["portfolio"])
-    portfolio, shown = await _portfolio(request, session, portfolio_id)
-    if portfolio is None:
-        return _not_found(request, shown)
-    return render(
-        request,
-        "portfolios/detail.html",
-        status=answer.status,
-        portfolio=portfolio,
-        countries=country_options(request),
-        company={"country": "FR", "registration_number": "", "name": ""},
-        errors=errors_of(None),
-        import_errors=errors_of(answer.problem, rename=lambda _field: "file", general_to="file"),
-    )
+    import_errors = errors_of(answer.problem, rename=lambda _field: "file", general_to="file")
+    return await _detail_page(request, session, portfolio_id, answer.status, import_errors=import_errors)
 
 
 @router.post("/portfolios/{portfolio_id}/checks")
 async def start_check(request: Request, portfolio_id: str, session: LoggedIn) -> Response:
     answer = await api_of(request).call(session, "POST", f"{API}/{quote(portfolio_id)}/checks", json={})
     if answer.problem is not None:
-        return render(
-            request,
-            "portfolios/problem.html",
-            status=answer.status,
-            problem=answer.problem,
-            needs_account=answer.status == 409,
-            back=f"/portfolios/{quote(portfolio_id)}",
-        )
+        return refusal(request, "portfolios/problem.html", answer, back=f"/portfolios/{quote(portfolio_id)}")
     return see_other(f"/portfolios/{quote(portfolio_id)}/checks/{answer.body['job_id']}")
 
 

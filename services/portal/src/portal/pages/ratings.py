@@ -23,10 +23,12 @@ from portal.pages.kit import (
     form_of,
     locale_of,
     rating_description,
+    refusal,
     render,
     translate,
 )
 from portal.web.responses import see_other
+from portal.web.session import safe_next
 
 router = APIRouter()
 API = "/api/ratings"
@@ -117,13 +119,7 @@ async def credit_file(request: Request, country: str, number: str, session: Logg
     path = f"{API}/companies/{quote(country)}/{quote(number)}"
     answer = await api.call(session, "GET", path)
     if answer.problem is not None:
-        return render(
-            request,
-            "ratings/unavailable.html",
-            status=answer.status,
-            problem=answer.problem,
-            needs_account=answer.status == 409,
-        )
+        return refusal(request, "ratings/unavailable.html", answer)
     history = await api.call(session, "GET", f"{path}/history", params={"period": "month", "aggregate": "last"})
     _ = translate(request)
     file = answer.body
@@ -146,14 +142,7 @@ async def sync(request: Request, country: str, number: str, session: LoggedIn) -
     if answer.problem is None:
         session.flash(_("The credit file was updated from the provider."))
         return see_other(f"/credit-files/{quote(country)}/{quote(number)}")
-    return render(
-        request,
-        "ratings/unavailable.html",
-        status=answer.status,
-        problem=answer.problem,
-        needs_account=answer.status == 409,
-        back=f"/credit-files/{quote(country)}/{quote(number)}",
-    )
+    return refusal(request, "ratings/unavailable.html", answer, back=f"/credit-files/{quote(country)}/{quote(number)}")
 
 
 @router.get("/provider-account")
@@ -180,8 +169,8 @@ async def connect_provider_account(request: Request, session: LoggedIn) -> Respo
     if answer.problem is None:
         _ = translate(request)
         session.flash(_("Your provider account is connected."))
-        safe = target.startswith("/") and not target.startswith("//")
-        return see_other(target if safe else "/provider-account")
+        # Back to the page that needed the account, if it is one of this site's.
+        return see_other(target if safe_next(target) == target else "/provider-account")
     return render(
         request,
         "ratings/provider_account.html",

@@ -6,9 +6,10 @@ string, is turned off by the app."""
 from __future__ import annotations
 
 import logging
-import time
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from chassis.metrics import observe
 
 log = logging.getLogger("portal.access")
 
@@ -28,22 +29,8 @@ class AccessLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        status = 500
 
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
+        def line(status: int, seconds: float) -> None:
+            self.log.info("%s %s %d %.1fms", scope.get("method", "-"), logged_path(scope), status, seconds * 1000)
 
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            self.log.info(
-                "%s %s %d %.1fms",
-                scope.get("method", "-"),
-                logged_path(scope),
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
+        await observe(self.app, scope, receive, send, line)
