@@ -77,3 +77,18 @@ def test_no_msgid_is_translated_two_ways_in_one_language() -> None:
                     if earlier[0] != text:
                         clashes.append(f"{msgid!r}: {earlier[1]} {earlier[0]!r}, {path.name} {text!r}")
         assert not clashes, f"{language}: " + "; ".join(clashes)
+
+
+def test_an_api_text_is_translated_whole_or_message_by_message() -> None:
+    """`tr` of a field's messages: one known message containing "; " is translated whole (it was
+    split and left in English), several messages joined by "; " one by one, unknown ones kept."""
+    from portal.web.i18n import Catalogs
+    from portal.web.templating import translated
+
+    fr = Catalogs().get("fr")
+    whole = "Required for a natural person; for a legal person, its representative."
+    assert translated(fr, whole) == fr.gettext(whole) != whole
+    two = f"Enter your email.; {whole}"
+    assert translated(fr, two) == f"{fr.gettext('Enter your email.')}; {fr.gettext(whole)}"
+    assert translated(fr, "no such message; Enter your email.") == f"no such message; {fr.gettext('Enter your email.')}"
+    assert translated(fr, "") == ""

@@ -65,10 +65,26 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 
 def tr(message: object) -> str:
     """The translation of a text known only at run time (an API message), or the text itself;
-    a field's several messages (`"; "`-separated) are translated one by one."""
-    translations = _current().translations
-    parts = str(message or "").split(MESSAGE_SEPARATOR)
-    return MESSAGE_SEPARATOR.join(translations.gettext(part) if part else "" for part in parts)
+    a field's several messages (`"; "`-separated) are translated one by one, a known message that
+    itself contains `"; "` as one."""
+    return translated(_current().translations, str(message or ""))
+
+
+def translated(translations: Translations, text: str) -> str:
+    """`text` split at `"; "` into the longest runs that are known messages, each translated
+    (a run that is none is a message of its own, kept as it is if unknown)."""
+    parts = text.split(MESSAGE_SEPARATOR)
+    shown: list[str] = []
+    start = 0
+    while start < len(parts):
+        for end in range(len(parts), start, -1):
+            candidate = MESSAGE_SEPARATOR.join(parts[start:end])
+            found = translations.gettext(candidate) if candidate else ""
+            if found != candidate or end == start + 1:
+                shown.append(found)
+                start = end
+                break
+    return MESSAGE_SEPARATOR.join(shown)
 
 
 def csrf_token() -> str:
