@@ -10,8 +10,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from contracts import PersonKind
-from contracts.events.identity import AccountActivated, AccountRegistered
-from identity.domain.accounts import CUSTOMER, CUSTOMER_ROLE, Account, AccountStatus, activated_event
+from contracts.events.identity import AccountActivated, AccountMigrated, AccountRegistered
+from identity.domain.accounts import CUSTOMER, CUSTOMER_ROLE, Account, AccountStatus, activation_events
 
 
 def order_email(raw: str) -> str:
@@ -83,17 +83,16 @@ class CustomerAccess:
             activated_at=self.created_at,
         )
 
-    def events(self) -> list[AccountRegistered | AccountActivated]:
-        return [
-            AccountRegistered(
-                account_id=self.account_id,
-                email=self.email,
-                person_kind=self.person_kind,
-                display_name=self.display_name,
-                account_kind=CUSTOMER,
-            ),
-            activated_event(self.account_id, self.email, self.person_kind, self.display_name, None, CUSTOMER),
-        ]
+    def events(self) -> list[AccountRegistered | AccountActivated | AccountMigrated]:
+        """Registered and activated at once (the link proved the mailbox)."""
+        registered = AccountRegistered(
+            account_id=self.account_id,
+            email=self.email,
+            person_kind=self.person_kind,
+            display_name=self.display_name,
+            account_kind=CUSTOMER,
+        )
+        return [registered, *activation_events(self.account())]
 
 
 def customer_access(order_email_found: OrderEmail, account_id: str, now: datetime) -> CustomerAccess:
