@@ -204,7 +204,7 @@ async def bench_outbox(stack: Stack, events: int, writers: int = 16) -> dict[str
     settings = ServiceSettings(
         service_name=run,
         environment="test",
-        mongo_url=stack.mongo_url,  # type: ignore[arg-type]
+        mongo_url=stack.mongo_url,
         kafka_bootstrap_servers=stack.bootstrap_servers,
         log_level="WARNING",
         # A loaded machine answers slower than a service's fail-fast second: a heartbeat missing it
