@@ -22,8 +22,8 @@ from recovery.handlers import (
     ViewAsDebtor,
     dispatch,
 )
+from recovery.handlers.sweeper import DeadlineSweeper
 from recovery.ports import DocumentKind, LetterRequest, RecoveryPorts
-from recovery.sweeper import DeadlineSweeper
 from services.recovery.tests.builders import claim, proof
 from services.recovery.tests.fakes import (
     FakeCaseStore,

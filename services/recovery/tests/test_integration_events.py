@@ -11,7 +11,7 @@ from recovery.domain import cases, fees
 from recovery.domain import events as ev
 from recovery.domain.cases import Actor, ActorKind, Answer, Creditor
 from recovery.domain.claims import accept_claim
-from recovery.integration import to_contract
+from recovery.store.integration_events import to_contract
 from services.recovery.tests.builders import FILED_ON, claim
 from services.recovery.tests.conftest import METZ_OFFICES
 

@@ -15,8 +15,8 @@ from contracts.events.ratings import AlertRaised, PortfolioChanged, RatingUpdate
 from ratings.adapters.providers import provider_from_settings
 from ratings.api import checks, companies, errors, legacy, portfolios
 from ratings.bus.handlers import subscriber
+from ratings.handlers.loops import CheckRunner, Monitoring
 from ratings.ports import RatingsPorts
-from ratings.runner import CheckRunner, Monitoring
 from ratings.settings import RatingsSettings
 from ratings.store import accounts, files, jobs
 from ratings.store import legacy as legacy_store

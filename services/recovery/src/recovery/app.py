@@ -4,15 +4,16 @@ the saga), the mail courier and the deadline sweeper."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 
 from chassis.clock import Clock
 from chassis.consumer import EventConsumer
 from chassis.mail import courier_indexes
+from chassis.outbox import OutboxRelay
 from chassis.rights import RIGHTS_VIEW_INDEXES, RightsView
 from chassis.service import Runtime, ServiceDefinition, create_service_app, mail_courier
 from chassis.tokens import TOKENS, Tokens, token_indexes
@@ -27,6 +28,7 @@ from recovery.api.deps import RecoveryApiPorts
 from recovery.bus.handlers import subscribe_saga, subscribe_views
 from recovery.bus.views import VIEW_INDEXES, CreditorView, MandateView
 from recovery.handlers import saga
+from recovery.handlers.sweeper import DeadlineSweeper
 from recovery.ports import RecoveryPorts
 from recovery.settings import RecoverySettings
 from recovery.store.cases import CASES, FENCE_FIELD, MongoCaseStore
@@ -35,7 +37,6 @@ from recovery.store.documents import INDEXES as DOCUMENT_INDEXES
 from recovery.store.documents import GridFsDocumentStore
 from recovery.store.sagas import INDEXES as SAGA_INDEXES
 from recovery.store.sagas import SAGAS, MongoSagaStore
-from recovery.sweeper import DeadlineSweeper
 
 PUBLISHES: list[type[Event]] = [
     events.CaseFiled,
@@ -54,15 +55,27 @@ PUBLISHES: list[type[Event]] = [
 MAIL_COLLECTIONS = [CASES, SAGAS]
 
 
+@dataclass(frozen=True)
+class Wired:
+    """The adapters built once for the runtime: the handlers' ports, the API's, the views."""
+
+    relay: OutboxRelay
+    ports: RecoveryPorts
+    api: RecoveryApiPorts
+    rights: RightsView
+    mandates: MandateView
+    creditors: CreditorView
+
+
 def create_app(settings: RecoverySettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or RecoverySettings()
-    wired: dict[str, Any] = {}
+    wired: list[Wired] = []
 
-    def wire(runtime: Runtime) -> dict[str, Any]:
+    def wire(runtime: Runtime) -> Wired:
         # Built once, when subscribers are declared (before start): a consumed event may arrive
         # as soon as the broker starts. The leases' renewer starts with the runtime's loops.
         if wired:
-            return wired
+            return wired[0]
         relay, wakeup = mail_courier(runtime, settings, MAIL_COLLECTIONS)
         ttl = timedelta(seconds=settings.deadline_lease_seconds)
         leases = runtime.leases(CASES, purpose="deadlines", ttl=ttl, version_field=FENCE_FIELD)
@@ -91,18 +104,16 @@ def create_app(settings: RecoverySettings | None = None, clock: Clock | None = N
         )
         # The case lists: the store answers them (of_creditor, of_company, of_office).
         api = RecoveryApiPorts(queries=store)
-        wired.update(
-            relay=relay, ports=ports, api=api, rights=rights, mandates=mandates, creditors=creditors, store=store
-        )
-        return wired
+        wired.append(Wired(relay, ports, api, rights, mandates, creditors))
+        return wired[0]
 
     async def start(runtime: Runtime) -> None:
         parts = wire(runtime)
-        app.state.recovery = parts["ports"]
-        app.state.recovery_api = parts["api"]
-        runtime.start_background(parts["relay"], "courier")
+        app.state.recovery = parts.ports
+        app.state.recovery_api = parts.api
+        runtime.start_background(parts.relay, "courier")
         if settings.sweeper_enabled:
-            ports = parts["ports"]
+            ports = parts.ports
             sweeper = DeadlineSweeper(
                 ports, settings.sweep_interval_seconds, extra_steps=(lambda: saga.advance_due(ports),)
             )
@@ -113,12 +124,12 @@ def create_app(settings: RecoverySettings | None = None, clock: Clock | None = N
         parts = wire(runtime)
         subscribe_views(
             consumer,
-            rights=parts["rights"],
-            mandates=parts["mandates"],
-            creditors=parts["creditors"],
-            ports=parts["ports"],
+            rights=parts.rights,
+            mandates=parts.mandates,
+            creditors=parts.creditors,
+            ports=parts.ports,
         )
-        subscribe_saga(consumer, parts["ports"])
+        subscribe_saga(consumer, parts.ports)
 
     app = create_service_app(
         ServiceDefinition(

@@ -12,9 +12,9 @@ from chassis.mongo import IndexSpec, MongoDatabase
 from chassis.outbox import Outbox
 from ratings.domain.companies import CompanyId
 from ratings.domain.credit_file import RatingChange
-from ratings.integration import rating_updated
 from ratings.ports import CompanyRecord, StaleWrite
 from ratings.store import codec
+from ratings.store.integration_events import rating_updated
 
 COMPANIES = "companies"
 INDEXES: list[IndexSpec] = []  # looked up by _id only

@@ -19,9 +19,9 @@ from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import Outbox
 from ratings.domain.alerts import Alert
 from ratings.domain.portfolios import Entry, Portfolio, PortfolioChange
-from ratings.integration import alert_raised, portfolio_changed
 from ratings.ports import AlreadyExists, NotFound, StaleWrite
 from ratings.store import codec
+from ratings.store.integration_events import alert_raised, portfolio_changed
 
 PORTFOLIOS = "portfolios"
 TOMBSTONE_DAYS = 7

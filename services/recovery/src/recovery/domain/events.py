@@ -1,6 +1,6 @@
 """Recovery's domain events: facts a transition of a case produced.
 
-Internal to the service; `recovery.integration` translates each into its integration event of
+Internal to the service; `recovery.store.integration_events` translates each into its integration event of
 `contracts.events.recovery` (one place), which the store writes to the outbox with the case.
 """
 

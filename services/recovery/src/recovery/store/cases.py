@@ -26,9 +26,9 @@ from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import Outbox, Wakeup
 from recovery.domain.cases import OPEN, Case
 from recovery.domain.events import DomainEvent
-from recovery.integration import to_contract
 from recovery.ports import CaseExists, CaseNotFound, Mail, StaleCase
 from recovery.store.codec import decode_as, encode
+from recovery.store.integration_events import to_contract
 
 CASES = "cases"
 LEASE_FIELD = "lease"

@@ -12,7 +12,7 @@ from chassis.errors import DEPENDENCY_ERRORS
 from ratings.handlers import monitor_due_portfolios, run_check
 from ratings.ports import RatingsPorts
 
-log = logging.getLogger("ratings.runner")
+log = logging.getLogger("ratings.loops")
 
 
 class _Loop:
