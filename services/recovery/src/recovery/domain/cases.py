@@ -322,6 +322,51 @@ def _phase_change(before: Case, after: Case, at: datetime, reason: str) -> list[
     ]
 
 
+@dataclass(frozen=True)
+class _Sent:
+    """A letter that went to the debtor (by post and email) at `sent_at`, recorded at `at`."""
+
+    kind: LetterKind
+    letter_id: str
+    sent_at: datetime
+    at: datetime
+    document: GeneratedDocument | None = None
+    tracking_id: str | None = None
+
+
+def _send_letter(
+    case: Case, sent: _Sent, actor: Actor, action: str, detail: str, phase: Phase, due: datetime
+) -> tuple[Case, ev.LetterIssued]:
+    """The case once a letter went: in `phase` until `due`, the letter (and its PDF) kept."""
+    document = sent.document
+    document_id, sha256 = (document.document_id, document.sha256) if document else ("", "")
+    letter = Letter(sent.letter_id, sent.kind, sent.sent_at, document_id, sent.tracking_id)
+    after = _log(
+        case,
+        sent.at,
+        actor,
+        action,
+        detail,
+        phase=phase,
+        letters=(*case.letters, letter),
+        due_at=due,
+        generated=(*case.generated, document) if document else case.generated,
+    )
+    issued = ev.LetterIssued(
+        case.case_id,
+        sent.at,
+        case.creditor.account_id,
+        case.office_id,
+        sent.letter_id,
+        sent.kind.value,
+        ("post", "email"),
+        document_id,
+        sha256,
+        sent.tracking_id,
+    )
+    return after, issued
+
+
 def _deadline(act: datetime, department: str, *, days: int = 0, months: int = 0) -> datetime:
     """When a deadline counted from an act at `act` has passed (CPC 641, 642)."""
     act_day = deadlines.local_day(act, department)
@@ -465,31 +510,10 @@ def start_amicable(
     _require(case, "start the amicable phase of", Phase.ACCEPTED)
     if sent_at > at:
         raise InvalidCommand("sent-in-future", "a letter cannot be sent after now")
+    sent = _Sent(LetterKind.PLAIN, letter_id, sent_at, at, document)
+    actor = Actor(ActorKind.COMMISSAIRE, case.office_id or "")
     due = _deadline(sent_at, case.department, days=policy.amicable_days)
-    letter = Letter(letter_id, LetterKind.PLAIN, sent_at, document.document_id if document else "")
-    generated = (*case.generated, document) if document else case.generated
-    after = _log(
-        case,
-        at,
-        Actor(ActorKind.COMMISSAIRE, case.office_id or ""),
-        "plain letter sent",
-        letter_id,
-        phase=Phase.AMICABLE,
-        letters=(*case.letters, letter),
-        due_at=due,
-        generated=generated,
-    )
-    issued = ev.LetterIssued(
-        case.case_id,
-        at,
-        case.creditor.account_id,
-        case.office_id,
-        letter_id,
-        "plain",
-        ("post", "email"),
-        document.document_id if document else "",
-        document.sha256 if document else "",
-    )
+    after, issued = _send_letter(case, sent, actor, "plain letter sent", letter_id, Phase.AMICABLE, due)
     return Decision(after, [issued, *_phase_change(case, after, at, "plain-letter-sent")])
 
 
@@ -525,32 +549,10 @@ def advance(
     if case.phase is Phase.AMICABLE:
         if not letter_id:
             raise InvalidCommand("letter-id-required", "the registered letter needs an id")
+        sent = _Sent(LetterKind.REGISTERED, letter_id, now, now, document, tracking_id)
+        detail = f"{letter_id}: no payment {policy.amicable_days} days after the plain letter"
         due = _deadline(now, case.department, months=policy.answer_months)
-        letter = Letter(letter_id, LetterKind.REGISTERED, now, document.document_id if document else "", tracking_id)
-        generated = (*case.generated, document) if document else case.generated
-        after = _log(
-            case,
-            now,
-            SYSTEM,
-            "registered letter sent",
-            f"{letter_id}: no payment {policy.amicable_days} days after the plain letter",
-            phase=Phase.SIMPLIFIED,
-            letters=(*case.letters, letter),
-            due_at=due,
-            generated=generated,
-        )
-        issued = ev.LetterIssued(
-            case.case_id,
-            now,
-            case.creditor.account_id,
-            case.office_id,
-            letter_id,
-            "registered",
-            ("post", "email"),
-            document.document_id if document else "",
-            document.sha256 if document else "",
-            tracking_id,
-        )
+        after, issued = _send_letter(case, sent, SYSTEM, "registered letter sent", detail, Phase.SIMPLIFIED, due)
         return Decision(after, [issued, *_phase_change(case, after, now, "no-payment-after-plain-letter")])
     if case.phase is Phase.SIMPLIFIED:
         detail = "no answer within one month of the registered letter counts as refusal"
