@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from contracts import REGISTRY, Envelope, decode_event
 from contracts.events import recovery as contracts
@@ -11,7 +14,7 @@ from recovery.domain import cases, fees
 from recovery.domain import events as ev
 from recovery.domain.cases import Actor, ActorKind, Answer, Creditor
 from recovery.domain.claims import accept_claim
-from recovery.store.integration_events import to_contract
+from recovery.store.integration_events import TRANSLATIONS, to_contract
 from services.recovery.tests.builders import FILED_ON, claim
 from services.recovery.tests.conftest import METZ_OFFICES
 
@@ -78,3 +81,21 @@ def test_a_phase_change_carries_the_creditor_and_the_next_deadline() -> None:
     assert (contract.creditor_id, contract.from_phase, contract.to_phase) == ("acc", "accepted", "amicable")
     assert contract.due_at == changed.due_at
     assert contract.due_at is not None
+
+
+@pytest.mark.parametrize("domain_event", typing.get_args(ev.DomainEvent), ids=lambda t: t.__name__)
+def test_a_domain_event_carries_exactly_its_contracts_fields(domain_event: type[ev.DomainEvent]) -> None:
+    translation = TRANSLATIONS[domain_event]
+    carried = {f.name for f in dataclasses.fields(domain_event)} - {"at"} | {translation.instant}
+    contract_fields = translation.contract.model_fields
+    required = {name for name, field in contract_fields.items() if field.is_required()}
+    assert carried <= set(contract_fields), "a domain field its contract would drop"
+    assert required <= carried, "a contract field the domain event does not give"
+    assert set(translation.blank_is_none) <= carried
+
+
+def test_a_letter_without_a_document_has_none_in_its_contract() -> None:
+    issued = ev.LetterIssued("c", T0, "acc", "metz-a", "c:plain", "plain", ("post", "email"))
+    contract = to_contract(issued)
+    assert isinstance(contract, contracts.LetterIssued)
+    assert (contract.document_id, contract.sha256, contract.issued_at) == (None, None, T0)
