@@ -16,8 +16,6 @@ with `responses=chassis.openapi.problems(...)`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from chassis.errors import NotFound, Problem
 from chassis.openapi import UNAUTHENTICATED, ErrorCode
 from recovery.domain.cases import CaseError, MandateRequired
@@ -34,9 +32,9 @@ def no_such_case(case_id: str) -> NotFound:
 
 
 def claim_refused(refused: ClaimRefused) -> Problem:
-    errors: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
     for v in refused.violations:
-        error: dict[str, Any] = {"field": v.field, "code": v.code, "message": v.message_en, "message_fr": v.message_fr}
+        error: dict[str, str] = {"field": v.field, "code": v.code, "message": v.message_en, "message_fr": v.message_fr}
         if v.source:
             error["source"] = v.source
         errors.append(error)
@@ -52,7 +50,7 @@ def case_refused(error: CaseError, case_id: str) -> Problem:
     if error.code == "not-your-case":
         return no_such_case(case_id)
     status = STATUS.get(error.code) or (409 if error.code in CONFLICTS else 422)
-    errors: list[dict[str, Any]] | None = None
+    errors: list[dict[str, str]] | None = None
     if isinstance(error, MandateRequired):
         errors = [{"field": "mandate", "code": error.code, "message": f"sign a SEPA mandate at {error.where}"}]
     elif status == 422:

@@ -8,9 +8,9 @@ themselves (SIREN, postcode in France, the R125-1 ceiling, every invoice past du
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from chassis.text import MultiLine, SingleLine
 from recovery.domain.cases import Case, GeneratedDocument, Phase
@@ -31,16 +31,19 @@ Cents = Annotated[int, Field(ge=1, le=100_000_000, description="Integer cents of
 # and the agreement closes the case. FastAPI drops every None from an example when it writes the
 # document, so the nullable fields hold values: `due_at` and `answer_until` show the month to answer,
 # and the letters list the registered one only (a plain letter's tracking id is null).
+# The examples are JSON documents (what a client sends or reads), checked against their models by
+# `tests/test_api_examples.py`.
+Json = dict[str, JsonValue]
 EXAMPLE_CASE_ID = "5d41402abc4b2a76b9719d911017c592"
 EXAMPLE_CREDITOR_ID = "8f14e45fceea167a5a36dedd4bea2543"
 EXAMPLE_OFFICE_ID = "sample-metz-1"
 EXAMPLE_TOKEN = "q8V3b0nJ6m7m3b0B3y3h2r8lKQ2c1mJrZk3pM1hY8aE"
-EXAMPLE_DEBTOR_ADDRESS: dict[str, Any] = {"line1": "12 rue Serpenoise", "postcode": "57000", "city": "Metz"}
-EXAMPLE_INVOICES: list[dict[str, Any]] = [
+EXAMPLE_DEBTOR_ADDRESS: Json = {"line1": "12 rue Serpenoise", "postcode": "57000", "city": "Metz"}
+EXAMPLE_INVOICES: list[JsonValue] = [
     {"number": "F-2026-001", "issue_date": "2026-01-05", "due_date": "2026-02-04", "amount_cents": 120000},
     {"number": "F-2026-002", "issue_date": "2026-01-12", "due_date": "2026-02-11", "amount_cents": 80000},
 ]
-EXAMPLE_CLAIM: dict[str, Any] = {
+EXAMPLE_CLAIM: Json = {
     "case_id": EXAMPLE_CASE_ID,
     "company_id": "552100554",
     "creditor_trader": True,
@@ -60,7 +63,7 @@ EXAMPLE_CLAIM: dict[str, Any] = {
     "description": "Pains et viennoiseries livrés en janvier 2026 (bons de livraison du 5 et du 12 janvier)",
     "creditor_address": {"line1": "8 rue de la République", "postcode": "69002", "city": "Lyon"},
 }
-EXAMPLE_PROOF: dict[str, Any] = {
+EXAMPLE_PROOF: Json = {
     "document_id": "66f1c2a9e4b0a1b2c3d4e5f6",
     "name": "facture-F-2026-001.pdf",
     "media_type": "application/pdf",
@@ -68,7 +71,7 @@ EXAMPLE_PROOF: dict[str, Any] = {
     "size": 48213,
     "kind": "proof",
 }
-EXAMPLE_PLAIN_LETTER_DOC: dict[str, Any] = {
+EXAMPLE_PLAIN_LETTER_DOC: Json = {
     "document_id": "66f1c2a9e4b0a1b2c3d4e5f7",
     "name": "amicable_letter.pdf",
     "media_type": "application/pdf",
@@ -76,7 +79,7 @@ EXAMPLE_PLAIN_LETTER_DOC: dict[str, Any] = {
     "kind": "amicable_letter",
     "created_at": "2026-03-03T08:00:00Z",
 }
-EXAMPLE_REGISTERED_LETTER_DOC: dict[str, Any] = {
+EXAMPLE_REGISTERED_LETTER_DOC: Json = {
     "document_id": "66f1c2a9e4b0a1b2c3d4e5f8",
     "name": "registered_letter.pdf",
     "media_type": "application/pdf",
@@ -84,7 +87,7 @@ EXAMPLE_REGISTERED_LETTER_DOC: dict[str, Any] = {
     "kind": "registered_letter",
     "created_at": "2026-03-18T08:00:00Z",
 }
-EXAMPLE_INJUNCTION_DOC: dict[str, Any] = {
+EXAMPLE_INJUNCTION_DOC: Json = {
     "document_id": "66f1c2a9e4b0a1b2c3d4e5f9",
     "name": "injunction_request.pdf",
     "media_type": "application/pdf",
@@ -94,14 +97,14 @@ EXAMPLE_INJUNCTION_DOC: dict[str, Any] = {
 }
 # The month to answer the registered letter of 2026-03-18 (CPC 641, 642; Europe/Paris).
 EXAMPLE_ANSWER_UNTIL = "2026-04-18T21:59:59Z"
-EXAMPLE_ANSWER: dict[str, Any] = {
+EXAMPLE_ANSWER: Json = {
     "answer": "accepted",
     "at": "2026-04-02T17:42:00Z",
     "recorded_by": "debtor",
     "proposed_amount_cents": 201234,
     "proposed_terms": "4 mensualités de 503,09 EUR, le 5 de chaque mois à partir de mai 2026",
 }
-EXAMPLE_CASE: dict[str, Any] = {
+EXAMPLE_CASE: Json = {
     "case_id": EXAMPLE_CASE_ID,
     "phase": "closed",
     "creditor_account_id": EXAMPLE_CREDITOR_ID,
@@ -202,7 +205,7 @@ EXAMPLE_CASE: dict[str, Any] = {
         },
     ],
 }
-EXAMPLE_SUMMARY: dict[str, Any] = {
+EXAMPLE_SUMMARY: Json = {
     "case_id": EXAMPLE_CASE_ID,
     "phase": "simplified",
     "debtor": "Quincaillerie Lorraine SARL",
@@ -212,7 +215,7 @@ EXAMPLE_SUMMARY: dict[str, Any] = {
     "office_id": EXAMPLE_OFFICE_ID,
     "due_at": EXAMPLE_ANSWER_UNTIL,
 }
-EXAMPLE_DEBTOR_CLAIM: dict[str, Any] = {
+EXAMPLE_DEBTOR_CLAIM: Json = {
     "case_id": EXAMPLE_CASE_ID,
     "phase": "debtor_accepted",
     "debtor": "Quincaillerie Lorraine SARL",
