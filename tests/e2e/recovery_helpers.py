@@ -3,6 +3,7 @@ commissaire accounts, the debtor's link as a person reads it in the mail, a PDF'
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
@@ -17,6 +18,7 @@ from pypdf import PdfReader
 from chassis.clock import OffsetFileClock, write_clock_offset
 from devstack.services import clock_offset_file
 from devstack.stack import Stack
+from recovery.api.schemas import EXAMPLE_CLAIM
 from tests.e2e.helpers import PASSWORD, bearer, eventually, new_email, support_headers
 
 # A proof as a creditor scans it: a PDF by its first bytes.
@@ -24,29 +26,13 @@ INVOICE_PDF = b"%PDF-1.4\n% Facture F-2026-001, Quincaillerie Lorraine SARL\n%%E
 
 
 def claim(debtor_email: str, **changes: Any) -> dict[str, Any]:
-    """A Metz hardware shop owes ACME Recouvrement two invoices: 2,012.34 EUR in all."""
-    body: dict[str, Any] = {
-        "case_id": f"e2e-{uuid.uuid4().hex[:16]}",
-        "debtor": {
-            "kind": "legal",
-            "name": "Quincaillerie Lorraine SARL",
-            "siren": "732829320",
-            "address": {"line1": "12 rue Serpenoise", "postcode": "57000", "city": "Metz"},
-            "email": debtor_email,
-            "phone": "03 87 75 12 34",
-            "trader": True,
-        },
-        "cause": "contract",
-        "invoices": [
-            {"number": "F-2026-001", "issue_date": "2026-01-05", "due_date": "2026-02-04", "amount_cents": 120000},
-            {"number": "F-2026-002", "issue_date": "2026-01-12", "due_date": "2026-02-11", "amount_cents": 80000},
-        ],
-        "interest_cents": 1234,
-        "description": "Fournitures de quincaillerie livrées en janvier 2026",
-        "creditor_address": {"line1": "1 avenue des Champs", "postcode": "75008", "city": "Paris"},
-    }
-    body.update(changes)
-    return body
+    """A Metz hardware shop owes the creditor two invoices, 2,012.34 EUR in all: recovery's API
+    example, filed by the creditor for themself under a new case id."""
+    body = {k: v for k, v in copy.deepcopy(EXAMPLE_CLAIM).items() if k not in ("company_id", "creditor_trader")}
+    debtor = body["debtor"]
+    assert isinstance(debtor, dict)
+    body["debtor"] = {**debtor, "email": debtor_email}
+    return {**body, "case_id": f"e2e-{uuid.uuid4().hex[:16]}", **changes}
 
 
 def filing_form(body: dict[str, Any], documents: list[tuple[str, bytes]] | None = None) -> dict[str, Any]:

@@ -3,6 +3,7 @@ problems (field errors, 404 for someone else's case, 409 without a mandate) and 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 
 from contracts import Right
+from recovery.api.schemas import EXAMPLE_CLAIM
 from recovery.domain.cases import Phase
 from recovery.handlers import AdvanceDueDeadlines, dispatch
 from recovery.ports import KnownCreditor, RecoveryPorts
@@ -27,30 +29,14 @@ OTHER = {"Authorization": "Test acc-paul"}
 METZ_A = {"Authorization": "Test acc-cj-a;role=commissaire;office_id=metz-a"}
 METZ_B = {"Authorization": "Test acc-cj-b;role=commissaire;office_id=metz-b"}
 COMPANY = "732829320"
+PERSONAL_FILING_OMITS = ("case_id", "company_id", "creditor_trader")
 
 
 def claim_body(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "debtor": {
-            "kind": "legal",
-            "name": "Quincaillerie Lorraine SARL",
-            "siren": "732829320",
-            "address": {"line1": "12 rue Serpenoise", "postcode": "57000", "city": "Metz"},
-            "email": "compta@quincaillerie-lorraine.fr",
-            "phone": "03 87 75 12 34",
-            "trader": True,
-        },
-        "cause": "contract",
-        "invoices": [
-            {"number": "F-2026-001", "issue_date": "2026-01-05", "due_date": "2026-02-04", "amount_cents": 120000},
-            {"number": "F-2026-002", "issue_date": "2026-01-12", "due_date": "2026-02-11", "amount_cents": 80000},
-        ],
-        "interest_cents": 1234,
-        "description": "Fournitures livrées en janvier 2026",
-        "creditor_address": {"line1": "1 avenue des Champs-Élysées", "postcode": "75008", "city": "Paris"},
-    }
-    body.update(changes)
-    return body
+    """The API's example claim (two invoices of a Metz hardware shop), filed by a creditor for
+    themself (no company, no case id of their choosing)."""
+    body = {k: v for k, v in copy.deepcopy(EXAMPLE_CLAIM).items() if k not in PERSONAL_FILING_OMITS}
+    return {**body, **changes}
 
 
 def form(body: dict[str, Any] | str, files: list[tuple[str, bytes]] | None = None) -> dict[str, Any]:
