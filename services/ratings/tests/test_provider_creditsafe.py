@@ -231,13 +231,21 @@ async def test_the_token_is_renewed_before_it_expires(
     assert server.seen.refused_tokens == 0
 
 
-async def test_a_refused_token_is_renewed_once(
+async def token_dropped(
     make_client: ClientMaker, expected: LocalProvider, server: ConnectServer
-) -> None:
+) -> tuple[CreditsafeClient, CompanyId]:
+    """A client that had a token and read a report with it; the server has since forgotten it."""
     client = make_client()
     company = some(expected, "ES")
     await client.credit_report(ACCOUNT, company)
     server.drop_tokens()
+    return client, company
+
+
+async def test_a_refused_token_is_renewed_once(
+    make_client: ClientMaker, expected: LocalProvider, server: ConnectServer
+) -> None:
+    client, company = await token_dropped(make_client, expected, server)
     file = await client.credit_report(ACCOUNT, company)
     assert file.company_key == company.key
     assert server.seen.refused_tokens == 1
@@ -247,10 +255,7 @@ async def test_a_refused_token_is_renewed_once(
 async def test_a_refused_token_and_a_changed_password_give_invalid_credentials(
     make_client: ClientMaker, expected: LocalProvider, server: ConnectServer
 ) -> None:
-    client = make_client()
-    company = some(expected, "ES")
-    await client.credit_report(ACCOUNT, company)
-    server.drop_tokens()
+    client, company = await token_dropped(make_client, expected, server)
     server.accounts[ACCOUNT.username] = "changed"
     with pytest.raises(InvalidCredentials):
         await client.credit_report(ACCOUNT, company)

@@ -33,6 +33,15 @@ from ratings.handlers import (
 )
 
 router = APIRouter(tags=["companies"])
+# Opening or syncing a credit file: the company, the caller's provider account, the provider.
+CREDIT_FILE_PROBLEMS = (
+    *p.AUTH,
+    p.INVALID_COMPANY,
+    p.UNKNOWN_COMPANY,
+    p.NO_PROVIDER_ACCOUNT,
+    p.STALE_COMPANY,
+    *p.PROVIDER,
+)
 
 
 @router.put(
@@ -106,9 +115,7 @@ async def search(
     "/companies/{country}/{number}",
     operation_id="open_credit_file",
     response_model=CreditFilePublic,
-    responses=problems(
-        *p.AUTH, p.INVALID_COMPANY, p.UNKNOWN_COMPANY, p.NO_PROVIDER_ACCOUNT, p.STALE_COMPANY, *p.PROVIDER
-    ),
+    responses=problems(*CREDIT_FILE_PROBLEMS),
 )
 async def credit_file(country: str, number: str, caller: CurrentCaller, ports: PortsDep) -> CreditFilePublic:
     """The company's credit file as last synchronised (fetched once if never seen)."""
@@ -121,9 +128,7 @@ async def credit_file(country: str, number: str, caller: CurrentCaller, ports: P
     "/companies/{country}/{number}/sync",
     operation_id="sync_credit_file",
     response_model=CreditFilePublic,
-    responses=problems(
-        *p.AUTH, p.INVALID_COMPANY, p.UNKNOWN_COMPANY, p.NO_PROVIDER_ACCOUNT, p.STALE_COMPANY, *p.PROVIDER
-    ),
+    responses=problems(*CREDIT_FILE_PROBLEMS),
 )
 async def sync(country: str, number: str, caller: CurrentCaller, ports: PortsDep) -> CreditFilePublic:
     """ "Sync now": fetch the credit file and history from the provider with the caller's account."""

@@ -550,16 +550,11 @@ def entry_public(entry: Entry) -> EntryPublic:
 
 
 def portfolio_public(portfolio: Portfolio) -> PortfolioPublic:
+    """The summary's fields and the rest: provider, alert setting, version, companies."""
     return PortfolioPublic(
-        portfolio_id=portfolio.portfolio_id,
-        name=portfolio.name,
-        owner_id=portfolio.owner_id,
+        **portfolio_summary(portfolio).model_dump(),
         provider=portfolio.provider,
-        company_space=portfolio.company_space,
-        active=portfolio.active,
         alert_on_new_event=portfolio.alert_on_new_event,
-        last_monitored_at=portfolio.last_monitored_at,
-        company_count=len(portfolio.entries),
         version=portfolio.version,
         companies=[entry_public(e) for e in portfolio.entries],
     )
