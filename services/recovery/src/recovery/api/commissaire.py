@@ -37,7 +37,7 @@ from recovery.api.schemas import AgreementIn, CaseOut, CaseSummary, CommissaireA
 from recovery.domain.cases import Actor, ActorKind, Answer, Case
 from recovery.handlers import (
     AcceptCase,
-    Command,
+    CaseCommand,
     RecordAgreement,
     RecordDebtorAnswer,
     RecordPayment,
@@ -64,7 +64,7 @@ async def office_case(ports: RecoveryPorts, who: Commissaire, case_id: str) -> C
     return case
 
 
-async def _act(ports: RecoveryPorts, case_id: str, command: Command) -> CaseOut:
+async def _act(ports: RecoveryPorts, case_id: str, command: CaseCommand) -> CaseOut:
     case: Case = await decided(case_id, dispatch(command, ports))
     return CaseOut.of(case)
 

@@ -8,8 +8,9 @@ deadline sweeper).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, overload
 
+from recovery.domain.cases import Case, GeneratedDocument
 from recovery.handlers import (
     accept_case,
     advance_due_deadlines,
@@ -38,23 +39,25 @@ from recovery.handlers.start_amicable import StartAmicable
 from recovery.handlers.withdraw import Withdraw
 from recovery.ports import RecoveryPorts
 
-Command = (
+# The commands whose handler answers the case as it is after the command.
+CaseCommand = (
     FileCase
     | AssignCase
     | AcceptCase
     | RefuseCase
     | StartAmicable
-    | AdvanceDueDeadlines
     | RecordDebtorAnswer
     | RecordPayment
     | RecordAgreement
     | Withdraw
     | ViewAsDebtor
     | AnswerAsDebtor
-    | GenerateInjunctionRequest
 )
+Command = CaseCommand | AdvanceDueDeadlines | GenerateInjunctionRequest
+Result = Case | GeneratedDocument | None
 
-HANDLERS: dict[type[Any], Callable[[Any, RecoveryPorts], Awaitable[Any]]] = {
+# Each handler takes its own command type (hence Any for the argument); `dispatch` says what it answers.
+HANDLERS: dict[type[Any], Callable[[Any, RecoveryPorts], Awaitable[Result]]] = {
     FileCase: file_case.handle,
     AssignCase: assign_case.handle,
     AcceptCase: accept_case.handle,
@@ -71,7 +74,13 @@ HANDLERS: dict[type[Any], Callable[[Any, RecoveryPorts], Awaitable[Any]]] = {
 }
 
 
-async def dispatch(command: Command, ports: RecoveryPorts) -> Any:
+@overload
+async def dispatch(command: CaseCommand, ports: RecoveryPorts) -> Case: ...
+@overload
+async def dispatch(command: AdvanceDueDeadlines, ports: RecoveryPorts) -> Case | None: ...
+@overload
+async def dispatch(command: GenerateInjunctionRequest, ports: RecoveryPorts) -> GeneratedDocument: ...
+async def dispatch(command: Command, ports: RecoveryPorts) -> Result:
     """The handler's result: the case (None: nothing was due), or the generated document."""
     return await HANDLERS[type(command)](command, ports)
 
@@ -82,6 +91,7 @@ __all__ = [
     "AdvanceDueDeadlines",
     "AnswerAsDebtor",
     "AssignCase",
+    "CaseCommand",
     "Command",
     "FileCase",
     "GenerateInjunctionRequest",
