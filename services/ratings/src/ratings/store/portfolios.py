@@ -17,6 +17,7 @@ from pymongo.errors import DuplicateKeyError
 from chassis.leases import Claim, Leases
 from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import Outbox
+from contracts.events.ratings import PortfolioChanged
 from ratings.domain.alerts import Alert
 from ratings.domain.portfolios import Entry, Portfolio, PortfolioChange
 from ratings.ports import AlreadyExists, NotFound, StaleWrite
@@ -47,7 +48,7 @@ class MongoPortfolios:
             raise NotFound("portfolio", portfolio_id)
         return codec.portfolio_of(document)
 
-    def _events(self, portfolio: Portfolio, events: Sequence[PortfolioChange]) -> list[Any]:
+    def _events(self, portfolio: Portfolio, events: Sequence[PortfolioChange]) -> list[PortfolioChanged]:
         return [portfolio_changed(portfolio, e) for e in events]
 
     async def add(self, portfolio: Portfolio, events: Sequence[PortfolioChange]) -> None:

@@ -13,11 +13,11 @@ arriving late (redelivery, replay, another partition) changes nothing.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from chassis.mongo import IndexSpec, MongoDatabase
+from chassis.mongo import Document, IndexSpec, MongoDatabase
 from contracts.events.common import PostalAddress as ContractAddress
 from recovery.domain.claims import PostalAddress, department_of
 from recovery.ports import KnownCreditor
@@ -30,7 +30,7 @@ SIGNED, REVOKED, REFUSED = "signed", "revoked", "refused"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # older than any event: the entry's first event still applies
 
 
-async def _newest(collection: Any, account_id: str, at: datetime, fields: dict[str, Any]) -> bool:
+async def _newest(collection: AsyncCollection[Document], account_id: str, at: datetime, fields: Document) -> bool:
     """Set `fields` on the account's entry unless a newer event was applied already."""
     try:
         result = await collection.update_one(
@@ -92,7 +92,7 @@ class CreditorView:
         siren: str | None = None,
         address: PostalAddress | None = None,
     ) -> bool:
-        fields: dict[str, Any] = {"name": name}
+        fields: Document = {"name": name}
         if email is not None:
             fields["email"] = email
         if siren is not None:
