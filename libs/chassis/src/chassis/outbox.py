@@ -5,8 +5,11 @@ the events ride in the changed document itself, in its `_outbox` array, and
 the same write sets the document's `_outbox_pending` marker (a fresh random
 value, indexed: sparse and unique), so the relay finds pending documents
 through an index instead of scanning the collection. The relay publishes
-them (idempotent producer, acks=all), pulls what was acknowledged and clears
-the marker once nothing is left.
+them (idempotent producer, acks=all), then pulls what was acknowledged and
+clears the markers of the emptied documents in one write per pass, filtered
+by the marker values it read: a document written since keeps its new entries
+(ADR 0042). Every change to an entry array sets a fresh marker or removes it,
+so a marker still holding the value read also proves the array is as read.
 
 Ordering: events of one document are sent in the order written, with the
 aggregate's id as key, so they share a partition. Only the acknowledged prefix
