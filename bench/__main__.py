@@ -67,10 +67,17 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
             f"{b['raw_aiokafka']['events_per_second']} events/s | {b['outbox_to_raw_throughput_ratio']} |"
         )
         if "hand_written_floor" in b:
+            low, out = b["hand_written_floor"], b["outbox_to_consumer"]
+            writes = (
+                f", Mongo writes an event: floor {low['mongo_write_commands_per_event']}, "
+                f"platform {out['mongo_write_commands_per_event']}"
+                if "mongo_write_commands_per_event" in low
+                else ""
+            )
             lines.append(
                 f"| events: the same durable steps written by hand (the floor), {b['events']} events "
-                f"| {b['hand_written_floor']['events_per_second']} events/s | the platform's path: "
-                f"{b['outbox_to_consumer']['events_per_second']} events/s "
+                f"| {low['events_per_second']} events/s | the platform's path: "
+                f"{out['events_per_second']} events/s{writes} "
                 f"| platform/floor {b['outbox_to_floor_throughput_ratio']} |"
             )
     if "login" in results:

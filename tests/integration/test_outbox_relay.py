@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from pymongo import AsyncMongoClient, monitoring
 
 from chassis.metrics import ServiceMetrics
 from chassis.mongo import MongoDatabase, ensure_indexes
@@ -316,3 +318,114 @@ async def test_backed_off_documents_never_crowd_out_due_ones(db: MongoDatabase) 
         pass
     await db["things"].insert_one(outbox.new_document({"_id": "fresh"}, *events(1)))
     assert await relay.drain_once() == (1, 0)  # more backed-off documents than a batch: found anyway
+
+
+class WritesCounter(monitoring.CommandListener):
+    """Counts the write commands a client sends (a bulk write of many updates is one)."""
+
+    def __init__(self) -> None:
+        self.writes: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name in {"insert", "update", "delete", "findAndModify"}:
+            self.writes.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+class WritingPublisher(FlakyPublisher):
+    """Runs `during` while the batch is in flight: a writer's update between the relay's read
+    and its clean-up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.during: Callable[[], Awaitable[None]] | None = None
+
+    async def __call__(self, entries: Sequence[OutboxEntry]) -> list[BaseException | None]:
+        results = await super().__call__(entries)
+        if self.during is not None:
+            during, self.during = self.during, None
+            await during()
+        return results
+
+
+async def test_a_pass_clears_every_delivered_document_in_one_write(stack: Stack, db: MongoDatabase) -> None:
+    counter = WritesCounter()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        stack.mongo_url, tz_aware=True, event_listeners=[counter]
+    )
+    try:
+        counted = client[db.name]
+        await ensure_indexes(counted, outbox_indexes("things"))
+        outbox, publish = Outbox(Clock()), FlakyPublisher()
+        relay = OutboxRelay(counted, ["things"], outbox.wakeup, publish)
+        for n in range(20):
+            await counted["things"].insert_one(outbox.new_document({"_id": f"d{n}"}, *events(1 + n % 3)))
+        counter.writes.clear()
+        assert await relay.drain_once() == (sum(1 + n % 3 for n in range(20)), 0)
+        assert counter.writes == ["update"]  # 20 documents, one clean-up
+        assert await relay.backlog() == 0
+        assert await counted["things"].count_documents({pending_marker(OUTBOX_FIELD): {"$exists": True}}) == 0
+    finally:
+        await client.close()
+
+
+async def test_an_entry_added_between_the_read_and_the_clean_up_is_neither_lost_nor_doubled(
+    db: MongoDatabase,
+) -> None:
+    await ensure_indexes(db, outbox_indexes("things"))
+    outbox, publish = Outbox(Clock()), WritingPublisher()
+    relay = OutboxRelay(db, ["things"], outbox.wakeup, publish)
+    for name in ("a", "b"):
+        await db["things"].insert_one(outbox.new_document({"_id": name}, *events(2)))
+    read = {name: await ids_of(db, name) for name in ("a", "b")}
+
+    async def writer_adds_to_a() -> None:
+        await db["things"].update_one({"_id": "a"}, outbox.update({"$set": {"status": "changed"}}, *events(1)))
+
+    publish.during = writer_adds_to_a
+    assert await relay.drain_once() == (4, 0)
+    [added] = [i for i in await ids_of(db, "a") if i not in read["a"]]
+    assert await ids_of(db, "a") == [added]  # the sent ones went, the new one stays...
+    assert await ids_of(db, "b") == []
+    assert await relay.drain_once() == (1, 0)  # ...and goes out at the next pass
+    assert await relay.drain_once() == (0, 0)
+    sent = [e.id for e in publish.sent]
+    assert sorted(sent) == sorted([*read["a"], *read["b"], added])  # each once
+    assert await db["things"].count_documents({pending_marker(OUTBOX_FIELD): {"$exists": True}}) == 0
+
+
+async def test_a_failure_is_counted_on_its_entry_even_if_a_writer_came_in_between(db: MongoDatabase) -> None:
+    await ensure_indexes(db, outbox_indexes("things"))
+    clock = SettableClock()
+    outbox, publish = Outbox(clock), WritingPublisher()
+    relay = OutboxRelay(db, ["things"], outbox.wakeup, publish, clock=clock)
+    await db["things"].insert_one(outbox.new_document({"_id": "a"}, *events(2)))
+    await db["things"].insert_one(outbox.new_document({"_id": "b"}, *events(2, company="552100554")))
+    first_a, second_a = await ids_of(db, "a")
+    first_b, second_b = await ids_of(db, "b")
+    publish.fail_ids = {second_a, second_b}
+
+    async def writer_adds_to_a() -> None:
+        await db["things"].update_one({"_id": "a"}, outbox.update({}, *events(1)))
+
+    publish.during = writer_adds_to_a  # a changed since the read, b did not
+    assert await relay.drain_once() == (2, 2)
+    for name, failed in (("a", second_a), ("b", second_b)):
+        entries = (await db["things"].find_one({"_id": name}) or {})[OUTBOX_FIELD]
+        assert entries[0]["id"] == failed
+        assert entries[0]["attempts"] == 1
+        assert all("attempts" not in e or e["attempts"] == 0 for e in entries[1:])
+    [added] = [i for i in await ids_of(db, "a") if i not in {first_a, second_a}]  # added meanwhile, kept
+
+    publish.fail_ids = set()
+    clock.advance(seconds=relay.policy.max_backoff_seconds)
+    assert await relay.drain_once() == (3, 0)
+    sent = [e.id for e in publish.sent]
+    assert sorted(sent) == sorted([first_a, second_a, added, first_b, second_b])  # each once
+    assert sent.index(second_a) < sent.index(added)  # in the order written
+    assert await relay.backlog() == 0

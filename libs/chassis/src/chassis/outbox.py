@@ -5,8 +5,11 @@ the events ride in the changed document itself, in its `_outbox` array, and
 the same write sets the document's `_outbox_pending` marker (a fresh random
 value, indexed: sparse and unique), so the relay finds pending documents
 through an index instead of scanning the collection. The relay publishes
-them (idempotent producer, acks=all), pulls what was acknowledged and clears
-the marker once nothing is left.
+them (idempotent producer, acks=all), then pulls what was acknowledged and
+clears the markers of the emptied documents in one write per pass, filtered
+by the marker values it read: a document written since keeps its new entries
+(ADR 0042). Every change to an entry array sets a fresh marker or removes it,
+so a marker still holding the value read also proves the array is as read.
 
 Ordering: events of one document are sent in the order written, with the
 aggregate's id as key, so they share a partition. Only the acknowledged prefix
@@ -142,6 +145,21 @@ class OutboxEntry:
 
 # Publishes entries in order; returns, per entry, None or the error it met.
 Publish = Callable[[Sequence[OutboxEntry]], Awaitable[list[BaseException | None]]]
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """An entry the publisher did not deliver, with the document as the relay read it."""
+
+    doc: dict[str, Any]
+    index: int  # the entry's position in the document's array as read
+    entry: OutboxEntry
+    error: BaseException
+
+
+def _at(fields: Mapping[str, Any], entry_path: str) -> dict[str, Any]:
+    """`fields` with the entry's (keys starting with ".") under `entry_path`."""
+    return {(f"{entry_path}{key}" if key.startswith(".") else key): value for key, value in fields.items()}
 
 
 class Wakeup:
@@ -378,7 +396,7 @@ class OutboxRelay:
         self._next_due = None
         for name in self._collections:
             collection = self._db[name]
-            stale: list[UpdateOne] = []
+            stale: list[str] = []  # markers of documents holding nothing deliverable
             # Every pending document is looked at (a backed-off one is skipped, not
             # fetched again and again in place of due ones); at most a batch is sent.
             async with collection.find(self._scan(), {self._field: 1, self._pending: 1}).batch_size(
@@ -387,7 +405,8 @@ class OutboxRelay:
                 due, waiting = await self._due_documents(cursor, now, stale)
             backlog += waiting
             if stale:
-                await collection.bulk_write(stale, ordered=False)
+                # Unflagged in one write, unless a writer flagged them again since our read.
+                await collection.update_many({self._pending: {"$in": stale}}, {"$unset": {self._pending: ""}})
             if due:
                 sent, errors = await self._deliver(collection, due, now)
                 published += sent
@@ -406,9 +425,7 @@ class OutboxRelay:
         if self._metrics is not None:
             self._metrics.outbox_parked.labels(self._label).set(await self.parked_count())
 
-    async def _due_documents(
-        self, cursor: Any, now: datetime, stale: list[UpdateOne]
-    ) -> tuple[list[dict[str, Any]], int]:
+    async def _due_documents(self, cursor: Any, now: datetime, stale: list[str]) -> tuple[list[dict[str, Any]], int]:
         """The documents whose head entry is due (up to a batch) and the count
         of entries seen; notes the next due time of the others and which ones
         hold nothing deliverable."""
@@ -419,14 +436,8 @@ class OutboxRelay:
             seen += len(entries)
             head = entries[0] if entries else None
             if head is None or head.get("state") == PARKED:
-                # Nothing deliverable: unflag, unless a writer flagged it again since our read.
-                if self._indexed:
-                    stale.append(
-                        UpdateOne(
-                            {"_id": doc["_id"], self._pending: doc.get(self._pending)},
-                            {"$unset": {self._pending: ""}},
-                        )
-                    )
+                if self._indexed and doc.get(self._pending) is not None:
+                    stale.append(doc[self._pending])  # nothing deliverable: to unflag
                 continue
             next_at = head.get("next_attempt_at")
             if next_at is not None and next_at > now:
@@ -445,53 +456,107 @@ class OutboxRelay:
             batch.extend(entries)
             owners.append((doc, len(entries)))
         results = await self._publish(batch)
-        acknowledged: list[UpdateOne] = []
-        emptied: list[UpdateOne] = []
-        published = failed = 0
+        cleared: list[tuple[dict[str, Any], list[str]]] = []  # every entry went
+        pulls: list[UpdateOne] = []  # an entry failed: the sent ones before it go
+        failures: list[_Failure] = []
+        published = 0
         position = 0
         for doc, count in owners:
             doc_results = results[position : position + count]
             doc_entries = batch[position : position + count]
-            raw_entries = doc[self._field]
             position += count
             sent = []
             for index, (entry, error) in enumerate(zip(doc_entries, doc_results, strict=True)):
                 if error is not None:
-                    failed += 1
-                    await self._record_failure(collection, doc["_id"], raw_entries[index], entry, error, now)
+                    failures.append(_Failure(doc, index, entry, error))
                     break
                 sent.append(entry.id)
-            if sent:
-                acknowledged.append(UpdateOne({"_id": doc["_id"]}, {"$pull": {self._field: {"id": {"$in": sent}}}}))
-                published += len(sent)
-                if len(sent) == count and self._indexed:
-                    # Everything went: unflag, unless a writer added entries since our read.
-                    emptied.append(
-                        UpdateOne(
-                            {
-                                "_id": doc["_id"],
-                                self._pending: doc.get(self._pending),
-                                f"{self._field}.0": {"$exists": False},
-                            },
-                            {"$unset": {self._pending: ""}},
-                        )
-                    )
-        if acknowledged:
-            # One round trip marks the whole batch sent, one more unflags the emptied documents.
-            await collection.bulk_write(acknowledged, ordered=False)
-        if emptied:
-            await collection.bulk_write(emptied, ordered=False)
-        return published, failed
+            published += len(sent)
+            if len(sent) == count and self._indexed and doc.get(self._pending) is not None:
+                cleared.append((doc, sent))
+            elif sent:
+                pulls.append(self._pull(doc["_id"], sent))
+        if failures:
+            await self._record_failures(collection, failures, now)
+        if cleared:
+            pulls.extend(await self._clear(collection, cleared))
+        if pulls:
+            await collection.bulk_write(pulls, ordered=False)
+        return published, len(failures)
 
-    async def _record_failure(
-        self,
-        collection: Any,
-        doc_id: Any,
-        raw: Mapping[str, Any],
-        entry: OutboxEntry,
-        error: BaseException,
-        now: datetime,
-    ) -> None:
+    def _pull(self, doc_id: Any, sent: Sequence[str]) -> UpdateOne:
+        """Removes sent entries from a document that keeps others: by `_id` (indexed), and with a
+        fresh marker, since the array changed (see `_record_failures`)."""
+        update: dict[str, Any] = {"$pull": {self._field: {"id": {"$in": list(sent)}}}}
+        if self._indexed:
+            update["$set"] = mark_pending(self._field)
+        return UpdateOne({"_id": doc_id}, update)
+
+    async def _clear(self, collection: Any, cleared: list[tuple[dict[str, Any], list[str]]]) -> list[UpdateOne]:
+        """One write for every document whose entries all went (ADR 0042): the marker still holding
+        the value read proves that no writer added entries since (each write sets a fresh one), so
+        one `update_many` served by the marker's index pulls the sent entries and unflags them all.
+        Returns the pulls for the documents written since the read: their new entries stay."""
+        ids = [entry_id for _, sent in cleared for entry_id in sent]
+        result = await collection.update_many(
+            {self._pending: {"$in": [doc[self._pending] for doc, _ in cleared]}},
+            {"$pull": {self._field: {"id": {"$in": ids}}}, "$unset": {self._pending: ""}},
+        )
+        if result.matched_count == len(cleared):
+            return []
+        # A writer came in between: the sent entries of those documents still wait to be pulled.
+        sent_ids = set(ids)
+        sent_of = {doc["_id"]: sent for doc, sent in cleared}
+        return [
+            self._pull(doc["_id"], sent_of[doc["_id"]])
+            async for doc in collection.find({"_id": {"$in": list(sent_of)}}, {f"{self._field}.id": 1})
+            if any(entry.get("id") in sent_ids for entry in doc.get(self._field) or [])
+        ]
+
+    async def _record_failures(self, collection: Any, failures: list[_Failure], now: datetime) -> None:
+        """Counts each failure on its entry, in one write for the pass.
+
+        Each goes by the document's marker (indexed, unlike a filter on `_id` and the entry's id,
+        which mongo-java-server answers by scanning the collection) and addresses the entry by its
+        position: a marker still holding the value read proves the array is as read, because
+        whatever changes it (a writer, the relay's own pulls, an operator) sets a fresh value or
+        removes it. A document whose marker changed since is written by `_id` and entry id."""
+        planned = [(failure, self._failure_fields(failure, now)) for failure in failures]
+        landed: set[str] = set()
+        if self._indexed:
+            marked = [(f, fields, mark_pending(self._field)) for f, fields in planned if f.doc.get(self._pending)]
+            if marked:
+                await collection.bulk_write(
+                    [
+                        UpdateOne(
+                            {self._pending: f.doc[self._pending]},
+                            {"$set": {**_at(fields, f"{self._field}.{f.index}"), **marker}},
+                        )
+                        for f, fields, marker in marked
+                    ],
+                    ordered=False,
+                )
+                markers = {marker[self._pending]: f.entry.id for f, _, marker in marked}
+                query = {self._pending: {"$in": list(markers)}}
+                landed = {markers[doc[self._pending]] async for doc in collection.find(query, {self._pending: 1})}
+        parkings = sum(1 for f, fields in planned if f.entry.id in landed and self._parked in fields)
+        for failure, fields in planned:
+            if failure.entry.id in landed:
+                continue
+            update = _at(fields, f"{self._field}.$")
+            if self._indexed:
+                update.update(mark_pending(self._field))
+            result = await collection.update_one(
+                {"_id": failure.doc["_id"], f"{self._field}.id": failure.entry.id}, {"$set": update}
+            )
+            parkings += 1 if result.modified_count and self._parked in fields else 0
+        if self._metrics is not None and parkings:
+            self._metrics.outbox_parkings.labels(self._label).inc(parkings)
+
+    def _failure_fields(self, failure: _Failure, now: datetime) -> dict[str, Any]:
+        """What a failure changes: entry fields (keys starting with ".") and, when it parks, the
+        document's parked marker."""
+        raw, entry, error = failure.doc[self._field][failure.index], failure.entry, failure.error
         attempts = int(raw.get("attempts", 0)) + 1
         transient = is_transient(error)
         strikes = int(raw.get("strikes", 0)) + (0 if transient else 1)
@@ -499,26 +564,25 @@ class OutboxRelay:
         if self._metrics is not None:
             self._metrics.outbox_failures.labels(self._label).inc()
         fields: dict[str, Any] = {
-            f"{self._field}.$.attempts": attempts,
-            f"{self._field}.$.strikes": strikes,
-            f"{self._field}.$.last_error": repr(error)[:500],
-            f"{self._field}.$.last_attempt_at": now,
+            ".attempts": attempts,
+            ".strikes": strikes,
+            ".last_error": repr(error)[:500],
+            ".last_attempt_at": now,
         }
+        doc_id = failure.doc["_id"]
         if park:
-            fields[f"{self._field}.$.state"] = PARKED
-            fields[f"{self._field}.$.parked_at"] = now
+            fields[".state"] = PARKED
+            fields[".parked_at"] = now
             fields[self._parked] = uuid.uuid4().hex
             log.error(
                 "parked %s entry %s of %s after %d attempt(s): %r", self._label, entry.id, doc_id, attempts, error
             )
         else:
             next_at = now + timedelta(seconds=self.policy.delay(attempts))
-            fields[f"{self._field}.$.next_attempt_at"] = next_at
+            fields[".next_attempt_at"] = next_at
             self._next_due = next_at if self._next_due is None else min(self._next_due, next_at)
             log.warning("delivering %s entry %s failed (attempt %d): %r", self._label, entry.id, attempts, error)
-        result = await collection.update_one({"_id": doc_id, f"{self._field}.id": entry.id}, {"$set": fields})
-        if park and result.modified_count and self._metrics is not None:
-            self._metrics.outbox_parkings.labels(self._label).inc()
+        return fields
 
     async def backlog(self) -> int:
         total = 0
