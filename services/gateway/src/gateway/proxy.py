@@ -148,7 +148,8 @@ def forwarded_request_headers(
     chain = f"{prior}, {peer}" if prior else peer
     headers.append((b"x-forwarded-for", chain.encode("latin-1")))
     proto = request.headers.get("x-forwarded-proto") if from_proxy else None
-    headers.append((b"x-forwarded-proto", (proto or request.url.scheme).encode("latin-1")))
+    # The scope's scheme, not `request.url.scheme`: building the whole URL to read it cost more than the header.
+    headers.append((b"x-forwarded-proto", (proto or request.scope.get("scheme", "http")).encode("latin-1")))
     host = request.headers.get("x-forwarded-host") if from_proxy else None
     host = host or request.headers.get("host")
     if host:
