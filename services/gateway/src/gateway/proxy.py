@@ -143,7 +143,7 @@ def forwarded_request_headers(
 ) -> list[tuple[bytes, bytes]]:
     headers = end_to_end(list(request.headers.raw), drop=GATEWAY_SET)
     peer = request.client.host if request.client else "unknown"
-    from_proxy = is_proxy(peer, trusted_proxies)
+    from_proxy = bool(trusted_proxies) and is_proxy(peer, trusted_proxies)  # no address parsed without proxies
     prior = request.headers.get("x-forwarded-for", "").strip() if from_proxy else ""
     chain = f"{prior}, {peer}" if prior else peer
     headers.append((b"x-forwarded-for", chain.encode("latin-1")))
