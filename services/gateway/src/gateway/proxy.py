@@ -250,9 +250,12 @@ class Upstreams:
         # aiohttp rather than httpx on the data path: it costs a third of the CPU per forwarded
         # call (bench/README.md). One pooled session per service, made in the running loop;
         # trust_env off: calls between services never go through an HTTP proxy from the environment.
+        # No cookie jar: the session's default one kept a service's Set-Cookie (hosts by name, as in
+        # compose) and sent it with every later caller's request; it was also filtered on each call.
         self.clients = {
             name: aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=settings.max_connections_per_service, ttl_dns_cache=60),
+                cookie_jar=aiohttp.DummyCookieJar(),
                 timeout=upstream_timeout(settings),
                 auto_decompress=False,
                 trust_env=False,
