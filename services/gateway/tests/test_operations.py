@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from gateway.proxy import Upstreams
 from gateway.settings import GatewaySettings
 
 
@@ -138,3 +140,32 @@ async def test_bodies_above_the_limit_get_413_and_every_answer_says_nosniff(gate
         assert fine.status_code == 200
         assert fine.headers["x-content-type-options"] == "nosniff"
         assert (await gw.client.get("/health")).headers["x-content-type-options"] == "nosniff"
+
+
+async def test_an_unexpected_error_on_the_data_path_is_one_500_problem_logged_once(
+    gateway: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    class Kept(logging.Handler):
+        records: list[logging.LogRecord] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.records.append(record)
+
+    monkeypatch.setattr(Upstreams, "forward", broken)
+    kept = Kept()
+    async with gateway() as gw:  # the app's logging set up: a handler of our own, beside its own
+        logging.getLogger().addHandler(kept)
+        try:
+            response = await gw.client.get("/api/billing/echo/x", headers={"x-request-id": "bug-1"})
+        finally:
+            logging.getLogger().removeHandler(kept)
+        metrics = (await gw.client.get("/metrics")).text
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers.get_list("x-request-id") == ["bug-1"]
+    assert [r.getMessage() for r in kept.records if r.exc_info] == ["unhandled error on GET /api/billing/echo/x"]
+    assert 'http_requests_total{method="GET",route="/api/{service}/{path:path}",status="500"} 1.0' in metrics

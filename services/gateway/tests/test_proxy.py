@@ -205,3 +205,13 @@ async def test_service_root_without_trailing_slash(gateway: Any, upstream_state:
     # The fake service has no route at "/": its own 404 comes back, not a redirect.
     assert bare.status_code == slash.status_code == 404
     assert bare.json() == slash.json() == {"detail": "Not Found"}
+
+
+async def test_a_service_s_cookies_are_never_kept_for_other_callers(gateway: Any, upstream_state: Any) -> None:
+    # By name, not by address: a cookie jar keeps cookies of named hosts (compose's `billing:8002`).
+    by_name = upstream_state.url.replace("127.0.0.1", "localhost")
+    async with gateway(billing_url=by_name) as gw:
+        first = await gw.client.get("/api/billing/echo/one")
+        second = await gw.from_ip("192.0.2.99").get("/api/billing/echo/two")
+    assert first.headers.get_list("set-cookie") == ["a=1; Path=/", "b=2; Path=/"]  # passed to its caller
+    assert header_values(second.json(), "cookie") == []

@@ -28,7 +28,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from chassis.asgi import RawHeaders, on_response_start
 
 PROBLEM_JSON = "application/problem+json"
 # FastAPI's answer to a body it could not read (not the JSON syntax: that is a validation error there).
@@ -286,21 +288,25 @@ class ErrorLogMiddleware:
             return
         started = False
 
-        async def note_start(message: Message) -> None:
+        def note_start(_status: int, _headers: RawHeaders) -> None:
             nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+            started = True
 
         try:
-            await self.app(scope, receive, note_start)
+            await self.app(scope, receive, on_response_start(send, note_start))
         except Exception:
-            path = scope.get("path", "")
-            log.exception("unhandled error on %s %s", scope.get("method", ""), path)
-            if started:
-                return  # the answer is already on its way: nothing better to send
-            problem = Problem("An unexpected error occurred; it has been logged.", status=500)
-            await problem_response(problem, path)(scope, receive, send)
+            await answer_unhandled(scope, receive, send, started=started)
+
+
+async def answer_unhandled(scope: Scope, receive: Receive, send: Send, *, started: bool) -> None:
+    """What `ErrorLogMiddleware` does with an unexpected exception (call it from `except`): log
+    it once with its traceback, and answer 500 problem+json unless an answer was started."""
+    path = scope.get("path", "")
+    log.exception("unhandled error on %s %s", scope.get("method", ""), path)
+    if started:
+        return  # the answer is already on its way: nothing better to send
+    problem = Problem("An unexpected error occurred; it has been logged.", status=500)
+    await problem_response(problem, path)(scope, receive, send)
 
 
 def _short(error: BaseException, limit: int = 200) -> str:

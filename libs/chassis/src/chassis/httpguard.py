@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chassis.asgi import RawHeaders, on_response_start, with_headers
 from chassis.errors import PROBLEM_JSON
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: every JSON body of the API fits many times over
@@ -52,14 +53,11 @@ def _problem_413(limit: int, path: str) -> bytes:
     return json.dumps(body).encode()
 
 
-class BodySizeLimitMiddleware:
-    """`per_path` maps a path to its own limit: an exact path (`/companies`), or a
-    prefix when it ends with `*` (`/documents/*`)."""
+class BodyLimits:
+    """The body limit of each path: `per_path` maps a path to its own limit, an exact path
+    (`/companies`), or a prefix when it ends with `*` (`/documents/*`); `max_bytes` elsewhere."""
 
-    def __init__(
-        self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES, per_path: Mapping[str, int] | None = None
-    ) -> None:
-        self.app = app
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BODY_BYTES, per_path: Mapping[str, int] | None = None) -> None:
         self.max_bytes = max_bytes
         paths = per_path or {}
         self.exact = {path: limit for path, limit in paths.items() if not path.endswith("*")}
@@ -76,10 +74,9 @@ class BodySizeLimitMiddleware:
                 return limit
         return self.max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def guard(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
+        """The limit applied to one request: None when it was refused (the 413 is sent), else the
+        `receive` to read its body through (raising `BodyTooLarge` once the body passes the limit)."""
         limit = self.limit_for(scope.get("path", ""))
         declared: int | None = None
         for name, value in scope.get("headers", []):
@@ -96,7 +93,9 @@ class BodySizeLimitMiddleware:
                 # close into a reset the client sees instead of the 413.
                 await _linger(receive)
             await self._refuse(scope, send, limit)
-            return
+            return None
+        if declared == 0:
+            return receive  # nothing to count
         received = 0
 
         async def counted() -> Message:
@@ -108,7 +107,7 @@ class BodySizeLimitMiddleware:
                     raise BodyTooLarge(limit)
             return message
 
-        await self.app(scope, counted, send)
+        return counted
 
     async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
         body = _problem_413(limit, scope.get("path", ""))
@@ -124,6 +123,24 @@ class BodySizeLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class BodySizeLimitMiddleware:
+    """`BodyLimits` applied to every HTTP request of `app`."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES, per_path: Mapping[str, int] | None = None
+    ) -> None:
+        self.app = app
+        self.limits = BodyLimits(max_bytes, per_path)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limited = await self.limits.guard(scope, receive, send)
+        if limited is not None:
+            await self.app(scope, limited, send)
 
 
 # A declared body above the limit but at most this large is read and thrown away
@@ -154,16 +171,11 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.app(scope, receive, on_response_start(send, _secured))
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                names = {name for name, _ in SECURITY_HEADERS}
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                headers.extend(SECURITY_HEADERS)
-                message = {**message, "headers": headers}
-            await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+def _secured(_status: int, headers: RawHeaders) -> RawHeaders:
+    return with_headers(headers, SECURITY_HEADERS)
 
 
 def document_body_limit(app: FastAPI) -> None:

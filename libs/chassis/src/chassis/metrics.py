@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from chassis.asgi import RawHeaders, on_response_start
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -72,9 +74,21 @@ class ServiceMetrics:
         self.swept = Counter(
             "sweeper_deleted_total", "Documents deleted by the sweeper, by collection", ["collection"], registry=r
         )
+        self._http_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         Gauge("service_info", "Constant 1, labelled with the service", ["service"], registry=r).labels(
             service_name
         ).set(1)
+
+    def observe_http(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One HTTP request counted and timed. The labelled children are kept: the metric's own
+        lookup takes a lock and builds a tuple of strings every call."""
+        key = (method, route, status)
+        children = self._http_children.get(key)
+        if children is None:
+            children = (self.http_requests.labels(method, route, str(status)), self.http_latency.labels(method, route))
+            self._http_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
@@ -87,16 +101,19 @@ async def observe(app: ASGIApp, scope: Scope, receive: Receive, send: Send, done
     started = time.perf_counter()
     status = 500
 
-    async def send_and_note_status(message: Message) -> None:
+    def note_status(code: int, _headers: RawHeaders) -> None:
         nonlocal status
-        if message["type"] == "http.response.start":
-            status = int(message["status"])
-        await send(message)
+        status = code
 
     try:
-        await app(scope, receive, send_and_note_status)
+        await app(scope, receive, on_response_start(send, note_status))
     finally:
         done(status, time.perf_counter() - started)
+
+
+def route_of(scope: Scope) -> str:
+    """The request's route template (the router records the matched route in the scope)."""
+    return str(getattr(scope.get("route"), "path", "unmatched"))
 
 
 class HttpMetricsMiddleware:
@@ -115,9 +132,7 @@ class HttpMetricsMiddleware:
         def record(status: int, seconds: float) -> None:
             # Label by route template, not raw path, to keep cardinality bounded;
             # the router records the matched route in the scope.
-            route = str(getattr(scope.get("route"), "path", "unmatched"))
-            self.metrics.http_requests.labels(scope["method"], route, str(status)).inc()
-            self.metrics.http_latency.labels(scope["method"], route).observe(seconds)
+            self.metrics.observe_http(scope["method"], route_of(scope), status, seconds)
 
         await observe(self.app, scope, receive, send, record)
 

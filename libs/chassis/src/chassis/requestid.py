@@ -12,9 +12,12 @@ import uuid
 from contextvars import ContextVar
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from chassis.asgi import RawHeaders, on_response_start, with_headers
 
 REQUEST_ID_HEADER = "x-request-id"
+_HEADER = REQUEST_ID_HEADER.encode()
 # Ids from clients are logged and forwarded: accept only short, plain tokens.
 _VALID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -31,6 +34,19 @@ def request_id_of(request: Request) -> str:
     return value if isinstance(value, str) else new_request_id()
 
 
+def request_id_from(scope: Scope) -> str:
+    """The client's `X-Request-ID` when it is a plain token of at most 128 characters, else a new id."""
+    for name, value in scope.get("headers", []):
+        if name == _HEADER:
+            incoming = value.decode("latin-1").strip()
+            return incoming if _VALID.match(incoming) else new_request_id()
+    return new_request_id()
+
+
+def request_id_header(request_id: str) -> tuple[bytes, bytes]:
+    return (_HEADER, request_id.encode("latin-1"))
+
+
 class RequestIdMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -39,24 +55,15 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = ""
-        for name, value in scope.get("headers", []):
-            if name == REQUEST_ID_HEADER.encode():
-                incoming = value.decode("latin-1").strip()
-                break
-        request_id = incoming if _VALID.match(incoming) else new_request_id()
+        request_id = request_id_from(scope)
         scope.setdefault("state", {})["request_id"] = request_id
-        encoded = request_id.encode("latin-1")
+        added = (request_id_header(request_id),)
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
-                headers.append((b"x-request-id", encoded))
-                message = {**message, "headers": headers}
-            await send(message)
+        def with_id(_status: int, headers: RawHeaders) -> RawHeaders:
+            return with_headers(headers, added)
 
         token = CURRENT_REQUEST_ID.set(request_id)
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, on_response_start(send, with_id))
         finally:
             CURRENT_REQUEST_ID.reset(token)

@@ -60,34 +60,72 @@ def context_from_headers(headers: dict[str, str]) -> otel_context.Context:
     return propagate.extract(headers)
 
 
+_EXTRA_KEYS = ("event_id", "event_type", "topic", "request_id")
+
+
 class JsonLogFormatter(logging.Formatter):
-    """One JSON object per line, with the active trace and span ids."""
+    """One JSON object per line, with the active trace and span ids.
+
+    Written field by field (each string escaped by `json`'s own encoder), with the second's
+    timestamp and the escaped service and logger names kept: every access line goes through
+    here, and `json.dumps` of a fresh dict with a fresh `datetime` cost a large share of a
+    proxied call's CPU (ADR 0041). The line is the same as `json.dumps` of the same fields
+    would write, in the same order.
+    """
 
     def __init__(self, service_name: str) -> None:
         super().__init__()
         self.service_name = service_name
+        self._prefix = f', "service": {_quoted(service_name)}, "logger": '
+        self._loggers: dict[str, str] = {}
+        self._second = -1
+        self._second_text = ""
+
+    def _time(self, created: float) -> str:
+        """`datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")`, rounding as it
+        does (to the microsecond, half to even), the second's part computed once a second."""
+        second = int(created)
+        micros = round((created - second) * 1e6)
+        if micros >= 1_000_000:
+            second, micros = second + 1, micros - 1_000_000
+        if second != self._second:
+            text = datetime.fromtimestamp(second, UTC).isoformat()  # YYYY-MM-DDTHH:MM:SS+00:00
+            self._second, self._second_text = second, text[:19]
+        return f"{self._second_text}.{micros // 1000:03d}+00:00"
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "service": self.service_name,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
+        logger = self._loggers.get(record.name)
+        if logger is None:
+            logger = self._loggers[record.name] = _quoted(record.name)
+        parts = [
+            '{"time": "',
+            self._time(record.created),
+            '", "level": ',
+            _quoted(record.levelname),
+            self._prefix,
+            logger,
+            ', "message": ',
+            _quoted(record.getMessage()),
+        ]
         span_context = trace.get_current_span().get_span_context()
         if span_context.is_valid:
-            entry["trace_id"] = format(span_context.trace_id, "032x")
-            entry["span_id"] = format(span_context.span_id, "016x")
+            parts.append(f', "trace_id": "{span_context.trace_id:032x}", "span_id": "{span_context.span_id:016x}"')
+        fields: dict[str, Any] = {}
         request_id = CURRENT_REQUEST_ID.get()
         if request_id:
-            entry["request_id"] = request_id
-        for key in ("event_id", "event_type", "topic", "request_id"):
+            fields["request_id"] = request_id
+        for key in _EXTRA_KEYS:
             if hasattr(record, key):
-                entry[key] = getattr(record, key)
+                fields[key] = getattr(record, key)
+        for key, value in fields.items():
+            parts.append(f', "{key}": {_quoted(value) if isinstance(value, str) else json.dumps(value, default=str)}')
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+            parts.append(f', "exception": {_quoted(self.formatException(record.exc_info))}')
+        parts.append("}")
+        return "".join(parts)
+
+
+_quoted: Any = json.encoder.encode_basestring_ascii  # json.dumps(text) of a str, without the dispatch
 
 
 def configure_logging(service_name: str, level: str) -> None:

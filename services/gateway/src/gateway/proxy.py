@@ -143,12 +143,13 @@ def forwarded_request_headers(
 ) -> list[tuple[bytes, bytes]]:
     headers = end_to_end(list(request.headers.raw), drop=GATEWAY_SET)
     peer = request.client.host if request.client else "unknown"
-    from_proxy = is_proxy(peer, trusted_proxies)
+    from_proxy = bool(trusted_proxies) and is_proxy(peer, trusted_proxies)  # no address parsed without proxies
     prior = request.headers.get("x-forwarded-for", "").strip() if from_proxy else ""
     chain = f"{prior}, {peer}" if prior else peer
     headers.append((b"x-forwarded-for", chain.encode("latin-1")))
     proto = request.headers.get("x-forwarded-proto") if from_proxy else None
-    headers.append((b"x-forwarded-proto", (proto or request.url.scheme).encode("latin-1")))
+    # The scope's scheme, not `request.url.scheme`: building the whole URL to read it cost more than the header.
+    headers.append((b"x-forwarded-proto", (proto or request.scope.get("scheme", "http")).encode("latin-1")))
     host = request.headers.get("x-forwarded-host") if from_proxy else None
     host = host or request.headers.get("host")
     if host:
@@ -249,9 +250,12 @@ class Upstreams:
         # aiohttp rather than httpx on the data path: it costs a third of the CPU per forwarded
         # call (bench/README.md). One pooled session per service, made in the running loop;
         # trust_env off: calls between services never go through an HTTP proxy from the environment.
+        # No cookie jar: the session's default one kept a service's Set-Cookie (hosts by name, as in
+        # compose) and sent it with every later caller's request; it was also filtered on each call.
         self.clients = {
             name: aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=settings.max_connections_per_service, ttl_dns_cache=60),
+                cookie_jar=aiohttp.DummyCookieJar(),
                 timeout=upstream_timeout(settings),
                 auto_decompress=False,
                 trust_env=False,

@@ -5,7 +5,9 @@ that may show a person's data."""
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from chassis.asgi import RawHeaders, on_response_start, with_headers
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -31,14 +33,9 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         static = str(scope.get("path", "")).startswith(STATIC_PREFIX)
-        names = {name for name, _ in HEADERS} | {b"cache-control"}
+        added = ((b"cache-control", b"public, max-age=3600" if static else b"no-store"), *HEADERS)
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                kept.append((b"cache-control", b"public, max-age=3600" if static else b"no-store"))
-                kept.extend(HEADERS)
-                message = {**message, "headers": kept}
-            await send(message)
+        def secured(_status: int, headers: RawHeaders) -> RawHeaders:
+            return with_headers(headers, added)
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, on_response_start(send, secured))
