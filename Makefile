@@ -57,8 +57,9 @@ test: install tools
 	$(PY) -m pytest
 
 # Every test not marked infra or e2e: pure domain rules and handlers over the ports' in-memory fakes.
+# schemathesis' pytest plugin (only tests/fuzz, an e2e folder, uses it) costs a second of import.
 test-unit: install
-	$(PY) -m pytest -q -m "not infra and not e2e and not tools and not adapter"
+	$(PY) -m pytest -q -p no:schemathesis -m "not infra and not e2e and not tools and not adapter"
 
 lint: install
 	$(PY) -m ruff check .

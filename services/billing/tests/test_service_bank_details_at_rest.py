@@ -18,7 +18,7 @@ from billing.settings import BillingSettings
 from billing.store.onboarding import IBAN_FIELD
 from chassis.crypto import DecryptionFailed, FieldCipher, new_key_entry
 from devstack.stack import Stack
-from services.billing.tests.conftest import billing_app
+from services.billing.tests.service_app import billing_app
 
 pytestmark = pytest.mark.infra
 IBAN, BIC = "FR1420041010050500013M02606", "PSSTFRPPXXX"
