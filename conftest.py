@@ -10,12 +10,15 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from _pytest.mark.expression import Expression
+from pymongo import AsyncMongoClient
 
+from chassis.mongo import MongoDatabase
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
@@ -88,3 +91,15 @@ def running_services(stack: Stack) -> Stack:
     """Every service and the gateway as real processes on the test infra."""
     stack.start_services()
     return stack
+
+
+@pytest.fixture
+async def db(stack: Stack, request: pytest.FixtureRequest) -> AsyncIterator[MongoDatabase]:
+    """A throwaway database on the test stack's Mongo server (named after the test's module), dropped after."""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
+    name = f"{request.module.__name__.rsplit('.', 1)[-1].removeprefix('test_')[:40]}_{uuid.uuid4().hex[:8]}"
+    try:
+        yield client[name]
+    finally:
+        await client.drop_database(name)
+        await client.close()
