@@ -22,7 +22,7 @@ from teams.domain.accounts import KnownAccount
 from teams.domain.audit import AuditRecord
 from teams.domain.claims import Claimant, ClaimStatus
 from teams.domain.companies import Company, Member
-from teams.domain.invitations import CodeState, Invitation, InvitationStatus
+from teams.domain.invitations import CodeState, Invitation, Revocation, Sending
 from teams.settings import TeamsSettings
 from teams.sms.sender import SmsNotSent, SmsSender
 
@@ -34,17 +34,8 @@ class AccountDirectory(Protocol):
 
 
 class CompanyStore(Protocol):
-    async def create(
-        self,
-        *,
-        siren: str,
-        name: str,
-        admin: Member,
-        now: datetime,
-        events: Sequence[Event],
-        audit: Sequence[AuditRecord],
-    ) -> bool:
-        """Insert the space with its founding admin; False if it exists already."""
+    async def create(self, company: Company, *, events: Sequence[Event], audit: Sequence[AuditRecord]) -> bool:
+        """Insert a new space (`companies.founded`); False if it exists already."""
         ...
 
     async def get(self, siren: str) -> Company | None: ...
@@ -106,17 +97,9 @@ class InvitationStore(Protocol):
     ) -> bool: ...
 
     async def mark_sent(
-        self,
-        invitation_id: str,
-        code_digest: str,
-        *,
-        expires_at: datetime,
-        now: datetime,
-        events: Sequence[Event],
-        mails: Sequence[Mail],
-        audit: Sequence[AuditRecord],
+        self, sending: Sending, *, events: Sequence[Event], mails: Sequence[Mail], audit: Sequence[AuditRecord]
     ) -> bool:
-        """pending_code -> sent, once: the code consumed, the mail and event written with it."""
+        """The `Sending` transition, once, with its mail and event in the same write."""
         ...
 
     async def mark_accepted(
@@ -125,15 +108,9 @@ class InvitationStore(Protocol):
         """sent -> accepted, once and only before expiry: the link consumed."""
         ...
 
-    async def mark_revoked(
-        self,
-        invitation_id: str,
-        status: InvitationStatus,
-        *,
-        by: str,
-        now: datetime,
-        audit: Sequence[AuditRecord],
-    ) -> bool: ...
+    async def mark_revoked(self, revocation: Revocation, audit: Sequence[AuditRecord]) -> bool:
+        """The `Revocation`, once; False if the invitation changed since it was seen."""
+        ...
 
 
 class AuditTrail(Protocol):
