@@ -215,7 +215,7 @@ class FakeSms:
         self.failing = False
 
     async def send(self, to: str, text: str, now: datetime) -> None:
-        from teams.sms.sender import SmsNotSent
+        from teams.ports import SmsNotSent
 
         if self.failing:
             raise SmsNotSent("the SMS gateway is down")

@@ -27,10 +27,10 @@ from chassis.auth import JwksVerifier
 from contracts.events.common import PersonKind
 from contracts.events.identity import AccountActivated
 from devstack.stack import Stack
+from teams.adapters.sms import read_sink
 from teams.app import create_app
 from teams.ports import Teams
 from teams.settings import TeamsSettings
-from teams.sms.sender import read_sink
 from tests.clock import SettableClock
 from tests.e2e.helpers import eventually, find_event
 

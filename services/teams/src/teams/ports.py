@@ -1,6 +1,6 @@
 """The ports of teams: what its handlers need from the world, as Protocols.
 
-The adapters (`teams.store`, `teams.sms`) implement them on MongoDB and the SMS sink;
+The adapters (`teams.store`, `teams.adapters.sms`) implement them on MongoDB and the SMS sink;
 `services/teams/tests/fakes.py` implements them in memory for handler unit tests.
 Every store method that changes something takes the events and audit records of that change
 and writes them in the same atomic write, or not at all (it answers False when a concurrent
@@ -24,7 +24,16 @@ from teams.domain.claims import Claimant, ClaimStatus
 from teams.domain.companies import Company, Member
 from teams.domain.invitations import CodeState, Invitation, Revocation, Sending
 from teams.settings import TeamsSettings
-from teams.sms.sender import SmsNotSent, SmsSender
+
+
+class SmsNotSent(Exception):
+    """The SMS could not be handed to the provider."""
+
+
+class SmsSender(Protocol):
+    async def send(self, to: str, text: str, now: datetime) -> None:
+        """Send `text` to the E.164 number `to`; raise SmsNotSent on failure."""
+        ...
 
 
 class AccountDirectory(Protocol):

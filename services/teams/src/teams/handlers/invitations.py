@@ -17,6 +17,7 @@ from teams.domain import secrets
 from teams.domain.audit import AuditRecord, member_audit
 from teams.domain.companies import Company, Member, MemberStatus
 from teams.domain.invitations import Invitation, InvitationRefused, InvitationStatus
+from teams.domain.messages import code_sms, invitation_mail
 from teams.domain.rights import normalised
 from teams.handlers.common import (
     ProofInput,
@@ -29,7 +30,6 @@ from teams.handlers.common import (
 )
 from teams.handlers.companies import company_of_admin
 from teams.handlers.members import check_grant
-from teams.mail.templates import code_sms, invitation_mail
 from teams.ports import SmsNotSent, Teams
 
 log = logging.getLogger("teams.handlers")
