@@ -98,5 +98,5 @@ def test_production_refuses_a_missing_or_malformed_key() -> None:
     with pytest.raises(ValueError, match="BILLING_FIELD_ENCRYPTION_KEY"):
         BillingSettings(environment="production")
     with pytest.raises(ValueError, match="32 bytes"):
-        BillingSettings(environment="production", field_encryption_key="k1:c2hvcnQ=")  # type: ignore[arg-type]
-    BillingSettings(environment="production", field_encryption_key=KEY)  # type: ignore[arg-type]
+        BillingSettings(environment="production", field_encryption_key="k1:c2hvcnQ=")
+    BillingSettings(environment="production", field_encryption_key=KEY)

@@ -31,6 +31,7 @@ from teams.adapters.sms import read_sink
 from teams.app import create_app
 from teams.ports import Teams
 from teams.settings import TeamsSettings
+from teams.store.accounts import AccountView
 from tests.clock import SettableClock
 from tests.e2e.helpers import eventually, find_event
 
@@ -77,7 +78,9 @@ class Harness:
         """A new activated account known to teams: (account id, email, auth headers)."""
         account_id = uuid.uuid4().hex
         email = email or f"svc-{account_id[:10]}@example.fr"
-        await self.teams.accounts.apply(
+        view = self.teams.accounts
+        assert isinstance(view, AccountView)  # the app's adapter, which the bus feeds
+        await view.apply(
             AccountActivated(
                 account_id=account_id,
                 email=email,
