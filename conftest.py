@@ -10,16 +10,21 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from _pytest.mark.expression import Expression
+from pymongo import AsyncMongoClient
 
+from chassis.mongo import MongoDatabase
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
 _MODULE_MARKS = re.compile(r"^pytestmark\s*=\s*(.+)$", re.MULTILINE)
+# A folder's conftest.py that marks every test below it says so in one line, `FOLDER_MARKS = [...]`.
+_FOLDER_MARKS = re.compile(r"^FOLDER_MARKS\s*=\s*(.+)$", re.MULTILINE)
 _MARK_NAME = re.compile(r"pytest\.mark\.(\w+)")
 _EXPRESSION_WORDS = re.compile(r"[A-Za-z_]\w*")
 
@@ -40,18 +45,28 @@ def _never_selected(markexpr: str, module_marks: set[str]) -> bool:
     return True
 
 
+def _marks_declared(path: Path, declaration: re.Pattern[str]) -> set[str]:
+    found = declaration.search(path.read_text(encoding="utf-8"))
+    return set(_MARK_NAME.findall(found.group(1))) if found else set()
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """`make test-unit` (`-m "not infra and not e2e"`) does not import the modules it would deselect
-    whole: a module-level `pytestmark` of infra or e2e marks every test in it, so importing and
-    assertion-rewriting those files (and the service apps they import) only to deselect all their
-    tests is skipped. Selection is unchanged: a module is left out only when none of its tests can match."""
+    whole: a module-level `pytestmark` of infra or e2e marks every test in it, and a folder whose
+    conftest.py declares `FOLDER_MARKS` (tests/browser) marks every test below it, so importing and
+    assertion-rewriting those files (their conftest, the service apps and browsers they import) only
+    to deselect all their tests is skipped. Selection is unchanged: a module or folder is left out only
+    when none of its tests can match."""
     markexpr = config.getoption("markexpr", default="")
-    if not markexpr or collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+    if not markexpr:
         return None
-    found = _MODULE_MARKS.search(collection_path.read_text(encoding="utf-8"))
-    if found is None:
+    if collection_path.is_dir():
+        conftest = collection_path / "conftest.py"
+        marks = _marks_declared(conftest, _FOLDER_MARKS) if conftest.is_file() else set()
+    elif collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        marks = _marks_declared(collection_path, _MODULE_MARKS)
+    else:
         return None
-    marks = set(_MARK_NAME.findall(found.group(1)))
     return True if marks and _never_selected(markexpr, marks) else None
 
 
@@ -76,3 +91,15 @@ def running_services(stack: Stack) -> Stack:
     """Every service and the gateway as real processes on the test infra."""
     stack.start_services()
     return stack
+
+
+@pytest.fixture
+async def db(stack: Stack, request: pytest.FixtureRequest) -> AsyncIterator[MongoDatabase]:
+    """A throwaway database on the test stack's Mongo server (named after the test's module), dropped after."""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
+    name = f"{request.module.__name__.rsplit('.', 1)[-1].removeprefix('test_')[:40]}_{uuid.uuid4().hex[:8]}"
+    try:
+        yield client[name]
+    finally:
+        await client.drop_database(name)
+        await client.close()

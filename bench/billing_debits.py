@@ -20,10 +20,10 @@ from typing import Any
 from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.errors import OperationFailure
 
+from billing.adapters.payments import SimulatedProvider
 from billing.domain.cards import CardOnFile
 from billing.domain.schedules import Order, create_schedule
 from billing.handlers.debits import retry_policy, run_due_debits
-from billing.payments.provider import SimulatedProvider
 from billing.ports import Billing
 from billing.settings import BillingSettings
 from billing.store.companies import CompanyBankDetailsMongo

@@ -8,17 +8,16 @@ marker, served by its sparse unique index, against the former collection scan
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from bench.stats import write_result
 from chassis.mongo import MongoDatabase, ensure_indexes
 from chassis.outbox import OUTBOX_FIELD, Outbox, OutboxEntry, OutboxRelay, any_marker, outbox_indexes, pending_marker
 from contracts import RatingUpdated
@@ -83,9 +82,5 @@ async def bench_outbox_scan(stack: Stack) -> dict[str, Any]:
     return await measure(stack.mongo_url)
 
 
-if __name__ == "__main__":
-    url = sys.argv[1] if len(sys.argv) > 1 else "mongodb://127.0.0.1:27017"
-    figures = asyncio.run(measure(url))
-    out = Path(__file__).parent / "results" / "outbox_scan.json"
-    out.write_text(json.dumps({"when": datetime.now(UTC).isoformat(timespec="seconds"), **figures}, indent=2) + "\n")
-    print(json.dumps(figures))
+if __name__ == "__main__":  # the same results file `python -m bench` writes
+    write_result("outbox_scan", asyncio.run(measure(sys.argv[1] if len(sys.argv) > 1 else "mongodb://127.0.0.1:27017")))

@@ -13,7 +13,6 @@ collection, on the real Mongo-wire server in one run:
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from bench.stats import write_result
 from chassis.clock import Clock
 from chassis.leases import Leases
 from chassis.mongo import ensure_indexes
@@ -157,9 +157,7 @@ async def bench_recovery_sweep(stack: Stack) -> dict[str, Any]:
     return await measure(stack.mongo_url)
 
 
-if __name__ == "__main__":
-    url = sys.argv[1] if len(sys.argv) > 1 else "mongodb://127.0.0.1:27017"
-    figures = asyncio.run(measure(url))
-    out = Path(__file__).parent / "results" / "recovery_sweep.json"
-    out.write_text(json.dumps({"when": datetime.now(UTC).isoformat(timespec="seconds"), **figures}, indent=2) + "\n")
-    print(json.dumps(figures))
+if __name__ == "__main__":  # the same results file `python -m bench` writes
+    write_result(
+        "recovery_sweep", asyncio.run(measure(sys.argv[1] if len(sys.argv) > 1 else "mongodb://127.0.0.1:27017"))
+    )

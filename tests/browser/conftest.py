@@ -53,11 +53,16 @@ BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 expect.set_options(timeout=STEP_TIMEOUT_MS)
 
 
+# Every test of this folder carries these marks; the root conftest reads this line to leave the
+# whole folder (and playwright) uncollected when `-m` can select none of them (`make test-unit`).
+FOLDER_MARKS = [pytest.mark.browser, pytest.mark.e2e]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.fspath)).resolve().parents:
-            item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.e2e)
+            for mark in FOLDER_MARKS:
+                item.add_marker(mark)
             # Before pytest-asyncio's own marker: the session's loop, where the browser lives.
             item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
 

@@ -9,14 +9,11 @@ import os
 import signal
 import sys
 import tempfile
-import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from bench.recovery_sweep import _Clock, _ports, seed
 from devstack.stack import Stack
@@ -27,17 +24,6 @@ from tests.faults.helpers import converge
 pytestmark = pytest.mark.infra
 OPEN, DUE = 400, 40
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-async def db(stack: Stack) -> AsyncIterator[Any]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    name = f"recovery_fault_{uuid.uuid4().hex[:8]}"
-    try:
-        yield client[name]
-    finally:
-        await client.drop_database(name)
-        await client.close()
 
 
 async def test_a_sweeper_killed_mid_sweep_loses_and_repeats_no_transition(stack: Stack, db: Any) -> None:

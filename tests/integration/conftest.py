@@ -1,26 +1,17 @@
-"""Fixtures of the integration tests: a throwaway database on the real Mongo
-server, and a producer on the real broker."""
+"""Fixtures of the integration tests: a producer on the real broker, a mail courier on the stack's
+SMTP sink (the throwaway database `db` is the root conftest's)."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from pymongo import AsyncMongoClient
 
-from chassis.mongo import MongoDatabase
+from chassis.mail import courier
+from chassis.outbox import OutboxRelay, Wakeup
 from devstack.stack import Stack
-
-
-@pytest.fixture
-async def db(stack: Stack) -> AsyncIterator[MongoDatabase]:
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    name = f"it_{uuid.uuid4().hex[:8]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 @pytest.fixture
@@ -29,3 +20,14 @@ async def producer(stack: Stack) -> AsyncIterator[AIOKafkaProducer]:
     await producer.start()
     yield producer
     await producer.stop()
+
+
+SinkCourier = Callable[..., tuple[OutboxRelay, Wakeup]]
+
+
+@pytest.fixture
+def sink_courier(stack: Stack) -> SinkCourier:
+    """`chassis.mail.courier(db, collections, **more)` sending to the test stack's SMTP sink."""
+    return functools.partial(
+        courier, host=stack.smtp.host, port=stack.smtp.port, sender="noreply@creditdesk.dev", timeout=5.0
+    )

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chassis.mail import COURIER_FIELD, courier, mail_entry, with_mail
+from chassis.mail import COURIER_FIELD, mail_entry, with_mail
 from chassis.metrics import ServiceMetrics
 from chassis.mongo import MongoDatabase
 from chassis.parking import list_parked
 from devstack.stack import Stack
+from tests.integration.conftest import SinkCourier
 
 pytestmark = pytest.mark.infra
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -22,17 +23,11 @@ def delivered_to(stack: Stack, address: str) -> bool:
     return any(address in path.read_text(errors="replace") for path in stack.config.mail_dir.glob("*.eml"))
 
 
-async def test_a_mail_that_cannot_be_built_is_parked_and_the_next_goes_out(stack: Stack, db: MongoDatabase) -> None:
+async def test_a_mail_that_cannot_be_built_is_parked_and_the_next_goes_out(
+    stack: Stack, db: MongoDatabase, sink_courier: SinkCourier
+) -> None:
     metrics = ServiceMetrics("t")
-    relay, _ = courier(
-        db,
-        ["invitations"],
-        host=stack.smtp.host,
-        port=stack.smtp.port,
-        sender="noreply@creditdesk.dev",
-        timeout=5.0,
-        metrics=metrics,
-    )
+    relay, _ = sink_courier(db, ["invitations"], metrics=metrics)
     jammed = mail_entry(to="a@example.org", subject="ACME\r\nBcc: evil@example.org", text="join us", now=NOW)
     good_to = f"b-{uuid.uuid4().hex[:8]}@example.org"
     await db["invitations"].insert_one(with_mail({"_id": "jam"}, jammed))

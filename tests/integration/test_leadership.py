@@ -13,11 +13,12 @@ from email.parser import BytesParser
 import pytest
 
 from chassis.leases import Leadership
-from chassis.mail import COURIER_FIELD, courier, mail_entry, with_mail
+from chassis.mail import COURIER_FIELD, mail_entry, with_mail
 from chassis.mongo import MongoDatabase
 from chassis.outbox import RelayPolicy
 from devstack.stack import Stack
 from tests.clock import SettableClock
+from tests.integration.conftest import SinkCourier
 from tests.polling import eventually
 
 pytestmark = pytest.mark.infra
@@ -49,18 +50,16 @@ async def test_one_holder_until_it_steps_down_or_its_lease_lapses(db: MongoDatab
     assert document["owner"] == "a"
 
 
-async def test_two_couriers_of_one_service_send_each_mail_once(stack: Stack, db: MongoDatabase) -> None:
+async def test_two_couriers_of_one_service_send_each_mail_once(
+    stack: Stack, db: MongoDatabase, sink_courier: SinkCourier
+) -> None:
     tag = uuid.uuid4().hex[:8]
     addresses = [f"lead-{tag}-{n}@example.org" for n in range(30)]
     relays = []
     for owner in ("instance-1", "instance-2"):
-        relay, _ = courier(
+        relay, _ = sink_courier(
             db,
             ["invitations"],
-            host=stack.smtp.host,
-            port=stack.smtp.port,
-            sender="noreply@creditdesk.dev",
-            timeout=5.0,
             policy=RelayPolicy(poll_seconds=0.05),
             leadership=Leadership(db["_leaders"], name="courier:invitations", owner=owner, clock=SettableClock()),
         )

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from chassis.errors import Forbidden
 from chassis.mongo import MongoDatabase, ensure_indexes
 from chassis.rights import RIGHTS_VIEW_INDEXES, RightsView
 from contracts import MemberRemoved, MemberRightsChanged, Right
-from devstack.stack import Stack
 
 pytestmark = pytest.mark.infra
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -21,14 +17,9 @@ COMPANY, MEMBER = "732829320", "acc-42"
 
 
 @pytest.fixture
-async def view(stack: Stack) -> AsyncIterator[RightsView]:
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    name = f"rights_{uuid.uuid4().hex[:8]}"
-    db: MongoDatabase = client[name]
+async def view(db: MongoDatabase) -> RightsView:
     await ensure_indexes(db, RIGHTS_VIEW_INDEXES)
-    yield RightsView(db)
-    await client.drop_database(name)
-    await client.close()
+    return RightsView(db)
 
 
 def change(revision: int, *rights: Right) -> MemberRightsChanged:

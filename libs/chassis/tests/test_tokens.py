@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from chassis.tokens import TOKENS, Tokens, adopt_embedded, hash_token
-from devstack.stack import Stack
 from libs.chassis.tests.tokens_contract import CHECKS, Make
 from tests.clock import SettableClock
 
 pytestmark = pytest.mark.infra
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(stack: Stack) -> AsyncIterator[Any]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    name = f"tokens_t_{uuid.uuid4().hex[:8]}"
-    try:
-        yield client[name]
-    finally:
-        await client.drop_database(name)
-        await client.close()
 
 
 async def test_only_the_hash_is_stored_and_a_token_opens_its_own_purpose_only(db: Any) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
+from billing.adapters.payments import TEST_CARDS, brand_of, check_card
 from billing.domain.cards import CardOnFile
 from billing.domain.companies import BankDetailsAudit, CompanyBankDetails
 from billing.domain.fees import CollectionStatus, Fee, FeeLedger, Mail, SepaBatch, record_fee
@@ -22,7 +23,6 @@ from billing.domain.onboarding import Onboarding
 from billing.domain.profiles import BillingProfile
 from billing.domain.schedules import RetryPolicy, Schedule, next_debit_at
 from billing.handlers.debits import retry_policy
-from billing.payments.provider import TEST_CARDS, brand_of, check_card
 from billing.ports import (
     Billing,
     ChargeResult,

@@ -7,7 +7,7 @@ from contracts import AccountActivated, PersonKind
 def activated(kind: str) -> AccountActivated:
     return AccountActivated(
         account_id="a", email="a@b.fr", person_kind=PersonKind.NATURAL, display_name="A", account_kind=kind
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_only_members_are_creditors_with_a_billing_profile() -> None:

@@ -18,7 +18,7 @@ from billing.settings import BillingSettings
 from billing.store.onboarding import IBAN_FIELD
 from chassis.crypto import DecryptionFailed, FieldCipher, new_key_entry
 from devstack.stack import Stack
-from services.billing.tests.conftest import billing_app
+from services.billing.tests.service_app import billing_app
 
 pytestmark = pytest.mark.infra
 IBAN, BIC = "FR1420041010050500013M02606", "PSSTFRPPXXX"
@@ -98,5 +98,5 @@ def test_production_refuses_a_missing_or_malformed_key() -> None:
     with pytest.raises(ValueError, match="BILLING_FIELD_ENCRYPTION_KEY"):
         BillingSettings(environment="production")
     with pytest.raises(ValueError, match="32 bytes"):
-        BillingSettings(environment="production", field_encryption_key="k1:c2hvcnQ=")  # type: ignore[arg-type]
-    BillingSettings(environment="production", field_encryption_key=KEY)  # type: ignore[arg-type]
+        BillingSettings(environment="production", field_encryption_key="k1:c2hvcnQ=")
+    BillingSettings(environment="production", field_encryption_key=KEY)

@@ -21,7 +21,7 @@ from billing.store.schedules import ScheduleStore
 from chassis.errors import Problem
 from chassis.leases import Leases
 from devstack.stack import Stack
-from services.billing.tests.conftest import BillingApp, billing_app
+from services.billing.tests.service_app import BillingApp, billing_app
 from tests.polling import eventually
 
 pytestmark = pytest.mark.infra

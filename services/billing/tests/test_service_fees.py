@@ -15,9 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 
 import pytest
-import xmlschema
 
-from billing.adapters.pain008 import schema_path
+from billing.adapters.pain008 import compiled_schema
 from billing.domain.bank import BankDetails, Civility
 from billing.domain.profiles import BillingProfile, ProfileStatus
 from billing.handlers import onboarding
@@ -29,7 +28,7 @@ from contracts import Envelope, PersonKind
 from contracts.events.billing import MandateRevoked
 from contracts.events.recovery import FeeIncurred
 from devstack.stack import Stack
-from services.billing.tests.conftest import BillingApp, billing_app
+from services.billing.tests.service_app import BillingApp, billing_app
 from tests.e2e.helpers import find_event
 from tests.polling import eventually
 
@@ -137,7 +136,7 @@ async def test_fees_from_kafka_are_pre_notified_then_collected_frst_then_rcur(se
     assert produced.created
     batch = produced.batch
     assert batch.collection_on == date(2026, 12, 16)  # 14 calendar days after the pre-notification
-    xmlschema.XMLSchema(str(schema_path("pain.008.001.02"))).validate(batch.xml.decode())
+    compiled_schema("pain.008.001.02").validate(batch.xml.decode())
     ledger = await h.fees.ledgers.get(creditor_id)
     assert ledger is not None
     assert sorted(fee.fee_id for fee in ledger.fees) == sorted([first, second])  # delivered twice, recorded once
@@ -162,7 +161,7 @@ async def test_fees_from_kafka_are_pre_notified_then_collected_frst_then_rcur(se
     await ledger_holds(h, creditor_id, 3)
     following = (await produce_batch(h.fees)).batch
     assert following.collection_on == date(2026, 12, 17)
-    xmlschema.XMLSchema(str(schema_path("pain.008.001.02"))).validate(following.xml.decode())
+    compiled_schema("pain.008.001.02").validate(following.xml.decode())
     rows = [row for row in transactions(following.xml) if row[3] == "25.00"]
     assert [row[0] for row in rows] == ["RCUR"]
     assert [fee.fee_id for fee in following.fees if fee.creditor_id == creditor_id] == [third]

@@ -24,7 +24,7 @@ from identity.domain.support import AuditEntry
 from identity.domain.throttle import GuessWindow, LockoutPolicy
 from identity.domain.tokens import hash_secret
 from identity.handlers.context import Identity
-from identity.security import Verification
+from identity.ports import Verification
 from identity.settings import IdentitySettings
 from tests.clock import SettableClock
 

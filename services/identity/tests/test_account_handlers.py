@@ -53,6 +53,10 @@ def token_in(fake: FakeIdentity, email: str, path: str) -> str:
     return match.group(1)
 
 
+def legacy_status(fake: FakeIdentity, legacy_id: str) -> LegacyStatus:
+    return fake.legacy.records[legacy_id].account.status
+
+
 async def registered(fake: FakeIdentity, email: str) -> str:
     await register_account(fake.identity, registration(email), ADDRESS)
     return token_in(fake, email, "/activation")
@@ -179,9 +183,9 @@ async def test_a_migration_ticket_is_spent_once_and_the_activation_completes_the
     with pytest.raises(Problem) as spent:
         await migrate_legacy_account(fake.identity, ticket.token, "other@example.fr", PASSWORD, PASSWORD, ADDRESS)
     assert spent.value.code == "migration-ticket-invalid"
-    assert fake.legacy.records["L-1"].account.status is LegacyStatus.CONFIRMING
+    assert legacy_status(fake, "L-1") is LegacyStatus.CONFIRMING
     await activate_account(fake.identity, token_in(fake, "new@example.fr", "/activation"))
-    assert fake.legacy.records["L-1"].account.status == LegacyStatus.MIGRATED
+    assert legacy_status(fake, "L-1") is LegacyStatus.MIGRATED
     migrated = [e for e in fake.accounts.events if isinstance(e, AccountMigrated)]
     assert [(e.legacy_id, e.contract_reference) for e in migrated] == [("L-1", "C-9")]
     with pytest.raises(Conflict):

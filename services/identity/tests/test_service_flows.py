@@ -125,7 +125,8 @@ async def test_a_buyer_creates_one_access_per_order_email(harness: Any) -> None:
     schedule_id = await publish_schedule(h, buyer.upper())
 
     async def recorded() -> OrderEmail | None:
-        return await h.identity.order_emails.get(buyer)
+        found: OrderEmail | None = await h.identity.order_emails.get(buyer)
+        return found
 
     await eventually(recorded, timeout=60)
     # A later event with the same key rides the same partition, after the duplicate: once it is
@@ -134,7 +135,8 @@ async def test_a_buyer_creates_one_access_per_order_email(harness: Any) -> None:
     await publish_schedule(h, sentinel, schedule_id=schedule_id, copies=1)
 
     async def sentinel_recorded() -> OrderEmail | None:
-        return await h.identity.order_emails.get(sentinel)
+        found: OrderEmail | None = await h.identity.order_emails.get(sentinel)
+        return found
 
     await eventually(sentinel_recorded, timeout=60)
     doc = await h.identity.order_emails.get(buyer)

@@ -78,11 +78,11 @@ async def test_a_key_stored_in_clear_earlier_is_sealed_and_a_new_kek_reseals(mak
 
 def test_production_refuses_a_missing_key_encryption_key() -> None:
     with pytest.raises(ValueError, match="IDENTITY_KEY_ENCRYPTION_KEY"):
-        IdentitySettings(environment="production", client_address_key="a-real-client-key-5d1c")  # type: ignore[arg-type]
+        IdentitySettings(environment="production", client_address_key="a-real-client-key-5d1c")
     with pytest.raises(ValueError, match="IDENTITY_CLIENT_ADDRESS_KEY"):
-        IdentitySettings(environment="production", key_encryption_key=KEK)  # type: ignore[arg-type]
+        IdentitySettings(environment="production", key_encryption_key=KEK)
     IdentitySettings(
         environment="production",
-        key_encryption_key=KEK,  # type: ignore[arg-type]
-        client_address_key="a-real-client-key-5d1c",  # type: ignore[arg-type]
+        key_encryption_key=KEK,
+        client_address_key="a-real-client-key-5d1c",
     )

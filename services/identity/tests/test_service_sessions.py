@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from argon2 import PasswordHasher
@@ -181,7 +182,8 @@ async def test_a_burst_of_wrong_passwords_gets_five_guesses_and_no_more(harness:
     await h.register_and_activate(email)
 
     async def guess(password: str) -> int:
-        return (await h.http.post("/sessions", json={"email": email, "password": password})).status_code
+        answer: httpx.Response = await h.http.post("/sessions", json={"email": email, "password": password})
+        return answer.status_code
 
     wrong = [asyncio.create_task(guess(f"Wrong-pass-{n}")) for n in range(40)]
 

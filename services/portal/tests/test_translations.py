@@ -70,7 +70,7 @@ def test_no_msgid_is_translated_two_ways_in_one_language() -> None:
             with path.open("rb") as handle:
                 for message in read_po(handle):
                     msgid = message.id if isinstance(message.id, str) else message.id[0]
-                    text = message.string if isinstance(message.string, str) else message.string[0]
+                    text = message.string if isinstance(message.string, str) else (message.string or [""])[0]
                     if not msgid or not text:
                         continue
                     earlier = seen.setdefault(msgid, (text, path.name))

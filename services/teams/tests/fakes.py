@@ -20,7 +20,7 @@ from teams.domain.accounts import KnownAccount
 from teams.domain.audit import AuditRecord
 from teams.domain.claims import Claimant, ClaimStatus
 from teams.domain.companies import Company, Member
-from teams.domain.invitations import CodeState, Invitation, InvitationStatus
+from teams.domain.invitations import CodeState, Invitation, InvitationStatus, Revocation, Sending, awaits_code
 from teams.ports import Teams
 from teams.settings import TeamsSettings
 from tests.clock import SettableClock
@@ -59,19 +59,10 @@ class FakeCompanies:
         self.companies: dict[str, Company] = {}
         self._written = written
 
-    async def create(
-        self,
-        *,
-        siren: str,
-        name: str,
-        admin: Member,
-        now: datetime,
-        events: Sequence[Event],
-        audit: Sequence[AuditRecord],
-    ) -> bool:
-        if siren in self.companies:
+    async def create(self, company: Company, *, events: Sequence[Event], audit: Sequence[AuditRecord]) -> bool:
+        if company.siren in self.companies:
             return False
-        self.companies[siren] = Company(siren, name, admin.account_id, now, 1, (admin,))
+        self.companies[company.siren] = company
         self._written.keep(events, audit=audit)
         return True
 
@@ -159,9 +150,7 @@ class FakeInvitations:
 
     def _pending_with(self, invitation_id: str, digest: str) -> Invitation | None:
         found = self.invitations.get(invitation_id)
-        if found is None or found.status != InvitationStatus.PENDING_CODE or found.code is None:
-            return None
-        return found if found.code.digest == digest else None
+        return found if found is not None and awaits_code(found, digest) else None
 
     async def reserve_check(self, invitation_id: str, digest: str, max_checks: int) -> bool:
         found = self._pending_with(invitation_id, digest)
@@ -181,20 +170,13 @@ class FakeInvitations:
         return True
 
     async def mark_sent(
-        self,
-        invitation_id: str,
-        code_digest: str,
-        *,
-        expires_at: datetime,
-        now: datetime,
-        events: Sequence[Event],
-        mails: Sequence[Mail],
-        audit: Sequence[AuditRecord],
+        self, sending: Sending, *, events: Sequence[Event], mails: Sequence[Mail], audit: Sequence[AuditRecord]
     ) -> bool:
-        found = self._pending_with(invitation_id, code_digest)
-        if found is None:
+        found = self.invitations.get(sending.invitation_id)
+        sent = sending.applied_to(found) if found is not None else None
+        if sent is None:
             return False
-        self.invitations[invitation_id] = replace(found, status=InvitationStatus.SENT, expires_at=expires_at, code=None)
+        self.invitations[sending.invitation_id] = sent
         self._written.keep(events, mails, audit)
         return True
 
@@ -208,19 +190,12 @@ class FakeInvitations:
         self._written.keep(audit=audit)
         return True
 
-    async def mark_revoked(
-        self,
-        invitation_id: str,
-        status: InvitationStatus,
-        *,
-        by: str,
-        now: datetime,
-        audit: Sequence[AuditRecord],
-    ) -> bool:
-        found = self.invitations.get(invitation_id)
-        if found is None or found.status != status:
+    async def mark_revoked(self, revocation: Revocation, audit: Sequence[AuditRecord]) -> bool:
+        found = self.invitations.get(revocation.invitation_id)
+        revoked = revocation.applied_to(found) if found is not None else None
+        if revoked is None:
             return False
-        self.invitations[invitation_id] = replace(found, status=InvitationStatus.REVOKED)
+        self.invitations[revocation.invitation_id] = revoked
         self._written.keep(audit=audit)
         return True
 
@@ -240,7 +215,7 @@ class FakeSms:
         self.failing = False
 
     async def send(self, to: str, text: str, now: datetime) -> None:
-        from teams.sms.sender import SmsNotSent
+        from teams.ports import SmsNotSent
 
         if self.failing:
             raise SmsNotSent("the SMS gateway is down")

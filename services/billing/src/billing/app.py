@@ -7,12 +7,12 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from billing.adapters.pain008 import Pain008Writer
+from billing.adapters.payments import SimulatedProvider
 from billing.api import companies, operations, profiles, schedules, sepa, terms
 from billing.bus.handlers import subscribe
 from billing.domain.fees import SepaCreditor
 from billing.handlers.debits import DebitScheduler, retry_policy
 from billing.handlers.fees import FeeCollectionScheduler
-from billing.payments.provider import SimulatedProvider
 from billing.ports import Billing, Fees
 from billing.settings import BillingSettings
 from billing.store.companies import CompanyBankDetailsMongo

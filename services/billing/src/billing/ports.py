@@ -4,7 +4,7 @@ The adapters implement them for real: `store/schedules.py`, `store/onboarding.py
 `store/profiles.py`, `store/companies.py`, `store/fees.py` (MongoDB, each write carrying its
 events through the outbox, or its mails through the chassis' durable courier: the SMTP courier
 itself is the chassis' relay, started in `app.py`, so no handler talks to SMTP), the payment
-provider (`payments/provider.py`), the pain.008 writer (`adapters/pain008.py`), the rights view
+provider (`adapters/payments.py`), the pain.008 writer (`adapters/pain008.py`), the rights view
 (`chassis.rights.RightsView`) and the clock (`chassis.clock.Clock`). `services/billing/tests/fakes.py`
 implements every one in memory for handler unit tests.
 

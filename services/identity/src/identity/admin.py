@@ -26,9 +26,9 @@ from pathlib import Path
 from chassis.clock import SystemClock
 from chassis.mongo import MongoDatabase, connect, ensure_indexes
 from contracts import PersonKind
+from identity.adapters.passwords import Passwords
 from identity.domain.accounts import OPERATOR_ROLE, STAFF, SUPPORT_ROLE, AccountStatus
 from identity.handlers.legacy import import_legacy_lines
-from identity.security import Passwords
 from identity.settings import IdentitySettings
 from identity.store import legacy
 from identity.store.accounts import ACCOUNTS

@@ -21,13 +21,13 @@ from contracts.events.identity import (
     PasswordReset,
     SessionsRevoked,
 )
+from identity.adapters.passwords import Passwords
 from identity.api.deps import on_refused
 from identity.api.routes import router
 from identity.bus.mailbox import subscribe_mailbox
 from identity.domain.problems import Refused
 from identity.handlers import Identity
 from identity.handlers.customers import on_schedule_created
-from identity.security import Passwords
 from identity.settings import IdentitySettings
 from identity.store import accounts, clients, commissaires, customers, legacy, mailbox, sessions
 from identity.store.accounts import ACCOUNTS, AccountStore

@@ -1,11 +1,12 @@
 """Identity's ports, as Protocols: every store and provider its handlers use. The Mongo adapters
-in `store/` (and `security.Passwords`, `store.keys.SigningKeys`, `chassis.tokens.Tokens`) implement
+in `store/` (and `adapters.passwords.Passwords`, `store.keys.SigningKeys`, `chassis.tokens.Tokens`) implement
 them; the in-memory fakes of the handler unit tests (`tests/fakes.py`) too. The handlers' context
 (`handlers.context.Identity`) is typed with these, never with an adapter."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -23,7 +24,13 @@ from identity.domain.mailbox import MailboxMessage, Page, PageRequest
 from identity.domain.sessions import StoredRefreshToken
 from identity.domain.support import AuditEntry
 from identity.domain.throttle import GuessWindow, LockoutPolicy
-from identity.security import Verification
+
+
+@dataclass(frozen=True)
+class Verification:
+    valid: bool
+    # A new hash when the stored one was made with other parameters.
+    rehashed: str | None = None
 
 
 class MailboxStore(Protocol):

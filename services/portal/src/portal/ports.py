@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 from chassis.clock import Clock, SystemClock
 
@@ -91,20 +91,19 @@ class ApiAnswer:
         return 200 <= self.status < 300
 
 
+class ApiRequest(TypedDict, total=False):
+    """What one call sends besides its method and path (httpx's names), every part optional."""
+
+    json: Any
+    data: Mapping[str, Any] | None
+    files: Any
+    content: bytes | None
+    params: Mapping[str, Any] | None
+    headers: Mapping[str, str] | None
+
+
 class Api(Protocol):
-    async def call(
-        self,
-        session: Session | None,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        data: Mapping[str, Any] | None = None,
-        files: Any = None,
-        content: bytes | None = None,
-        params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> ApiAnswer:
+    async def call(self, session: Session | None, method: str, path: str, **request: Unpack[ApiRequest]) -> ApiAnswer:
         """One call of the gateway's public API as the session's user (or anonymously)."""
         ...
 

@@ -10,13 +10,13 @@ from chassis.clock import Clock
 from chassis.service import Runtime, ServiceDefinition, create_service_app, mail_courier
 from chassis.tokens import TOKENS, Tokens, adopt_embedded, token_indexes
 from contracts.events.teams import InvitationSent, MemberJoined, MemberRemoved, MemberRightsChanged
+from teams.adapters.sms import FileSmsSink
 from teams.api.claims import router as claims_router
 from teams.api.routes import router
 from teams.bus.handlers import subscribe
 from teams.domain.invitations import LINK_PURPOSE
 from teams.ports import Teams
 from teams.settings import TeamsSettings
-from teams.sms.sender import FileSmsSink
 from teams.store.accounts import ACCOUNT_INDEXES, AccountView
 from teams.store.audit import AUDIT_INDEXES, AuditTrail, audit_relay
 from teams.store.claims import CLAIM_INDEXES, ClaimStore

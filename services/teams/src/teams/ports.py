@@ -1,6 +1,6 @@
 """The ports of teams: what its handlers need from the world, as Protocols.
 
-The adapters (`teams.store`, `teams.sms`) implement them on MongoDB and the SMS sink;
+The adapters (`teams.store`, `teams.adapters.sms`) implement them on MongoDB and the SMS sink;
 `services/teams/tests/fakes.py` implements them in memory for handler unit tests.
 Every store method that changes something takes the events and audit records of that change
 and writes them in the same atomic write, or not at all (it answers False when a concurrent
@@ -22,9 +22,18 @@ from teams.domain.accounts import KnownAccount
 from teams.domain.audit import AuditRecord
 from teams.domain.claims import Claimant, ClaimStatus
 from teams.domain.companies import Company, Member
-from teams.domain.invitations import CodeState, Invitation, InvitationStatus
+from teams.domain.invitations import CodeState, Invitation, Revocation, Sending
 from teams.settings import TeamsSettings
-from teams.sms.sender import SmsNotSent, SmsSender
+
+
+class SmsNotSent(Exception):
+    """The SMS could not be handed to the provider."""
+
+
+class SmsSender(Protocol):
+    async def send(self, to: str, text: str, now: datetime) -> None:
+        """Send `text` to the E.164 number `to`; raise SmsNotSent on failure."""
+        ...
 
 
 class AccountDirectory(Protocol):
@@ -34,17 +43,8 @@ class AccountDirectory(Protocol):
 
 
 class CompanyStore(Protocol):
-    async def create(
-        self,
-        *,
-        siren: str,
-        name: str,
-        admin: Member,
-        now: datetime,
-        events: Sequence[Event],
-        audit: Sequence[AuditRecord],
-    ) -> bool:
-        """Insert the space with its founding admin; False if it exists already."""
+    async def create(self, company: Company, *, events: Sequence[Event], audit: Sequence[AuditRecord]) -> bool:
+        """Insert a new space (`companies.founded`); False if it exists already."""
         ...
 
     async def get(self, siren: str) -> Company | None: ...
@@ -106,17 +106,9 @@ class InvitationStore(Protocol):
     ) -> bool: ...
 
     async def mark_sent(
-        self,
-        invitation_id: str,
-        code_digest: str,
-        *,
-        expires_at: datetime,
-        now: datetime,
-        events: Sequence[Event],
-        mails: Sequence[Mail],
-        audit: Sequence[AuditRecord],
+        self, sending: Sending, *, events: Sequence[Event], mails: Sequence[Mail], audit: Sequence[AuditRecord]
     ) -> bool:
-        """pending_code -> sent, once: the code consumed, the mail and event written with it."""
+        """The `Sending` transition, once, with its mail and event in the same write."""
         ...
 
     async def mark_accepted(
@@ -125,15 +117,9 @@ class InvitationStore(Protocol):
         """sent -> accepted, once and only before expiry: the link consumed."""
         ...
 
-    async def mark_revoked(
-        self,
-        invitation_id: str,
-        status: InvitationStatus,
-        *,
-        by: str,
-        now: datetime,
-        audit: Sequence[AuditRecord],
-    ) -> bool: ...
+    async def mark_revoked(self, revocation: Revocation, audit: Sequence[AuditRecord]) -> bool:
+        """The `Revocation`, once; False if the invitation changed since it was seen."""
+        ...
 
 
 class AuditTrail(Protocol):

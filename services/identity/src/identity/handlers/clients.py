@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from chassis.auth import Caller
 from chassis.errors import Forbidden, NotFound, Problem, Unauthorized
+from identity.domain.access_tokens import access_token
 from identity.domain.accounts import Account
 from identity.domain.clients import ApiClient
 from identity.domain.tokens import hash_secret, new_secret
 from identity.handlers.context import Identity
-from identity.security import access_token
 
 MERCHANT_ROLE = "merchant"
 CLIENT_CREDENTIALS = "client_credentials"

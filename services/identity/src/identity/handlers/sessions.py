@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from chassis.errors import Problem, Unauthorized
 from contracts import RevocationReason, SessionsRevoked
 from identity.domain import throttle as throttling
+from identity.domain.access_tokens import access_token
 from identity.domain.accounts import Account
 from identity.domain.commissaires import token_claims
 from identity.domain.sessions import RefreshVerdict, judge_refresh
 from identity.domain.tokens import expiry, hash_secret, new_secret
 from identity.handlers.context import Identity
 from identity.handlers.credentials import legacy_credentials_valid
-from identity.security import access_token
 
 
 @dataclass(frozen=True)

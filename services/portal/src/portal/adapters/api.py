@@ -13,14 +13,13 @@ from __future__ import annotations
 import asyncio
 import json as jsonlib
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Unpack
 
 import httpx
 
 from portal.errors import LoginRequired, ServiceUnavailable
-from portal.ports import ApiAnswer, ApiProblem, Clock, Session, SessionStore, SystemClock
+from portal.ports import ApiAnswer, ApiProblem, ApiRequest, Clock, Session, SessionStore, SystemClock
 
 log = logging.getLogger("portal.api")
 
@@ -98,16 +97,6 @@ def answer_of(response: httpx.Response) -> ApiAnswer:
     )
 
 
-@dataclass(frozen=True)
-class _Body:
-    """What one call sends, kept to send again after a token refresh."""
-
-    json: Any = None
-    data: Mapping[str, Any] | None = None
-    files: Any = None
-    content: bytes | None = None
-
-
 class GatewayApi:
     def __init__(
         self,
@@ -131,41 +120,21 @@ class GatewayApi:
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    async def call(
-        self,
-        session: Session | None,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        data: Mapping[str, Any] | None = None,
-        files: Any = None,
-        content: bytes | None = None,
-        params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> ApiAnswer:
-        body = _Body(json=json, data=data, files=files, content=content)
+    async def call(self, session: Session | None, method: str, path: str, **request: Unpack[ApiRequest]) -> ApiAnswer:
         sent_token = session.access_token if session else None
-        response = await self._send(sent_token, method, path, body, params, headers)
+        response = await self._send(sent_token, method, path, request)
         if response.status_code == 401 and session is not None and sent_token is not None:
             if await self._refresh(session, sent_token):
-                response = await self._send(session.access_token, method, path, body, params, headers)
+                response = await self._send(session.access_token, method, path, request)
             else:
                 raise LoginRequired()
         if response.status_code in (503, 504):
             raise ServiceUnavailable(response.headers.get("retry-after"))
         return answer_of(response)
 
-    async def _send(
-        self,
-        token: str | None,
-        method: str,
-        path: str,
-        body: _Body,
-        params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        sent = dict(headers or {})
+    async def _send(self, token: str | None, method: str, path: str, request: ApiRequest) -> httpx.Response:
+        """One call (again after a token refresh: `request` is kept for that)."""
+        sent = dict(request.get("headers") or {})
         address = self.client_address()
         if address:
             sent["X-Forwarded-For"] = address
@@ -175,11 +144,11 @@ class GatewayApi:
             return await self.client.request(
                 method,
                 path,
-                json=body.json,
-                data=body.data,
-                files=body.files,
-                content=body.content,
-                params=params,
+                json=request.get("json"),
+                data=request.get("data"),
+                files=request.get("files"),
+                content=request.get("content"),
+                params=request.get("params"),
                 headers=sent,
             )
         except httpx.TransportError as exc:
@@ -205,7 +174,7 @@ class GatewayApi:
             return True  # refreshed by another process of the portal
         if not session.refresh_token:
             return self._logged_out(session)
-        response = await self._send(None, "POST", REFRESH_PATH, _Body(json={"refresh_token": session.refresh_token}))
+        response = await self._send(None, "POST", REFRESH_PATH, {"json": {"refresh_token": session.refresh_token}})
         if response.status_code in (503, 504):
             raise ServiceUnavailable(response.headers.get("retry-after"))
         if response.status_code != 200:

@@ -38,3 +38,14 @@ SPACE_EXISTS = ErrorCode("company-space-exists", 409, "The company space already
 UNDER_REVIEW = ErrorCode("claim-under-review", 409, "A claim of this company space is under review")
 CLAIM_NOT_FOUND = ErrorCode("claim-not-found", 404, "No such claim")
 CLAIM_CLOSED = ErrorCode("claim-closed", 409, "The claim is not pending any more (or was rejected)")
+
+# What any step of the inviter on an invitation waiting for its code can refuse (the handlers'
+# `_own_invitation` and the code-state checks that follow it): confirm and resend share them.
+AWAITING_CODE = (
+    NOT_THE_INVITER,
+    NOT_ADMIN,
+    COMPANY_NOT_FOUND,
+    INVITATION_NOT_FOUND,
+    NOT_AWAITING_CODE,
+    INVITATION_CHANGED,
+)

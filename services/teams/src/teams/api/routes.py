@@ -269,19 +269,7 @@ async def list_invitations(siren: Siren, caller: CurrentCaller, teams: TeamsDep)
     response_model=InvitationPublic,
     tags=["invitations"],
     operation_id="confirm_invitation",
-    responses=problems(
-        *p.AUTH,
-        p.CODE_INVALID,
-        p.NOT_THE_INVITER,
-        p.NOT_ADMIN,
-        p.COMPANY_NOT_FOUND,
-        p.INVITATION_NOT_FOUND,
-        p.NOT_AWAITING_CODE,
-        p.INVITATION_CHANGED,
-        p.CODE_EXPIRED,
-        p.INVITATION_EXPIRED,
-        p.CODE_LOCKED,
-    ),
+    responses=problems(*p.AUTH, *p.AWAITING_CODE, p.CODE_INVALID, p.CODE_EXPIRED, p.INVITATION_EXPIRED, p.CODE_LOCKED),
 )
 async def confirm(
     siren: Siren, invitation_id: InvitationId, body: CodeIn, caller: CurrentCaller, teams: TeamsDep
@@ -296,18 +284,7 @@ async def confirm(
     response_model=InvitationPublic,
     tags=["invitations"],
     operation_id="resend_invitation_code",
-    responses=problems(
-        *p.AUTH,
-        p.NOT_THE_INVITER,
-        p.NOT_ADMIN,
-        p.COMPANY_NOT_FOUND,
-        p.INVITATION_NOT_FOUND,
-        p.NOT_AWAITING_CODE,
-        p.INVITATION_CHANGED,
-        p.INVITATION_EXPIRED,
-        p.RESENDS_EXHAUSTED,
-        p.SMS_NOT_SENT,
-    ),
+    responses=problems(*p.AUTH, *p.AWAITING_CODE, p.INVITATION_EXPIRED, p.RESENDS_EXHAUSTED, p.SMS_NOT_SENT),
 )
 async def resend(siren: Siren, invitation_id: InvitationId, caller: CurrentCaller, teams: TeamsDep) -> InvitationPublic:
     """Send a new code by SMS (the previous one stops working), within the limit of resends."""

@@ -119,6 +119,11 @@ def founding_admin(
     )
 
 
+def founded(siren: str, name: str, admin: Member, now: datetime) -> Company:
+    """A new company space: its founding admin its only member, at version 1."""
+    return Company(siren=siren, name=name, created_by=admin.account_id, created_at=now, version=1, members=(admin,))
+
+
 def find(members: Sequence[Member], account_id: str) -> Member | None:
     return next((m for m in members if m.account_id == account_id), None)
 

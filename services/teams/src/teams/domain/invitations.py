@@ -14,7 +14,7 @@ of a million per invitation (5 x 4 = 20 by default: a 0.002 % chance).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -189,3 +189,42 @@ def acceptance_refusal(status: InvitationStatus, invited_email: str, caller_emai
 def revocation_refusal(status: InvitationStatus) -> None:
     if status not in OPEN:
         raise InvitationRefused("invitation-closed", f"this invitation is {status}: it can no longer be revoked")
+
+
+def awaits_code(invitation: Invitation, digest: str) -> bool:
+    """Whether the invitation still waits for its code, and `digest` is its current code's."""
+    code = invitation.code
+    return invitation.status == InvitationStatus.PENDING_CODE and code is not None and code.digest == digest
+
+
+@dataclass(frozen=True)
+class Sending:
+    """pending_code -> sent, once: the code (`code_digest`, while it is still the current one) is
+    consumed and the invitee's link is valid until `expires_at`."""
+
+    invitation_id: str
+    code_digest: str
+    expires_at: datetime
+    at: datetime
+
+    def applied_to(self, invitation: Invitation) -> Invitation | None:
+        """The invitation sent, or None if it no longer waits for this code."""
+        if not awaits_code(invitation, self.code_digest):
+            return None
+        return replace(invitation, status=InvitationStatus.SENT, expires_at=self.expires_at, code=None)
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """An admin revokes an invitation, once, and only while it is still in the status they saw."""
+
+    invitation_id: str
+    seen_status: InvitationStatus
+    by: str
+    at: datetime
+
+    def applied_to(self, invitation: Invitation) -> Invitation | None:
+        """The invitation revoked, or None if it changed since it was seen."""
+        if invitation.status != self.seen_status:
+            return None
+        return replace(invitation, status=InvitationStatus.REVOKED)

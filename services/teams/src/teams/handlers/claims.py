@@ -143,7 +143,7 @@ async def approve_claim(
         at=now,
     )
     created = await teams.companies.create(
-        siren=siren, name=claimant.name, admin=admin, now=now, events=[event], audit=[audit]
+        company_rules.founded(siren, claimant.name, admin, now), events=[event], audit=[audit]
     )
     company = await teams.companies.get(siren)
     if company is None or (not created and company.created_by != claimant.account_id):

@@ -17,6 +17,7 @@ from teams.domain import secrets
 from teams.domain.audit import AuditRecord, member_audit
 from teams.domain.companies import Company, Member, MemberStatus
 from teams.domain.invitations import Invitation, InvitationRefused, InvitationStatus
+from teams.domain.messages import code_sms, invitation_mail
 from teams.domain.rights import normalised
 from teams.handlers.common import (
     ProofInput,
@@ -29,7 +30,6 @@ from teams.handlers.common import (
 )
 from teams.handlers.companies import company_of_admin
 from teams.handlers.members import check_grant
-from teams.mail.templates import code_sms, invitation_mail
 from teams.ports import SmsNotSent, Teams
 
 log = logging.getLogger("teams.handlers")
@@ -200,10 +200,7 @@ async def confirm_invitation(teams: Teams, caller: Caller, siren: str, invitatio
         {"status": InvitationStatus.SENT, "expires_at": expires_at},
     )
     if not await teams.invitations.mark_sent(
-        invitation_id,
-        code_state.digest,
-        expires_at=expires_at,
-        now=now,
+        invitation_rules.Sending(invitation_id, code_state.digest, expires_at=expires_at, at=now),
         events=[event],
         mails=[Mail(to=invitation.email, subject=subject, text=text)],
         audit=[sent],
@@ -265,9 +262,8 @@ async def revoke_invitation(teams: Teams, caller: Caller, siren: str, invitation
     revoked = _audit(
         teams, invitation, caller.account_id, "invitation_revoked", {"status": status}, {"status": "revoked"}
     )
-    if not await teams.invitations.mark_revoked(
-        invitation_id, invitation.status, by=caller.account_id, now=now, audit=[revoked]
-    ):
+    revocation = invitation_rules.Revocation(invitation_id, invitation.status, by=caller.account_id, at=now)
+    if not await teams.invitations.mark_revoked(revocation, [revoked]):
         raise Problem("this invitation changed meanwhile: look again", status=409, code="invitation-changed")
     await teams.tokens.revoke(invitation_rules.LINK_PURPOSE, invitation_id)
     teams.written()

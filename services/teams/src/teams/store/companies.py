@@ -6,7 +6,6 @@ guards concurrent changes (optimistic concurrency)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -43,25 +42,16 @@ class CompanyStore:
         self._companies = db[COMPANIES]
         self._outbox = outbox
 
-    async def create(
-        self,
-        *,
-        siren: str,
-        name: str,
-        admin: Member,
-        now: datetime,
-        events: Sequence[Event],
-        audit: Sequence[AuditRecord],
-    ) -> bool:
-        """Insert the space with its founding admin; False if it exists already."""
+    async def create(self, company: Company, *, events: Sequence[Event], audit: Sequence[AuditRecord]) -> bool:
+        """Insert a new space (`companies.founded`); False if it exists already."""
         document = self._outbox.new_document(
             {
-                "_id": siren,
-                "name": name,
-                "created_by": admin.account_id,
-                "created_at": now,
-                "version": 1,
-                "members": [member_to_doc(admin)],
+                "_id": company.siren,
+                "name": company.name,
+                "created_by": company.created_by,
+                "created_at": company.created_at,
+                "version": company.version,
+                "members": [member_to_doc(m) for m in company.members],
             },
             *events,
         )

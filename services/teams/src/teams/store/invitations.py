@@ -17,7 +17,7 @@ from chassis.mongo import IndexSpec, MongoDatabase, ascending
 from chassis.outbox import OUTBOX_FIELD, Outbox
 from contracts import Event
 from teams.domain.audit import AuditRecord
-from teams.domain.invitations import CodeState, Invitation, InvitationStatus
+from teams.domain.invitations import CodeState, Invitation, InvitationStatus, Revocation, Sending
 from teams.store.audit import AUDIT_FIELD, audit_entries
 from teams.store.documents import code_to_doc, invitation_from_doc, invitation_to_doc
 
@@ -78,34 +78,27 @@ class InvitationStore:
         return result.modified_count == 1
 
     async def mark_sent(
-        self,
-        invitation_id: str,
-        code_digest: str,
-        *,
-        expires_at: datetime,
-        now: datetime,
-        events: Sequence[Event],
-        mails: Sequence[Mail],
-        audit: Sequence[AuditRecord],
+        self, sending: Sending, *, events: Sequence[Event], mails: Sequence[Mail], audit: Sequence[AuditRecord]
     ) -> bool:
-        """pending_code -> sent, once: the code is consumed, the mail and event written with it."""
+        """The `Sending` transition, once, with its mail and event in the same write."""
         update = self._outbox.update(
             push_mail(
                 {
                     "$set": {
                         "status": InvitationStatus.SENT,
-                        "expires_at": expires_at,
-                        "sent_at": now,
+                        "expires_at": sending.expires_at,
+                        "sent_at": sending.at,
                     },
                     "$unset": {"code": ""},
                     "$push": {AUDIT_FIELD: {"$each": audit_entries(audit)}},
                 },
-                *(mail.entry(now) for mail in mails),
+                *(mail.entry(sending.at) for mail in mails),
             ),
             *events,
         )
         result = await self._invitations.update_one(
-            {"_id": invitation_id, "status": InvitationStatus.PENDING_CODE, "code.digest": code_digest}, update
+            {"_id": sending.invitation_id, "status": InvitationStatus.PENDING_CODE, "code.digest": sending.code_digest},
+            update,
         )
         if result.modified_count:
             self._outbox.notify()
@@ -124,19 +117,12 @@ class InvitationStore:
         )
         return result.modified_count == 1
 
-    async def mark_revoked(
-        self,
-        invitation_id: str,
-        status: InvitationStatus,
-        *,
-        by: str,
-        now: datetime,
-        audit: Sequence[AuditRecord],
-    ) -> bool:
+    async def mark_revoked(self, revocation: Revocation, audit: Sequence[AuditRecord]) -> bool:
+        """The `Revocation`, once; False if the invitation changed since it was seen."""
         result = await self._invitations.update_one(
-            {"_id": invitation_id, "status": status},
+            {"_id": revocation.invitation_id, "status": revocation.seen_status},
             {
-                "$set": {"status": InvitationStatus.REVOKED, "revoked_by": by, "revoked_at": now},
+                "$set": {"status": InvitationStatus.REVOKED, "revoked_by": revocation.by, "revoked_at": revocation.at},
                 "$push": {AUDIT_FIELD: {"$each": audit_entries(audit)}},
             },
         )

@@ -1,5 +1,6 @@
 """What billing's service tests share: a billing app on the real local Kafka, Mongo server and SMTP
-sink, on a settable clock, in its own database (dropped after)."""
+sink, on a settable clock, in its own database (dropped after). A module the service tests import,
+not a conftest, so that unit tests never load the whole app."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Texts of the mails and SMS teams sends (French, as the product's users are).
+"""Texts of the mails and SMS teams sends (French, as the product's users are): pure, no I/O.
 
 Mails are plain text only. Names taken from users (the company's, the
 inviter's) go through `chassis.text.inert`: on one line (a subject can never

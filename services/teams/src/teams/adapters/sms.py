@@ -1,4 +1,4 @@
-"""The SMS port and the local adapter that keeps every SMS as a file.
+"""The local SMS adapter (the `SmsSender` port of `teams.ports`): every SMS kept as a file.
 
 The local sink writes one JSON document per message (`to`, `text`,
 `sent_at`) into a directory, atomically (write then rename), so tests and
@@ -15,17 +15,8 @@ import time
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
-
-class SmsNotSent(Exception):
-    """The SMS could not be handed to the provider."""
-
-
-class SmsSender(Protocol):
-    async def send(self, to: str, text: str, now: datetime) -> None:
-        """Send `text` to the E.164 number `to`; raise SmsNotSent on failure."""
-        ...
+from teams.ports import SmsNotSent
 
 
 class FileSmsSink:

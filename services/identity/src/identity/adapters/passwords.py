@@ -1,29 +1,19 @@
-"""Password hashing (argon2id) and access tokens (EdDSA JWTs)."""
+"""Password hashing: argon2id (the `PasswordHasher` port of `identity.ports`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-import jwt
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from identity.domain.keys import SigningKey
+from identity.ports import Verification
 from identity.settings import IdentitySettings
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Verification:
-    valid: bool
-    # A new hash when the stored one was made with other parameters.
-    rehashed: str | None = None
 
 
 # Threads hashing at once. Each argon2 call takes `argon2_memory_kib` (19 MB) from malloc, and
@@ -69,33 +59,3 @@ class Passwords:
             await self._off_loop(self._verify, self.dummy_hash, password)
             return Verification(valid=False)
         return await self._off_loop(self._verify, stored, password)
-
-
-def access_token(
-    key: SigningKey,
-    *,
-    account_id: str,
-    email: str | None,
-    roles: list[str],
-    issuer: str,
-    audience: str,
-    now: datetime,
-    ttl_seconds: int,
-    session_id: str | None = None,
-    extra: Mapping[str, str] | None = None,
-) -> str:
-    """An access token; `email` None (an API client's token) leaves the claim out."""
-    claims: dict[str, object] = {
-        "iss": issuer,
-        "aud": audience,
-        "sub": account_id,
-        "roles": roles,
-        "iat": int(now.timestamp()),
-        "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
-        **(extra or {}),
-    }
-    if session_id is not None:
-        claims["sid"] = session_id  # the login a logout closes (revocation)
-    if email is not None:
-        claims["email"] = email
-    return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})

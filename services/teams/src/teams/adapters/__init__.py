@@ -1,0 +1,1 @@
+"""Teams' adapters other than the Mongo stores (`teams.store`): the SMS sink."""

@@ -1,1 +1,0 @@
-"""Sending SMS: a protocol and its local adapter."""
