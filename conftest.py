@@ -16,11 +16,17 @@ from pathlib import Path
 
 import pytest
 from _pytest.mark.expression import Expression
+from hypothesis import settings as hypothesis_settings
 from pymongo import AsyncMongoClient
 
 from chassis.mongo import MongoDatabase
 from devstack.config import StackConfig
 from devstack.stack import Stack
+
+# No timed assertion in a test, hypothesis's 200 ms deadline included: on a shared 2-core machine
+# an example can take longer with nothing wrong (a billing property failed so at load 12).
+hypothesis_settings.register_profile("creditdesk", deadline=None)
+hypothesis_settings.load_profile("creditdesk")
 
 _MODULE_MARKS = re.compile(r"^pytestmark\s*=\s*(.+)$", re.MULTILINE)
 # A folder's conftest.py that marks every test below it says so in one line, `FOLDER_MARKS = [...]`.

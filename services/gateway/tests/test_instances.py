@@ -12,7 +12,8 @@ from typing import Any
 
 
 def host_of(record: dict[str, Any]) -> str:
-    return next(value for key, value in record["headers"] if key.lower() == "host").split(":")[0]
+    host: str = next(value for key, value in record["headers"] if key.lower() == "host")
+    return host.split(":")[0]
 
 
 def closed_port() -> str:

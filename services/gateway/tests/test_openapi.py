@@ -100,7 +100,7 @@ async def test_aggregator_refetches_after_failure_and_after_ttl() -> None:
 
 
 def test_security_schemes_and_discriminator_mappings_follow_the_renaming() -> None:
-    doc = {
+    doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "security": [{"bearer": []}],
         "paths": {

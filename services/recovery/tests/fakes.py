@@ -68,7 +68,7 @@ class FakeCaseStore:
     async def open_cases_by_office(self, office_ids: Collection[str]) -> Mapping[str, int]:
         counts: dict[str, int] = {}
         for case in self.cases.values():
-            if case.phase in OPEN and case.office_id in office_ids:
+            if case.phase in OPEN and case.office_id is not None and case.office_id in office_ids:
                 counts[case.office_id] = counts.get(case.office_id, 0) + 1
         return counts
 

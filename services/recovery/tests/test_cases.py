@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -160,14 +161,15 @@ def test_an_office_silent_past_its_deadline_counts_as_refusing() -> None:
 
 def test_illegal_transitions_raise_a_named_error() -> None:
     case = filed()
-    for attempt in (
+    attempts: tuple[Callable[[], object], ...] = (
         lambda: cases.accept(case, "metz-a", T0),
         lambda: cases.start_amicable(case, "l", T0, T0),
         lambda: cases.record_answer(case, Answer.REFUSED, DEBTOR, T0),
         lambda: cases.record_agreement(case, "metz-a", 100, "x", "T-1", date(2026, 3, 2), T0),
         lambda: cases.assign(accepted(), METZ_B, T0),
         lambda: cases.record_answer(amicable(), Answer.ACCEPTED, DEBTOR, T0),
-    ):
+    )
+    for attempt in attempts:
         with pytest.raises(IllegalTransition) as refused:
             attempt()
         assert refused.value.code == "illegal-transition"

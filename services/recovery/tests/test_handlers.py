@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime
+from typing import get_args
 
 import pytest
 
@@ -49,7 +50,7 @@ async def accepted(ports: RecoveryPorts, case_id: str = "c1") -> str:
 
 
 def test_every_command_has_its_handler() -> None:
-    assert set(HANDLERS) == set(Command.__args__)  # type: ignore[attr-defined]
+    assert set(HANDLERS) == set(get_args(Command))
 
 
 async def test_file_case_stores_the_case_with_its_event(ports: RecoveryPorts, store: FakeCaseStore) -> None:

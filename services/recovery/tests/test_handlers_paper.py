@@ -42,8 +42,9 @@ CREDITOR = Creditor("acc", trader=True)
 async def amicable(ports: RecoveryPorts, case_id: str = "c1") -> str:
     await dispatch(FileCase(case_id, CREDITOR, claim(), (proof(),)), ports)
     assigned = await dispatch(AssignCase(case_id), ports)
+    assert assigned.office_id is not None
     await dispatch(AcceptCase(case_id, assigned.office_id), ports)
-    return str(assigned.office_id)
+    return assigned.office_id
 
 
 def fees(store: FakeCaseStore) -> list[tuple[str, int]]:
@@ -82,6 +83,7 @@ async def test_a_failed_letter_leaves_the_acceptance_and_the_sweep_sends_it(
     broken = replace(ports, letters=Broken())
     await dispatch(FileCase("c1", CREDITOR, claim(), (proof(),)), broken)
     assigned = await dispatch(AssignCase("c1"), broken)
+    assert assigned.office_id is not None
     case = await dispatch(AcceptCase("c1", assigned.office_id), broken)
     assert case.phase is Phase.ACCEPTED
     assert store.claimed == set()
@@ -117,6 +119,7 @@ async def test_the_registered_letter_is_posted_once_with_its_tracking_id_and_a_n
     await amicable(ports)
     clock.advance(days=16)
     case = await dispatch(AdvanceDueDeadlines(), ports)
+    assert case is not None
     assert case.phase is Phase.SIMPLIFIED
     assert case.letters[-1].tracking_id == "RR000000002FR"
     postal = ports.postal

@@ -109,6 +109,7 @@ async def test_a_case_from_filing_to_the_injunction_request(service: Service) ->
     await dispatch(FileCase(case_id, who, claim(creditor_address=CREDITOR_ADDRESS), (proof(),)), ports)
     assigned = await dispatch(AssignCase(case_id), ports)
     assert assigned.phase is Phase.ASSIGNED
+    assert assigned.office_id is not None
     case = await dispatch(AcceptCase(case_id, assigned.office_id), ports)
 
     assert case.phase is Phase.AMICABLE
@@ -122,8 +123,11 @@ async def test_a_case_from_filing_to_the_injunction_request(service: Service) ->
     mails = [entry["key"] for entry in document.get("_courier", [])]
     assert mails in ([], ["compta@quincaillerie.example"])  # queued with the case (or sent already)
 
+    assert case.due_at is not None
     clock.at = case.due_at + timedelta(hours=1)
-    case = await dispatch(AdvanceDueDeadlines(case_id), ports)
+    swept = await dispatch(AdvanceDueDeadlines(case_id), ports)
+    assert swept is not None
+    case = swept
     assert case.phase is Phase.SIMPLIFIED
     registered = case.letters[-1]
     assert registered.tracking_id
