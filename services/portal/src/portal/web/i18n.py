@@ -5,6 +5,7 @@ request's locale: the `lang` cookie, else Accept-Language, else the default (`fr
 from __future__ import annotations
 
 import io
+from functools import cache
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -42,12 +43,17 @@ def translations_of(catalog: Catalog) -> Translations:
     return Translations(buffer)
 
 
+@cache
+def _translations(lang: str, locale_dir: Path) -> Translations:
+    # The .po files are part of the package and never change while it runs: read once a process,
+    # not once an app (a test suite builds an app per test; 90 % of create_app was this).
+    return translations_of(load_catalog(lang, locale_dir))
+
+
 class Catalogs:
     def __init__(self, default: str = "fr", locale_dir: Path = LOCALE_DIR) -> None:
         self.default = default
-        self.by_lang: dict[str, Translations] = {
-            lang: translations_of(load_catalog(lang, locale_dir)) for lang in LOCALES
-        }
+        self.by_lang: dict[str, Translations] = {lang: _translations(lang, locale_dir) for lang in LOCALES}
 
     def get(self, lang: str) -> Translations:
         return self.by_lang.get(lang) or self.by_lang[self.default]
