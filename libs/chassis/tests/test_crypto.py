@@ -43,6 +43,7 @@ def test_a_new_key_first_seals_and_the_old_one_still_opens() -> None:
         ("k1:c2hvcnQ=", "32 bytes"),
         (f"{OLD},{OLD}", "twice"),
     ],
+    ids=["empty", "no-kid", "short-key", "same-kid-twice"],  # stable across processes: OLD is random
 )
 def test_malformed_key_rings_are_refused(value: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
