@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 
-from starlette.types import Message, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 RawHeaders = list[tuple[bytes, bytes]]
 StartEdit = Callable[[int, RawHeaders], RawHeaders | None]
@@ -41,3 +41,21 @@ def on_response_start(send: Send, edit: StartEdit) -> Send:
         await send(message)
 
     return send_edited
+
+
+class HttpMiddleware:
+    """A pure ASGI middleware that acts on HTTP requests only: lifespan (and any other
+    scope) goes straight to the app. Subclasses write `http`; one with settings of its own
+    calls `super().__init__(app)` first."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError

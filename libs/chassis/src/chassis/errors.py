@@ -28,9 +28,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from chassis.asgi import RawHeaders, on_response_start
+from chassis.asgi import HttpMiddleware, RawHeaders, on_response_start
 
 PROBLEM_JSON = "application/problem+json"
 # FastAPI's answer to a body it could not read (not the JSON syntax: that is a validation error there).
@@ -274,18 +274,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_middleware(ErrorLogMiddleware)
 
 
-class ErrorLogMiddleware:
+class ErrorLogMiddleware(HttpMiddleware):
     """The last resort: an unexpected exception is logged once, with its traceback,
     and answered 500 problem+json; it does not propagate to the server (which
     would log it again)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         def note_start(_status: int, _headers: RawHeaders) -> None:

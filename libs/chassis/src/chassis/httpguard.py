@@ -23,7 +23,7 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chassis.asgi import RawHeaders, on_response_start, with_headers
+from chassis.asgi import HttpMiddleware, RawHeaders, on_response_start, with_headers
 from chassis.errors import PROBLEM_JSON
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: every JSON body of the API fits many times over
@@ -125,19 +125,16 @@ class BodyLimits:
         await send({"type": "http.response.body", "body": body})
 
 
-class BodySizeLimitMiddleware:
+class BodySizeLimitMiddleware(HttpMiddleware):
     """`BodyLimits` applied to every HTTP request of `app`."""
 
     def __init__(
         self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES, per_path: Mapping[str, int] | None = None
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.limits = BodyLimits(max_bytes, per_path)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         limited = await self.limits.guard(scope, receive, send)
         if limited is not None:
             await self.app(scope, limited, send)
@@ -163,14 +160,8 @@ async def _linger(receive: Receive) -> None:
                     return
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class SecurityHeadersMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, on_response_start(send, _secured))
 
 

@@ -12,9 +12,9 @@ import uuid
 from contextvars import ContextVar
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from chassis.asgi import RawHeaders, on_response_start, with_headers
+from chassis.asgi import HttpMiddleware, RawHeaders, on_response_start, with_headers
 
 REQUEST_ID_HEADER = "x-request-id"
 _HEADER = REQUEST_ID_HEADER.encode()
@@ -47,14 +47,8 @@ def request_id_header(request_id: str) -> tuple[bytes, bytes]:
     return (_HEADER, request_id.encode("latin-1"))
 
 
-class RequestIdMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestIdMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = request_id_from(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         added = (request_id_header(request_id),)

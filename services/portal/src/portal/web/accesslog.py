@@ -9,6 +9,7 @@ import logging
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from chassis.asgi import HttpMiddleware
 from chassis.metrics import observe
 
 log = logging.getLogger("portal.access")
@@ -20,16 +21,12 @@ def logged_path(scope: Scope) -> str:
     return path.split("?", 1)[0].split("#", 1)[0]
 
 
-class AccessLogMiddleware:
+class AccessLogMiddleware(HttpMiddleware):
     def __init__(self, app: ASGIApp, logger: logging.Logger = log) -> None:
-        self.app = app
+        super().__init__(app)
         self.log = logger
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         def line(status: int, seconds: float) -> None:
             self.log.info("%s %s %d %.1fms", scope.get("method", "-"), logged_path(scope), status, seconds * 1000)
 

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chassis import clientaddress
+from chassis.asgi import HttpMiddleware
 from chassis.clock import Clock
 from chassis.settings import ProcessSettings
 
@@ -27,18 +28,15 @@ def current_client() -> str | None:
     return CURRENT_CLIENT.get()
 
 
-class ClientAddressMiddleware:
+class ClientAddressMiddleware(HttpMiddleware):
     """Pure ASGI: sets `CURRENT_CLIENT` for the whole request (pages and their API calls)."""
 
     def __init__(self, app: ASGIApp, settings: ProcessSettings, clock: Clock) -> None:
-        self.app = app
+        super().__init__(app)
         self.settings = settings
         self.clock = clock
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         address = clientaddress.of_request(Request(scope), self.settings, self.clock.now())
         token = CURRENT_CLIENT.set(address)
         try:

@@ -5,9 +5,9 @@ that may show a person's data."""
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from chassis.asgi import RawHeaders, on_response_start, with_headers
+from chassis.asgi import HttpMiddleware, RawHeaders, on_response_start, with_headers
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,14 +24,8 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = (
 STATIC_PREFIX = "/static/"
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class SecurityHeadersMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         static = str(scope.get("path", "")).startswith(STATIC_PREFIX)
         added = ((b"cache-control", b"public, max-age=3600" if static else b"no-store"), *HEADERS)
 
