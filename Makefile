@@ -62,7 +62,7 @@ test: install tools
 # these machines): without them every run compiles every module and re-rewrites every test's
 # asserts, about half of the run's CPU.
 test-unit: install
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -p no:schemathesis -m "not infra and not e2e and not tools and not adapter"
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -p no:schemathesis -n auto -m "not infra and not e2e and not tools and not adapter"
 
 
 lint: install
