@@ -5,19 +5,15 @@ secrets sealed at rest)."""
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 from stdnum import luhn
 
 from chassis.crypto import FieldCipher, new_key_entry
 from chassis.leases import Leases
 from chassis.outbox import Outbox
-from devstack.stack import Stack
 from ratings.domain import checks, portfolios
 from ratings.domain.alerts import Alert
 from ratings.domain.checks import CompanyOutcome, Outcome
@@ -45,17 +41,6 @@ def siren(n: int) -> CompanyId:
 @pytest.fixture
 def clock() -> SettableClock:
     return SettableClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-async def db(stack: Stack) -> AsyncIterator[Any]:
-    client = AsyncMongoClient[dict[str, Any]](stack.mongo_url, tz_aware=True)
-    name = f"ratings_s_{uuid.uuid4().hex[:8]}"
-    try:
-        yield client[name]
-    finally:
-        await client.drop_database(name)
-        await client.close()
 
 
 def leases(db: Any, collection: str, clock: SettableClock, owner: str) -> Leases:
